@@ -1,0 +1,196 @@
+"""Command line of the core engine: download, train, global maps, and the thesis' operations."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import ProjectFileError
+from .pairs import PAIRS
+
+
+def _pairs(value: str) -> list[str]:
+    if value == "all":
+        return list(PAIRS)
+    chosen = [item.strip() for item in value.split(",")]
+    for pair in chosen:
+        if pair not in PAIRS:
+            raise argparse.ArgumentTypeError(f"unknown pair {pair!r}; choose from {', '.join(PAIRS)} or 'all'")
+    return chosen
+
+
+def _print_json(value) -> None:
+    print(json.dumps(value, indent=1))
+
+
+def cmd_download(args) -> int:
+    from .download import archive_url, download
+    from .progress import ProgressBar
+
+    bars: dict[str, ProgressBar] = {}
+
+    def progress(done, total, stage):
+        if stage not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars.clear()
+            bars[stage] = ProgressBar(total or 1, stage)
+        bars[stage].update(done)
+
+    print(f"downloading {archive_url(args.url)}", file=sys.stderr)
+    result = download(url=args.url, destination=Path(args.dest) if args.dest else None, progress=progress, keep_archive=args.keep_archive)
+    for bar in bars.values():
+        bar.close()
+    print(f"built {result.folder}: train {sum(result.counts['train'])} images, test {sum(result.counts['test'])} images")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from .progress import ProgressBar
+    from .training import TrainConfig, train_pair
+
+    summary = {}
+    for pair in args.pair:
+        bar = ProgressBar(1, f"training {pair}")
+
+        def on_batch(step, total, loss, accuracy, bar=bar):
+            bar.total = total
+            bar.update(step, f"loss {loss:.3f} acc {accuracy:.3f}")
+
+        config = TrainConfig(epochs=args.epochs, seed=args.seed)
+        tensorboard = Path(args.tensorboard) / pair if args.tensorboard else None
+        result = train_pair(pair, config, out_root=Path(args.out) if args.out else None, on_batch=on_batch, tensorboard_dir=tensorboard)
+        evaluation = result.metadata["evaluation"]
+        bar.close(f"test accuracy {evaluation['test']['accuracy']:.4f}")
+        summary[pair] = {split: round(scores["accuracy"], 4) for split, scores in evaluation.items()}
+        if args.global_maps:
+            _write_global_maps(pair, result.model, args.k, Path(args.out) if args.out else None)
+    _print_json(summary)
+    return 0
+
+
+def _write_global_maps(pair, model, k, root=None):
+    from .global_maps import GLOBAL_MAPS_FILE, compute_for_pair, save_global_maps
+    from .models import model_dir
+
+    path = model_dir(pair, root=root) / GLOBAL_MAPS_FILE
+    save_global_maps(compute_for_pair(pair, model, k=k), path)
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def cmd_global_maps(args) -> int:
+    from .models import load_pretrained
+
+    for pair in args.pair:
+        _write_global_maps(pair, load_pretrained(pair), args.k)
+    return 0
+
+
+def cmd_evaluate_model(args) -> int:
+    from .data import load_pair
+    from .evaluation import evaluate
+    from .models import load_pretrained
+
+    report = {}
+    for pair in args.pair:
+        images, labels = load_pair(pair, args.split)
+        scores = evaluate(load_pretrained(pair), images, labels)
+        report[pair] = {key: scores[key] for key in ("n", "loss", "accuracy", "balanced_accuracy", "confusion")}
+    _print_json(report)
+    return 0
+
+
+def _read_images(paths):
+    import numpy as np
+
+    from .preprocess import image_file_to_input
+
+    return np.stack([image_file_to_input(Path(path).read_bytes()) for path in paths])
+
+
+def cmd_predict(args) -> int:
+    from .models import load_pretrained, predict
+    from .pairs import pair_characters
+
+    model = load_pretrained(args.pair)
+    characters = pair_characters(args.pair)
+    for path, row in zip(args.images, predict(model, _read_images(args.images))):
+        print(f"{path}: {characters[int(row.argmax())]}  " + "  ".join(f"P({c})={p:.3f}" for c, p in zip(characters, row)))
+    return 0
+
+
+def cmd_explain(args) -> int:
+    import numpy as np
+
+    from .explain import predict_and_explain
+    from .models import load_pretrained
+    from .pairs import pair_characters
+
+    model = load_pretrained(args.pair)
+    characters = pair_characters(args.pair)
+    probabilities, maps = predict_and_explain(model, _read_images(args.images), mode=args.mode)
+    for path, row, importance in zip(args.images, probabilities, maps):
+        print(f"{path}: {characters[int(row.argmax())]} (P={row.max():.3f}); importance sum {importance.sum():+.4f}, strongest pixel {np.unravel_index(np.abs(importance).argmax(), importance.shape)}")
+    if args.out:
+        np.save(args.out, maps)
+        print(f"maps saved to {args.out} (float32 [n, 28, 28])")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description="ModuleX core engine")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    download = commands.add_parser("download", help="fetch the official EMNIST archive and build the 8-character set")
+    download.add_argument("--url", help="archive address (default: $EMNIST_URL or NIST's gzip.zip)")
+    download.add_argument("--dest", help="data folder (default: $EMNIST_DIR or data/emnist)")
+    download.add_argument("--keep-archive", action="store_true", help="keep gzip.zip after building")
+    download.set_defaults(run=cmd_download)
+
+    train = commands.add_parser("train", help="train the thesis network of a pair (the thesis' fit)")
+    train.add_argument("--pair", type=_pairs, default=list(PAIRS), help="2Z, 5S, 8B, 0O, a comma list, or all")
+    train.add_argument("--epochs", type=int, default=30)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", help="folder for the trained models (default: pretrained/)")
+    train.add_argument("--tensorboard", help="also write TensorBoard logs into this folder")
+    train.add_argument("--no-global-maps", dest="global_maps", action="store_false", help="skip recomputing the global maps")
+    train.add_argument("--k", type=int, default=400, help="test images per label in the global maps")
+    train.set_defaults(run=cmd_train)
+
+    maps = commands.add_parser("global-maps", help="recompute the global maps of the shipped models")
+    maps.add_argument("--pair", type=_pairs, default=list(PAIRS))
+    maps.add_argument("--k", type=int, default=400)
+    maps.set_defaults(run=cmd_global_maps)
+
+    evaluate = commands.add_parser("evaluate-model", help="accuracy and loss of the shipped models (the thesis' evaluate)")
+    evaluate.add_argument("--pair", type=_pairs, default=list(PAIRS))
+    evaluate.add_argument("--split", choices=("train", "test"), default="test")
+    evaluate.set_defaults(run=cmd_evaluate_model)
+
+    for name, handler, text in (("predict", cmd_predict, "predict image files"), ("explain", cmd_explain, "predict and explain image files")):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("--pair", choices=PAIRS, required=True)
+        sub.add_argument("images", nargs="+", help="PNG / JPEG files (prepared like EMNIST)")
+        if name == "explain":
+            sub.add_argument("--mode", choices=("thesis", "target", "contrast"), default="target")
+            sub.add_argument("--out", help="save the maps as .npy")
+        sub.set_defaults(run=handler)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ProjectFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        from .download import DownloadError
+
+        if isinstance(error, (DownloadError, ValueError)):
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        raise

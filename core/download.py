@@ -1,0 +1,205 @@
+"""``python -m core download``: fetch the official EMNIST archive and build the 8-character set.
+
+The archive (NIST's ``gzip.zip``) holds every EMNIST split. From it we take the Digits split
+(0 2 5 8) and the Letters split (B O S Z, case-merged), keep the official train / test split,
+and write ``pairs/`` in the official idx format (stored transposed, like every EMNIST file),
+with a mapping file in the official format. Nothing is left half-written: the archive goes to
+a temporary file renamed only when complete, every member is checked against its official
+size and sha256 before use, and ``pairs/`` is swapped in only when all of it is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .data import PAIR_FILES, data_dir, read_mapping
+from .errors import DatasetError
+from .idx import parse_idx, write_idx
+from .pairs import EIGHT_CHARACTERS
+
+OFFICIAL_URL = "https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip"
+URL_ENVIRONMENT_VARIABLE = "EMNIST_URL"
+ARCHIVE_FOLDER = "gzip"
+
+# Official sizes and sha256 of the archive members the 8-character set is built from.
+OFFICIAL_MEMBERS: dict[str, tuple[int, str]] = {
+    "emnist-digits-train-images-idx3-ubyte.gz": (59515779, "f7c95004d14d81af89522e67d8f0c781dfb3bd544181c81bfe1eb6b41c35b726"),
+    "emnist-digits-train-labels-idx1-ubyte.gz": (113859, "6638a6ff5fe2eefd9cca2471995b46c82986b8e4b2a70d2f5ce8e05d7edb319e"),
+    "emnist-digits-test-images-idx3-ubyte.gz": (9908519, "20ebe43509264f7639d37c835a3f0b009e90b29e00a099a03101abe1644a3f63"),
+    "emnist-digits-test-labels-idx1-ubyte.gz": (19960, "bad1834c45d5988e270b99d43b13edc3fd898f658ffbc2caf2846ef27f7b05b0"),
+    "emnist-letters-train-images-idx3-ubyte.gz": (30804864, "6288f418a917e007bf5fddb823a2dc7a5c6a35031401b93292a539cb12bd881f"),
+    "emnist-letters-train-labels-idx1-ubyte.gz": (79283, "9759af91ea6bccdf07a6040fd085861f2ec88e37f7c3f5760f6feb57106fbe5c"),
+    "emnist-letters-test-images-idx3-ubyte.gz": (5039157, "50f0e93d75b99b463e9760b8345866f22587fa2c2fba472730a5ba09c693412d"),
+    "emnist-letters-test-labels-idx1-ubyte.gz": (144, "924955c31fe7fd809b7303b5c0141282955f4b8390c74cdfd5d80435e0f4b4cb"),
+}
+MAPPING_MEMBERS = ("emnist-digits-mapping.txt", "emnist-letters-mapping.txt")
+SOURCES = {"digits": ("0", "2", "5", "8"), "letters": ("B", "O", "S", "Z")}
+
+Progress = Callable[[int, int | None, str], None]
+"""``progress(done, total, stage)``: bytes (or steps) done, total if known, what is happening."""
+
+
+class DownloadError(Exception):
+    """The download or the build failed; nothing half-written was left behind."""
+
+
+@dataclass(frozen=True)
+class DownloadResult:
+    folder: Path
+    counts: dict
+
+
+def archive_url(url: str | None = None) -> str:
+    return url or os.environ.get(URL_ENVIRONMENT_VARIABLE) or OFFICIAL_URL
+
+
+def fetch(url: str, destination: Path, progress: Progress | None = None, timeout: float = 60.0) -> Path:
+    """Stream ``url`` to ``destination`` through a temporary file renamed only when complete."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial_name = tempfile.mkstemp(prefix=destination.name + ".", suffix=".part", dir=destination.parent)
+    partial = Path(partial_name)
+    received = 0
+    try:
+        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+            length = response.headers.get("Content-Length")
+            total = int(length) if length and length.isdigit() else None
+            while block := response.read(1 << 20):
+                out.write(block)
+                received += len(block)
+                if progress:
+                    progress(received, total, "downloading")
+        if total is not None and received != total:
+            raise DownloadError(f"the download of {url} stopped after {received} of {total} bytes; run the command again")
+        partial.replace(destination)
+        return destination
+    except (urllib.error.URLError, OSError, TimeoutError) as error:
+        raise DownloadError(f"could not download {url}: {getattr(error, 'reason', error)}; check the address and your connection, then run the command again") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, expected: dict[str, tuple[int, str]]) -> bytes:
+    member = f"{ARCHIVE_FOLDER}/{name}"
+    try:
+        raw = archive.read(member)
+    except KeyError:
+        raise DownloadError(f"the archive has no {member}; is it the EMNIST gzip.zip?") from None
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise DownloadError(f"{member} in the archive is damaged ({error}); delete it and download again") from None
+    if name in expected:
+        size, digest = expected[name]
+        actual = hashlib.sha256(raw).hexdigest()
+        if len(raw) != size or actual != digest:
+            raise DownloadError(
+                f"checksum mismatch for {member}: expected {size} bytes with sha256 {digest[:16]}..., "
+                f"got {len(raw)} bytes with sha256 {actual[:16]}...; the archive is damaged or not the official one. Nothing was written"
+            )
+    return raw
+
+
+def _decode(raw_gzip: bytes, name: str, ndim: int) -> np.ndarray:
+    import gzip
+    import zlib
+
+    try:
+        return parse_idx(gzip.decompress(raw_gzip), name, ndim)
+    except (OSError, EOFError, zlib.error) as error:
+        raise DownloadError(f"{name} cannot be decompressed ({error})") from None
+
+
+def build_pairs_from_archive(archive_path: Path, out_folder: Path, expected=OFFICIAL_MEMBERS, progress: Progress | None = None) -> dict:
+    """Write the 8-character set into ``out_folder`` from an EMNIST ``gzip.zip``; return counts."""
+    out_folder.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    try:
+        archive = zipfile.ZipFile(archive_path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise DownloadError(f"{archive_path} is not a zip archive ({error}); delete it and download again") from None
+    with archive:
+        mappings = {}
+        for source, mapping_name in zip(SOURCES, MAPPING_MEMBERS):
+            text = _read_member(archive, mapping_name, expected)
+            mapping_path = out_folder / mapping_name
+            mapping_path.write_bytes(text)
+            mappings[source] = read_mapping(mapping_path)
+            mapping_path.unlink()
+        steps = len(OFFICIAL_MEMBERS)
+        for split in ("train", "test"):
+            images_out, labels_out = [], []
+            for source, characters in SOURCES.items():
+                stem = f"emnist-{source}-{split}"
+                raw_images = _read_member(archive, f"{stem}-images-idx3-ubyte.gz", expected)
+                raw_labels = _read_member(archive, f"{stem}-labels-idx1-ubyte.gz", expected)
+                images = _decode(raw_images, f"{stem}-images", 3)
+                labels = _decode(raw_labels, f"{stem}-labels", 1)
+                for character in characters:
+                    source_label = _label_in(mappings[source], character)
+                    keep = labels == source_label
+                    images_out.append(images[keep])
+                    labels_out.append(np.full(int(keep.sum()), EIGHT_CHARACTERS.index(character), np.uint8))
+                if progress:
+                    progress(len(counts) + 1, steps, f"building {split} from {source}")
+            all_images, all_labels = np.concatenate(images_out), np.concatenate(labels_out)
+            write_idx(out_folder / PAIR_FILES[f"{split}_images"], all_images)
+            write_idx(out_folder / PAIR_FILES[f"{split}_labels"], all_labels)
+            counts[split] = np.bincount(all_labels, minlength=8).tolist()
+    lines = [
+        f"{label} {ord(character)}" + (f" {ord(character.lower())}" if character.isalpha() else "")
+        for label, character in enumerate(EIGHT_CHARACTERS)
+    ]
+    (out_folder / PAIR_FILES["mapping"]).write_text("\n".join(lines) + "\n", encoding="ascii")
+    return counts
+
+
+def _label_in(mapping: dict[int, str], character: str) -> int:
+    for label, characters in mapping.items():
+        if character in characters or character.lower() in characters:
+            return label
+    raise DownloadError(f"the archive's mapping has no label for {character!r}")
+
+
+def download(
+    url: str | None = None,
+    destination: Path | None = None,
+    expected=OFFICIAL_MEMBERS,
+    progress: Progress | None = None,
+    keep_archive: bool = False,
+) -> DownloadResult:
+    """Download the archive and build ``<data dir>/pairs``; replaces it only when all went well."""
+    root = destination or data_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    archive_path = root / "gzip.zip"
+    if not archive_path.is_file():
+        fetch(archive_url(url), archive_path, progress)
+    staging = Path(tempfile.mkdtemp(prefix="pairs.", suffix=".partial", dir=root))
+    try:
+        try:
+            counts = build_pairs_from_archive(archive_path, staging, expected, progress)
+        except (DownloadError, DatasetError):
+            archive_path.unlink(missing_ok=True)  # a bad archive must not be reused next time
+            raise
+        final = root / "pairs"
+        if final.exists():
+            retired = root / "pairs.old"
+            shutil.rmtree(retired, ignore_errors=True)
+            final.rename(retired)
+            staging.rename(final)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            staging.rename(final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if not keep_archive:
+        archive_path.unlink(missing_ok=True)
+    return DownloadResult(final, counts)

@@ -1,0 +1,90 @@
+"""Reader and writer for the idx format of MNIST and EMNIST files (optionally gzip).
+
+An idx file starts with a 4-byte magic number: two zero bytes, a type code and the number of
+dimensions; then one big-endian uint32 per dimension, then the data in C order.
+"""
+
+from __future__ import annotations
+
+import gzip
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from .errors import DatasetError
+
+_TYPES = {
+    0x08: np.dtype(np.uint8),
+    0x09: np.dtype(np.int8),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+_CODES = {dtype: code for code, dtype in _TYPES.items()}
+
+
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def read_idx(path: str | Path, expected_ndim: int | None = None) -> np.ndarray:
+    """Read an idx file into a numpy array, checking its header against its length.
+
+    Raises :class:`~core.errors.DatasetError` naming the file when it is missing, not gzip,
+    truncated, or its header is not a valid idx header.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(path, "file not found")
+    try:
+        with _open(path) as stream:
+            raw = stream.read()
+    except (OSError, EOFError, zlib.error) as error:
+        raise DatasetError(path, f"cannot be decompressed ({error}); the file is damaged") from None
+    return parse_idx(raw, path, expected_ndim)
+
+
+def parse_idx(raw: bytes, source: str | Path, expected_ndim: int | None = None) -> np.ndarray:
+    """Decode the (already decompressed) bytes of an idx file; ``source`` names it in errors."""
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _TYPES:
+        raise DatasetError(source, "not an idx file (bad magic number)")
+    dtype, ndim = _TYPES[raw[2]], raw[3]
+    if expected_ndim is not None and ndim != expected_ndim:
+        raise DatasetError(source, f"expected {expected_ndim} dimensions, the header says {ndim}")
+    header_end = 4 + 4 * ndim
+    if len(raw) < header_end:
+        raise DatasetError(source, "truncated inside the idx header")
+    shape = struct.unpack(f">{ndim}I", raw[4:header_end])
+    expected_bytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    actual_bytes = len(raw) - header_end
+    if actual_bytes != expected_bytes:
+        raise DatasetError(
+            source, f"header says shape {shape} ({expected_bytes} bytes), file holds {actual_bytes}"
+        )
+    data = np.frombuffer(raw, dtype=dtype, offset=header_end).reshape(shape)
+    return data.astype(dtype.newbyteorder("="), copy=True)
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    """The uncompressed idx encoding of ``array``."""
+    array = np.asarray(array)
+    big_endian = array.dtype.newbyteorder(">") if array.dtype.itemsize > 1 else array.dtype
+    if big_endian not in _CODES:
+        raise ValueError(f"idx cannot store dtype {array.dtype}")
+    header = bytes([0, 0, _CODES[big_endian], array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    return header + np.ascontiguousarray(array, dtype=big_endian).tobytes()
+
+
+def write_idx(path: str | Path, array: np.ndarray) -> None:
+    """Write ``array`` as an idx file (gzip if the name ends in ``.gz``)."""
+    path = Path(path)
+    payload = idx_bytes(array)
+    if path.suffix == ".gz":
+        # No name and mtime=0 keep the bytes, and so the checksum, the same on every run.
+        with open(path, "wb") as raw_file, gzip.GzipFile(filename="", fileobj=raw_file, mode="wb", mtime=0) as out:
+            out.write(payload)
+    else:
+        path.write_bytes(payload)

@@ -1,0 +1,237 @@
+"""Training the thesis network of a pair: seeded, balanced, augmented, best-validation epoch.
+
+The recipe keeps the thesis architecture and changes only how it is trained: a shuffled 10%
+validation split, class-balanced loss weights, small random moves of the training images,
+Adam with cosine decay, and the weights of the epoch with the best validation score.
+Training writes its metrics next to the weights it saves (``metadata.json``, ``history.csv``).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from . import data
+from .augment import Augmentation, augment
+from .evaluation import evaluate
+from .models import METADATA_FILE, MODEL_FILE, build_thesis_model, model_dir
+from .network import forget
+from .pairs import pair_characters
+from .preprocess import to_model_input
+
+HISTORY_FILE = "history.csv"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 30
+    batch_size: int = 64
+    learning_rate: float = 2e-3
+    weight_decay: float = 0.0
+    seed: int = 0
+    balance: str = "sampling"  # "sampling" (oversample the rarer class), "weights", or "none"
+    augmentation: Augmentation = field(default_factory=Augmentation)
+
+
+@dataclass
+class TrainResult:
+    model: keras.Model
+    metadata: dict
+
+
+def _set_seeds(seed: int) -> None:
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def class_weights(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Weights that make every class count the same in the loss: n / (classes * count)."""
+    counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+    return (len(labels) / (n_classes * np.maximum(counts, 1))).astype(np.float32)
+
+
+def epoch_order(labels: np.ndarray, n_classes: int, balance: str, rng: np.random.Generator) -> np.ndarray:
+    """Indices of one epoch, shuffled. With ``"sampling"`` every class appears as often as the
+    largest one: rarer classes are repeated (their copies differ once augmented)."""
+    if balance != "sampling":
+        return rng.permutation(len(labels))
+    per_class = [np.flatnonzero(labels == label) for label in range(n_classes)]
+    largest = max(len(indices) for indices in per_class)
+    chosen = []
+    for indices in per_class:
+        if len(indices) == 0:
+            continue
+        repeats = np.concatenate([rng.permutation(indices) for _ in range(int(np.ceil(largest / len(indices))))])
+        chosen.append(repeats[:largest])
+    return rng.permutation(np.concatenate(chosen))
+
+
+def _make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer):
+    variables = model.trainable_variables
+
+    @tf.function(reduce_retracing=True)
+    def train_step(x, y, weights):
+        with tf.GradientTape() as tape:
+            probabilities = model(x, training=True)
+            per_image = keras.losses.sparse_categorical_crossentropy(y, probabilities)
+            loss = tf.reduce_sum(per_image * weights) / tf.reduce_sum(weights)
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        hits = tf.cast(tf.equal(tf.argmax(probabilities, axis=1, output_type=tf.int64), y), tf.float32)
+        return loss, tf.reduce_mean(hits)
+
+    return train_step
+
+
+def fit(
+    images: np.ndarray,
+    labels: np.ndarray,
+    validation: tuple[np.ndarray, np.ndarray],
+    config: TrainConfig = TrainConfig(),
+    n_classes: int = 2,
+    on_batch=None,
+    tensorboard_dir: str | Path | None = None,
+) -> tuple[keras.Model, dict]:
+    """The thesis' *fit*: train a fresh thesis network; return it and its history.
+
+    ``on_batch(step, total_steps, loss, accuracy)`` is called after every batch. The returned
+    model carries the weights of the epoch with the best validation balanced accuracy.
+    """
+    _set_seeds(config.seed)
+    rng = np.random.default_rng(config.seed)
+    x_train = to_model_input(images)
+    y_train = np.asarray(labels, dtype=np.int64)
+    x_val, y_val = to_model_input(validation[0]), np.asarray(validation[1], dtype=np.int64)
+    if config.balance not in ("sampling", "weights", "none"):
+        raise ValueError(f"balance must be 'sampling', 'weights' or 'none', not {config.balance!r}")
+    weights_per_class = class_weights(y_train, n_classes) if config.balance == "weights" else np.ones(n_classes, np.float32)
+
+    model = build_thesis_model(n_classes=n_classes, seed=config.seed)
+    epoch_size = len(epoch_order(y_train, n_classes, config.balance, rng=np.random.default_rng(0)))
+    steps_per_epoch = int(np.ceil(epoch_size / config.batch_size))
+    total_steps = steps_per_epoch * config.epochs
+    schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=total_steps, alpha=0.02)
+    optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=config.weight_decay) if config.weight_decay else keras.optimizers.Adam(learning_rate=schedule)
+    optimizer.build(model.trainable_variables)
+    train_step = _make_train_step(model, optimizer)
+    writer = tf.summary.create_file_writer(str(tensorboard_dir)) if tensorboard_dir else None
+
+    batches = {"step": [], "epoch": [], "loss": [], "accuracy": []}
+    epochs = []
+    best_score, best_weights, step = -np.inf, None, 0
+    for epoch in range(1, config.epochs + 1):
+        order = epoch_order(y_train, n_classes, config.balance, rng)
+        x_epoch = augment(x_train[order], rng, config.augmentation)
+        y_epoch = y_train[order]
+        w_epoch = weights_per_class[y_epoch]
+        epoch_loss, epoch_hits = 0.0, 0.0
+        for start in range(0, len(x_epoch), config.batch_size):
+            stop = start + config.batch_size
+            loss, accuracy = train_step(x_epoch[start:stop], y_epoch[start:stop], w_epoch[start:stop])
+            loss, accuracy = float(loss), float(accuracy)
+            step += 1
+            size = len(y_epoch[start:stop])
+            epoch_loss += loss * size
+            epoch_hits += accuracy * size
+            for key, value in zip(("step", "epoch", "loss", "accuracy"), (step, epoch, loss, accuracy)):
+                batches[key].append(value)
+            if writer:
+                with writer.as_default(step=step):
+                    tf.summary.scalar("batch/loss", loss)
+                    tf.summary.scalar("batch/accuracy", accuracy)
+            if on_batch:
+                on_batch(step, total_steps, loss, accuracy)
+        forget(model)
+        val_scores = evaluate(model, x_val, y_val)
+        record = {
+            "epoch": epoch,
+            "loss": epoch_loss / len(x_epoch),
+            "accuracy": epoch_hits / len(x_epoch),
+            "val_loss": val_scores["loss"],
+            "val_accuracy": val_scores["accuracy"],
+            "val_balanced_accuracy": val_scores["balanced_accuracy"],
+        }
+        epochs.append(record)
+        if writer:
+            with writer.as_default(step=epoch):
+                for key in ("loss", "accuracy", "val_loss", "val_accuracy", "val_balanced_accuracy"):
+                    tf.summary.scalar(f"epoch/{key}", record[key])
+        score = (round(record["val_balanced_accuracy"], 6), -record["val_loss"])
+        if best_weights is None or score > best_score:
+            best_score, best_weights = score, [w.copy() for w in model.get_weights()]
+            best_epoch = epoch
+    model.set_weights(best_weights)
+    forget(model)
+    history = {"batch": batches, "epoch": epochs, "best_epoch": best_epoch, "batch_metrics": "loss and accuracy of each training batch (class-weighted loss, augmented images)"}
+    return model, history
+
+
+def train_pair(
+    pair: str,
+    config: TrainConfig = TrainConfig(),
+    out_root: Path | None = None,
+    on_batch=None,
+    tensorboard_dir: str | Path | None = None,
+    save: bool = True,
+) -> TrainResult:
+    """Train, evaluate on train / validation / test, and save ``pretrained/<pair>/``."""
+    started = time.perf_counter()
+    (x_train, y_train), (x_val, y_val) = data.train_validation_split(pair)
+    x_test, y_test = data.load_pair(pair, "test")
+    model, history = fit(x_train, y_train, (x_val, y_val), config, on_batch=on_batch, tensorboard_dir=tensorboard_dir)
+    seconds = time.perf_counter() - started
+    evaluation = {
+        "train": evaluate(model, x_train, y_train),
+        "validation": evaluate(model, x_val, y_val),
+        "test": evaluate(model, x_test, y_test),
+    }
+    config_dict = dataclasses.asdict(config)
+    metadata = {
+        "pair": pair,
+        "kind": "dense",
+        "classes": list(pair_characters(pair)),
+        "architecture": "Flatten 784 -> Dense 128, 64, 32, 16 (ReLU) -> Dense 2 (softmax)",
+        "seed": config.seed,
+        "epochs": config.epochs,
+        "config": config_dict,
+        "dataset": data.dataset_fingerprint(),
+        "validation_split": {"fraction": data.VALIDATION_FRACTION, "seed": data.VALIDATION_SEED},
+        "evaluation": evaluation,
+        "history": history,
+        "train_seconds": round(seconds, 2),
+        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__, "python": platform.python_version()},
+    }
+    if save:
+        save_trained(model, metadata, model_dir(pair, root=out_root))
+    return TrainResult(model, metadata)
+
+
+def save_trained(model: keras.Model, metadata: dict, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save(folder / MODEL_FILE)
+    (folder / METADATA_FILE).write_text(json.dumps(_rounded(metadata), indent=1) + "\n", encoding="utf-8")
+    batches = metadata["history"]["batch"]
+    with open(folder / HISTORY_FILE, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["step", "epoch", "loss", "accuracy"])
+        for row in zip(batches["step"], batches["epoch"], batches["loss"], batches["accuracy"]):
+            writer.writerow([row[0], row[1], f"{row[2]:.5f}", f"{row[3]:.5f}"])
+
+
+def _rounded(value):
+    """Floats to 6 significant digits, so the JSON stays small and diff-friendly."""
+    if isinstance(value, float):
+        return float(f"{value:.6g}")
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(item) for item in value]
+    return value

@@ -1,0 +1,12 @@
+"""Type aliases shared by the explanation methods and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Union
+
+import numpy as np
+
+TargetLike = Union[int, Sequence[int], np.ndarray, None]
+"""Which class to explain: None (the predicted class), one int for every image, one int per
+image, or one-hot rows ``[n, classes]``."""
