@@ -1,7 +1,8 @@
 """Training-time augmentation: small random affine moves and stroke-thickness changes.
 
 Random parameters are drawn with a numpy ``Generator`` (so a seed fixes them); the image
-warps run as one batched TensorFlow op.
+warp runs as one batched TensorFlow op. (A smooth elastic distortion was tried too: it
+slowed training and did not raise validation or test accuracy, so it is not offered.)
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-_CENTRE = 13.5
+_SIDE = 28
+_CENTRE = (_SIDE - 1) / 2
 
 
 @dataclass(frozen=True)
@@ -19,10 +21,10 @@ class Augmentation:
     """Ranges of the random changes; zeros everywhere means no augmentation."""
 
     shift: float = 2.0  # pixels, each axis
-    rotation: float = 10.0  # degrees
-    scale: float = 0.1  # relative, e.g. 0.1 -> 0.9 .. 1.1
-    shear: float = 0.1  # tan of the shear angle
-    thickness: float = 0.3  # share of images made bolder or thinner
+    rotation: float = 8.0  # degrees
+    scale: float = 0.08  # relative, e.g. 0.08 -> 0.92 .. 1.08
+    shear: float = 0.05  # tan of the shear angle
+    thickness: float = 0.2  # share of images made bolder or thinner
 
     @property
     def enabled(self) -> bool:
@@ -34,29 +36,27 @@ def augment(images: np.ndarray, rng: np.random.Generator, settings: Augmentation
     if not settings.enabled or len(images) == 0:
         return images
     n = len(images)
-    transforms = _inverse_affine(n, rng, settings)
     warped = tf.raw_ops.ImageProjectiveTransformV3(
-        images=tf.constant(images[..., None]),
-        transforms=tf.constant(transforms),
-        output_shape=tf.constant([28, 28]),
+        images=tf.constant(images[..., None], dtype=tf.float32),
+        transforms=tf.constant(inverse_affine(n, rng, settings)),
+        output_shape=tf.constant([_SIDE, _SIDE]),
         fill_value=tf.constant(0.0),
         interpolation="BILINEAR",
         fill_mode="CONSTANT",
-    )
-    warped = warped.numpy()[..., 0]
+    ).numpy()[..., 0]
     if settings.thickness:
         warped = _change_thickness(warped, rng.random(n), settings.thickness)
     return np.clip(warped, 0.0, 1.0)
 
 
-def _inverse_affine(n: int, rng: np.random.Generator, s: Augmentation) -> np.ndarray:
-    """Per image, the 8 projective coefficients mapping output pixels back to input pixels."""
+def inverse_affine(n: int, rng: np.random.Generator, s: Augmentation) -> np.ndarray:
+    """Per image, the 8 projective coefficients mapping output pixels back to input pixels
+    (a random rotation, scale, shear and shift about the image centre)."""
     angle = np.deg2rad(rng.uniform(-s.rotation, s.rotation, n))
     scale = rng.uniform(1 - s.scale, 1 + s.scale, n)
     shear = rng.uniform(-s.shear, s.shear, n)
     shift = rng.uniform(-s.shift, s.shift, (n, 2))
     cos, sin = np.cos(angle) / scale, np.sin(angle) / scale
-    # inverse of (rotate * scale, then shear along x), about the image centre
     a0, a1 = cos, -sin + shear * cos
     b0, b1 = sin, cos + shear * sin
     a2 = _CENTRE - a0 * (_CENTRE + shift[:, 0]) - a1 * (_CENTRE + shift[:, 1])
@@ -71,7 +71,7 @@ def _neighbourhood_max(images: np.ndarray) -> np.ndarray:
     result = padded[:, :-2, :-2].copy()
     for dy in range(3):
         for dx in range(3):
-            np.maximum(result, padded[:, dy : dy + 28, dx : dx + 28], out=result)
+            np.maximum(result, padded[:, dy : dy + _SIDE, dx : dx + _SIDE], out=result)
     return result
 
 

@@ -59,7 +59,7 @@ def cmd_train(args) -> int:
             bar.total = total
             bar.update(step, f"loss {loss:.3f} acc {accuracy:.3f}")
 
-        config = TrainConfig(epochs=args.epochs, seed=args.seed)
+        config = TrainConfig(seed=args.seed) if args.epochs is None else TrainConfig(epochs=args.epochs, seed=args.seed)
         tensorboard = Path(args.tensorboard) / pair if args.tensorboard else None
         result = train_pair(pair, config, out_root=Path(args.out) if args.out else None, on_batch=on_batch, tensorboard_dir=tensorboard)
         evaluation = result.metadata["evaluation"]
@@ -139,6 +139,16 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def cmd_bias_share(args) -> int:
+    from .analysis import bias_share
+    from .data import load_pair
+    from .models import load_pretrained
+
+    report = {pair: bias_share(load_pretrained(pair), load_pair(pair, "test")[0]) for pair in args.pair}
+    _print_json(report)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="ModuleX core engine")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -151,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train the thesis network of a pair (the thesis' fit)")
     train.add_argument("--pair", type=_pairs, default=list(PAIRS), help="2Z, 5S, 8B, 0O, a comma list, or all")
-    train.add_argument("--epochs", type=int, default=30)
+    train.add_argument("--epochs", type=int, help="default: the shipped recipe's (40)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", help="folder for the trained models (default: pretrained/)")
     train.add_argument("--tensorboard", help="also write TensorBoard logs into this folder")
@@ -168,6 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--pair", type=_pairs, default=list(PAIRS))
     evaluate.add_argument("--split", choices=("train", "test"), default="test")
     evaluate.set_defaults(run=cmd_evaluate_model)
+
+    share = commands.add_parser("bias-share", help="how much of the target maps comes from the biases alone (test set)")
+    share.add_argument("--pair", type=_pairs, default=list(PAIRS))
+    share.set_defaults(run=cmd_bias_share)
 
     for name, handler, text in (("predict", cmd_predict, "predict image files"), ("explain", cmd_explain, "predict and explain image files")):
         sub = commands.add_parser(name, help=text)

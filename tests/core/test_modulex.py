@@ -200,3 +200,21 @@ def test_model_is_not_modified():
     modulex(model, random_images(12, 3), mode="thesis")
     for old, new in zip(before, model.get_weights()):
         np.testing.assert_array_equal(old, new)
+
+
+def test_bias_share_of_a_bias_free_network_is_zero():
+    from core.analysis import bias_share
+
+    model = random_dense_model(13, bias_scale=0.0)
+    report = bias_share(model, random_images(13, 8))
+    assert report["bias_energy_share"] == 0.0 and report["bias_part_larger"] == 0.0
+
+
+def test_bias_share_grows_with_the_biases():
+    from core.analysis import bias_share
+
+    images = random_images(14, 8)
+    small = bias_share(random_dense_model(14, bias_scale=0.01), images)
+    large = bias_share(random_dense_model(14, bias_scale=3.0), images)
+    assert large["bias_energy_share"] > small["bias_energy_share"]
+    assert large["correlation_between_class_maps"] > small["correlation_between_class_maps"]

@@ -1,0 +1,52 @@
+"""Everything the pages load, loaded once: models are shared (``cache_resource``), data and
+derived arrays are copied per caller (``cache_data``). Shared models are never modified."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from core import data, global_maps, models
+from core.evaluation import scores_from_probabilities
+
+
+@st.cache_resource(show_spinner="Loading the model...")
+def model(pair: str, kind: str = "dense"):
+    return models.load_pretrained(pair, kind)
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_maps(pair: str, kind: str = "dense") -> global_maps.GlobalMaps:
+    return global_maps.load_global_maps(models.model_dir(pair, kind) / global_maps.GLOBAL_MAPS_FILE)
+
+
+@st.cache_data(show_spinner=False)
+def metadata(pair: str, kind: str = "dense") -> dict:
+    return models.load_metadata(pair, kind)
+
+
+def dataset_available() -> bool:
+    return data.dataset_available()
+
+
+@st.cache_data(show_spinner="Reading the test set...", max_entries=8)
+def test_set(pair: str) -> tuple[np.ndarray, np.ndarray]:
+    return data.load_pair(pair, "test")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def test_probabilities(pair: str, kind: str = "dense") -> np.ndarray:
+    images, _ = test_set(pair)
+    return models.predict(model(pair, kind), images)
+
+
+@st.cache_data(show_spinner="Explaining the test set...", max_entries=16)
+def recomputed_maps(pair: str, k: int, kind: str = "dense") -> global_maps.GlobalMaps:
+    images, labels = test_set(pair)
+    return global_maps.compute_global_maps(model(pair, kind), images, labels, k=k, info={"pair": pair, "dataset": data.dataset_fingerprint()["id"]})
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def test_scores(pair: str, kind: str = "dense") -> dict:
+    _, labels = test_set(pair)
+    return scores_from_probabilities(test_probabilities(pair, kind), labels)

@@ -1,0 +1,148 @@
+"""Plotly figures of the dashboard. Pure functions: arrays in, figures out (no Streamlit)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+# Diverging scale centred at 0: blue speaks against, red speaks for; zero is transparent so
+# the input shows through the overlay.
+OVERLAY_SCALE = [
+    [0.0, "rgba(33,102,172,1)"],
+    [0.25, "rgba(103,169,207,0.85)"],
+    [0.5, "rgba(255,255,255,0)"],
+    [0.75, "rgba(239,138,98,0.85)"],
+    [1.0, "rgba(178,24,43,1)"],
+]
+MAP_SCALE = "RdBu_r"
+GRAY_SCALE = [[0.0, "rgb(0,0,0)"], [1.0, "rgb(255,255,255)"]]
+FONT = dict(size=14)
+
+
+def symmetric_limit(*arrays: np.ndarray) -> float:
+    """A colour range symmetric about 0 covering the arrays (robust to a single outlier)."""
+    values = np.concatenate([np.abs(np.asarray(a, dtype=np.float64)).ravel() for a in arrays])
+    limit = float(np.percentile(values, 99.5)) if values.size else 0.0
+    return limit if limit > 0 else 1.0
+
+
+def _square_axes(figure: go.Figure, rows: int = 1, columns: int = 1) -> None:
+    for index in range(1, rows * columns + 1):
+        suffix = "" if index == 1 else str(index)
+        figure.update_layout(
+            {
+                f"xaxis{suffix}": dict(showticklabels=False, showgrid=False, zeroline=False, constrain="domain", scaleanchor=f"y{suffix}"),
+                f"yaxis{suffix}": dict(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed", constrain="domain"),
+            }
+        )
+
+
+def _colorbar(x: float | None = None, title: str = "importance") -> dict:
+    bar = dict(title=dict(text=title, side="right"), thickness=12, len=0.9)
+    if x is not None:
+        bar["x"] = x
+    return bar
+
+
+def overlay_traces(image: np.ndarray | None, importance: np.ndarray, limit: float, show_scale: bool = True, colorbar_x: float | None = None) -> list[go.Heatmap]:
+    """The input in gray with the signed map on top (transparent at 0)."""
+    traces = []
+    if image is not None:
+        traces.append(go.Heatmap(z=np.asarray(image, float), colorscale=GRAY_SCALE, zmin=0, zmax=255, showscale=False, hoverinfo="skip"))
+    pixel = np.asarray(image if image is not None else np.zeros_like(importance), float)
+    traces.append(
+        go.Heatmap(
+            z=np.asarray(importance, float),
+            customdata=pixel,
+            colorscale=OVERLAY_SCALE if image is not None else MAP_SCALE,
+            zmid=0,
+            zmin=-limit,
+            zmax=limit,
+            showscale=show_scale,
+            colorbar=_colorbar(colorbar_x),
+            hovertemplate="row %{y}, column %{x}<br>importance %{z:.4g}<br>pixel %{customdata:.0f}<extra></extra>",
+        )
+    )
+    return traces
+
+
+def explanation_figure(image: np.ndarray, importance: np.ndarray, height: int = 330) -> go.Figure:
+    """One figure, two panels: the 28x28 input and the map over it (one render per stroke)."""
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("model input (28x28)", "importance over the input"), horizontal_spacing=0.06)
+    figure.add_trace(go.Heatmap(z=np.asarray(image, float), colorscale=GRAY_SCALE, zmin=0, zmax=255, showscale=False, hovertemplate="row %{y}, column %{x}<br>pixel %{z:.0f}<extra></extra>"), row=1, col=1)
+    for trace in overlay_traces(image, importance, symmetric_limit(importance)):
+        figure.add_trace(trace, row=1, col=2)
+    _square_axes(figure, 1, 2)
+    figure.update_layout(height=height, margin=dict(l=5, r=5, t=30, b=5), font=FONT)
+    return figure
+
+
+def maps_figure(maps: list[np.ndarray], titles: list[str], height: int = 300, shared_scale: bool = True, images: list | None = None) -> go.Figure:
+    """Importance maps side by side, on one symmetric colour scale (so they compare)."""
+    figure = make_subplots(rows=1, cols=len(maps), subplot_titles=titles, horizontal_spacing=0.04)
+    limit = symmetric_limit(*maps)
+    for index, importance in enumerate(maps):
+        own_limit = limit if shared_scale else symmetric_limit(importance)
+        image = images[index] if images is not None else None
+        traces = overlay_traces(image, importance, own_limit, show_scale=(index == len(maps) - 1) or not shared_scale)
+        for trace in traces:
+            figure.add_trace(trace, row=1, col=index + 1)
+    _square_axes(figure, 1, len(maps))
+    figure.update_layout(height=height, margin=dict(l=5, r=5, t=30, b=5), font=FONT)
+    return figure
+
+
+def probability_figure(probabilities: np.ndarray, labels: list[str], height: int = 160) -> go.Figure:
+    colors = ["#b2182b" if p == max(probabilities) else "#999999" for p in probabilities]
+    figure = go.Figure(go.Bar(x=list(map(float, probabilities)), y=labels, orientation="h", marker_color=colors, text=[f"{p:.1%}" for p in probabilities], textposition="auto"))
+    figure.update_layout(height=height, xaxis=dict(range=[0, 1], title="probability"), margin=dict(l=5, r=5, t=5, b=5), font=FONT)
+    return figure
+
+
+def history_figure(history: dict, height: int = 360) -> go.Figure:
+    """Per-batch training loss and accuracy, with per-epoch validation points."""
+    batches, epochs = history["batch"], history["epoch"]
+    steps_per_epoch = max(batches["step"]) / max(len(epochs), 1)
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"))
+    for column, key in ((1, "loss"), (2, "accuracy")):
+        figure.add_trace(go.Scatter(x=batches["step"], y=batches[key], mode="lines", name=f"batch {key}", line=dict(width=1, color="#9ecae1")), row=1, col=column)
+        figure.add_trace(go.Scatter(x=[e["epoch"] * steps_per_epoch for e in epochs], y=[e[key] for e in epochs], mode="lines+markers", name=f"epoch {key}", line=dict(color="#08519c")), row=1, col=column)
+        figure.add_trace(go.Scatter(x=[e["epoch"] * steps_per_epoch for e in epochs], y=[e[f"val_{key}"] for e in epochs], mode="lines+markers", name=f"validation {key}", line=dict(color="#e6550d")), row=1, col=column)
+    best = history.get("kept_epoch")
+    if best:
+        for column in (1, 2):
+            figure.add_vline(x=best * steps_per_epoch, line_dash="dot", line_color="gray", row=1, col=column)
+    figure.update_xaxes(title_text="batch")
+    figure.update_layout(height=height, margin=dict(l=5, r=5, t=30, b=5), font=FONT, legend=dict(orientation="h", y=-0.25))
+    return figure
+
+
+def confusion_figure(matrix, labels: list[str], height: int = 320) -> go.Figure:
+    matrix = np.asarray(matrix)
+    figure = go.Figure(go.Heatmap(z=matrix, x=[f"predicted {l}" for l in labels], y=[f"true {l}" for l in labels], colorscale="Blues", showscale=False, text=matrix, texttemplate="%{text}", hovertemplate="%{y}, %{x}: %{z}<extra></extra>"))
+    figure.update_yaxes(autorange="reversed")
+    figure.update_layout(height=height, margin=dict(l=5, r=5, t=5, b=5), font=dict(size=16))
+    return figure
+
+
+def roc_figure(fpr: np.ndarray, tpr: np.ndarray, auc: float, positive: str, height: int = 320) -> go.Figure:
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(x=fpr, y=tpr, mode="lines", name=f"AUC {auc:.3f}", line=dict(color="#b2182b")))
+    figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line=dict(dash="dot", color="gray")))
+    figure.update_layout(height=height, xaxis_title=f"false {positive} rate", yaxis_title=f"true {positive} rate", margin=dict(l=5, r=5, t=5, b=5), font=FONT, legend=dict(x=0.55, y=0.1))
+    return figure
+
+
+def thumbnail_figure(images: list[np.ndarray], maps: list[np.ndarray], titles: list[str], columns: int = 6, height_per_row: int = 150) -> go.Figure:
+    """A grid of small overlays (input + map) for galleries."""
+    rows = max(1, int(np.ceil(len(images) / columns)))
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.01, vertical_spacing=0.12 / rows)
+    limit = symmetric_limit(*maps) if maps else 1.0
+    for index, (image, importance) in enumerate(zip(images, maps)):
+        for trace in overlay_traces(image, importance, limit, show_scale=index == 0):
+            figure.add_trace(trace, row=index // columns + 1, col=index % columns + 1)
+    _square_axes(figure, rows, columns)
+    figure.update_annotations(font_size=11)
+    figure.update_layout(height=height_per_row * rows + 40, margin=dict(l=5, r=5, t=25, b=5))
+    return figure

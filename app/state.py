@@ -1,0 +1,48 @@
+"""State shared by every page: the chosen pair and explanation mode (mirrored in the URL's
+query parameters, so a copied link opens the same view) and the current input image."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from core.explain import MODES
+from core.pairs import PAIRS
+
+DEFAULTS = {"pair": PAIRS[0], "mode": "target"}
+CHOICES = {"pair": PAIRS, "mode": MODES}
+INPUT_KEY = "input_image"
+INPUT_SOURCE_KEY = "input_source"
+
+
+def load_from_url() -> None:
+    """On a session's first run, take pair and mode from the URL (ignoring invalid values)."""
+    for name, default in DEFAULTS.items():
+        if name not in st.session_state:
+            requested = st.query_params.get(name)
+            st.session_state[name] = requested if requested in CHOICES[name] else default
+
+
+def write_to_url() -> None:
+    for name in DEFAULTS:
+        value = st.session_state.get(name, DEFAULTS[name])
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+def pair() -> str:
+    return st.session_state.get("pair", DEFAULTS["pair"])
+
+
+def mode() -> str:
+    return st.session_state.get("mode", DEFAULTS["mode"])
+
+
+def current_input() -> np.ndarray | None:
+    """The 28x28 uint8 image last drawn, uploaded or picked, or None."""
+    return st.session_state.get(INPUT_KEY)
+
+
+def set_input(image: np.ndarray | None, source: str) -> None:
+    st.session_state[INPUT_KEY] = image
+    st.session_state[INPUT_SOURCE_KEY] = source if image is not None else None

@@ -1,0 +1,52 @@
+"""How much of a ModuleX target map does not depend on the target at all.
+
+The rule subtracts the bias at every layer, and it is affine in ``H_n`` for a given image:
+``map(H_n) = linear(H_n) + map(0)``. The part ``map(0)`` comes from the biases alone and is
+the same whatever class is explained; contrast maps cancel it exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .explain.modulex_rule import propagate_importance
+from .network import dense_stack
+from .preprocess import to_model_input
+
+
+def bias_share(model, images) -> dict:
+    """Per-image statistics of the target-independent part, averaged over ``images``.
+
+    Returns the mean Pearson correlation between the two classes' target maps, the mean share
+    of each target map's energy (squared norm) carried by the bias-only part, and how often
+    the bias-only part has the larger norm of the two parts.
+    """
+    x = to_model_input(images)
+    stack = dense_stack(model)
+    n = len(x)
+    layer_inputs, _, probabilities = stack.forward(x.reshape(n, -1))
+    bias_only = propagate_importance(np.zeros_like(probabilities), layer_inputs, stack.kernels, stack.biases)
+    target_maps = []
+    for label in range(probabilities.shape[1]):
+        top = np.zeros_like(probabilities)
+        top[:, label] = probabilities[:, label]
+        target_maps.append(propagate_importance(top, layer_inputs, stack.kernels, stack.biases))
+    first, second = target_maps[0], target_maps[1]
+    correlation = np.array([_pearson(a, b) for a, b in zip(first, second)])
+    predicted = probabilities.argmax(axis=1)
+    explained = np.where(predicted[:, None] == 0, first, second)
+    target_part = explained - bias_only
+    bias_energy = (bias_only**2).sum(axis=1)
+    total_energy = (explained**2).sum(axis=1)
+    return {
+        "images": n,
+        "correlation_between_class_maps": float(np.nanmean(correlation)),
+        "bias_energy_share": float(np.mean(bias_energy / np.maximum(total_energy, 1e-30))),
+        "bias_part_larger": float(np.mean(np.linalg.norm(bias_only, axis=1) > np.linalg.norm(target_part, axis=1))),
+    }
+
+
+def _pearson(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a - a.mean(), b - b.mean()
+    denominator = np.sqrt((a * a).sum() * (b * b).sum())
+    return float((a * b).sum() / denominator) if denominator > 0 else float("nan")

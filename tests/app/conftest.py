@@ -1,0 +1,54 @@
+"""AppTest helpers: run the dashboard in-process, optionally with a drawing already made."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.preprocess import canvas_to_input
+from core.strokes import render_strokes
+
+MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
+TIMEOUT = 60
+
+DRAWN = {
+    "Z": [[(0.1, 0.1), (0.9, 0.1), (0.1, 0.9), (0.9, 0.9)]],
+    "2": [[(0.15, 0.3), (0.3, 0.1), (0.6, 0.05), (0.85, 0.25), (0.8, 0.5), (0.1, 0.9), (0.9, 0.9)]],
+}
+
+
+def drawn(character: str):
+    return canvas_to_input(render_strokes(DRAWN[character]))
+
+
+def run_page(page: str | None = None, query: dict | None = None, session: dict | None = None) -> AppTest:
+    app = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        app.query_params[key] = value
+    for key, value in (session or {}).items():
+        app.session_state[key] = value
+    app.run()
+    if page:
+        app.switch_page(page)
+        app.run()
+    return app
+
+
+def texts(app: AppTest) -> str:
+    """Every piece of text on the page, for assertions on what a user reads."""
+    parts = [element.value for element in (*app.markdown, *app.title, *app.subheader, *app.caption, *app.info, *app.warning, *app.error, *app.success)]
+    return "\n".join(str(part) for part in parts)
+
+
+@pytest.fixture
+def no_dataset(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMNIST_DIR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def with_dataset(emnist_dir, monkeypatch):
+    monkeypatch.setenv("EMNIST_DIR", str(emnist_dir))
+    return emnist_dir

@@ -1,0 +1,130 @@
+"""Every page renders, without and with the dataset, and reacts to its controls."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.app.conftest import drawn, run_page, texts
+
+PAGES = ["views/draw.py", "views/compare.py", "views/global_maps.py", "views/mistakes.py", "views/models.py"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_the_dataset(page, no_dataset):
+    app = run_page(page)
+    assert not app.exception, app.exception
+    assert app.sidebar.selectbox(key="pair").value == "2Z"
+    assert app.sidebar.radio(key="mode").value == "target"
+
+
+def test_draw_page_empty_canvas_gives_a_hint(no_dataset):
+    app = run_page()
+    assert not app.exception
+    assert "Draw a character" in texts(app)
+    assert "Prediction" not in texts(app)
+
+
+@pytest.mark.parametrize("character, pair, expected", [("Z", "2Z", "Z/z"), ("2", "2Z", "2")])
+def test_draw_page_predicts_and_explains_a_drawing(no_dataset, character, pair, expected):
+    app = run_page(session={"input_image": drawn(character), "pair": pair})
+    assert not app.exception
+    prediction = next(m.value for m in app.markdown if "Prediction" in m.value)
+    assert f"**{expected}**" in prediction
+    assert len(app.get("progress")) == 2  # both labels' probabilities
+    assert len(app.get("plotly_chart")) == 2  # the explanation and the global maps
+    assert "Red pixels" in texts(app)
+
+
+def test_changing_the_pair_changes_the_labels(no_dataset):
+    app = run_page(session={"input_image": drawn("Z")})
+    app.sidebar.selectbox(key="pair").set_value("8B").run()
+    assert not app.exception
+    assert "8 vs B/b" in texts(app)
+    labels = [p.proto.text for p in app.get("progress")]
+    assert any(label.startswith("8:") for label in labels) and any(label.startswith("B/b:") for label in labels)
+
+
+@pytest.mark.parametrize("mode, phrase", [("thesis", "whole output"), ("target", "speak for"), ("contrast", "rather than")])
+def test_each_mode_says_what_its_colours_mean(no_dataset, mode, phrase):
+    app = run_page(session={"input_image": drawn("2"), "mode": mode})
+    assert not app.exception
+    assert phrase in texts(app)
+
+
+def test_pair_and_mode_come_from_and_go_to_the_url(no_dataset):
+    app = run_page(query={"pair": "5S", "mode": "contrast"})
+    assert app.sidebar.selectbox(key="pair").value == "5S"
+    assert app.sidebar.radio(key="mode").value == "contrast"
+    app.sidebar.selectbox(key="pair").set_value("0O").run()
+    assert app.query_params["pair"] == ["0O"] or app.query_params["pair"] == "0O"
+
+
+def test_invalid_url_values_fall_back_to_defaults(no_dataset):
+    app = run_page(query={"pair": "XX", "mode": "nonsense"})
+    assert not app.exception
+    assert app.sidebar.selectbox(key="pair").value == "2Z"
+
+
+def test_compare_page_runs_all_four_pairs(no_dataset):
+    app = run_page("views/compare.py", session={"input_image": drawn("Z")})
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert len(table) == 4
+    assert set(table["pair"]) == {"2 vs Z/z", "5 vs S/s", "8 vs B/b", "0 vs O/o"}
+
+
+def test_compare_page_without_a_drawing_says_what_to_do(no_dataset):
+    app = run_page("views/compare.py")
+    assert not app.exception
+    assert "Nothing to compare yet" in texts(app)
+
+
+def test_global_maps_page_uses_shipped_maps_without_data(no_dataset):
+    app = run_page("views/global_maps.py")
+    assert not app.exception
+    assert "shipped with the model (k = 400)" in texts(app)
+    assert len(app.get("plotly_chart")) == 2
+
+
+@pytest.mark.dataset
+def test_global_maps_page_recomputes_for_another_k(with_dataset):
+    app = run_page("views/global_maps.py")
+    app.slider(key="global_k").set_value(100).run()
+    assert not app.exception
+    assert "recomputed from the test set (k = 100)" in texts(app)
+    assert "2: 100" in texts(app)
+
+
+def test_mistakes_page_offers_the_download_without_data(no_dataset):
+    app = run_page("views/mistakes.py")
+    assert not app.exception
+    assert "not on this machine" in texts(app)
+    assert app.button(key="download_dataset")
+
+
+@pytest.mark.dataset
+def test_mistakes_page_counts_and_filters(with_dataset):
+    app = run_page("views/mistakes.py")
+    assert not app.exception
+    total = re.search(r"(\d+) of (\d+) test images misclassified", texts(app))
+    assert total and int(total.group(2)) == 1410
+    both = int(re.search(r"(\d+) mistakes match", texts(app)).group(1))
+    assert both == int(total.group(1))
+    app.radio(key="mistake_direction").set_value("0").run()
+    one_way = int(re.search(r"(\d+) mistakes match", texts(app)).group(1))
+    app.radio(key="mistake_direction").set_value("1").run()
+    other_way = int(re.search(r"(\d+) mistakes match", texts(app)).group(1))
+    assert one_way + other_way == both and one_way > 0 and other_way > 0
+    app.slider(key="mistake_confidence").set_value((0.9, 1.0)).run()
+    confident = int(re.search(r"(\d+) mistakes match", texts(app)).group(1))
+    assert confident < other_way
+
+
+def test_models_page_shows_every_pair_beside_the_thesis(no_dataset):
+    app = run_page("views/models.py")
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert len(table) == 4 and "thesis test accuracy" in table.columns
+    assert (table["test accuracy"] > table["thesis test accuracy"] - 0.05).all()
