@@ -78,7 +78,7 @@ def draw_and_explain() -> None:
             st.progress(float(probability), text=f"{name}: {probability:.1%}")
         st.plotly_chart(plots.explanation_figure(image, importance), key="explanation", config={"displayModeBar": False})
         st.caption(colour_meaning(mode, characters, target))
-        st.session_state["explained_digest"] = hashlib.sha1(image.tobytes()).hexdigest()[:8]
+        st.caption(f"Input: {int((image > 127).sum())} ink pixels of 784 · fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}")
 
 
 draw_and_explain()

@@ -1,0 +1,121 @@
+"""Start the dashboard on loopback and drive it in Debian's Chromium with Playwright.
+
+Shared by the end-to-end tests, the load test and the benchmarks. Playwright's own browser
+download cannot reach the internet here, so the system's ``/usr/bin/chromium`` is launched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+CANVAS = "canvas.upper-canvas"  # fabric.js' interactive layer of the drawing canvas
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def app_server(script: str | Path = ROOT / "app" / "main.py", env: dict | None = None, port: int | None = None, timeout: float = 90):
+    """Run ``streamlit run script`` on 127.0.0.1; yield its URL; stop it (by pid) afterwards."""
+    port = port or free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true", "--server.address=127.0.0.1",
+               f"--server.port={port}", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+                raise RuntimeError(f"the dashboard did not start on {url}:\n{output[-3000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def launch(playwright):
+    path = chromium_path()
+    if path is None:
+        raise RuntimeError("no Chromium found: apt-get install chromium (or set CHROMIUM_PATH)")
+    return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+
+
+def draw(page, strokes, margin: float = 0.15, steps_per_segment: int = 6) -> None:
+    """Draw strokes (lists of (x, y) in the unit square) on the canvas with the mouse."""
+    box = page.locator(CANVAS).bounding_box()
+    span_x, span_y = box["width"] * (1 - 2 * margin), box["height"] * (1 - 2 * margin)
+
+    def to_screen(point):
+        return box["x"] + box["width"] * margin + point[0] * span_x, box["y"] + box["height"] * margin + point[1] * span_y
+
+    for stroke in strokes:
+        points = [to_screen(p) for p in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+            for step in range(1, steps_per_segment + 1):
+                t = step / steps_per_segment
+                page.mouse.move(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
+        page.mouse.up()
+
+
+def wait_for_app(page, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished running the script and the browser has painted."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def wait_for_text(page, pattern: str, timeout: float = 30_000) -> None:
+    """Wait until the main area's text matches the regular expression ``pattern``."""
+    page.wait_for_function(
+        "p => new RegExp(p).test(document.querySelector('[data-testid=\"stMain\"]')?.innerText || '')",
+        arg=pattern,
+        timeout=timeout,
+    )
+
+
+_FINGERPRINT_JS = r"""old => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const found = main && main.innerText.match(/fingerprint (\w+)/);
+    return found && found[1] !== old ? found[1] : null;
+}"""
+
+
+def wait_for_new_input(page, previous: str = "", timeout: float = 30_000) -> str:
+    """Wait until the draw page explains a new input (its fingerprint changes); return it."""
+    return page.wait_for_function(_FINGERPRINT_JS, arg=previous, timeout=timeout).json_value()
+
+
+def page_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
