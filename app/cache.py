@@ -3,6 +3,8 @@ derived arrays are copied per caller (``cache_data``). Shared models are never m
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import streamlit as st
 
@@ -12,7 +14,9 @@ from core.evaluation import scores_from_probabilities
 
 @st.cache_resource(show_spinner="Loading the model...")
 def model(pair: str, kind: str = "dense"):
-    return models.load_pretrained(pair, kind)
+    loaded = models.load_pretrained(pair, kind)
+    gc.freeze()  # a loaded Keras model is long-lived: keep it out of the collector's walks (see app/__init__.py)
+    return loaded
 
 
 @st.cache_resource(show_spinner=False)

@@ -67,6 +67,21 @@ def overlay_traces(image: np.ndarray | None, importance: np.ndarray, limit: floa
     return traces
 
 
+def update_explanation_figure(figure: go.Figure, image: np.ndarray, importance: np.ndarray) -> go.Figure:
+    """Put a new input and map into a figure made by :func:`explanation_figure`, in place.
+
+    Building a plotly figure costs ~45 ms (validation); changing three arrays costs ~1 ms,
+    which matters on every stroke.
+    """
+    limit = symmetric_limit(importance)
+    pixels = np.asarray(image, float)
+    with figure.batch_update():
+        figure.data[0].z = pixels
+        figure.data[1].z = pixels
+        figure.data[2].update(z=np.asarray(importance, float), customdata=pixels, zmin=-limit, zmax=limit)
+    return figure
+
+
 def explanation_figure(image: np.ndarray, importance: np.ndarray, height: int = 330) -> go.Figure:
     """One figure, two panels: the 28x28 input and the map over it (one render per stroke)."""
     figure = make_subplots(rows=1, cols=2, subplot_titles=("model input (28x28)", "importance over the input"), horizontal_spacing=0.06)

@@ -71,8 +71,11 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
 
 
-def draw(page, strokes, margin: float = 0.15, steps_per_segment: int = 6) -> None:
-    """Draw strokes (lists of (x, y) in the unit square) on the canvas with the mouse."""
+def draw(page, strokes, margin: float = 0.15, steps_per_segment: int = 6) -> float:
+    """Draw strokes (lists of (x, y) in the unit square) on the canvas with the mouse.
+
+    Returns ``time.perf_counter()`` right after the last mouse-up (for latency measurements).
+    """
     box = page.locator(CANVAS).bounding_box()
     span_x, span_y = box["width"] * (1 - 2 * margin), box["height"] * (1 - 2 * margin)
 
@@ -88,6 +91,8 @@ def draw(page, strokes, margin: float = 0.15, steps_per_segment: int = 6) -> Non
                 t = step / steps_per_segment
                 page.mouse.move(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
         page.mouse.up()
+        released = time.perf_counter()
+    return released
 
 
 def wait_for_app(page, timeout: float = 60_000) -> None:
@@ -115,6 +120,26 @@ _FINGERPRINT_JS = r"""old => {
 def wait_for_new_input(page, previous: str = "", timeout: float = 30_000) -> str:
     """Wait until the draw page explains a new input (its fingerprint changes); return it."""
     return page.wait_for_function(_FINGERPRINT_JS, arg=previous, timeout=timeout).json_value()
+
+
+def stroke_latencies(page, url: str, strokes: int = 20, timeout: float = 30_000) -> list[float]:
+    """Seconds from mouse-up to the page showing the new input, for ``strokes`` strokes.
+
+    Works on any page that prints ``fingerprint <hash>`` of its input after each stroke.
+    """
+    page.goto(url)
+    wait_for_app(page)
+    page.locator(CANVAS).wait_for(timeout=timeout)
+    rng = __import__("random").Random(0)
+    latencies, previous = [], ""
+    for index in range(strokes):
+        y = 0.05 + 0.9 * index / max(strokes - 1, 1)
+        stroke = [(0.1 + 0.2 * rng.random(), y), (0.5, y + 0.02 * rng.random()), (0.9 - 0.2 * rng.random(), y)]
+        released = draw(page, [stroke])
+        previous = wait_for_new_input(page, previous, timeout)
+        wait_for_app(page, timeout)
+        latencies.append(time.perf_counter() - released)
+    return latencies
 
 
 def page_text(page) -> str:

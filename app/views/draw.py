@@ -76,7 +76,12 @@ def draw_and_explain() -> None:
         st.markdown(f"### Prediction: **{names[predicted]}** ({probabilities[predicted]:.1%})")
         for name, probability in zip(names, probabilities):
             st.progress(float(probability), text=f"{name}: {probability:.1%}")
-        st.plotly_chart(plots.explanation_figure(image, importance), key="explanation", config={"displayModeBar": False})
+        figure = st.session_state.get("explanation_figure")
+        if figure is None:
+            figure = st.session_state["explanation_figure"] = plots.explanation_figure(image, importance)
+        else:
+            plots.update_explanation_figure(figure, image, importance)
+        st.plotly_chart(figure, key="explanation", config={"displayModeBar": False})
         st.caption(colour_meaning(mode, characters, target))
         st.caption(f"Input: {int((image > 127).sum())} ink pixels of 784 · fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}")
 
