@@ -84,7 +84,7 @@ def update_explanation_figure(figure: go.Figure, image: np.ndarray, importance: 
 
 def explanation_figure(image: np.ndarray, importance: np.ndarray, height: int = 330) -> go.Figure:
     """One figure, two panels: the 28x28 input and the map over it (one render per stroke)."""
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("model input (28x28)", "importance over the input"), horizontal_spacing=0.06)
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("input (28x28)", "importance"), horizontal_spacing=0.06)
     figure.add_trace(go.Heatmap(z=np.asarray(image, float), colorscale=GRAY_SCALE, zmin=0, zmax=255, showscale=False, hovertemplate="row %{y}, column %{x}<br>pixel %{z:.0f}<extra></extra>"), row=1, col=1)
     for trace in overlay_traces(image, importance, symmetric_limit(importance)):
         figure.add_trace(trace, row=1, col=2)
@@ -93,17 +93,18 @@ def explanation_figure(image: np.ndarray, importance: np.ndarray, height: int = 
     return figure
 
 
-def maps_figure(maps: list[np.ndarray], titles: list[str], height: int = 300, shared_scale: bool = True, images: list | None = None) -> go.Figure:
-    """Importance maps side by side, on one symmetric colour scale (so they compare)."""
-    figure = make_subplots(rows=1, cols=len(maps), subplot_titles=titles, horizontal_spacing=0.04)
+def maps_figure(maps: list[np.ndarray], titles: list[str], height: int = 300, shared_scale: bool = True, images: list | None = None, vertical: bool = False) -> go.Figure:
+    """Importance maps side by side (or stacked), on one symmetric colour scale so they compare."""
+    rows, columns = (len(maps), 1) if vertical else (1, len(maps))
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.04, vertical_spacing=0.08)
     limit = symmetric_limit(*maps)
     for index, importance in enumerate(maps):
         own_limit = limit if shared_scale else symmetric_limit(importance)
         image = images[index] if images is not None else None
         traces = overlay_traces(image, importance, own_limit, show_scale=(index == len(maps) - 1) or not shared_scale)
         for trace in traces:
-            figure.add_trace(trace, row=1, col=index + 1)
-    _square_axes(figure, 1, len(maps))
+            figure.add_trace(trace, row=index + 1 if vertical else 1, col=1 if vertical else index + 1)
+    _square_axes(figure, rows, columns)
     figure.update_layout(height=height, margin=dict(l=5, r=5, t=30, b=5), font=FONT)
     return figure
 
@@ -150,12 +151,12 @@ def roc_figure(fpr: np.ndarray, tpr: np.ndarray, auc: float, positive: str, heig
 
 
 def thumbnail_figure(images: list[np.ndarray], maps: list[np.ndarray], titles: list[str], columns: int = 6, height_per_row: int = 150) -> go.Figure:
-    """A grid of small overlays (input + map) for galleries."""
+    """A grid of small overlays (input + map), each map on its own symmetric scale: in a
+    gallery each thumbnail's own pattern matters, and one outlier would wash out the rest."""
     rows = max(1, int(np.ceil(len(images) / columns)))
     figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.01, vertical_spacing=0.12 / rows)
-    limit = symmetric_limit(*maps) if maps else 1.0
     for index, (image, importance) in enumerate(zip(images, maps)):
-        for trace in overlay_traces(image, importance, limit, show_scale=index == 0):
+        for trace in overlay_traces(image, importance, symmetric_limit(importance), show_scale=False):
             figure.add_trace(trace, row=index // columns + 1, col=index % columns + 1)
     _square_axes(figure, rows, columns)
     figure.update_annotations(font_size=11)

@@ -18,8 +18,8 @@ def bias_share(model, images) -> dict:
     """Per-image statistics of the target-independent part, averaged over ``images``.
 
     Returns the mean Pearson correlation between the two classes' target maps, the mean share
-    of each target map's energy (squared norm) carried by the bias-only part, and how often
-    the bias-only part has the larger norm of the two parts.
+    ``|bias part| / (|bias part| + |target part|)`` of the predicted class's map (0: no bias
+    influence, 0.5: both parts equally large), and how often the bias part is the larger one.
     """
     x = to_model_input(images)
     stack = dense_stack(model)
@@ -36,13 +36,13 @@ def bias_share(model, images) -> dict:
     predicted = probabilities.argmax(axis=1)
     explained = np.where(predicted[:, None] == 0, first, second)
     target_part = explained - bias_only
-    bias_energy = (bias_only**2).sum(axis=1)
-    total_energy = (explained**2).sum(axis=1)
+    bias_norm = np.linalg.norm(bias_only, axis=1)
+    target_norm = np.linalg.norm(target_part, axis=1)
     return {
         "images": n,
         "correlation_between_class_maps": float(np.nanmean(correlation)),
-        "bias_energy_share": float(np.mean(bias_energy / np.maximum(total_energy, 1e-30))),
-        "bias_part_larger": float(np.mean(np.linalg.norm(bias_only, axis=1) > np.linalg.norm(target_part, axis=1))),
+        "bias_share": float(np.mean(bias_norm / np.maximum(bias_norm + target_norm, 1e-30))),
+        "bias_part_larger": float(np.mean(bias_norm > target_norm)),
     }
 
 

@@ -41,7 +41,7 @@ def _upload_to_input(upload) -> np.ndarray | None:
 
 @st.fragment
 def draw_and_explain() -> None:
-    canvas_column, result_column = st.columns([1, 2], gap="medium")
+    canvas_column, result_column = st.columns([1, 1.4], gap="medium")
     with canvas_column:
         brush = st.slider("Brush width", 6, 40, DEFAULT_BRUSH, key="brush")
         canvas = st_canvas(
@@ -86,13 +86,15 @@ def draw_and_explain() -> None:
         st.caption(f"Input: {int((image > 127).sum())} ink pixels of 784 · fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}")
 
 
-draw_and_explain()
-
-st.subheader("Hold it against the global maps")
-try:
-    maps = cache.shipped_maps(pair)
-    st.caption(f"Mean {mode} map of the first {maps.k} test images of each label, each explained for its true label. Red: pixels that speak for the label.")
-    global_view = maps.get(mode)
-    st.plotly_chart(plots.maps_figure([global_view[0], global_view[1]], [f"global map of {n}" for n in names], height=280), key="global", config={"displayModeBar": False})
-except ProjectFileError as error:
-    st.warning(str(error))
+drawing_column, global_column = st.columns([3, 1], gap="medium")
+with drawing_column:
+    draw_and_explain()
+with global_column:
+    st.markdown("**Hold it against the global maps**")
+    try:
+        maps = cache.shipped_maps(pair)
+        global_view = maps.get(mode)
+        st.plotly_chart(plots.maps_figure([global_view[0], global_view[1]], [f"global map of {n}" for n in names], height=480, vertical=True), key="global", config={"displayModeBar": False})
+        st.caption(f"Mean {mode} map of the first {maps.k} test images of each label, each explained for its true label.")
+    except ProjectFileError as error:
+        st.warning(str(error))
