@@ -55,6 +55,9 @@ BLUR_FRACTION = 0.01
 """Gaussian blur sigma as a share of the character's longer side (EMNIST: sigma 1 on 128 px)."""
 TARGET_SIDE = 24
 """Pixels spanned by the longer side of the character in the 28x28 result."""
+MIN_EXTENT = 0.12
+"""Smallest drawing accepted, as a share of the picture's longer side: a dot or a tick would
+otherwise be blown up to fill the frame and be "recognised" as a blob."""
 MAX_UPLOAD_PIXELS = 4096 * 4096
 Image.MAX_IMAGE_PIXELS = MAX_UPLOAD_PIXELS  # Pillow refuses decompression bombs beyond twice this
 
@@ -73,13 +76,20 @@ def ink_bounding_box(ink: np.ndarray, threshold: float = INK_THRESHOLD):
 
 
 def ink_to_input(ink: np.ndarray, blur_fraction: float = BLUR_FRACTION) -> np.ndarray | None:
-    """Ink intensities (2-D, 0-1, any size) -> EMNIST-style uint8 ``[28, 28]``; None if blank."""
-    ink = np.nan_to_num(np.asarray(ink, dtype=np.float32), nan=0.0).clip(0.0, 1.0)
+    """Ink intensities (2-D, 0-1, any size) -> EMNIST-style uint8 ``[28, 28]``; None if blank.
+
+    Raises :class:`ImageInputError` when the ink is too small to be a character.
+    """
+    ink = np.nan_to_num(np.asarray(ink, dtype=np.float32), nan=0.0, posinf=1.0, neginf=0.0).clip(0.0, 1.0)
+    if ink.ndim != 2 or min(ink.shape) == 0:
+        raise ImageInputError(f"expected a 2-D picture, got an array of shape {ink.shape}")
     box = ink_bounding_box(ink)
     if box is None:
         return None
     top, bottom, left, right = box
     longer = max(bottom - top, right - left) + 1
+    if longer < MIN_EXTENT * max(ink.shape):
+        raise ImageInputError("the drawing is too small to be a character (a dot or a short tick): draw it larger")
     sigma = max(0.5, blur_fraction * longer)
     margin = int(np.ceil(3 * sigma))
     # crop with room for the blur's tails, then blur
@@ -138,7 +148,10 @@ def canvas_ink(rgba: np.ndarray) -> np.ndarray:
 
 
 def canvas_to_input(rgba: np.ndarray | None) -> np.ndarray | None:
-    """A drawing canvas' pixels -> EMNIST-style uint8 ``[28, 28]``, or None when nothing is drawn."""
+    """A drawing canvas' pixels -> EMNIST-style uint8 ``[28, 28]``, or None when nothing is drawn.
+
+    Raises :class:`ImageInputError` (a message for the user) when the drawing cannot be used.
+    """
     if rgba is None:
         return None
     return ink_to_input(canvas_ink(rgba))

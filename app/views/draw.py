@@ -57,7 +57,13 @@ def draw_and_explain() -> None:
         )
         upload = st.file_uploader("...or upload a picture of one character", type=["png", "jpg", "jpeg"], key="upload")
 
-    drawn = canvas_to_input(canvas.image_data)
+    try:
+        drawn = canvas_to_input(canvas.image_data)
+    except ImageInputError as error:
+        state.set_input(None, "canvas")
+        with result_column:
+            st.info(f"Not a character yet: {error}.")
+        return
     if drawn is not None:
         state.set_input(drawn, "canvas")
     elif upload is not None:

@@ -13,6 +13,7 @@ from core.preprocess import (
     canvas_to_input,
     image_file_to_input,
     ink_bounding_box,
+    ink_to_input,
     to_model_input,
 )
 from core.strokes import arc, render_strokes
@@ -123,3 +124,40 @@ def test_truncated_png_is_explained():
     data = _png(render_strokes(Z_STROKES)[..., 0])
     with pytest.raises(ImageInputError, match="damaged|truncated|not an image"):
         image_file_to_input(data[: len(data) // 2])
+
+
+def test_a_dot_or_a_tick_is_refused_with_a_hint():
+    for strokes in ([[(0.5, 0.5)]], [[(0.5, 0.5), (0.52, 0.5)]]):
+        with pytest.raises(ImageInputError, match="too small"):
+            canvas_to_input(render_strokes(strokes))
+    one_pixel = np.zeros((280, 280, 4), np.uint8)
+    one_pixel[100, 100] = 255
+    with pytest.raises(ImageInputError, match="too small"):
+        canvas_to_input(one_pixel)
+
+
+def test_a_scribble_over_the_whole_canvas_gives_a_full_frame():
+    image = canvas_to_input(np.full((280, 280, 4), 255, np.uint8))
+    height, width, centre_y, centre_x = _box(image)
+    assert (height, width) == (24, 24) and abs(centre_y - 13.5) <= 0.5 and abs(centre_x - 13.5) <= 0.5
+
+
+def test_strokes_running_off_the_border_are_kept_inside_the_frame():
+    image = canvas_to_input(render_strokes([[(-0.3, -0.3), (1.3, 1.3)], [(1.3, -0.3), (-0.3, 1.3)]], margin=0))
+    height, width, _, _ = _box(image)
+    assert max(height, width) <= 25 and image[0].max() < 128 and image[:, 0].max() < 128
+
+
+@pytest.mark.parametrize("colour", [(0, 0, 0), (5, 5, 5)])
+def test_strokes_in_the_background_colour_count_as_blank(colour):
+    canvas = render_strokes(Z_STROKES)
+    canvas[canvas[..., 0] > 0, :3] = colour
+    assert canvas_to_input(canvas) is None
+
+
+def test_non_finite_ink_does_not_break_the_pipeline():
+    ink = np.zeros((100, 100), np.float32)
+    ink[20:80, 45:55] = np.inf
+    ink[0, 0] = np.nan
+    image = ink_to_input(ink)
+    assert image is not None and image.max() == 255 and np.isfinite(image.astype(float)).all()
