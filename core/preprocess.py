@@ -59,6 +59,7 @@ MIN_EXTENT = 0.12
 """Smallest drawing accepted, as a share of the picture's longer side: a dot or a tick would
 otherwise be blown up to fill the frame and be "recognised" as a blob."""
 MAX_UPLOAD_PIXELS = 4096 * 4096
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # the same cap as server.maxUploadSize in .streamlit/config.toml
 Image.MAX_IMAGE_PIXELS = MAX_UPLOAD_PIXELS  # Pillow refuses decompression bombs beyond twice this
 
 
@@ -165,6 +166,8 @@ def image_file_to_input(data: bytes) -> np.ndarray:
     """
     if not data:
         raise ImageInputError("the file is empty (0 bytes)")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImageInputError(f"the file is {len(data) / 2**20:.1f} MB; pictures up to {MAX_UPLOAD_BYTES // 2**20} MB are accepted")
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size

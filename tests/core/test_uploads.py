@@ -1,0 +1,65 @@
+"""Every upload fixture (tests/fixtures/uploads) gets its expected answer: refused with a
+clear message, or turned into a correctly framed 28x28 input the network reads as a Z."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.explain import predict_and_explain
+from core.models import load_pretrained
+from core.preprocess import MAX_UPLOAD_BYTES, ImageInputError, image_file_to_input, ink_bounding_box
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "uploads"
+
+REFUSED = {
+    "empty.png": "empty",
+    "text-renamed.png": "not an image",
+    "truncated.png": "damaged or truncated",
+    "bomb-100-megapixels.png": "megapixels",
+    "blank-white.png": "blank",
+    "tiny-dot.png": "too small",
+}
+ACCEPTED = sorted(path.name for path in FIXTURES.iterdir() if path.name.startswith("z-"))
+
+
+def test_every_fixture_has_an_expectation():
+    assert {path.name for path in FIXTURES.iterdir() if path.suffix != ".py"} == set(REFUSED) | set(ACCEPTED)
+    assert len(ACCEPTED) >= 8
+
+
+@pytest.mark.parametrize("name, message", sorted(REFUSED.items()))
+def test_bad_uploads_are_refused_with_a_clear_message(name, message):
+    with pytest.raises(ImageInputError, match=message):
+        image_file_to_input((FIXTURES / name).read_bytes())
+
+
+@pytest.fixture(scope="module")
+def pair_model():
+    return load_pretrained("2Z")
+
+
+@pytest.mark.parametrize("name", ACCEPTED)
+def test_valid_formats_become_a_framed_z(name, pair_model):
+    image = image_file_to_input((FIXTURES / name).read_bytes())
+    assert image.shape == (28, 28) and image.dtype == np.uint8 and image.max() == 255
+    top, bottom, left, right = ink_bounding_box(image / 255.0, 0.5)
+    assert 20 <= max(bottom - top, right - left) + 1 <= 25
+    assert image[0].max() < 128 and image[-1].max() < 128  # background became black
+    probabilities, _ = predict_and_explain(pair_model, image[None])
+    assert probabilities[0].argmax() == 1, f"{name} was read as a 2"
+
+
+def test_a_huge_file_is_refused_before_decoding():
+    data = b"\x89PNG\r\n\x1a\n" + bytes(MAX_UPLOAD_BYTES)
+    with pytest.raises(ImageInputError, match="MB"):
+        image_file_to_input(data)
+
+
+def test_the_server_caps_uploads_at_the_same_size():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_UPLOAD_BYTES
