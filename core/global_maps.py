@@ -9,6 +9,7 @@ ones (what the mistakes page holds mistakes against). The shipped maps live in
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def load_global_maps(path: str | Path) -> GlobalMaps:
                 if array.ndim != 3 or array.shape[1:] != (28, 28) or not np.all(np.isfinite(array)):
                     raise ValueError(f"{key} has shape {array.shape} or holds non-finite values")
                 maps[(subset, mode)] = array.astype(np.float32)
-    except (OSError, ValueError, KeyError, json.JSONDecodeError) as error:
+    except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:
         raise ModelFileError(path, f"is not a valid global maps file ({error})", fix="git checkout -- pretrained/ or python -m core global-maps --pair all") from None
     return GlobalMaps(maps, int(header["k"]), header["counts"], header.get("info", {}))
 

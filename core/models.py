@@ -17,6 +17,7 @@ from .pairs import check_pair
 from .preprocess import to_model_input
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
+PRETRAINED_ENVIRONMENT_VARIABLE = "MODULEX_PRETRAINED"
 THESIS_HIDDEN = (128, 64, 32, 16)
 MODEL_FILE = "model.keras"
 METADATA_FILE = "metadata.json"
@@ -33,12 +34,18 @@ def build_thesis_model(n_classes: int = 2, hidden: tuple[int, ...] = THESIS_HIDD
     return keras.Sequential(layers, name="thesis_dense")
 
 
+def pretrained_root() -> Path:
+    """Folder of the shipped models: ``$MODULEX_PRETRAINED`` if set, else ``pretrained/``."""
+    configured = os.environ.get(PRETRAINED_ENVIRONMENT_VARIABLE)
+    return Path(configured) if configured else PRETRAINED_DIR
+
+
 def model_dir(pair: str, kind: str = "dense", root: Path | None = None) -> Path:
     check_pair(pair)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     folder = pair if kind == "dense" else f"{pair}-{kind}"
-    return (root or PRETRAINED_DIR) / folder
+    return (root or pretrained_root()) / folder
 
 
 def load_model_file(path: str | Path) -> keras.Model:
@@ -66,10 +73,28 @@ def load_metadata(pair: str, kind: str = "dense", root: Path | None = None) -> d
         metadata = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ModelFileError(path, f"is not valid JSON ({error})") from None
-    missing = [key for key in ("pair", "classes", "seed", "epochs", "evaluation", "history") if key not in metadata]
-    if not isinstance(metadata, dict) or missing:
-        raise ModelFileError(path, f"metadata lacks {', '.join(missing) or 'an object'}")
+    problem = _metadata_problem(metadata)
+    if problem:
+        raise ModelFileError(path, f"is not valid model metadata: {problem}")
     return metadata
+
+
+def _metadata_problem(metadata) -> str | None:
+    """What is wrong with a metadata object, or None; checks what the pages rely on."""
+    if not isinstance(metadata, dict):
+        return "not a JSON object"
+    missing = [key for key in ("pair", "classes", "seed", "epochs", "evaluation", "history") if key not in metadata]
+    if missing:
+        return f"lacks {', '.join(missing)}"
+    evaluation = metadata["evaluation"]
+    for split in ("train", "validation", "test"):
+        scores = evaluation.get(split) if isinstance(evaluation, dict) else None
+        if not isinstance(scores, dict) or not all(isinstance(scores.get(key), (int, float)) for key in ("accuracy", "loss")):
+            return f"evaluation.{split} needs numeric accuracy and loss"
+    history = metadata["history"]
+    if not isinstance(history, dict) or not isinstance(history.get("batch"), dict) or not isinstance(history.get("epoch"), list):
+        return "history needs 'batch' (per-batch lists) and 'epoch' (a list)"
+    return None
 
 
 def predict(model: keras.Model, images, batch_size: int = 4096) -> np.ndarray:
