@@ -12,8 +12,9 @@ import keras
 import numpy as np
 
 from .errors import ModelFileError
+from .layer_stack import layer_stack
 from .network import UnsupportedModelError, dense_stack
-from .pairs import check_pair
+from .pairs import PAIRS
 from .preprocess import to_model_input
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
@@ -21,7 +22,12 @@ PRETRAINED_ENVIRONMENT_VARIABLE = "MODULEX_PRETRAINED"
 THESIS_HIDDEN = (128, 64, 32, 16)
 MODEL_FILE = "model.keras"
 METADATA_FILE = "metadata.json"
-KINDS = ("dense",)
+KINDS = ("dense", "cnn")
+ALL_EIGHT = "all8"
+"""Name of the one network for all eight characters (``pretrained/all8/``)."""
+BALANCED = "balanced"
+"""Name of a network trained on every EMNIST Balanced class (needs the official archive; not shipped)."""
+MODEL_NAMES = (*PAIRS, ALL_EIGHT, BALANCED)
 
 
 def build_thesis_model(n_classes: int = 2, hidden: tuple[int, ...] = THESIS_HIDDEN, seed: int | None = None) -> keras.Model:
@@ -34,6 +40,33 @@ def build_thesis_model(n_classes: int = 2, hidden: tuple[int, ...] = THESIS_HIDD
     return keras.Sequential(layers, name="thesis_dense")
 
 
+def build_cnn_model(n_classes: int = 2, seed: int | None = None, filters: tuple[int, int] = (8, 16), dense_units: int = 32) -> keras.Model:
+    """28x28 -> Conv 3x3 -> ReLU -> MaxPool 2 -> Conv 3x3 -> ReLU -> MaxPool 2 -> Dense -> softmax.
+
+    Valid padding throughout (28 -> 26 -> 13 -> 11 -> 5), so every unit sees only real pixels.
+    """
+    initializer = lambda offset: keras.initializers.GlorotUniform(seed=None if seed is None else seed + offset)  # noqa: E731
+    layers = [keras.Input(shape=(28, 28), name="image"), keras.layers.Reshape((28, 28, 1), name="channel")]
+    for index, count in enumerate(filters):
+        layers.append(keras.layers.Conv2D(count, 3, activation="relu", kernel_initializer=initializer(index), name=f"conv_{index + 1}"))
+        layers.append(keras.layers.MaxPooling2D(2, name=f"pool_{index + 1}"))
+    layers.append(keras.layers.Flatten(name="flatten"))
+    layers.append(keras.layers.Dense(dense_units, activation="relu", kernel_initializer=initializer(len(filters)), name=f"dense_{dense_units}"))
+    layers.append(keras.layers.Dense(n_classes, activation="softmax", kernel_initializer=initializer(len(filters) + 1), name="output"))
+    return keras.Sequential(layers, name="cnn")
+
+
+BUILDERS = {"dense": build_thesis_model, "cnn": build_cnn_model}
+"""How each kind of network is built: ``BUILDERS[kind](n_classes=..., seed=...)``."""
+
+
+def check_model_name(name: str) -> str:
+    """Return ``name`` if it names a model (a pair, ``all8`` or ``balanced``), else raise ValueError."""
+    if name not in MODEL_NAMES:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+    return name
+
+
 def pretrained_root() -> Path:
     """Folder of the shipped models: ``$MODULEX_PRETRAINED`` if set, else ``pretrained/``."""
     configured = os.environ.get(PRETRAINED_ENVIRONMENT_VARIABLE)
@@ -41,7 +74,11 @@ def pretrained_root() -> Path:
 
 
 def model_dir(pair: str, kind: str = "dense", root: Path | None = None) -> Path:
-    check_pair(pair)
+    """Folder of a model: ``<root>/<pair>`` for the thesis network, ``<root>/<pair>-<kind>`` otherwise.
+
+    ``pair`` is one of the four pairs, ``"all8"`` (the 8-character network) or ``"balanced"``.
+    """
+    check_model_name(pair)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     folder = pair if kind == "dense" else f"{pair}-{kind}"
@@ -60,7 +97,11 @@ def load_model_file(path: str | Path) -> keras.Model:
 
 
 def load_pretrained(pair: str, kind: str = "dense", root: Path | None = None) -> keras.Model:
-    """The shipped network of a pair: takes float32 ``[n, 28, 28]`` in [0, 1], gives probabilities."""
+    """A shipped network: takes float32 ``[n, 28, 28]`` in [0, 1], gives probabilities.
+
+    ``pair`` is a pair (``"2Z"``...) or ``"all8"``; ``kind`` is ``"dense"`` (the thesis network,
+    default) or ``"cnn"``.
+    """
     return load_model_file(model_dir(pair, kind, root) / MODEL_FILE)
 
 
@@ -100,20 +141,32 @@ def _metadata_problem(metadata) -> str | None:
 def predict(model: keras.Model, images, batch_size: int = 4096) -> np.ndarray:
     """Class probabilities ``[n, classes]`` float32, without ``model.predict``'s overhead.
 
-    Dense stacks run in numpy; other models are called directly, in bounded batches.
+    Dense stacks and convolutional stacks (:mod:`core.layer_stack`) run in numpy; other models
+    are called directly, in bounded batches.
     """
     x = to_model_input(images)
-    try:
-        stack = dense_stack(model)
-    except UnsupportedModelError:
-        stack = None
+    run = _numpy_forward(model)
     outputs = []
     for start in range(0, len(x), batch_size):
         chunk = x[start : start + batch_size]
-        if stack is not None:
-            outputs.append(stack.forward(chunk.reshape(len(chunk), -1))[2])
+        if run is not None:
+            outputs.append(run(chunk))
         else:
             outputs.append(np.asarray(model(chunk, training=False), dtype=np.float32))
     if not outputs:
         return np.zeros((0, model.output_shape[-1]), dtype=np.float32)
     return np.concatenate(outputs).astype(np.float32, copy=False)
+
+
+def _numpy_forward(model):
+    """A numpy function images -> probabilities for the model, or None if it has none."""
+    try:
+        stack = dense_stack(model)
+        return lambda chunk: stack.forward(chunk.reshape(len(chunk), -1))[2]
+    except UnsupportedModelError:
+        pass
+    try:
+        layers = layer_stack(model)
+        return lambda chunk: layers.forward(chunk.reshape(len(chunk), *layers.input_shape))[2]
+    except UnsupportedModelError:
+        return None

@@ -1,4 +1,4 @@
-"""Training the thesis network of a pair: seeded, class-balanced, augmented.
+"""Training a network (the thesis network, a CNN, an 8-class one): seeded, class-balanced, augmented.
 
 The recipe keeps the thesis architecture and changes only how it is trained: a shuffled 10%
 validation split (monitored every epoch), class-balanced loss weights, small random moves and
@@ -26,9 +26,8 @@ from . import data
 from .augment import Augmentation, augment
 from .evaluation import evaluate, precision_recall_f1, roc_curve
 from .models import predict
-from .models import METADATA_FILE, MODEL_FILE, build_thesis_model, model_dir
+from .models import BUILDERS, METADATA_FILE, MODEL_FILE, build_thesis_model, model_dir
 from .network import forget
-from .pairs import pair_characters
 from .preprocess import to_model_input
 
 HISTORY_FILE = "history.csv"
@@ -86,10 +85,13 @@ def fit(
     n_classes: int = 2,
     on_batch=None,
     tensorboard_dir: str | Path | None = None,
+    build=build_thesis_model,
 ) -> tuple[keras.Model, dict]:
-    """The thesis' *fit*: train a fresh thesis network; return it and its history.
+    """The thesis' *fit*: train a fresh network; return it and its history.
 
-    ``on_batch(step, total_steps, loss, accuracy)`` is called after every batch. The returned
+    ``build(n_classes=..., seed=...)`` makes the network (default: the thesis network; see
+    :data:`core.models.BUILDERS`). ``on_batch(step, total_steps, loss, accuracy)`` is called
+    after every batch. The returned
     model carries the final weights (``keep="last"``) or those of the epoch with the best
     validation balanced accuracy (``keep="best"``).
     """
@@ -100,7 +102,7 @@ def fit(
     x_val, y_val = to_model_input(validation[0]), np.asarray(validation[1], dtype=np.int64)
     weights_per_class = class_weights(y_train, n_classes) if config.balance_classes else np.ones(n_classes, np.float32)
 
-    model = build_thesis_model(n_classes=n_classes, seed=config.seed)
+    model = build(n_classes=n_classes, seed=config.seed)
     steps_per_epoch = int(np.ceil(len(x_train) / config.batch_size))
     total_steps = steps_per_epoch * config.epochs
     schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=total_steps, alpha=0.02)
@@ -159,6 +161,21 @@ def fit(
     return model, history
 
 
+ARCHITECTURES = {
+    "dense": "Flatten 784 -> Dense 128, 64, 32, 16 (ReLU) -> Dense {classes} (softmax)",
+    "cnn": "Conv 8x3x3 (ReLU) -> MaxPool 2 -> Conv 16x3x3 (ReLU) -> MaxPool 2 -> Flatten 400 -> Dense 32 (ReLU) -> Dense {classes} (softmax)",
+}
+CNN_EPOCHS = 12
+"""The CNN recipe is the thesis network's with fewer epochs (each costs ~10x more on a CPU)."""
+
+
+def default_config(kind: str = "dense", seed: int = 0, epochs: int | None = None) -> TrainConfig:
+    """The shipped recipe of a kind of network (``epochs`` overrides its length)."""
+    if epochs is None:
+        epochs = CNN_EPOCHS if kind == "cnn" else TrainConfig.epochs
+    return TrainConfig(epochs=epochs, seed=seed)
+
+
 def train_pair(
     pair: str,
     config: TrainConfig = TrainConfig(),
@@ -166,29 +183,39 @@ def train_pair(
     on_batch=None,
     tensorboard_dir: str | Path | None = None,
     save: bool = True,
+    kind: str = "dense",
+    archive: str | Path | None = None,
 ) -> TrainResult:
-    """Train, evaluate on train / validation / test, and save ``pretrained/<pair>/``."""
+    """Train, evaluate on train / validation / test, and save ``pretrained/<pair>[-<kind>]/``.
+
+    ``pair`` is a pair, ``"all8"`` (the eight characters) or ``"balanced"`` (every EMNIST
+    Balanced class, read from the official ``archive``); ``kind`` is ``"dense"`` or ``"cnn"``.
+    """
+    from . import labelled
+
     started = time.perf_counter()
-    (x_train, y_train), (x_val, y_val) = data.train_validation_split(pair)
-    x_test, y_test = data.load_pair(pair, "test")
-    model, history = fit(x_train, y_train, (x_val, y_val), config, on_batch=on_batch, tensorboard_dir=tensorboard_dir)
+    train, validation = labelled.train_validation(pair, archive)
+    test = labelled.load(pair, "test", archive)
+    n_classes = len(train.classes)
+    model, history = fit(train.images, train.labels, (validation.images, validation.labels), config, n_classes=n_classes,
+                         on_batch=on_batch, tensorboard_dir=tensorboard_dir, build=BUILDERS[kind])
     seconds = time.perf_counter() - started
     evaluation = {
-        "train": evaluate(model, x_train, y_train),
-        "validation": evaluate(model, x_val, y_val),
-        "test": evaluate(model, x_test, y_test),
+        "train": evaluate(model, train.images, train.labels),
+        "validation": evaluate(model, validation.images, validation.labels),
+        "test": evaluate(model, test.images, test.labels),
     }
-    evaluation["test"].update(test_curves(model, x_test, y_test))
-    config_dict = dataclasses.asdict(config)
+    evaluation["test"].update(test_curves(model, test.images, test.labels))
     metadata = {
         "pair": pair,
-        "kind": "dense",
-        "classes": list(pair_characters(pair)),
-        "architecture": "Flatten 784 -> Dense 128, 64, 32, 16 (ReLU) -> Dense 2 (softmax)",
+        "kind": kind,
+        "classes": list(train.classes),
+        "architecture": ARCHITECTURES[kind].format(classes=n_classes),
+        "parameters": int(model.count_params()),
         "seed": config.seed,
         "epochs": config.epochs,
-        "config": config_dict,
-        "dataset": data.dataset_fingerprint(),
+        "config": dataclasses.asdict(config),
+        "dataset": _dataset_record(pair, archive),
         "validation_split": {"fraction": data.VALIDATION_FRACTION, "seed": data.VALIDATION_SEED},
         "evaluation": evaluation,
         "history": history,
@@ -196,20 +223,27 @@ def train_pair(
         "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__, "python": platform.python_version()},
     }
     if save:
-        save_trained(model, metadata, model_dir(pair, root=out_root))
+        save_trained(model, metadata, model_dir(pair, kind, root=out_root))
     return TrainResult(model, metadata)
 
 
+def _dataset_record(pair: str, archive) -> dict:
+    if archive is None:
+        return data.dataset_fingerprint()
+    return {"id": f"official archive {Path(archive).name}", "files": {}}
+
+
 def test_curves(model, images, labels, points: int = 200) -> dict:
-    """ROC of label 1 (downsampled to about ``points`` points) and per-label precision / recall / F1,
-    stored with the model so the dashboard can show them without the dataset."""
+    """ROC of label 1 (downsampled to about ``points`` points; two-class models only) and
+    per-label precision / recall / F1, stored with the model so the dashboard can show them
+    without the dataset."""
     probabilities = predict(model, images)
-    fpr, tpr, auc = roc_curve(probabilities[:, 1], labels == 1)
-    keep = np.unique(np.r_[np.linspace(0, len(fpr) - 1, points).astype(int), len(fpr) - 1])
-    return {
-        "roc": {"positive_label": 1, "fpr": fpr[keep].tolist(), "tpr": tpr[keep].tolist(), "auc": auc},
-        "per_label": precision_recall_f1(labels, probabilities.argmax(axis=1), probabilities.shape[1]),
-    }
+    curves = {"per_label": precision_recall_f1(labels, probabilities.argmax(axis=1), probabilities.shape[1])}
+    if probabilities.shape[1] == 2:
+        fpr, tpr, auc = roc_curve(probabilities[:, 1], labels == 1)
+        keep = np.unique(np.r_[np.linspace(0, len(fpr) - 1, points).astype(int), len(fpr) - 1])
+        curves["roc"] = {"positive_label": 1, "fpr": fpr[keep].tolist(), "tpr": tpr[keep].tolist(), "auc": auc}
+    return curves
 
 
 def save_trained(model: keras.Model, metadata: dict, folder: Path) -> None:

@@ -1,0 +1,249 @@
+"""A numpy view of a Keras Sequential stack of Conv2D / pooling / Flatten / Dense layers.
+
+The convolutional sibling of :mod:`core.network`: weights are read once per model (cached
+per model object) into read-only float32 arrays, the model itself is never touched, and the
+forward pass returns every layer's input, which is what ModuleX and Grad-CAM walk back over.
+
+Each layer knows its forward map and the *adjoint* of its linear part (``g @ W.T`` for Dense,
+the transposed convolution for Conv2D, the gradient routing for pooling), vectorised over the
+batch. Convolutions are computed as one matrix product per kernel offset (9 for a 3x3
+kernel), which is fast for the small networks of this project.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from .network import UnsupportedModelError, softmax
+
+_ACTIVATIONS = ("linear", "relu", "softmax")
+
+
+def _activate(z: np.ndarray, name: str) -> np.ndarray:
+    if name == "relu":
+        return np.maximum(z, 0, out=z)
+    if name == "softmax":
+        return softmax(z)
+    return z
+
+
+def _padding(size: int, kernel: int, stride: int, padding: str) -> tuple[int, int, int]:
+    """Output size and (before, after) zero padding of one axis, as Keras computes them."""
+    if padding == "valid":
+        return (size - kernel) // stride + 1, 0, 0
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    return out, total // 2, total - total // 2
+
+
+@dataclass(frozen=True)
+class Dense:
+    kernel: np.ndarray  # [inputs, outputs]
+    bias: np.ndarray
+    activation: str
+
+    def linear(self, x: np.ndarray) -> np.ndarray:
+        z = x @ self.kernel
+        z += self.bias
+        return z
+
+    def adjoint(self, g: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return g @ self.kernel.T
+
+
+@dataclass(frozen=True)
+class Conv:
+    kernel: np.ndarray  # [height, width, in channels, out channels]
+    bias: np.ndarray
+    activation: str
+    strides: tuple[int, int]
+    padding: str
+
+    def _geometry(self, shape):
+        (_, height, width, _), (kh, kw) = shape, self.kernel.shape[:2]
+        out_h, top, bottom = _padding(height, kh, self.strides[0], self.padding)
+        out_w, left, right = _padding(width, kw, self.strides[1], self.padding)
+        return out_h, out_w, ((0, 0), (top, bottom), (left, right), (0, 0))
+
+    def _window(self, dy: int, dx: int, out_h: int, out_w: int):
+        sy, sx = self.strides
+        return slice(None), slice(dy, dy + (out_h - 1) * sy + 1, sy), slice(dx, dx + (out_w - 1) * sx + 1, sx)
+
+    def linear(self, x: np.ndarray) -> np.ndarray:
+        out_h, out_w, pads = self._geometry(x.shape)
+        padded = np.pad(x, pads) if self.padding == "same" else x
+        z = np.zeros((len(x), out_h, out_w, self.kernel.shape[3]), np.float32)
+        for dy in range(self.kernel.shape[0]):
+            for dx in range(self.kernel.shape[1]):
+                z += padded[self._window(dy, dx, out_h, out_w)] @ self.kernel[dy, dx]
+        z += self.bias
+        return z
+
+    def adjoint(self, g: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """The transposed convolution: what ``tf.nn.conv2d_transpose`` computes."""
+        out_h, out_w, pads = self._geometry(x.shape)
+        padded_shape = tuple(size + before + after for size, (before, after) in zip(x.shape, pads))
+        result = np.zeros(padded_shape, np.float32)
+        for dy in range(self.kernel.shape[0]):
+            for dx in range(self.kernel.shape[1]):
+                result[self._window(dy, dx, out_h, out_w)] += g @ self.kernel[dy, dx].T
+        (_, (top, bottom), (left, right), _) = pads
+        return result[:, top : padded_shape[1] - bottom, left : padded_shape[2] - right]
+
+
+@dataclass(frozen=True)
+class Pool:
+    kind: str  # "max" or "average"
+    size: tuple[int, int]
+    strides: tuple[int, int]
+
+    def _windows(self, x: np.ndarray):
+        out_h = (x.shape[1] - self.size[0]) // self.strides[0] + 1
+        out_w = (x.shape[2] - self.size[1]) // self.strides[1] + 1
+        sy, sx = self.strides
+        for dy in range(self.size[0]):
+            for dx in range(self.size[1]):
+                yield (slice(None), slice(dy, dy + (out_h - 1) * sy + 1, sy), slice(dx, dx + (out_w - 1) * sx + 1, sx))
+
+    def linear(self, x: np.ndarray) -> np.ndarray:
+        views = [x[window] for window in self._windows(x)]
+        if self.kind == "max":
+            return np.maximum.reduce(views)
+        return np.add.reduce(views) / np.float32(len(views))
+
+    def adjoint(self, g: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Max: each output's gradient to the first input that won its window. Average: to every
+        input of the window, divided by the window's size."""
+        result = np.zeros_like(x, dtype=np.float32)
+        windows = list(self._windows(x))
+        if self.kind == "average":
+            for window in windows:
+                result[window] += g / np.float32(len(windows))
+            return result
+        pooled = self.linear(x)
+        unclaimed = np.ones(pooled.shape, bool)
+        for window in windows:
+            wins = unclaimed & (x[window] == pooled)
+            result[window] += np.where(wins, g, 0)
+            unclaimed &= ~wins
+        return result
+
+
+@dataclass(frozen=True)
+class Reshape:
+    shape: tuple[int, ...]  # the output shape, without the batch axis
+
+    def linear(self, x: np.ndarray) -> np.ndarray:
+        return x.reshape(len(x), *self.shape)
+
+    def adjoint(self, g: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return g.reshape(x.shape)
+
+
+WEIGHTED = (Dense, Conv)
+
+
+@dataclass(frozen=True)
+class LayerStack:
+    layers: tuple
+    input_shape: tuple[int, ...]
+
+    @property
+    def n_classes(self) -> int:
+        return self.layers[-1].kernel.shape[-1]
+
+    def forward(self, x: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """Run the network on float32 inputs ``[n, *input_shape]``.
+
+        Returns the input of every layer (``X_i``), the last layer's pre-activation scores and
+        its output (probabilities when the last activation is softmax).
+        """
+        layer_inputs = []
+        z = x
+        for index, layer in enumerate(self.layers):
+            layer_inputs.append(x)
+            z = layer.linear(x)
+            last = index == len(self.layers) - 1
+            x = _activate(z.copy() if last else z, getattr(layer, "activation", "linear"))
+        return layer_inputs, z, x
+
+    def last_conv_index(self) -> int:
+        """Index of the last Conv2D layer; ValueError when there is none."""
+        indices = [index for index, layer in enumerate(self.layers) if isinstance(layer, Conv)]
+        if not indices:
+            raise ValueError("the model has no convolutional layer")
+        return indices[-1]
+
+
+_cache: "weakref.WeakKeyDictionary[keras.Model, LayerStack]" = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
+def layer_stack(model: keras.Model) -> LayerStack:
+    """The model's layers as numpy operations, read once per model object.
+
+    Supported: InputLayer, Dropout (nothing at inference), Flatten, Reshape, Dense, Conv2D
+    (channels last, no dilation or groups), MaxPooling2D and AveragePooling2D (valid padding),
+    activations linear / ReLU, softmax on the last layer only. Anything else raises
+    :class:`~core.network.UnsupportedModelError`.
+    """
+    with _cache_lock:
+        stack = _cache.get(model)
+    if stack is None:
+        stack = _read(model)
+        with _cache_lock:
+            _cache[model] = stack
+    return stack
+
+
+def _frozen(array) -> np.ndarray:
+    array = np.array(array, dtype=np.float32)
+    array.flags.writeable = False
+    return array
+
+
+def _activation_of(layer) -> str:
+    name = getattr(layer.activation, "__name__", str(layer.activation))
+    if name not in _ACTIVATIONS:
+        raise UnsupportedModelError(f"layer {layer.name!r}: activation {name!r} not supported")
+    return name
+
+
+def _bias_of(layer, size: int) -> np.ndarray:
+    return _frozen(layer.bias.numpy()) if layer.use_bias else _frozen(np.zeros(size))
+
+
+def _read_layer(layer):
+    if isinstance(layer, keras.layers.Dense):
+        return Dense(_frozen(layer.kernel.numpy()), _bias_of(layer, layer.units), _activation_of(layer))
+    if isinstance(layer, keras.layers.Conv2D) and type(layer) is keras.layers.Conv2D:
+        if layer.data_format != "channels_last" or tuple(layer.dilation_rate) != (1, 1) or layer.groups != 1:
+            raise UnsupportedModelError(f"layer {layer.name!r}: only channels-last Conv2D without dilation or groups")
+        return Conv(_frozen(layer.kernel.numpy()), _bias_of(layer, layer.filters), _activation_of(layer), tuple(layer.strides), layer.padding)
+    pools = {keras.layers.MaxPooling2D: "max", keras.layers.AveragePooling2D: "average"}
+    if type(layer) in pools:
+        if layer.padding != "valid" or layer.data_format != "channels_last":
+            raise UnsupportedModelError(f"layer {layer.name!r}: only channels-last pooling with valid padding")
+        return Pool(pools[type(layer)], tuple(layer.pool_size), tuple(layer.strides))
+    if isinstance(layer, (keras.layers.Flatten, keras.layers.Reshape)):
+        return Reshape(tuple(int(size) for size in layer.output.shape[1:]))
+    raise UnsupportedModelError(f"layer {layer.name!r} ({type(layer).__name__}) is not supported")
+
+
+def _read(model: keras.Model) -> LayerStack:
+    layers = [
+        _read_layer(layer)
+        for layer in model.layers
+        if not isinstance(layer, (keras.layers.InputLayer, keras.layers.Dropout))
+    ]
+    weighted = [layer for layer in layers if isinstance(layer, WEIGHTED)]
+    if not weighted or not isinstance(layers[-1], WEIGHTED):
+        raise UnsupportedModelError("the model must end with a Dense or Conv2D layer")
+    if any(layer.activation == "softmax" for layer in weighted[:-1]):
+        raise UnsupportedModelError("softmax is only supported on the last layer")
+    return LayerStack(tuple(layers), tuple(model.input_shape[1:]))
