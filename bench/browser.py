@@ -34,14 +34,29 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class ServerURL(str):
+    """The server's address (a plain ``str``), which also knows the server's process id."""
+
+    pid: int
+
+
+def resident_memory_mb(pid: int) -> float:
+    """Resident set size of a process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
 @contextmanager
 def app_server(script: str | Path = ROOT / "app" / "main.py", env: dict | None = None, port: int | None = None, timeout: float = 90):
-    """Run ``streamlit run script`` on 127.0.0.1; yield its URL; stop it (by pid) afterwards."""
+    """Run ``streamlit run script`` on 127.0.0.1; yield its URL (with ``.pid``); stop it afterwards."""
     port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true", "--server.address=127.0.0.1",
                f"--server.port={port}", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = ServerURL(f"http://127.0.0.1:{port}")
+    url.pid = process.pid
     try:
         deadline = time.monotonic() + timeout
         while True:

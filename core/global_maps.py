@@ -45,26 +45,27 @@ class GlobalMaps:
 
 def compute_global_maps(model, images, labels, k: int = DEFAULT_K, modes=MODES, info: dict | None = None) -> GlobalMaps:
     """Mean maps of the first ``k`` images of each label (file order), target = true label."""
+    from .models import predict
+
     labels = np.asarray(labels)
     n_classes = int(labels.max()) + 1
-    maps, counts = {}, {subset: [] for subset in SUBSETS}
-    per_mode = {mode: [[], []] for mode in modes}
+    predicted = predict(model, images).argmax(axis=1)
+    sums = {(subset, mode): [] for subset in SUBSETS for mode in modes}
+    counts = {subset: [] for subset in SUBSETS}
     for label in range(n_classes):
-        chosen = np.flatnonzero(labels == label)
-        selections = {}
+        of_label = np.flatnonzero(labels == label)
+        chosen = {"all": of_label[:k], "correct": of_label[predicted[of_label] == label][:k]}
+        needed = np.union1d(chosen["all"], chosen["correct"])  # explain each image once per mode
+        position = {index: row for row, index in enumerate(needed)}
         for mode in modes:
-            probabilities, explained = predict_and_explain(model, images[chosen], mode=mode, target=label)
-            correct = probabilities.argmax(axis=1) == label
-            selections["all"] = np.arange(min(k, len(chosen)))
-            selections["correct"] = np.flatnonzero(correct)[:k]
-            for subset, rows in selections.items():
-                mean = explained[rows].mean(axis=0) if len(rows) else np.zeros(explained.shape[1:], np.float32)
-                per_mode[mode][SUBSETS.index(subset)].append(mean.astype(np.float32))
-        for subset, rows in selections.items():
-            counts[subset].append(int(len(rows)))
-    for mode in modes:
-        for index, subset in enumerate(SUBSETS):
-            maps[(subset, mode)] = np.stack(per_mode[mode][index])
+            _, explained = predict_and_explain(model, images[needed], mode=mode, target=label)
+            for subset, indices in chosen.items():
+                rows = [position[index] for index in indices]
+                mean = explained[rows].mean(axis=0) if rows else np.zeros(explained.shape[1:], np.float32)
+                sums[(subset, mode)].append(mean.astype(np.float32))
+        for subset, indices in chosen.items():
+            counts[subset].append(int(len(indices)))
+    maps = {key: np.stack(per_label) for key, per_label in sums.items()}
     return GlobalMaps(maps, k, counts, dict(info or {}))
 
 

@@ -1,0 +1,55 @@
+"""``python -m bench``: benchmarks of the core engine and the dashboard -> bench/results.md.
+
+``python -m bench``               everything but the load test (a few minutes)
+``python -m bench --quick``       a tiny configuration (the smoke test runs this)
+``python -m bench load``          the load test (20 browser sessions), recorded in the same results
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", nargs="?", choices=("all", "load"), default="all")
+    parser.add_argument("--quick", action="store_true", help="tiny configuration: fewer calls, no training, 3 strokes")
+    parser.add_argument("--skip-browser", action="store_true", help="leave out the Chromium measurements")
+    parser.add_argument("--skip-training", action="store_true")
+    parser.add_argument("--sessions", type=int, default=20, help="load test: concurrent browser sessions")
+    parser.add_argument("--rounds", type=int, default=3, help="load test: rounds per session and wave")
+    parser.add_argument("--out", help="write results.json / results.md here instead of bench/")
+    args = parser.parse_args(argv)
+
+    from bench import report
+
+    if args.out:
+        report.RESULTS_JSON = Path(args.out) / "results.json"
+        report.RESULTS_MD = Path(args.out) / "results.md"
+    results = report.load()
+    results["machine"] = report.machine()
+    if args.what == "load":
+        from bench import load
+
+        results["load"] = load.run(sessions=args.sessions, rounds=args.rounds)
+    else:
+        from bench import micro
+
+        results["micro"] = micro.run(quick=args.quick, training=not (args.skip_training or args.quick))
+        if not args.skip_browser:
+            from bench import dashboard
+
+            results["dashboard"] = dashboard.run(strokes=3 if args.quick else 20)
+    report.save(results)
+    print(f"wrote {report.RESULTS_MD}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
