@@ -6,10 +6,17 @@ maps each method's name to its callable; the dashboard builds its menus from it.
 
 from __future__ import annotations
 
-from .modulex_rule import MODE_DESCRIPTIONS, MODES, modulex, predict_and_explain
+from .gradcam import gradcam
+from .modulex_layers import modulex, predict_and_explain  # Dense stacks keep modulex_rule's numpy path
+from .modulex_rule import MODE_DESCRIPTIONS, MODES
 
 METHODS = {
     "modulex": modulex,
 }
 
-__all__ = ["METHODS", "MODES", "MODE_DESCRIPTIONS", "modulex", "predict_and_explain"]
+CONV_METHODS = {
+    "gradcam": gradcam,
+}
+"""Methods that need a convolutional layer (kept out of :data:`METHODS`, which every model takes)."""
+
+__all__ = ["CONV_METHODS", "METHODS", "MODES", "MODE_DESCRIPTIONS", "gradcam", "modulex", "predict_and_explain"]
