@@ -11,13 +11,30 @@ from .errors import ProjectFileError
 from .pairs import PAIRS
 
 
-def _pairs(value: str) -> list[str]:
+def _pairs(value: str, allowed=PAIRS) -> list[str]:
     if value == "all":
         return list(PAIRS)
     chosen = [item.strip() for item in value.split(",")]
     for pair in chosen:
-        if pair not in PAIRS:
-            raise argparse.ArgumentTypeError(f"unknown pair {pair!r}; choose from {', '.join(PAIRS)} or 'all'")
+        if pair not in allowed:
+            raise argparse.ArgumentTypeError(f"unknown pair {pair!r}; choose from {', '.join(allowed)} or 'all'")
+    return chosen
+
+
+def _model_names(value: str) -> list[str]:
+    """Like :func:`_pairs`, also accepting ``all8`` (the 8-character network) and ``balanced``."""
+    from .models import MODEL_NAMES
+
+    return _pairs(value, MODEL_NAMES)
+
+
+def _kinds(value: str) -> list[str]:
+    from .models import KINDS
+
+    chosen = list(KINDS) if value == "both" else [item.strip() for item in value.split(",")]
+    for kind in chosen:
+        if kind not in KINDS:
+            raise argparse.ArgumentTypeError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)} or 'both'")
     return chosen
 
 
@@ -48,43 +65,49 @@ def cmd_download(args) -> int:
 
 
 def cmd_train(args) -> int:
+    from .models import BALANCED
     from .progress import ProgressBar
-    from .training import TrainConfig, train_pair
+    from .training import default_config, train_pair
 
+    names = [BALANCED] if args.balanced_archive and args.pair is None else (args.pair or list(PAIRS))
+    if BALANCED in names and not args.balanced_archive:
+        raise ValueError("--pair balanced needs --balanced-archive PATH (the official EMNIST gzip.zip or its gzip folder)")
     summary = {}
-    for pair in args.pair:
-        bar = ProgressBar(1, f"training {pair}")
+    for pair in names:
+        for kind in args.kind:
+            label = pair if kind == "dense" else f"{pair}-{kind}"
+            bar = ProgressBar(1, f"training {label}")
 
-        def on_batch(step, total, loss, accuracy, bar=bar):
-            bar.total = total
-            bar.update(step, f"loss {loss:.3f} acc {accuracy:.3f}")
+            def on_batch(step, total, loss, accuracy, bar=bar):
+                bar.total = total
+                bar.update(step, f"loss {loss:.3f} acc {accuracy:.3f}")
 
-        config = TrainConfig(seed=args.seed) if args.epochs is None else TrainConfig(epochs=args.epochs, seed=args.seed)
-        tensorboard = Path(args.tensorboard) / pair if args.tensorboard else None
-        result = train_pair(pair, config, out_root=Path(args.out) if args.out else None, on_batch=on_batch, tensorboard_dir=tensorboard)
-        evaluation = result.metadata["evaluation"]
-        bar.close(f"test accuracy {evaluation['test']['accuracy']:.4f}")
-        summary[pair] = {split: round(scores["accuracy"], 4) for split, scores in evaluation.items()}
-        if args.global_maps:
-            _write_global_maps(pair, result.model, args.k, Path(args.out) if args.out else None)
+            config = default_config(kind, seed=args.seed, epochs=args.epochs)
+            tensorboard = Path(args.tensorboard) / label if args.tensorboard else None
+            result = train_pair(pair, config, out_root=Path(args.out) if args.out else None, on_batch=on_batch,
+                                tensorboard_dir=tensorboard, kind=kind, archive=args.balanced_archive if pair == BALANCED else None)
+            evaluation = result.metadata["evaluation"]
+            bar.close(f"test accuracy {evaluation['test']['accuracy']:.4f}")
+            summary[label] = {split: round(scores["accuracy"], 4) for split, scores in evaluation.items()}
+            if args.global_maps and pair != BALANCED:
+                _write_global_maps(pair, result.model, args.k, Path(args.out) if args.out else None, kind)
     _print_json(summary)
     return 0
 
 
-def _write_global_maps(pair, model, k, root=None):
-    from .global_maps import GLOBAL_MAPS_FILE, compute_for_pair, save_global_maps
-    from .models import model_dir
+def _write_global_maps(pair, model, k, root=None, kind="dense"):
+    from .model_maps import write_maps
 
-    path = model_dir(pair, root=root) / GLOBAL_MAPS_FILE
-    save_global_maps(compute_for_pair(pair, model, k=k), path)
-    print(f"wrote {path}", file=sys.stderr)
+    for path in write_maps(pair, model, k=k, kind=kind, root=root):
+        print(f"wrote {path}", file=sys.stderr)
 
 
 def cmd_global_maps(args) -> int:
     from .models import load_pretrained
 
     for pair in args.pair:
-        _write_global_maps(pair, load_pretrained(pair), args.k)
+        for kind in args.kind:
+            _write_global_maps(pair, load_pretrained(pair, kind), args.k, kind=kind)
     return 0
 
 
@@ -160,8 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     download.set_defaults(run=cmd_download)
 
     train = commands.add_parser("train", help="train the thesis network of a pair (the thesis' fit)")
-    train.add_argument("--pair", type=_pairs, default=list(PAIRS), help="2Z, 5S, 8B, 0O, a comma list, or all")
-    train.add_argument("--epochs", type=int, help="default: the shipped recipe's (40)")
+    train.add_argument("--pair", type=_model_names, help="2Z, 5S, 8B, 0O, all8 (one network for the eight characters), balanced, a comma list, or all (the four pairs; default)")
+    train.add_argument("--kind", type=_kinds, default=["dense"], help="dense (the thesis network; default), cnn, a comma list, or both")
+    train.add_argument("--balanced-archive", help="the official EMNIST gzip.zip (or its gzip/ folder): train 'balanced' on every EMNIST Balanced class")
+    train.add_argument("--epochs", type=int, help="default: the shipped recipe's (40 for dense, 12 for cnn)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", help="folder for the trained models (default: pretrained/)")
     train.add_argument("--tensorboard", help="also write TensorBoard logs into this folder")
@@ -170,7 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(run=cmd_train)
 
     maps = commands.add_parser("global-maps", help="recompute the global maps of the shipped models")
-    maps.add_argument("--pair", type=_pairs, default=list(PAIRS))
+    maps.add_argument("--pair", type=lambda value: _pairs(value, (*PAIRS, "all8")), default=list(PAIRS), help="pairs, all8, a comma list, or all (the four pairs)")
+    maps.add_argument("--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both")
     maps.add_argument("--k", type=int, default=400)
     maps.set_defaults(run=cmd_global_maps)
 

@@ -1,0 +1,80 @@
+"""Global maps of any shipped model: a pair's network of either kind, or the 8-class network.
+
+Pair networks get the usual :mod:`core.global_maps` file. The 8-class network has no single
+"other class", so its file holds the thesis and target modes, and a second file holds one
+contrast map per ordered pair of characters: ``grid[a, b]`` is the mean "why a and not b"
+map of the first k test images of label a (zero on the diagonal).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from . import labelled
+from .data import dataset_fingerprint, sha256_of
+from .errors import ModelFileError
+from .explain import predict_and_explain
+from .global_maps import DEFAULT_K, GLOBAL_MAPS_FILE, GlobalMaps, compute_global_maps, load_global_maps, save_global_maps
+from .models import ALL_EIGHT, MODEL_FILE, model_dir
+
+CONTRAST_GRID_FILE = "contrast_maps.npz"
+MULTICLASS_MODES = ("thesis", "target")
+
+
+def compute_maps(name: str, model, k: int = DEFAULT_K, kind: str = "dense", root: Path | None = None) -> GlobalMaps:
+    """Global maps of model ``name`` (a pair or ``all8``) on its test set, recording their sources."""
+    test = labelled.load(name, "test")
+    info = {"pair": name, "kind": kind, "dataset": dataset_fingerprint()["id"]}
+    model_file = model_dir(name, kind, root) / MODEL_FILE
+    if model_file.is_file():
+        info["model_sha256"] = sha256_of(model_file)
+    modes = MULTICLASS_MODES if len(test.classes) > 2 else ("thesis", "target", "contrast")
+    return compute_global_maps(model, test.images, test.labels, k=k, modes=modes, info=info)
+
+
+def contrast_grid(model, images: np.ndarray, labels: np.ndarray, k: int = DEFAULT_K) -> np.ndarray:
+    """``grid[a, b]``: mean contrast map "a and not b" over the first ``k`` images of label a."""
+    n_classes = int(labels.max()) + 1
+    grid = np.zeros((n_classes, n_classes, *images.shape[1:]), np.float32)
+    for a in range(n_classes):
+        chosen = images[np.flatnonzero(labels == a)[:k]]
+        for b in range(n_classes):
+            if a != b and len(chosen):
+                grid[a, b] = predict_and_explain(model, chosen, mode="contrast", target=a, contrast=b)[1].mean(axis=0)
+    return grid
+
+
+def write_maps(name: str, model, k: int = DEFAULT_K, kind: str = "dense", root: Path | None = None) -> list[Path]:
+    """Compute and save the global maps of a model (and, for ``all8``, its contrast grid)."""
+    folder = model_dir(name, kind, root)
+    maps = compute_maps(name, model, k, kind, root)
+    save_global_maps(maps, folder / GLOBAL_MAPS_FILE)
+    written = [folder / GLOBAL_MAPS_FILE]
+    if name == ALL_EIGHT:
+        test = labelled.load(name, "test")
+        header = json.dumps({"k": k, "classes": list(test.classes), "info": maps.info})
+        np.savez_compressed(folder / CONTRAST_GRID_FILE, header=np.array(header), grid=contrast_grid(model, test.images, test.labels, k))
+        written.append(folder / CONTRAST_GRID_FILE)
+    return written
+
+
+def shipped_maps(name: str, kind: str = "dense") -> GlobalMaps:
+    return load_global_maps(model_dir(name, kind) / GLOBAL_MAPS_FILE)
+
+
+def shipped_contrast_grid(kind: str = "dense", root: Path | None = None) -> np.ndarray:
+    """The 8-class network's contrast grid ``[8, 8, 28, 28]``; clear error if missing or damaged."""
+    path = model_dir(ALL_EIGHT, kind, root) / CONTRAST_GRID_FILE
+    if not path.is_file():
+        raise ModelFileError(path, "contrast maps file not found", fix="python -m core global-maps --pair all8 --kind both (needs the dataset) or git checkout -- pretrained/")
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            grid = stored["grid"].astype(np.float32)
+    except (OSError, ValueError, KeyError) as error:
+        raise ModelFileError(path, f"is not a valid contrast maps file ({error})") from None
+    if grid.ndim != 4 or grid.shape[0] != grid.shape[1] or grid.shape[2:] != (28, 28) or not np.isfinite(grid).all():
+        raise ModelFileError(path, f"holds an array of shape {grid.shape} or non-finite values, not [classes, classes, 28, 28]")
+    return grid
