@@ -1,0 +1,119 @@
+"""Pictures to take away: an explanation rendered with Pillow as PNG or PDF.
+
+No browser is needed (plotly's own image export would need kaleido and a Chrome). Colours
+match the dashboard: red speaks for, blue against, white is zero.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+_BLUE = np.array([33, 102, 172], np.float32)
+_RED = np.array([178, 24, 43], np.float32)
+_WHITE = np.array([255, 255, 255], np.float32)
+PANEL = 224  # pixels per 28x28 panel (8x)
+
+
+def symmetric_limit(*maps: np.ndarray) -> float:
+    values = np.abs(np.concatenate([np.asarray(m, np.float64).ravel() for m in maps]))
+    limit = float(np.percentile(values, 99.5)) if values.size else 0.0
+    return limit if limit > 0 else 1.0
+
+
+def colorize(importance: np.ndarray, limit: float | None = None) -> np.ndarray:
+    """Signed map -> RGB uint8: blue (negative) .. white (0) .. red (positive)."""
+    limit = limit or symmetric_limit(importance)
+    t = np.clip(np.asarray(importance, np.float32) / limit, -1.0, 1.0)[..., None]
+    rgb = np.where(t >= 0, _WHITE + t * (_RED - _WHITE), _WHITE - t * (_BLUE - _WHITE))
+    return rgb.round().astype(np.uint8)
+
+
+def overlay(image: np.ndarray, importance: np.ndarray, limit: float | None = None) -> np.ndarray:
+    """The map over the gray input: strong values opaque, zero transparent."""
+    limit = limit or symmetric_limit(importance)
+    gray = np.repeat(np.asarray(image, np.float32)[..., None], 3, axis=2)
+    alpha = np.clip(np.abs(np.asarray(importance, np.float32)) / limit, 0, 1)[..., None] ** 0.7
+    return (gray * (1 - alpha) + colorize(importance, limit).astype(np.float32) * alpha).round().astype(np.uint8)
+
+
+def _font(size: int):
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow built without FreeType
+        return ImageFont.load_default()
+
+
+def _panel(rgb: np.ndarray) -> Image.Image:
+    array = np.asarray(rgb, np.uint8)
+    if array.ndim == 2:
+        array = np.repeat(array[..., None], 3, axis=2)
+    return Image.fromarray(array, "RGB").resize((PANEL, PANEL), Image.Resampling.NEAREST)
+
+
+def _colour_bar(height: int, limit: float) -> Image.Image:
+    ramp = np.linspace(limit, -limit, height)[:, None].repeat(16, axis=1)
+    bar = Image.new("RGB", (90, height + 20), "white")
+    bar.paste(Image.fromarray(colorize(ramp, limit)), (0, 10))
+    draw = ImageDraw.Draw(bar)
+    font = _font(13)
+    for value, y in ((limit, 4), (0.0, height // 2 + 4), (-limit, height + 2)):
+        draw.text((20, y), f"{value:+.3g}", fill="black", font=font)
+    return bar
+
+
+@dataclass
+class Report:
+    """What a presenter takes away: the input, the prediction, maps, and a few sentences."""
+
+    title: str
+    image: np.ndarray  # uint8 [28, 28]
+    lines: list[str] = field(default_factory=list)  # prediction, probabilities, mode...
+    maps: list[tuple[str, np.ndarray]] = field(default_factory=list)  # (caption, signed map)
+    text: str = ""  # the explanation in words
+    overlay_on_input: bool = True
+
+    def render(self) -> Image.Image:
+        margin, gap = 24, 16
+        title_font, font, small = _font(26), _font(17), _font(15)
+        panels = [("input (28x28)", _panel(self.image))]
+        local = [m for _, m in self.maps]
+        limit = symmetric_limit(*local) if local else 1.0
+        for caption, importance in self.maps:
+            rgb = overlay(self.image, importance, limit) if self.overlay_on_input else colorize(importance, limit)
+            panels.append((caption, _panel(rgb)))
+        bar = _colour_bar(PANEL, limit) if self.maps else None
+        width = margin * 2 + len(panels) * (PANEL + gap) + (bar.width if bar else 0)
+        wrapped = [line for paragraph in ([*self.lines, "", self.text] if self.text else self.lines) for line in (textwrap.wrap(paragraph, 95) or [""])]
+        height = margin + 40 + PANEL + 40 + 24 * len(wrapped) + margin
+        sheet = Image.new("RGB", (max(width, 700), height), "white")
+        draw = ImageDraw.Draw(sheet)
+        draw.text((margin, margin), self.title, fill="black", font=title_font)
+        top = margin + 44
+        for index, (caption, panel) in enumerate(panels):
+            x = margin + index * (PANEL + gap)
+            sheet.paste(panel, (x, top))
+            draw.text((x, top + PANEL + 6), caption[:34], fill="black", font=small)
+        if bar:
+            sheet.paste(bar, (margin + len(panels) * (PANEL + gap), top - 10))
+        y = top + PANEL + 36
+        for line in wrapped:
+            draw.text((margin, y), line, fill="black", font=font)
+            y += 24
+        return sheet
+
+
+def png_bytes(picture: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def pdf_bytes(picture: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    picture.convert("RGB").save(buffer, format="PDF", resolution=150)
+    return buffer.getvalue()
