@@ -29,6 +29,9 @@ pages = {
         st.Page(VIEWS / "mistakes.py", title="Mistakes gallery", icon=":material/error:", url_path="mistakes"),
         st.Page(VIEWS / "models.py", title="Models", icon=":material/monitoring:", url_path="models"),
     ],
+    "Present": [
+        st.Page(VIEWS / "tour.py", title="Guided tour", icon=":material/slideshow:", url_path="tour"),
+    ],
 }
 page = st.navigation(pages)
 
