@@ -7,11 +7,25 @@ maps each method's name to its callable; the dashboard builds its menus from it.
 from __future__ import annotations
 
 from .gradcam import gradcam
+from .gradients import deconvnet, gradient_x_input, guided_backprop, integrated_gradients, saliency, smoothgrad
+from .lrp_rules import lrp_epsilon, lrp_zplus
 from .modulex_layers import modulex, predict_and_explain  # Dense stacks keep modulex_rule's numpy path
 from .modulex_rule import MODE_DESCRIPTIONS, MODES
+from .perturbation import lime, occlusion
+from .registry import METHOD_INFO, explain_with
 
 METHODS = {
     "modulex": modulex,
+    "saliency": saliency,
+    "gradient_x_input": gradient_x_input,
+    "integrated_gradients": integrated_gradients,
+    "smoothgrad": smoothgrad,
+    "guided_backprop": guided_backprop,
+    "deconvnet": deconvnet,
+    "lrp_epsilon": lrp_epsilon,
+    "lrp_zplus": lrp_zplus,
+    "occlusion": occlusion,
+    "lime": lime,
 }
 
 CONV_METHODS = {
@@ -19,4 +33,24 @@ CONV_METHODS = {
 }
 """Methods that need a convolutional layer (kept out of :data:`METHODS`, which every model takes)."""
 
-__all__ = ["CONV_METHODS", "METHODS", "MODES", "MODE_DESCRIPTIONS", "gradcam", "modulex", "predict_and_explain"]
+__all__ = [
+    "CONV_METHODS",
+    "METHODS",
+    "METHOD_INFO",
+    "MODES",
+    "MODE_DESCRIPTIONS",
+    "deconvnet",
+    "explain_with",
+    "gradcam",
+    "gradient_x_input",
+    "guided_backprop",
+    "integrated_gradients",
+    "lime",
+    "lrp_epsilon",
+    "lrp_zplus",
+    "modulex",
+    "occlusion",
+    "predict_and_explain",
+    "saliency",
+    "smoothgrad",
+]
