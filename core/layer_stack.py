@@ -247,3 +247,9 @@ def _read(model: keras.Model) -> LayerStack:
     if any(layer.activation == "softmax" for layer in weighted[:-1]):
         raise UnsupportedModelError("softmax is only supported on the last layer")
     return LayerStack(tuple(layers), tuple(model.input_shape[1:]))
+
+
+def forget(model: keras.Model) -> None:
+    """Drop the cached weights of ``model`` (after training it further)."""
+    with _cache_lock:
+        _cache.pop(model, None)
