@@ -76,7 +76,7 @@ def integrated_gradients(
     *,
     contrast: TargetLike = None,
     output: str = "probability",
-    steps: int = 64,
+    steps: int = 128,
     baseline: float | np.ndarray = 0.0,
     batch_size: int = DEFAULT_BATCH_SIZE,
     engine: str = "auto",
@@ -85,8 +85,10 @@ def integrated_gradients(
 
     The path integral is taken with the trapezoid rule over ``steps`` intervals. Completeness:
     a map sums to ``score(x) - score(x0)`` of whatever is explained, the target's probability
-    by default or its pre-softmax score with ``output="logit"`` (within 1% at 64 steps on the
-    shipped networks; the error shrinks as 1 / steps^2). Signed.
+    by default or its pre-softmax score with ``output="logit"``. The ReLU kinks on the path make
+    the error shrink only about as 1 / steps: on the shipped 0O network the median error is
+    0.2% at the default 128 steps (probability), and 95% of the images are within 1% at 1024
+    steps. Signed.
 
     Parameters
     ----------
