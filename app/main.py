@@ -11,14 +11,23 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from app import state  # noqa: E402
+from app import plots, state  # noqa: E402
 from app.explainers import MODE_LABELS  # noqa: E402
 from core.pairs import PAIRS, pair_title  # noqa: E402
 
-st.set_page_config(page_title="ModuleX: why 2 and not Z?", page_icon=":material/draw:", layout="wide")
 state.load_from_url()
+st.set_page_config(page_title="ModuleX: why 2 and not Z?", page_icon=":material/draw:", layout="wide",
+                   initial_sidebar_state="collapsed" if state.presenter() else "auto")
 
 VIEWS = ROOT / "app" / "views"
+# Presenter view: type 1.3x larger (Streamlit sizes its elements in rem), plots 1.4x (app/plots.py),
+# the header hidden and the page using the whole width.
+PRESENTER_SCALE = 1.4
+PRESENTER_CSS = """<style>
+html { font-size: 21px; }
+[data-testid="stHeader"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
+</style>"""
 pages = {
     "Explain": [
         st.Page(VIEWS / "draw.py", title="Draw & explain", icon=":material/draw:", url_path="draw", default=True),
@@ -38,5 +47,9 @@ page = st.navigation(pages)
 with st.sidebar:
     st.selectbox("Pair", PAIRS, format_func=pair_title, key="pair", help="Which look-alike pair the network separates.")
     st.radio("Explanation mode", list(MODE_LABELS), format_func=MODE_LABELS.get, key="mode")
+    st.toggle("Presenter view", key=state.PRESENTER_KEY, help="Large type and plots for a projector; also ?presenter=1 in the URL.")
+plots.set_scale_source(lambda: PRESENTER_SCALE if state.presenter() else 1.0)
+if state.presenter():
+    st.html(PRESENTER_CSS)
 state.write_to_url()
 page.run()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -17,7 +19,30 @@ OVERLAY_SCALE = [
 ]
 MAP_SCALE = "RdBu_r"
 GRAY_SCALE = [[0.0, "rgb(0,0,0)"], [1.0, "rgb(255,255,255)"]]
-FONT = dict(size=14)
+FONT_SIZE = 14
+_scale_source: Callable[[], float] = lambda: 1.0  # noqa: E731
+
+
+def set_scale_source(source: Callable[[], float]) -> None:
+    """Where figures read their size factor from when they are built (presenter view: > 1).
+
+    The dashboard passes a function reading the current session's state, so each session,
+    and each fragment rerun within it, gets its own scale.
+    """
+    global _scale_source
+    _scale_source = source
+
+
+def scale() -> float:
+    return float(_scale_source())
+
+
+def _sized(figure: go.Figure, height: int, font_size: int = FONT_SIZE, **layout) -> go.Figure:
+    """Apply the session's scale to a figure's height and fonts (subplot titles included)."""
+    scale = float(_scale_source())
+    figure.update_layout(height=round(height * scale), font=dict(size=round(font_size * scale)), **layout)
+    figure.update_annotations(font_size=round(font_size * scale))
+    return figure
 
 
 def symmetric_limit(*arrays: np.ndarray) -> float:
@@ -89,8 +114,7 @@ def explanation_figure(image: np.ndarray, importance: np.ndarray, height: int = 
     for trace in overlay_traces(image, importance, symmetric_limit(importance)):
         figure.add_trace(trace, row=1, col=2)
     _square_axes(figure, 1, 2)
-    figure.update_layout(height=height, margin=dict(l=5, r=5, t=30, b=5), font=FONT)
-    return figure
+    return _sized(figure, height, margin=dict(l=5, r=5, t=30, b=5))
 
 
 def maps_figure(maps: list[np.ndarray], titles: list[str], height: int = 300, shared_scale: bool = True, images: list | None = None, vertical: bool = False) -> go.Figure:
@@ -105,15 +129,13 @@ def maps_figure(maps: list[np.ndarray], titles: list[str], height: int = 300, sh
         for trace in traces:
             figure.add_trace(trace, row=index + 1 if vertical else 1, col=1 if vertical else index + 1)
     _square_axes(figure, rows, columns)
-    figure.update_layout(height=height, margin=dict(l=5, r=5, t=30, b=5), font=FONT)
-    return figure
+    return _sized(figure, height, margin=dict(l=5, r=5, t=30, b=5))
 
 
 def probability_figure(probabilities: np.ndarray, labels: list[str], height: int = 160) -> go.Figure:
     colors = ["#b2182b" if p == max(probabilities) else "#999999" for p in probabilities]
     figure = go.Figure(go.Bar(x=list(map(float, probabilities)), y=labels, orientation="h", marker_color=colors, text=[f"{p:.1%}" for p in probabilities], textposition="auto"))
-    figure.update_layout(height=height, xaxis=dict(range=[0, 1], title="probability"), margin=dict(l=5, r=5, t=5, b=5), font=FONT)
-    return figure
+    return _sized(figure, height, xaxis=dict(range=[0, 1], title="probability"), margin=dict(l=5, r=5, t=5, b=5))
 
 
 def history_figure(history: dict, height: int = 360) -> go.Figure:
@@ -130,24 +152,21 @@ def history_figure(history: dict, height: int = 360) -> go.Figure:
         for column in (1, 2):
             figure.add_vline(x=best * steps_per_epoch, line_dash="dot", line_color="gray", row=1, col=column)
     figure.update_xaxes(title_text="batch")
-    figure.update_layout(height=height, margin=dict(l=5, r=5, t=30, b=5), font=FONT, legend=dict(orientation="h", y=-0.25))
-    return figure
+    return _sized(figure, height, margin=dict(l=5, r=5, t=30, b=5), legend=dict(orientation="h", y=-0.25))
 
 
 def confusion_figure(matrix, labels: list[str], height: int = 320) -> go.Figure:
     matrix = np.asarray(matrix)
     figure = go.Figure(go.Heatmap(z=matrix, x=[f"predicted {l}" for l in labels], y=[f"true {l}" for l in labels], colorscale="Blues", showscale=False, text=matrix, texttemplate="%{text}", hovertemplate="%{y}, %{x}: %{z}<extra></extra>"))
     figure.update_yaxes(autorange="reversed")
-    figure.update_layout(height=height, margin=dict(l=5, r=5, t=5, b=5), font=dict(size=16))
-    return figure
+    return _sized(figure, height, font_size=16, margin=dict(l=5, r=5, t=5, b=5))
 
 
 def roc_figure(fpr: np.ndarray, tpr: np.ndarray, auc: float, positive: str, height: int = 320) -> go.Figure:
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=fpr, y=tpr, mode="lines", name=f"AUC {auc:.3f}", line=dict(color="#b2182b")))
     figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line=dict(dash="dot", color="gray")))
-    figure.update_layout(height=height, xaxis_title=f"false {positive} rate", yaxis_title=f"true {positive} rate", margin=dict(l=5, r=5, t=5, b=5), font=FONT, legend=dict(x=0.55, y=0.1))
-    return figure
+    return _sized(figure, height, xaxis_title=f"false {positive} rate", yaxis_title=f"true {positive} rate", margin=dict(l=5, r=5, t=5, b=5), legend=dict(x=0.55, y=0.1))
 
 
 def thumbnail_figure(images: list[np.ndarray], maps: list[np.ndarray], titles: list[str], columns: int = 6, height_per_row: int = 150) -> go.Figure:
@@ -159,6 +178,4 @@ def thumbnail_figure(images: list[np.ndarray], maps: list[np.ndarray], titles: l
         for trace in overlay_traces(image, importance, symmetric_limit(importance), show_scale=False):
             figure.add_trace(trace, row=index // columns + 1, col=index % columns + 1)
     _square_axes(figure, rows, columns)
-    figure.update_annotations(font_size=11)
-    figure.update_layout(height=height_per_row * rows + 40, margin=dict(l=5, r=5, t=25, b=5))
-    return figure
+    return _sized(figure, height_per_row * rows + 40, font_size=11, margin=dict(l=5, r=5, t=25, b=5))

@@ -15,12 +15,18 @@ INPUT_KEY = "input_image"
 INPUT_SOURCE_KEY = "input_source"
 
 
+PRESENTER_KEY = "presenter"
+
+
 def load_from_url() -> None:
-    """On a session's first run, take pair and mode from the URL (ignoring invalid values)."""
+    """On a session's first run, take pair, mode and presenter view from the URL (invalid
+    values fall back to the defaults)."""
     for name, default in DEFAULTS.items():
         if name not in st.session_state:
             requested = st.query_params.get(name)
             st.session_state[name] = requested if requested in CHOICES[name] else default
+    if PRESENTER_KEY not in st.session_state:
+        st.session_state[PRESENTER_KEY] = st.query_params.get(PRESENTER_KEY) in ("1", "true", "on")
 
 
 def write_to_url() -> None:
@@ -28,6 +34,15 @@ def write_to_url() -> None:
         value = st.session_state.get(name, DEFAULTS[name])
         if st.query_params.get(name) != value:
             st.query_params[name] = value
+    if presenter():
+        st.query_params[PRESENTER_KEY] = "1"
+    elif PRESENTER_KEY in st.query_params:
+        del st.query_params[PRESENTER_KEY]
+
+
+def presenter() -> bool:
+    """Presenter view: large type and plots for a projector, no clutter."""
+    return bool(st.session_state.get(PRESENTER_KEY, False))
 
 
 def pair() -> str:
