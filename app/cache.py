@@ -33,6 +33,11 @@ def dataset_available() -> bool:
     return data.dataset_available()
 
 
+def dataset_id() -> str:
+    """Short checksum of the dataset on this machine (cached in core after the first call)."""
+    return data.dataset_fingerprint()["id"]
+
+
 @st.cache_data(show_spinner="Reading the test set...", max_entries=8)
 def test_set(pair: str) -> tuple[np.ndarray, np.ndarray]:
     return data.load_pair(pair, "test")

@@ -21,8 +21,12 @@ if cache.dataset_available():
     try:
         smallest = int(min((cache.test_set(pair)[1] == label).sum() for label in (0, 1)))
         k = st.slider("k (test images per label)", 10, smallest, min(DEFAULT_K, smallest), step=10, key="global_k")
-        maps = cache.shipped_maps(pair) if k == DEFAULT_K else cache.recomputed_maps(pair, k)
-        source = f"recomputed from the test set (k = {k})" if k != DEFAULT_K else f"shipped with the model (k = {DEFAULT_K})"
+        shipped = cache.shipped_maps(pair)
+        # the shipped maps stand in only for the very dataset they were computed on
+        if k == DEFAULT_K and shipped.info.get("dataset") == cache.dataset_id():
+            maps, source = shipped, f"shipped with the model (k = {DEFAULT_K})"
+        else:
+            maps, source = cache.recomputed_maps(pair, k), f"recomputed from the test set (k = {k})"
     except ProjectFileError as error:
         st.error(str(error))
         st.stop()
