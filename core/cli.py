@@ -186,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--pair", type=_model_names, help="2Z, 5S, 8B, 0O, all8 (one network for the eight characters), balanced, a comma list, or all (the four pairs; default)")
     train.add_argument("--kind", type=_kinds, default=["dense"], help="dense (the thesis network; default), cnn, a comma list, or both")
     train.add_argument("--balanced-archive", help="the official EMNIST gzip.zip (or its gzip/ folder): train 'balanced' on every EMNIST Balanced class")
-    train.add_argument("--epochs", type=int, help="default: the shipped recipe's (40 for dense, 12 for cnn)")
+    train.add_argument("--epochs", type=int, help="default: the shipped recipe's (40 for dense, 15 for cnn)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", help="folder for the trained models (default: pretrained/)")
     train.add_argument("--tensorboard", help="also write TensorBoard logs into this folder")

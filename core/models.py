@@ -40,7 +40,7 @@ def build_thesis_model(n_classes: int = 2, hidden: tuple[int, ...] = THESIS_HIDD
     return keras.Sequential(layers, name="thesis_dense")
 
 
-def build_cnn_model(n_classes: int = 2, seed: int | None = None, filters: tuple[int, int] = (8, 16), dense_units: int = 32) -> keras.Model:
+def build_cnn_model(n_classes: int = 2, seed: int | None = None, filters: tuple[int, int] = (16, 32), dense_units: int = 64) -> keras.Model:
     """28x28 -> Conv 3x3 -> ReLU -> MaxPool 2 -> Conv 3x3 -> ReLU -> MaxPool 2 -> Dense -> softmax.
 
     Valid padding throughout (28 -> 26 -> 13 -> 11 -> 5), so every unit sees only real pixels.
