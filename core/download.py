@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import urllib.error
 import urllib.request
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,12 +177,20 @@ def download(
     progress: Progress | None = None,
     keep_archive: bool = False,
 ) -> DownloadResult:
-    """Download the archive and build ``<data dir>/pairs``; replaces it only when all went well."""
+    """Download the archive and build ``<data dir>/pairs``; replaces it only when all went well.
+
+    The archive is fetched under a temporary name and every file taken from it is checked
+    against its official size and sha256 before anything is kept: the archive is renamed to
+    ``gzip.zip`` (with ``keep_archive``) and ``pairs/`` swapped in only after that.
+    A ``gzip.zip`` kept from an earlier run is reused (and checked the same way).
+    """
     root = destination or data_dir()
     root.mkdir(parents=True, exist_ok=True)
-    archive_path = root / "gzip.zip"
-    if not archive_path.is_file():
-        fetch(archive_url(url), archive_path, progress)
+    kept_archive = root / "gzip.zip"
+    if kept_archive.is_file():
+        archive_path = kept_archive
+    else:
+        archive_path = fetch(archive_url(url), root / f"gzip.{uuid.uuid4().hex[:8]}.zip.unverified", progress)
     staging = Path(tempfile.mkdtemp(prefix="pairs.", suffix=".partial", dir=root))
     try:
         try:
@@ -198,8 +207,10 @@ def download(
             shutil.rmtree(retired, ignore_errors=True)
         else:
             staging.rename(final)
+        if keep_archive and archive_path != kept_archive:
+            archive_path.replace(kept_archive)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    if not keep_archive:
-        archive_path.unlink(missing_ok=True)
+        if archive_path != kept_archive or not keep_archive:
+            archive_path.unlink(missing_ok=True)
     return DownloadResult(final, counts)

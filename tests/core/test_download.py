@@ -151,3 +151,15 @@ def test_command_line_refuses_a_wrong_archive(tmp_path, archive):
         )
     assert completed.returncode == 2
     assert "checksum mismatch" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_archive_is_kept_only_when_asked_and_verified(tmp_path, archive):
+    payload, expected, _ = archive
+    with _Server({"/gzip.zip": (200, payload, None)}) as base:
+        download(url=f"{base}/gzip.zip", destination=tmp_path, expected=expected, keep_archive=True)
+        assert _leftovers(tmp_path) == ["gzip.zip", "pairs"]
+        assert (tmp_path / "gzip.zip").read_bytes() == payload
+        # the kept archive is reused, and checked again: a wrong one is refused and removed
+        with pytest.raises(DownloadError, match="checksum mismatch"):
+            download(url=f"{base}/unused.zip", destination=tmp_path)
+    assert _leftovers(tmp_path) == ["pairs"]
