@@ -205,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--split", choices=("train", "test"), default="test")
     evaluate.set_defaults(run=cmd_evaluate_model)
 
+    from .method_report import add_command as add_evaluate_methods
+
+    add_evaluate_methods(commands)  # python -m core evaluate: methods x metrics x pairs report
+
     share = commands.add_parser("bias-share", help="how much of the target maps comes from the biases alone (test set)")
     share.add_argument("--pair", type=_pairs, default=list(PAIRS))
     share.set_defaults(run=cmd_bias_share)

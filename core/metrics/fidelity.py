@@ -1,0 +1,120 @@
+"""Faithfulness metrics: does removing what a map marks change the model's output as it says?
+
+All score the target's probability by default (``output="logit"`` for the pre-softmax
+score); removed pixels become ``baseline`` (0, black).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..explain.common import DEFAULT_BATCH_SIZE
+from ..explain.perturbation import patch_segments
+from .common import MetricResult, flat_maps, mean, pearson_rows, scored
+
+
+def relevance_ranks(maps: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Position of each pixel in most-relevant-first order ``[n, pixels]``; ties in a seeded random order."""
+    ties = np.random.default_rng(seed).random(maps.shape)
+    order = np.lexsort((ties, -maps), axis=-1)
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(maps.shape[1]), maps.shape), axis=1)
+    return ranks
+
+
+def _pixel_curve(model, images, targets, maps, insert: bool, steps: int, baseline: float, output: str, seed: int, batch_size: int) -> MetricResult:
+    data = scored(model, images, targets, output, batch_size)
+    ranks = relevance_ranks(flat_maps(maps, data.n), seed)
+    counts = np.round(np.linspace(0, data.x.shape[1], int(steps) + 1)).astype(np.int64)
+    fill = np.float32(baseline)
+
+    def copies(images, k):
+        changed = ranks[images] < counts[k][:, None]  # the k-th step's most relevant pixels
+        return np.where(changed, data.x[images], fill) if insert else np.where(changed, fill, data.x[images])
+
+    curves = data.of_copies(len(counts), copies)
+    auc = np.trapezoid(curves, dx=1.0 / steps, axis=1)
+    fraction = (counts / data.x.shape[1]).tolist()
+    name = "insertion" if insert else "deletion"
+    return MetricResult(
+        name,
+        {"auc": mean(auc)},
+        {"auc": "higher" if insert else "lower"},
+        {"auc": auc, "curve": curves},
+        {name: {"x": fraction, "y": curves.mean(axis=0).tolist()}},
+    )
+
+
+def deletion(model, images, targets, maps, *, steps: int = 28, baseline: float = 0.0, output: str = "probability", seed: int = 0, batch_size: int = DEFAULT_BATCH_SIZE, **_) -> MetricResult:
+    """Deletion: set pixels to ``baseline`` most relevant first, in ``steps`` equal steps, and
+    record the score; the area under that curve (x from 0 to 1) is lower for a faithful map.
+
+    Ref. Petsiuk, Das & Saenko, "RISE: Randomized Input Sampling for Explanation of Black-box
+    Models" (2018), arXiv:1806.07421.
+    """
+    return _pixel_curve(model, images, targets, maps, False, steps, baseline, output, seed, batch_size)
+
+
+def insertion(model, images, targets, maps, *, steps: int = 28, baseline: float = 0.0, output: str = "probability", seed: int = 0, batch_size: int = DEFAULT_BATCH_SIZE, **_) -> MetricResult:
+    """Insertion: start from the ``baseline`` image and put pixels back most relevant first;
+    the area under the score curve is higher for a faithful map. Ref. as :func:`deletion`."""
+    return _pixel_curve(model, images, targets, maps, True, steps, baseline, output, seed, batch_size)
+
+
+def drop_increase(model, images, targets, maps, *, output: str = "probability", batch_size: int = DEFAULT_BATCH_SIZE, **_) -> MetricResult:
+    """Keep each pixel in proportion to the map (its positive part divided by its maximum) and
+    compare the score before (Y) and after (O).
+
+    ``drop_rate``: share of images whose score falls (lower is better); ``increase_rate``:
+    share whose score rises (higher is better); ``mean_drop``: mean of ``max(0, Y - O) / Y``
+    (Grad-CAM++'s "average drop", lower is better). A map with no positive value keeps nothing.
+
+    Ref. Chattopadhyay et al., "Grad-CAM++" (2018), arXiv:1710.11063.
+    """
+    data = scored(model, images, targets, output, batch_size)
+    positive = np.maximum(flat_maps(maps, data.n), 0)
+    top = positive.max(axis=1, keepdims=True)
+    weights = np.divide(positive, top, out=np.zeros_like(positive), where=top > 0)
+    both = data.of_copies(2, lambda images, k: np.where((k == 0)[:, None], data.x[images], data.x[images] * weights[images]))
+    before, after = both[:, 0], both[:, 1]
+    drop = np.maximum(before - after, 0) / np.maximum(np.abs(before), 1e-12)
+    return MetricResult(
+        "drop_increase",
+        {"drop_rate": mean(after < before), "increase_rate": mean(after > before), "mean_drop": mean(drop)},
+        {"drop_rate": "lower", "increase_rate": "higher", "mean_drop": "lower"},
+        {"drop": drop, "before": before, "after": after},
+    )
+
+
+def mufidelity(
+    model,
+    images,
+    targets,
+    maps,
+    *,
+    cell: int = 4,
+    subset: float = 0.2,
+    samples: int = 128,
+    baseline: float = 0.0,
+    output: str = "probability",
+    seed: int = 0,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    **_,
+) -> MetricResult:
+    """MuFidelity: over ``samples`` random sets of ``cell`` x ``cell`` squares (each square
+    removed with probability ``subset``), the Pearson correlation between the map's sum over the
+    removed pixels and the fall of the score. Higher is better; the sets are fixed by ``seed``.
+
+    Ref. Bhatt, Weller & Moura, "Evaluating and Aggregating Feature-based Model Explanations"
+    (2020), arXiv:2005.00631.
+    """
+    data = scored(model, images, targets, output, batch_size)
+    segment = patch_segments(data.shape[1:], int(cell))
+    chosen = np.random.default_rng(seed).random((int(samples), int(segment.max()) + 1)) < subset
+    removed = chosen[:, segment]  # [samples, pixels]
+    original = data.of_copies(1, lambda images, _: data.x[images])
+    fill = np.float32(baseline)
+    falls = original - data.of_copies(int(samples), lambda images, k: np.where(removed[k], fill, data.x[images]))
+    attribution = flat_maps(maps, data.n) @ removed.T.astype(np.float32)
+    correlation = pearson_rows(attribution.astype(np.float64), falls.astype(np.float64))
+    return MetricResult("mufidelity", {"correlation": mean(correlation)}, {"correlation": "higher"}, {"correlation": correlation})

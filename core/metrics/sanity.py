@@ -1,0 +1,104 @@
+"""Sanity checks: does a map depend on the model's weights, and on the class it explains?
+
+Both take the method itself (``explainer``, called as ``explainer(model, images, target=...)``)
+besides the maps, since they explain again under changed conditions.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+
+import keras
+import numpy as np
+
+from ..preprocess import to_model_input
+from .common import MetricResult, flat_maps, mean, spearman_rows
+
+_clones: "weakref.WeakKeyDictionary[keras.Model, dict]" = weakref.WeakKeyDictionary()
+_clones_lock = threading.Lock()
+
+
+def _fresh(array: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A kernel re-drawn with Glorot-uniform scale; a bias re-drawn with the trained bias's spread."""
+    if array.ndim >= 2:
+        receptive = int(np.prod(array.shape[:-2])) if array.ndim > 2 else 1
+        fan_in, fan_out = array.shape[-2] * receptive, array.shape[-1] * receptive
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        return rng.uniform(-limit, limit, array.shape).astype(array.dtype)
+    return rng.normal(0.0, float(array.std()), array.shape).astype(array.dtype)
+
+
+def randomised_models(model, seed: int = 0) -> list[tuple[str, keras.Model]]:
+    """Cascading randomisation: clones of ``model`` with its top 1, 2, ... weighted layers re-drawn.
+
+    Each clone has copied weights; ``model`` is only read. Cached per model and seed.
+    """
+    with _clones_lock:
+        cached = _clones.get(model, {}).get(seed)
+    if cached is not None:
+        return cached
+    rng = np.random.default_rng(seed)
+    weighted = [layer for layer in model.layers if layer.get_weights()]
+    fresh = {layer.name: [_fresh(w, rng) for w in layer.get_weights()] for layer in reversed(weighted)}
+    cascade = []
+    for depth in range(1, len(weighted) + 1):
+        randomised = {layer.name for layer in weighted[len(weighted) - depth :]}
+        clone = keras.models.clone_model(model)
+        for original, copy in zip(model.layers, clone.layers):
+            copy.set_weights(fresh[original.name] if original.name in randomised else original.get_weights())
+        cascade.append((weighted[len(weighted) - depth].name, clone))
+    with _clones_lock:
+        _clones.setdefault(model, {})[seed] = cascade
+    return cascade
+
+
+def randomization(model, images, targets, maps, *, explainer, seed: int = 0, **_) -> MetricResult:
+    """Model-randomisation sanity check: re-draw the weights layer by layer from the top and
+    compare each new map with the original by Spearman rank correlation of their absolute
+    values. A map that barely changes when the weights are random does not explain the model.
+
+    ``rank_correlation``: after the whole cascade (lower is better); ``ink_rank_correlation``:
+    the same over the image's non-zero pixels only (maps multiplied by the input are 0 on the
+    black background whatever the weights, which alone makes them look alike); ``top_layer``:
+    after the output layer alone. Curve: the mean correlation after each step of the cascade.
+
+    Ref. Adebayo et al., "Sanity Checks for Saliency Maps" (2018), arXiv:1810.03292.
+    """
+    original = np.abs(flat_maps(maps, len(maps)))
+    ink = to_model_input(images).reshape(len(original), -1) > 0
+    steps, correlations = [], []
+    for layer_name, clone in randomised_models(model, seed):
+        changed = np.abs(flat_maps(explainer(clone, images, target=targets), len(maps)))
+        correlations.append(spearman_rows(original, changed))
+        steps.append(layer_name)
+    on_ink = spearman_rows(original, changed, ink)
+    return MetricResult(
+        "randomization",
+        {"rank_correlation": mean(correlations[-1]), "ink_rank_correlation": mean(on_ink), "top_layer": mean(correlations[0])},
+        {"rank_correlation": "lower", "ink_rank_correlation": "lower", "top_layer": "lower"},
+        {"rank_correlation": correlations[-1], "ink_rank_correlation": on_ink},
+        {"randomization": {"x": [f"up to {name}" for name in steps], "y": [mean(c) for c in correlations]}},
+    )
+
+
+def other_classes(model_outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """For each image the class compared with its target: the other one of two, else the most
+    probable class that is not the target."""
+    scores = np.array(model_outputs, np.float64, copy=True)
+    scores[np.arange(len(targets)), targets] = -np.inf
+    return scores.argmax(axis=1)
+
+
+def class_sensitivity(model, images, targets, maps, *, explainer, **_) -> MetricResult:
+    """Class-sensitivity check: Spearman rank correlation between the map of the target and
+    the map of the other class (signed maps). Near 1: the map is the same whatever class is
+    explained, so it says nothing about the decision; lower is better (-1: the two maps are
+    mirror images, as "for A" is "against B" between two classes).
+    """
+    from ..models import predict
+
+    targets = np.broadcast_to(np.asarray(targets, np.int64), (len(maps),))
+    others = other_classes(predict(model, images), targets)
+    correlation = spearman_rows(flat_maps(maps, len(maps)), flat_maps(explainer(model, images, target=others), len(maps)))
+    return MetricResult("class_sensitivity", {"rank_correlation": mean(correlation)}, {"rank_correlation": "lower"}, {"rank_correlation": correlation})
