@@ -59,3 +59,33 @@ def recomputed_maps(pair: str, k: int, kind: str = "dense") -> global_maps.Globa
 def test_scores(pair: str, kind: str = "dense") -> dict:
     _, labels = test_set(pair)
     return scores_from_probabilities(test_probabilities(pair, kind), labels)
+
+
+@st.cache_resource(show_spinner=False)
+def contrast_grid(kind: str = "dense"):
+    """The 8-class network's mean "a and not b" maps, ``[8, 8, 28, 28]`` (shared, read-only)."""
+    from core.model_maps import shipped_contrast_grid
+
+    return shipped_contrast_grid(kind)
+
+
+@st.cache_data(show_spinner="Placing the images in the network's hidden space...", max_entries=8)
+def hidden_space(pair: str, kind: str, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Images, labels and last-hidden-layer vectors of a pair's split."""
+    from core.indirect import embed
+
+    images, labels = data.load_pair(pair, split)
+    return images, labels, embed(model(pair, kind), images)
+
+
+@st.cache_data(show_spinner="Laying out the test set in 2-D...", max_entries=8)
+def hidden_layout(pair: str, kind: str, method: str) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Indices of the test images shown, their 2-D positions, and what placing a new point needs."""
+    from core.indirect import TSNE_PER_LABEL, fit_pca, subsample, tsne
+
+    _, labels, space = hidden_space(pair, kind, "test")
+    if method == "pca":
+        pca = fit_pca(space)
+        return np.arange(len(labels)), pca.project(space), {"mean": pca.mean, "components": pca.components, "explained": pca.explained}
+    chosen = subsample(labels, TSNE_PER_LABEL)
+    return chosen, tsne(space[chosen]), {}

@@ -37,6 +37,8 @@ pages = {
         st.Page(VIEWS / "global_maps.py", title="Global maps", icon=":material/public:", url_path="global-maps"),
         st.Page(VIEWS / "mistakes.py", title="Mistakes gallery", icon=":material/error:", url_path="mistakes"),
         st.Page(VIEWS / "models.py", title="Models", icon=":material/monitoring:", url_path="models"),
+        st.Page(VIEWS / "methods.py", title="Methods", icon=":material/balance:", url_path="methods"),
+        st.Page(VIEWS / "indirect.py", title="Indirect explanations", icon=":material/hub:", url_path="indirect"),
     ],
     "Present": [
         st.Page(VIEWS / "tour.py", title="Guided tour", icon=":material/slideshow:", url_path="tour"),
@@ -47,6 +49,8 @@ page = st.navigation(pages)
 with st.sidebar:
     st.selectbox("Pair", PAIRS, format_func=pair_title, key="pair", help="Which look-alike pair the network separates.")
     st.radio("Explanation mode", list(MODE_LABELS), format_func=MODE_LABELS.get, key="mode")
+    st.radio("Network", ["dense", "cnn"], format_func={"dense": "Dense (thesis)", "cnn": "CNN"}.get, key="kind", horizontal=True,
+             help="The thesis' Dense network or a small convolutional one (Draw & explain, Compare, Indirect explanations).")
     st.toggle("Presenter view", key=state.PRESENTER_KEY, help="Large type and plots for a projector; also ?presenter=1 in the URL.")
 plots.set_scale_source(lambda: PRESENTER_SCALE if state.presenter() else 1.0)
 if state.presenter():

@@ -179,3 +179,62 @@ def thumbnail_figure(images: list[np.ndarray], maps: list[np.ndarray], titles: l
             figure.add_trace(trace, row=index // columns + 1, col=index % columns + 1)
     _square_axes(figure, rows, columns)
     return _sized(figure, height_per_row * rows + 40, font_size=11, margin=dict(l=5, r=5, t=25, b=5))
+
+
+def _mosaic(tiles: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
+    """Tiles ``[n, h, w]`` laid out in a grid, separated by NaN (drawn as blank)."""
+    n, h, w = tiles.shape
+    rows = int(np.ceil(n / columns))
+    mosaic = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), np.nan)
+    for index, tile in enumerate(tiles):
+        top, left = (index // columns) * (h + gap), (index % columns) * (w + gap)
+        mosaic[top : top + h, left : left + w] = tile
+    return mosaic
+
+
+def templates_figure(templates: np.ndarray, columns: int = 16, height_per_row: int = 70) -> go.Figure:
+    """First-layer weights as one mosaic, each template on its own symmetric scale (one heatmap, cheap to draw)."""
+    limits = np.abs(templates).reshape(len(templates), -1).max(axis=1)
+    scaled = templates / np.where(limits > 0, limits, 1)[:, None, None]
+    columns = min(columns, len(templates))
+    gap = 1 if templates.shape[1] > 5 else 0
+    mosaic = _mosaic(scaled, columns, gap) if gap else _mosaic(np.kron(scaled, np.ones((1, 8, 8))), columns, 2)
+    figure = go.Figure(go.Heatmap(z=mosaic, colorscale=MAP_SCALE, zmid=0, zmin=-1, zmax=1, showscale=False, hovertemplate="weight (scaled) %{z:.2f}<extra></extra>"))
+    _square_axes(figure)
+    rows = int(np.ceil(len(templates) / columns))
+    return _sized(figure, max(height_per_row * rows, 120) + 20, margin=dict(l=5, r=5, t=5, b=5))
+
+
+def images_figure(images: list[np.ndarray], titles: list[str], height: int = 150) -> go.Figure:
+    """A row of gray 28x28 images with titles."""
+    figure = make_subplots(rows=1, cols=len(images), subplot_titles=titles, horizontal_spacing=0.01)
+    for index, image in enumerate(images):
+        figure.add_trace(go.Heatmap(z=np.asarray(image, float), colorscale=GRAY_SCALE, zmin=0, zmax=255, showscale=False, hoverinfo="skip"), row=1, col=index + 1)
+    _square_axes(figure, 1, len(images))
+    return _sized(figure, height, font_size=12, margin=dict(l=5, r=5, t=30, b=5))
+
+
+def embedding_figure(points: np.ndarray, labels: np.ndarray, names: list[str], placed: np.ndarray | None = None, height: int = 480) -> go.Figure:
+    """A 2-D map of images coloured by label, with the current drawing as a star."""
+    colours = ["#2166ac", "#b2182b", "#1b7837", "#762a83", "#e08214", "#35978f", "#c51b7d", "#4d4d4d"]
+    figure = go.Figure()
+    for label, name in enumerate(names):
+        chosen = labels == label
+        figure.add_trace(go.Scattergl(x=points[chosen, 0], y=points[chosen, 1], mode="markers", name=name, marker=dict(size=5, opacity=0.6, color=colours[label % len(colours)])))
+    if placed is not None:
+        figure.add_trace(go.Scatter(x=[placed[0]], y=[placed[1]], mode="markers", name="your drawing", marker=dict(symbol="star", size=20, color="gold", line=dict(width=1.5, color="black"))))
+    figure.update_xaxes(showticklabels=False, zeroline=False)
+    figure.update_yaxes(showticklabels=False, zeroline=False, scaleanchor="x")
+    return _sized(figure, height, margin=dict(l=5, r=5, t=5, b=5), legend=dict(orientation="h", y=-0.05))
+
+
+def method_curves_figure(curves: dict[str, dict], labels: dict[str, str] | None = None, highlight: str = "modulex", floor: str = "random", x_title: str = "share of pixels removed", y_title: str = "target probability", height: int = 360) -> go.Figure:
+    """One line per method (``{method: {"x": [...], "y": [...]}}``): the highlighted method
+    thick, the random floor dashed grey."""
+    figure = go.Figure()
+    for name, curve in curves.items():
+        line = dict(width=4 if name == highlight else 1.5)
+        if name == floor:
+            line.update(dash="dash", color="gray")
+        figure.add_trace(go.Scatter(x=curve["x"], y=curve["y"], mode="lines", name=(labels or {}).get(name, name), line=line))
+    return _sized(figure, height, xaxis_title=x_title, yaxis_title=y_title, margin=dict(l=5, r=5, t=5, b=5))

@@ -7,10 +7,11 @@ import numpy as np
 import streamlit as st
 
 from core.explain import MODES
+from core.models import KINDS
 from core.pairs import PAIRS
 
-DEFAULTS = {"pair": PAIRS[0], "mode": "target"}
-CHOICES = {"pair": PAIRS, "mode": MODES}
+DEFAULTS = {"pair": PAIRS[0], "mode": "target", "kind": "dense"}
+CHOICES = {"pair": PAIRS, "mode": MODES, "kind": KINDS}
 INPUT_KEY = "input_image"
 INPUT_SOURCE_KEY = "input_source"
 
@@ -51,6 +52,11 @@ def pair() -> str:
 
 def mode() -> str:
     return st.session_state.get("mode", DEFAULTS["mode"])
+
+
+def kind() -> str:
+    """Which network: "dense" (the thesis network) or "cnn"."""
+    return st.session_state.get("kind", DEFAULTS["kind"])
 
 
 def current_input() -> np.ndarray | None:

@@ -172,6 +172,23 @@ def cmd_bias_share(args) -> int:
     return 0
 
 
+def cmd_confidence_report(args) -> int:
+    from .confidence_analysis import analyse
+    from .models import ALL_EIGHT, load_pretrained
+
+    report = []
+    for pair in args.pair:
+        for kind in args.kind:
+            model = load_pretrained(pair, kind)
+            for mode in args.mode:
+                if pair == ALL_EIGHT and mode == "contrast":
+                    continue  # the 8-class network has no single class to argue against
+                report.append({"kind": kind, **analyse(pair, model, mode)})
+                print(f"{pair} {kind} {mode}: AUROC confidence {report[-1]['auroc_correct_vs_wrong']['confidence']:.3f}", file=sys.stderr)
+    _print_json(report)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="ModuleX core engine")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -212,6 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     share = commands.add_parser("bias-share", help="how much of the target maps comes from the biases alone (test set)")
     share.add_argument("--pair", type=_pairs, default=list(PAIRS))
     share.set_defaults(run=cmd_bias_share)
+
+    confidence = commands.add_parser("confidence-report", help="does explanation confidence separate right from wrong predictions? (test set, noise)")
+    confidence.add_argument("--pair", type=lambda value: _pairs(value, (*PAIRS, "all8")), default=list(PAIRS), help="pairs, all8, a comma list, or all (the four pairs)")
+    confidence.add_argument("--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both")
+    confidence.add_argument("--mode", type=lambda value: value.split(","), default=["target"], help="explanation modes, comma-separated (target, contrast, thesis)")
+    confidence.set_defaults(run=cmd_confidence_report)
 
     for name, handler, text in (("predict", cmd_predict, "predict image files"), ("explain", cmd_explain, "predict and explain image files")):
         sub = commands.add_parser(name, help=text)

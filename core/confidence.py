@@ -74,7 +74,7 @@ def explanation_confidence(
     model,
     images,
     maps: np.ndarray,
-    references: np.ndarray,
+    references: np.ndarray | None,
     mode: str = "target",
     target: TargetLike = None,
     contrast: TargetLike = None,
@@ -88,7 +88,8 @@ def explanation_confidence(
         The network that made ``maps``.
     images : ``[n, 28, 28]`` uint8 or float 0-1.
     maps : ``[n, 28, 28]`` the maps to judge (as :func:`core.explain.modulex` gave them).
-    references : ``[n, 28, 28]`` the global map of each image's explained class (same mode).
+    references : ``[n, 28, 28]`` the global map of each image's explained class (same mode), or
+        None when there is none: agreement is then nan and the confidence is the stability alone.
     mode, target, contrast
         What ``maps`` explain; ``target`` must name the classes explained (the copies are
         explained for the same class even if the network would predict another for them).
@@ -110,6 +111,10 @@ def explanation_confidence(
     aligned = [shift(copy_maps[i], -dy, -dx) for i, (dy, dx) in enumerate(SHIFTS)]
     aligned += list(copy_maps[len(SHIFTS) :])
     stability = correlation(np.stack(aligned), maps[None]).mean(axis=0)
-    agreement = correlation(maps, references)
-    value = np.clip((stability + agreement) / 2, 0, 1)
+    if references is None:
+        agreement = np.full(n, np.nan)
+        value = np.clip(stability, 0, 1)
+    else:
+        agreement = correlation(maps, references)
+        value = np.clip((stability + agreement) / 2, 0, 1)
     return Confidence(value.astype(np.float32), stability.astype(np.float32), agreement.astype(np.float32))

@@ -19,6 +19,8 @@ from .layer_stack import Conv, Dense, layer_stack
 from .preprocess import to_model_input
 
 NEIGHBOURS = 8
+TSNE_PER_LABEL = 250
+"""Test images per label laid out by t-SNE (exact t-SNE grows with the square of the count)."""
 
 
 def first_layer_templates(model) -> np.ndarray:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from app import cache, plots, state
-from app.explainers import colour_meaning, explain
+from app.explainers import colour_meaning
 from core.errors import ProjectFileError
+from core.live import explain_drawing
 from core.pairs import PAIRS, display_name, pair_characters, pair_title
 from core.preprocess import ImageInputError, image_file_to_input
 
-mode = state.mode()
+mode, kind = state.mode(), state.kind()
 st.title("Compare pairs")
 st.caption("The same input through the four networks. Each network only knows its own two characters, so each answers a different question.")
 
@@ -27,20 +28,29 @@ if image is None:
     st.page_link("views/draw.py", label="Go to Draw & explain", icon=":material/draw:")
     st.stop()
 
-maps, titles, rows = [], [], []
+maps, titles, rows, sentences = [], [], [], []
 for pair in PAIRS:
     characters = pair_characters(pair)
     try:
-        probabilities, importance, target = explain(cache.model(pair), image, mode, "predicted", characters)
-    except ProjectFileError as error:
+        try:
+            global_maps = cache.shipped_maps(pair, kind)
+        except ProjectFileError:
+            global_maps = None  # the confidence then rests on stability alone
+        found = explain_drawing(cache.model(pair, kind), image, mode, characters, maps=global_maps)
+    except (ProjectFileError, ValueError) as error:
         st.error(str(error))
         continue
-    predicted = int(probabilities.argmax())
-    maps.append(importance)
-    titles.append(f"{pair_title(pair)}: {display_name(characters[predicted])} ({probabilities[predicted]:.0%})")
+    probabilities, predicted = found.probabilities, found.predicted
+    maps.append(found.importance)
+    titles.append(f"{pair_title(pair)}: {display_name(characters[predicted])} ({probabilities[predicted]:.0%}) · confidence {found.confidence:.2f}")
+    sentences.append(f"**{pair_title(pair)}**: {found.sentence}")
     rows.append({"pair": pair_title(pair), "prediction": display_name(characters[predicted]), "confidence": f"{probabilities[predicted]:.1%}",
-                 **{f"P(label {i})": f"{display_name(c)} {p:.1%}" for i, (c, p) in enumerate(zip(characters, probabilities))}})
+                 **{f"P(label {i})": f"{display_name(c)} {p:.1%}" for i, (c, p) in enumerate(zip(characters, probabilities))},
+                 "explanation confidence": round(found.confidence, 2)})
 
 st.plotly_chart(plots.maps_figure(maps, titles, height=330, shared_scale=False, images=[image] * len(maps)), key="compare_maps", config={"displayModeBar": False})
-st.caption(f"Mode: {mode}. Each panel explains its network's predicted class on its own colour scale. " + colour_meaning(mode, ("A", "B"), 0).replace("**A**", "the prediction").replace("**A rather than B**", "the prediction rather than the other character"))
+st.caption(f"Mode: {mode}; network: {'CNN' if kind == 'cnn' else 'Dense (thesis)'}. Each panel explains its network's predicted class on its own colour scale, "
+           "with its explanation confidence (0-1: stability under small moves and noise, and agreement with the global map). "
+           + colour_meaning(mode, ("A", "B"), 0).replace("**A**", "the prediction").replace("**A rather than B**", "the prediction rather than the other character"))
+st.markdown("\n\n".join(sentences))
 st.dataframe(rows, hide_index=True, width="stretch")

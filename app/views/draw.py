@@ -9,21 +9,29 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from app import cache, plots, state
-from app.explainers import colour_meaning, explain, focus_options
+from app.explainers import colour_meaning, focus_options, resolve_focus
 from core.errors import ProjectFileError
-from core.pairs import display_name, pair_characters, pair_title
+from core.explain import gradcam
+from core.live import explain_drawing
+from core.models import ALL_EIGHT, predict
+from core.pairs import EIGHT_CHARACTERS, display_name, pair_characters, pair_title
 from core.preprocess import ImageInputError, canvas_to_input, image_file_to_input
 from core.strokes import CANVAS_SIZE, DEFAULT_BRUSH
 
-pair, mode = state.pair(), state.mode()
-characters = pair_characters(pair)
-names = [display_name(c) for c in characters]
+pair, mode, kind = state.pair(), state.mode(), state.kind()
+KIND_NAMES = {"dense": "Dense (thesis)", "cnn": "CNN"}
+SCOPES = {"pair": f"the {pair_title(pair)} network", "all8": "the 8-character network (any two)"}
 
 st.title(f"Draw & explain: {pair_title(pair)}")
-st.caption("Draw one character in the black square. The network of the chosen pair predicts it, and ModuleX shows which pixels drove the decision.")
+st.caption("Draw one character in the black square. The network predicts it, ModuleX shows which pixels drove the decision, "
+           "a number says how far to trust that map, and a sentence says where the evidence lies.")
+scope = st.segmented_control("Network", list(SCOPES), format_func=SCOPES.get, default="pair", key="scope") or "pair"
+name = pair if scope == "pair" else ALL_EIGHT
+characters = pair_characters(pair) if scope == "pair" else EIGHT_CHARACTERS
+names = [display_name(c) for c in characters]
 
 try:
-    model = cache.model(pair)
+    model = cache.model(name, kind)
 except ProjectFileError as error:
     st.error(str(error))
     st.stop()
@@ -37,6 +45,69 @@ def _upload_to_input(upload) -> np.ndarray | None:
     except ImageInputError as error:
         st.warning(f"{upload.name}: {error}")
         return None
+
+
+def _global_maps():
+    """The shipped global maps (and, for the 8-class network, its contrast grid), or None with a warning."""
+    try:
+        return cache.shipped_maps(name, kind), cache.contrast_grid(kind) if scope == "all8" else None
+    except ProjectFileError as error:
+        st.warning(str(error))
+        return None, None
+
+
+def _chosen_classes(probabilities: np.ndarray) -> tuple[int | None, int | None]:
+    """Target and contrast classes the user picked (None: the defaults)."""
+    if scope == "pair":
+        focus = st.session_state.get("focus") or "predicted"
+        return resolve_focus(focus, characters, int(probabilities.argmax())), None
+    why, against = st.session_state.get("why") or "predicted", st.session_state.get("against") or "runner-up"
+    target = int(probabilities.argmax()) if why == "predicted" else characters.index(why)
+    contrast = None if against == "runner-up" or characters.index(against) == target else characters.index(against)
+    return target, contrast
+
+
+def _class_pickers() -> None:
+    if scope == "pair":
+        st.segmented_control("Explain", focus_options(characters), default="predicted", key="focus",
+                             format_func=lambda f: "predicted class" if f == "predicted" else display_name(f), disabled=mode == "thesis")
+        return
+    why_column, against_column = st.columns(2)
+    why_column.selectbox("Why", ["predicted", *characters], key="why", format_func=lambda c: "the prediction" if c == "predicted" else display_name(c), disabled=mode == "thesis")
+    against_column.selectbox("and not", ["runner-up", *characters], key="against", format_func=lambda c: "the runner-up" if c == "runner-up" else display_name(c), disabled=mode != "contrast",
+                             help="The character argued against (contrast mode).")
+
+
+def _show_explanation(image: np.ndarray, global_maps, grid) -> None:
+    _class_pickers()
+    probabilities = predict(model, image[None])[0]
+    target, contrast = _chosen_classes(probabilities)
+    found = explain_drawing(model, image, mode, characters, target=target, contrast=contrast, maps=global_maps, grid=grid)
+    predicted = found.predicted
+    st.markdown(f"### Prediction: **{names[predicted]}** ({probabilities[predicted]:.1%})")
+    for label in np.argsort(-probabilities, kind="stable") if scope == "all8" else range(len(names)):
+        st.progress(float(probabilities[label]), text=f"{names[label]}: {probabilities[label]:.1%}")
+    figure = st.session_state.get("explanation_figure")
+    if figure is None:
+        figure = st.session_state["explanation_figure"] = plots.explanation_figure(image, found.importance)
+    else:
+        plots.update_explanation_figure(figure, image, found.importance)
+    st.plotly_chart(figure, key="explanation", config={"displayModeBar": False})
+    agreement = "no global map to compare with" if np.isnan(found.agreement) else f"agreement with the global map {found.agreement:+.2f}"
+    st.markdown(f"**Explanation confidence: {found.confidence:.2f}** (stability under small moves and noise {found.stability:+.2f}, {agreement})",
+                help="How far to trust this map, 0 to 1: the mean of its stability and its agreement with the global map (see README).")
+    st.markdown(f"*{found.sentence}*")
+    if scope == "pair":
+        st.caption(colour_meaning(mode, characters, found.target))
+    else:
+        against = f" rather than **{names[found.contrast]}**" if found.contrast is not None else ""
+        st.caption(f"Red pixels speak for **{names[found.target]}**{against}, blue pixels against it (8-character {KIND_NAMES[kind]} network).")
+    if kind == "cnn" and st.toggle("Also show Grad-CAM", key="show_gradcam"):
+        cam = gradcam(model, image[None], target=[found.target], contrast=None if found.contrast is None else [found.contrast])[0]
+        st.plotly_chart(plots.maps_figure([cam], [f"Grad-CAM for {names[found.target]}"], height=300, images=[image]), key="gradcam", config={"displayModeBar": False})
+        st.caption("Grad-CAM: the last convolution's feature maps weighted by their mean gradient, positive part, upsampled from 3x3.")
+    st.caption(f"Input: {int((image > 127).sum())} ink pixels of 784 · fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}")
+    st.session_state["explained_classes"] = (found.target, found.contrast)
 
 
 @st.fragment
@@ -76,31 +147,35 @@ def draw_and_explain() -> None:
         if image is None:
             st.info("Draw a character on the canvas (or upload a picture) to see the prediction and its explanation.")
             return
-        focus = st.segmented_control("Explain", focus_options(characters), default="predicted", key="focus", format_func=lambda f: "predicted class" if f == "predicted" else display_name(f), disabled=mode == "thesis")
-        probabilities, importance, target = explain(model, image, mode, focus or "predicted", characters)
-        predicted = int(probabilities.argmax())
-        st.markdown(f"### Prediction: **{names[predicted]}** ({probabilities[predicted]:.1%})")
-        for name, probability in zip(names, probabilities):
-            st.progress(float(probability), text=f"{name}: {probability:.1%}")
-        figure = st.session_state.get("explanation_figure")
-        if figure is None:
-            figure = st.session_state["explanation_figure"] = plots.explanation_figure(image, importance)
-        else:
-            plots.update_explanation_figure(figure, image, importance)
-        st.plotly_chart(figure, key="explanation", config={"displayModeBar": False})
-        st.caption(colour_meaning(mode, characters, target))
-        st.caption(f"Input: {int((image > 127).sum())} ink pixels of 784 · fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}")
+        global_maps, grid = _global_maps()
+        try:
+            _show_explanation(image, global_maps, grid)
+        except (ProjectFileError, ValueError) as error:
+            st.error(f"Could not explain this input: {error}")
+
+
+def _global_column() -> None:
+    st.markdown("**Hold it against the global maps**")
+    global_maps, grid = _global_maps()
+    if global_maps is None:
+        return
+    if scope == "pair":
+        shown = global_maps.get(mode)
+        st.plotly_chart(plots.maps_figure([shown[0], shown[1]], [f"global map of {n}" for n in names], height=480, vertical=True), key="global", config={"displayModeBar": False})
+        st.caption(f"Mean {mode} map of the first {global_maps.k} test images of each label, each explained for its true label.")
+        return
+    target, contrast = st.session_state.get("explained_classes", (0, None))
+    if mode == "contrast" and contrast is not None and grid is not None:
+        panels, titles = [grid[target, contrast], grid[contrast, target]], [f"{names[target]} and not {names[contrast]}", f"{names[contrast]} and not {names[target]}"]
+    else:
+        other = contrast if contrast is not None else int(np.argmax([label != target for label in range(len(names))]))
+        panels, titles = [global_maps.get(mode)[target], global_maps.get(mode)[other]], [f"global map of {names[target]}", f"global map of {names[other]}"]
+    st.plotly_chart(plots.maps_figure(panels, titles, height=480, vertical=True), key="global", config={"displayModeBar": False})
+    st.caption(f"Mean maps of the first {global_maps.k} test images of each label, explained for their true label (contrast: against the other character). They follow the last explained drawing.")
 
 
 drawing_column, global_column = st.columns([3, 1], gap="medium")
 with drawing_column:
     draw_and_explain()
 with global_column:
-    st.markdown("**Hold it against the global maps**")
-    try:
-        maps = cache.shipped_maps(pair)
-        global_view = maps.get(mode)
-        st.plotly_chart(plots.maps_figure([global_view[0], global_view[1]], [f"global map of {n}" for n in names], height=480, vertical=True), key="global", config={"displayModeBar": False})
-        st.caption(f"Mean {mode} map of the first {maps.k} test images of each label, each explained for its true label.")
-    except ProjectFileError as error:
-        st.warning(str(error))
+    _global_column()
