@@ -1,0 +1,59 @@
+"""The Methods page: chosen methods side by side on the drawing or a test image, and the report."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.explain import METHODS
+from core.method_report import FLOOR, load_report
+from tests.app.conftest import drawn, run_page, texts
+
+PAGE = "views/methods.py"
+
+
+def test_methods_page_renders_without_a_drawing(no_dataset):
+    app = run_page(PAGE)
+    assert not app.exception, app.exception
+    assert "No image yet" in texts(app)
+    assert "only the current drawing" in texts(app)
+
+
+def test_methods_page_shows_the_chosen_methods_on_the_drawing(no_dataset):
+    app = run_page(PAGE, session={"input_image": drawn("Z"), "methods_chosen": ["modulex", "saliency", "lrp_zplus"]})
+    assert not app.exception, app.exception
+    figure = app.get("plotly_chart")[0].proto.spec
+    for title in ("ModuleX", "Saliency", "LRP-z⁺"):
+        assert title in figure
+    assert "Prediction: Z/z" in texts(app)
+    assert not app.error and not app.warning
+
+
+def test_methods_page_every_method_and_the_options(no_dataset):
+    app = run_page(PAGE, session={"input_image": drawn("2"), "methods_chosen": list(METHODS)})
+    assert not app.exception, app.exception
+    app.radio(key="methods_output").set_value("logit").run()
+    app.toggle(key="methods_contrast").set_value(True).run()
+    assert not app.exception, app.exception
+    assert "against Z/z" in texts(app)
+    assert not app.error and not app.warning  # ModuleX ignores the logit option rather than failing
+
+
+def test_methods_page_shows_the_committed_report_without_the_dataset(no_dataset):
+    report = load_report()
+    app = run_page(PAGE, session={"pair": "8B"})
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert len(table) == len(report["pairs"]["8B"]["methods"]) == len(METHODS) + 1
+    assert "random map (floor)" in set(table["method"])
+    assert "ModuleX" in texts(app) and len(app.get("plotly_chart")) == 2  # deletion and insertion curves
+    assert FLOOR in report["pairs"]["8B"]["methods"]
+
+
+@pytest.mark.dataset
+def test_methods_page_explains_a_chosen_test_image(with_dataset):
+    app = run_page(PAGE, session={"methods_chosen": ["modulex", "occlusion"]})
+    app.radio(key="methods_source").set_value("test").run()
+    app.number_input(key="methods_index").set_value(7).run()
+    assert not app.exception, app.exception
+    assert "Test image #7" in texts(app)
+    assert "Occlusion" in app.get("plotly_chart")[0].proto.spec
