@@ -185,6 +185,13 @@ def headline(report: dict, method: str = "modulex") -> list[str]:
         lines.append(f"**ModuleX loses on:** {named(losses)}.")
     if below_floor:
         lines.append(f"**No better than a random map on:** {named(below_floor)}.")
+    else:
+        lines.append("**Above the random floor on every column.**")
+    speed = {name: _mean(entry["methods"][name]["ms_per_image"] for entry in report["pairs"].values() if name in entry["methods"])
+             for name in next(iter(report["pairs"].values()))["methods"] if name != FLOOR}
+    fastest = sorted(speed, key=speed.get)
+    if method in speed:
+        lines.append(f"**Speed:** {speed[method]:.3f} ms per image, rank {fastest.index(method) + 1} of {len(fastest)} (fastest {fastest[0]} {speed[fastest[0]]:.3f}, slowest {fastest[-1]} {speed[fastest[-1]]:.3f}).")
     return lines
 
 
