@@ -79,6 +79,8 @@ def analyse(name: str, model, mode: str = "target", k: int = DEFAULT_K) -> dict:
         "spearman_confidence_probability": spearman(confidence.value, top),
         "mean_confidence": {"test": float(confidence.value.mean()), "correct": float(confidence.value[correct].mean()),
                             "wrong": float(confidence.value[~correct].mean()), "noise": float(noise_confidence.value.mean())},
+        "confidence_deciles_10_50_90": {"test": np.percentile(confidence.value, [10, 50, 90]).round(3).tolist(),
+                                        "noise": np.percentile(noise_confidence.value, [10, 50, 90]).round(3).tolist()},
         "mean_probability": {"test": float(top.mean()), "noise": float(noise_top.mean())},
         "auroc_test_vs_noise": {"confidence": auroc(np.r_[confidence.value, noise_confidence.value], is_test),
                                 "probability": auroc(np.r_[top, noise_top], is_test)},
