@@ -1,0 +1,51 @@
+"""The new features in a real Chromium: confidence and sentence per stroke, the CNN switch,
+the 8-character network, and the indirect explanations page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bench.browser import CANVAS, draw, page_text, wait_for_app, wait_for_text
+from tests.app.conftest import DRAWN
+
+pytestmark = [pytest.mark.browser, pytest.mark.dataset]
+TIMEOUT = 30_000
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    wait_for_app(page)
+    page.locator(CANVAS).wait_for(timeout=TIMEOUT)
+
+
+def test_cnn_drawing_gets_confidence_and_a_sentence(page, dashboard):
+    _open(page, f"{dashboard}/?pair=2Z&kind=cnn&mode=contrast")
+    draw(page, DRAWN["Z"])
+    wait_for_text(page, r"Prediction: Z/z \(\d")
+    wait_for_text(page, r"Explanation confidence: \d\.\d\d")
+    wait_for_text(page, r"(make|makes) it Z/z rather than 2|Nothing in the drawing speaks for Z/z")
+    assert page.get_by_role("radiogroup", name="Network").get_by_text("CNN").is_visible()
+    assert "kind=cnn" in page.url
+
+
+def test_eight_character_network_from_the_draw_page(page, dashboard):
+    _open(page, f"{dashboard}/?mode=contrast")
+    page.get_by_role("button", name=re.compile("8-character network")).click()
+    wait_for_app(page)
+    draw(page, DRAWN["2"])
+    wait_for_text(page, r"Prediction: \S+ \(\d")
+    wait_for_text(page, r"rather than")
+    assert page.locator('[data-testid="stProgress"]').count() == 8
+
+
+def test_indirect_page_shows_templates_neighbours_and_map(page, dashboard):
+    _open(page, dashboard)
+    draw(page, DRAWN["Z"])
+    wait_for_text(page, r"Prediction: Z/z")
+    page.get_by_role("link", name="Indirect explanations").click()
+    wait_for_text(page, r"The 8 training images nearest to the drawing")
+    wait_for_text(page, r"Labels of the nearest images: 2: \d, Z/z: \d")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator(".js-plotly-plot").count() >= 3
