@@ -14,7 +14,7 @@ from core.errors import ProjectFileError
 from core.explain import gradcam
 from core.live import explain_drawing
 from core.models import ALL_EIGHT, predict
-from core.pairs import EIGHT_CHARACTERS, display_name, pair_characters, pair_title
+from core.pairs import EIGHT_CHARACTERS, PAIRS, display_name, pair_characters, pair_title
 from core.preprocess import ImageInputError, canvas_to_input, image_file_to_input
 from core.strokes import CANVAS_SIZE, DEFAULT_BRUSH
 
@@ -107,12 +107,17 @@ def _show_explanation(image: np.ndarray, global_maps, grid) -> None:
         st.plotly_chart(plots.maps_figure([cam], [f"Grad-CAM for {names[found.target]}"], height=300, images=[image]), key="gradcam", config={"displayModeBar": False})
         st.caption("Grad-CAM: the last convolution's feature maps weighted by their mean gradient, positive part, upsampled from 3x3.")
     st.caption(f"Input: {int((image > 127).sum())} ink pixels of 784 · fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}")
-    st.session_state["explained_classes"] = (found.target, found.contrast)
+    return found.target, found.contrast
 
 
 @st.fragment
 def draw_and_explain() -> None:
-    canvas_column, result_column = st.columns([1, 1.4], gap="medium")
+    if scope == "pair":
+        canvas_column, result_column = st.columns([1, 1.4], gap="medium")
+    else:  # the global maps follow the two characters chosen, so they are redrawn with each stroke
+        drawing_column, global_column = st.columns([3, 1], gap="medium")
+        with drawing_column:
+            canvas_column, result_column = st.columns([1, 1.4], gap="medium")
     with canvas_column:
         brush = st.slider("Brush width", 6, 40, DEFAULT_BRUSH, key="brush")
         canvas = st_canvas(
@@ -149,33 +154,55 @@ def draw_and_explain() -> None:
             return
         global_maps, grid = _global_maps()
         try:
-            _show_explanation(image, global_maps, grid)
+            target, contrast = _show_explanation(image, global_maps, grid)
         except (ProjectFileError, ValueError) as error:
             st.error(f"Could not explain this input: {error}")
+            return
+    if scope == "all8" and global_maps is not None:
+        with global_column:
+            _eight_class_global_maps(global_maps, grid, target, contrast)
 
 
-def _global_column() -> None:
+def _pair_global_maps() -> None:
     st.markdown("**Hold it against the global maps**")
-    global_maps, grid = _global_maps()
+    global_maps, _ = _global_maps()
     if global_maps is None:
         return
-    if scope == "pair":
-        shown = global_maps.get(mode)
-        st.plotly_chart(plots.maps_figure([shown[0], shown[1]], [f"global map of {n}" for n in names], height=480, vertical=True), key="global", config={"displayModeBar": False})
-        st.caption(f"Mean {mode} map of the first {global_maps.k} test images of each label, each explained for its true label.")
-        return
-    target, contrast = st.session_state.get("explained_classes", (0, None))
-    if mode == "contrast" and contrast is not None and grid is not None:
-        panels, titles = [grid[target, contrast], grid[contrast, target]], [f"{names[target]} and not {names[contrast]}", f"{names[contrast]} and not {names[target]}"]
+    shown = global_maps.get(mode)
+    st.plotly_chart(plots.maps_figure([shown[0], shown[1]], [f"global map of {n}" for n in names], height=480, vertical=True), key="global", config={"displayModeBar": False})
+    st.caption(f"Mean {mode} map of the first {global_maps.k} test images of each label, each explained for its true label.")
+
+
+def _eight_class_global_maps(global_maps, grid, target: int, contrast: int | None) -> None:
+    """The global maps of the two characters explained; the figure is rebuilt only when they change."""
+    st.markdown("**Hold it against the global maps**")
+    other = contrast if contrast is not None else default_other(target)
+    if mode == "contrast" and grid is not None:
+        panels, titles = [grid[target, other], grid[other, target]], [f"{names[target]} and not {names[other]}", f"{names[other]} and not {names[target]}"]
     else:
-        other = contrast if contrast is not None else int(np.argmax([label != target for label in range(len(names))]))
         panels, titles = [global_maps.get(mode)[target], global_maps.get(mode)[other]], [f"global map of {names[target]}", f"global map of {names[other]}"]
-    st.plotly_chart(plots.maps_figure(panels, titles, height=480, vertical=True), key="global", config={"displayModeBar": False})
-    st.caption(f"Mean maps of the first {global_maps.k} test images of each label, explained for their true label (contrast: against the other character). They follow the last explained drawing.")
+    key = ("global_figure", kind, mode, target, other)
+    if st.session_state.get("global_figure_key") != key:
+        st.session_state["global_figure_key"] = key
+        st.session_state["global_figure"] = plots.maps_figure(panels, titles, height=480, vertical=True)
+    st.plotly_chart(st.session_state["global_figure"], key="global", config={"displayModeBar": False})
+    if mode == "contrast":
+        st.caption(f"Mean map of the first {global_maps.k} test images of the first character, explained as it and not the second.")
+    else:
+        st.caption(f"Mean {mode} map of the first {global_maps.k} test images of each character, explained for its true label.")
 
 
-drawing_column, global_column = st.columns([3, 1], gap="medium")
-with drawing_column:
+def default_other(target: int) -> int:
+    """The character shown beside the target outside contrast mode: its look-alike in the four pairs."""
+    partners = {first: second for pair in PAIRS for first, second in (tuple(pair), tuple(reversed(pair)))}
+    return characters.index(partners[characters[target]])
+
+
+if scope == "pair":
+    drawing_column, global_column = st.columns([3, 1], gap="medium")
+    with drawing_column:
+        draw_and_explain()
+    with global_column:
+        _pair_global_maps()
+else:
     draw_and_explain()
-with global_column:
-    _global_column()

@@ -31,13 +31,16 @@ def test_cnn_drawing_gets_confidence_and_a_sentence(page, dashboard):
 
 
 def test_eight_character_network_from_the_draw_page(page, dashboard):
+    from playwright.sync_api import expect  # imported here: without Playwright the fixtures skip first
+
     _open(page, f"{dashboard}/?mode=contrast")
-    page.get_by_role("button", name=re.compile("8-character network")).click()
+    page.get_by_text("the 8-character network (any two)").click()
     wait_for_app(page)
     draw(page, DRAWN["2"])
     wait_for_text(page, r"Prediction: \S+ \(\d")
     wait_for_text(page, r"rather than")
-    assert page.locator('[data-testid="stProgress"]').count() == 8
+    expect(page.locator('[data-testid="stProgress"]')).to_have_count(8, timeout=TIMEOUT)
+    wait_for_text(page, r"and not")  # the global maps of the two characters compared
 
 
 def test_indirect_page_shows_templates_neighbours_and_map(page, dashboard):
