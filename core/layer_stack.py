@@ -12,24 +12,14 @@ kernel), which is fast for the small networks of this project.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 
-from .network import UnsupportedModelError, softmax
+from .network import PerModelCache, UnsupportedModelError, _activate
 
 _ACTIVATIONS = ("linear", "relu", "softmax")
-
-
-def _activate(z: np.ndarray, name: str) -> np.ndarray:
-    if name == "relu":
-        return np.maximum(z, 0, out=z)
-    if name == "softmax":
-        return softmax(z)
-    return z
 
 
 def _padding(size: int, kernel: int, stride: int, padding: str) -> tuple[int, int, int]:
@@ -180,25 +170,16 @@ class LayerStack:
         return indices[-1]
 
 
-_cache: "weakref.WeakKeyDictionary[keras.Model, LayerStack]" = weakref.WeakKeyDictionary()
-_cache_lock = threading.Lock()
-
-
 def layer_stack(model: keras.Model) -> LayerStack:
     """The model's layers as numpy operations, read once per model object.
 
     Supported: InputLayer, Dropout (nothing at inference), Flatten, Reshape, Dense, Conv2D
     (channels last, no dilation or groups), MaxPooling2D and AveragePooling2D (valid padding),
     activations linear / ReLU, softmax on the last layer only. Anything else raises
-    :class:`~core.network.UnsupportedModelError`.
+    :class:`~core.network.UnsupportedModelError`. After changing a model's weights, call
+    :func:`core.network.forget` on it.
     """
-    with _cache_lock:
-        stack = _cache.get(model)
-    if stack is None:
-        stack = _read(model)
-        with _cache_lock:
-            _cache[model] = stack
-    return stack
+    return _layer_stacks.get(model)
 
 
 def _frozen(array) -> np.ndarray:
@@ -249,7 +230,4 @@ def _read(model: keras.Model) -> LayerStack:
     return LayerStack(tuple(layers), tuple(model.input_shape[1:]))
 
 
-def forget(model: keras.Model) -> None:
-    """Drop the cached weights of ``model`` (after training it further)."""
-    with _cache_lock:
-        _cache.pop(model, None)
+_layer_stacks = PerModelCache(_read)

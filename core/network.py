@@ -64,8 +64,30 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return shifted
 
 
-_cache: "weakref.WeakKeyDictionary[keras.Model, DenseStack]" = weakref.WeakKeyDictionary()
-_cache_lock = threading.Lock()
+class PerModelCache:
+    """Something read from a model once per model object (weak keys, so the model can be freed;
+    thread-safe). Every such cache is dropped for a model by :func:`forget`."""
+
+    _all: "list[PerModelCache]" = []
+
+    def __init__(self, read):
+        self._read = read
+        self._values: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+        PerModelCache._all.append(self)
+
+    def get(self, model: keras.Model):
+        with self._lock:
+            value = self._values.get(model)
+        if value is None:
+            value = self._read(model)
+            with self._lock:
+                self._values[model] = value
+        return value
+
+    def drop(self, model: keras.Model) -> None:
+        with self._lock:
+            self._values.pop(model, None)
 
 
 def dense_stack(model: keras.Model) -> DenseStack:
@@ -75,19 +97,13 @@ def dense_stack(model: keras.Model) -> DenseStack:
     (Dropout is allowed: it does nothing at inference). If you change a model's weights after
     this call, call :func:`forget` on it.
     """
-    with _cache_lock:
-        stack = _cache.get(model)
-    if stack is None:
-        stack = _read_dense_stack(model)
-        with _cache_lock:
-            _cache[model] = stack
-    return stack
+    return _dense_stacks.get(model)
 
 
 def forget(model: keras.Model) -> None:
-    """Drop the cached weights of ``model`` (after training it further)."""
-    with _cache_lock:
-        _cache.pop(model, None)
+    """Drop every cached copy of ``model``'s weights (after training it further)."""
+    for cache in PerModelCache._all:
+        cache.drop(model)
 
 
 def is_dense_stack(model: keras.Model) -> bool:
@@ -124,3 +140,6 @@ def _read_dense_stack(model: keras.Model) -> DenseStack:
     if "softmax" in activations[:-1]:
         raise UnsupportedModelError("softmax is only supported on the last layer")
     return DenseStack(tuple(kernels), tuple(biases), tuple(activations), tuple(model.input_shape[1:]))
+
+
+_dense_stacks = PerModelCache(_read_dense_stack)

@@ -27,7 +27,7 @@ from .augment import Augmentation, augment
 from .evaluation import evaluate, precision_recall_f1, roc_curve
 from .models import predict
 from .models import BUILDERS, METADATA_FILE, MODEL_FILE, build_thesis_model, model_dir
-from . import layer_stack, network
+from .network import forget
 from .preprocess import to_model_input
 
 HISTORY_FILE = "history.csv"
@@ -53,12 +53,6 @@ class TrainResult:
 def _set_seeds(seed: int) -> None:
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
-
-
-def _forget(model: keras.Model) -> None:
-    """Drop the numpy copies of the weights (both kinds) so evaluation sees the new ones."""
-    network.forget(model)
-    layer_stack.forget(model)
 
 
 def class_weights(labels: np.ndarray, n_classes: int) -> np.ndarray:
@@ -142,7 +136,7 @@ def fit(
                     tf.summary.scalar("batch/accuracy", accuracy)
             if on_batch:
                 on_batch(step, total_steps, loss, accuracy)
-        _forget(model)
+        forget(model)
         val_scores = evaluate(model, x_val, y_val)
         record = {
             "epoch": epoch,
@@ -162,7 +156,7 @@ def fit(
             best_score, kept_weights = score, [w.copy() for w in model.get_weights()]
             kept_epoch = epoch
     model.set_weights(kept_weights)
-    _forget(model)
+    forget(model)
     history = {"batch": batches, "epoch": epochs, "kept_epoch": kept_epoch, "keep": config.keep, "batch_metrics": "loss and accuracy of each training batch (class-weighted loss, augmented images)"}
     return model, history
 
