@@ -112,15 +112,16 @@ def cmd_global_maps(args) -> int:
 
 
 def cmd_evaluate_model(args) -> int:
-    from .data import load_pair
+    from . import labelled
     from .evaluation import evaluate
     from .models import load_pretrained
 
     report = {}
     for pair in args.pair:
-        images, labels = load_pair(pair, args.split)
-        scores = evaluate(load_pretrained(pair), images, labels)
-        report[pair] = {key: scores[key] for key in ("n", "loss", "accuracy", "balanced_accuracy", "confusion")}
+        split = labelled.load(pair, args.split)
+        for kind in args.kind:
+            scores = evaluate(load_pretrained(pair, kind), split.images, split.labels)
+            report[pair if kind == "dense" else f"{pair}-{kind}"] = {key: scores[key] for key in ("n", "loss", "accuracy", "balanced_accuracy", "confusion")}
     _print_json(report)
     return 0
 
@@ -133,12 +134,17 @@ def _read_images(paths):
     return np.stack([image_file_to_input(Path(path).read_bytes()) for path in paths])
 
 
+def _characters(name: str) -> tuple[str, ...]:
+    from .pairs import EIGHT_CHARACTERS, pair_characters
+
+    return EIGHT_CHARACTERS if name == "all8" else pair_characters(name)
+
+
 def cmd_predict(args) -> int:
     from .models import load_pretrained, predict
-    from .pairs import pair_characters
 
-    model = load_pretrained(args.pair)
-    characters = pair_characters(args.pair)
+    model = load_pretrained(args.pair, args.kind)
+    characters = _characters(args.pair)
     for path, row in zip(args.images, predict(model, _read_images(args.images))):
         print(f"{path}: {characters[int(row.argmax())]}  " + "  ".join(f"P({c})={p:.3f}" for c, p in zip(characters, row)))
     return 0
@@ -149,11 +155,11 @@ def cmd_explain(args) -> int:
 
     from .explain import predict_and_explain
     from .models import load_pretrained
-    from .pairs import pair_characters
 
-    model = load_pretrained(args.pair)
-    characters = pair_characters(args.pair)
-    probabilities, maps = predict_and_explain(model, _read_images(args.images), mode=args.mode)
+    model = load_pretrained(args.pair, args.kind)
+    characters = _characters(args.pair)
+    contrast = None if args.contrast is None else characters.index(args.contrast.upper())
+    probabilities, maps = predict_and_explain(model, _read_images(args.images), mode=args.mode, contrast=contrast)
     for path, row, importance in zip(args.images, probabilities, maps):
         print(f"{path}: {characters[int(row.argmax())]} (P={row.max():.3f}); importance sum {importance.sum():+.4f}, strongest pixel {np.unravel_index(np.abs(importance).argmax(), importance.shape)}")
     if args.out:
@@ -218,7 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     maps.set_defaults(run=cmd_global_maps)
 
     evaluate = commands.add_parser("evaluate-model", help="accuracy and loss of the shipped models (the thesis' evaluate)")
-    evaluate.add_argument("--pair", type=_pairs, default=list(PAIRS))
+    evaluate.add_argument("--pair", type=lambda value: _pairs(value, (*PAIRS, "all8")), default=list(PAIRS), help="pairs, all8, a comma list, or all (the four pairs)")
+    evaluate.add_argument("--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both")
     evaluate.add_argument("--split", choices=("train", "test"), default="test")
     evaluate.set_defaults(run=cmd_evaluate_model)
 
@@ -238,10 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, handler, text in (("predict", cmd_predict, "predict image files"), ("explain", cmd_explain, "predict and explain image files")):
         sub = commands.add_parser(name, help=text)
-        sub.add_argument("--pair", choices=PAIRS, required=True)
+        sub.add_argument("--pair", choices=(*PAIRS, "all8"), required=True, help="a pair, or all8 (the 8-character network)")
+        sub.add_argument("--kind", choices=("dense", "cnn"), default="dense", help="dense (the thesis network) or cnn")
         sub.add_argument("images", nargs="+", help="PNG / JPEG files (prepared like EMNIST)")
         if name == "explain":
             sub.add_argument("--mode", choices=("thesis", "target", "contrast"), default="target")
+            sub.add_argument("--contrast", help="contrast mode: the character argued against (needed for all8, e.g. S)")
             sub.add_argument("--out", help="save the maps as .npy")
         sub.set_defaults(run=handler)
     return parser

@@ -126,3 +126,16 @@ def test_train_command_trains_on_every_balanced_class(tmp_path):
 def test_balanced_without_an_archive_is_refused():
     completed = subprocess.run([sys.executable, "-m", "core", "train", "--pair", "balanced"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 2 and "--balanced-archive" in completed.stderr
+
+
+def test_explain_command_takes_the_cnn_and_any_pair_of_the_eight(tmp_path):
+    from PIL import Image
+
+    from tests.app.conftest import drawn
+
+    path = tmp_path / "two.png"
+    Image.fromarray(drawn("2")).save(path)
+    completed = subprocess.run([sys.executable, "-m", "core", "explain", "--pair", "all8", "--kind", "cnn", "--mode", "contrast", "--contrast", "S", str(path), "--out", str(tmp_path / "maps.npy")],
+                               cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert f"{path}: 2 (P=" in completed.stdout and np.load(tmp_path / "maps.npy").shape == (1, 28, 28)
