@@ -4,6 +4,7 @@ derived arrays are copied per caller (``cache_data``). Shared models are never m
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -12,21 +13,36 @@ from core import data, global_maps, models
 from core.evaluation import scores_from_probabilities
 
 
-@st.cache_resource(show_spinner="Loading the model...")
+# The shipped files are cached per folder (``$MODULEX_PRETRAINED`` may point elsewhere), so a
+# session never gets a model, map or metadata file from another folder than the one set.
 def model(pair: str, kind: str = "dense"):
-    loaded = models.load_pretrained(pair, kind)
+    """A shipped network (shared: never modify it)."""
+    return _model(pair, kind, str(models.pretrained_root()))
+
+
+def shipped_maps(pair: str, kind: str = "dense") -> global_maps.GlobalMaps:
+    return _shipped_maps(pair, kind, str(models.pretrained_root()))
+
+
+def metadata(pair: str, kind: str = "dense") -> dict:
+    return _metadata(pair, kind, str(models.pretrained_root()))
+
+
+@st.cache_resource(show_spinner="Loading the model...")
+def _model(pair: str, kind: str, root: str):
+    loaded = models.load_pretrained(pair, kind, Path(root))
     gc.freeze()  # a loaded Keras model is long-lived: keep it out of the collector's walks (see app/__init__.py)
     return loaded
 
 
 @st.cache_resource(show_spinner=False)
-def shipped_maps(pair: str, kind: str = "dense") -> global_maps.GlobalMaps:
-    return global_maps.load_global_maps(models.model_dir(pair, kind) / global_maps.GLOBAL_MAPS_FILE)
+def _shipped_maps(pair: str, kind: str, root: str) -> global_maps.GlobalMaps:
+    return global_maps.load_global_maps(models.model_dir(pair, kind, Path(root)) / global_maps.GLOBAL_MAPS_FILE)
 
 
 @st.cache_data(show_spinner=False)
-def metadata(pair: str, kind: str = "dense") -> dict:
-    return models.load_metadata(pair, kind)
+def _metadata(pair: str, kind: str, root: str) -> dict:
+    return models.load_metadata(pair, kind, Path(root))
 
 
 def dataset_available() -> bool:
@@ -61,12 +77,16 @@ def test_scores(pair: str, kind: str = "dense") -> dict:
     return scores_from_probabilities(test_probabilities(pair, kind), labels)
 
 
-@st.cache_resource(show_spinner=False)
 def contrast_grid(kind: str = "dense"):
     """The 8-class network's mean "a and not b" maps, ``[8, 8, 28, 28]`` (shared, read-only)."""
+    return _contrast_grid(kind, str(models.pretrained_root()))
+
+
+@st.cache_resource(show_spinner=False)
+def _contrast_grid(kind: str, root: str):
     from core.model_maps import shipped_contrast_grid
 
-    return shipped_contrast_grid(kind)
+    return shipped_contrast_grid(kind, Path(root))
 
 
 @st.cache_data(show_spinner="Placing the images in the network's hidden space...", max_entries=8)

@@ -97,8 +97,13 @@ def _show_explanation(image: np.ndarray, global_maps, grid) -> None:
     st.markdown(f"**Explanation confidence: {found.confidence:.2f}** (stability under small moves and noise {found.stability:+.2f}, {agreement})",
                 help="How far to trust this map, 0 to 1: the mean of its stability and its agreement with the global map (see README).")
     st.markdown(f"*{found.sentence}*")
+    if mode == "target" and (kind == "cnn" or scope == "all8"):
+        st.caption("On target maps of the CNNs and of the 8-class networks, this number told right from wrong test predictions at about chance level for most of them "
+                   "(8/B's CNN excepted; see README), though it still flags noise. Contrast mode is where it helps most.")
     if scope == "pair":
         st.caption(colour_meaning(mode, characters, found.target))
+    elif mode == "thesis":
+        st.caption("Red pixels push the whole output (all eight probabilities and their biases, as in the thesis) up, blue pixels push it down.")
     else:
         against = f" rather than **{names[found.contrast]}**" if found.contrast is not None else ""
         st.caption(f"Red pixels speak for **{names[found.target]}**{against}, blue pixels against it (8-character {KIND_NAMES[kind]} network).")
