@@ -23,7 +23,7 @@ import numpy as np
 from . import data
 from .errors import DatasetError
 from .idx import parse_idx
-from .models import ALL_EIGHT, BALANCED, check_model_name
+from .models import ALL_EIGHT, check_model_name
 from .pairs import PAIRS, pair_characters
 
 BALANCED_STEM = "emnist-balanced"

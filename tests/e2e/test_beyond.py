@@ -3,11 +3,10 @@ the 8-character network, and the indirect explanations page."""
 
 from __future__ import annotations
 
-import re
 
 import pytest
 
-from bench.browser import CANVAS, draw, page_text, wait_for_app, wait_for_text
+from bench.browser import CANVAS, draw, wait_for_app, wait_for_text
 from tests.app.conftest import DRAWN
 
 pytestmark = [pytest.mark.browser, pytest.mark.dataset]
