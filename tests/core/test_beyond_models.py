@@ -123,9 +123,11 @@ def test_train_command_trains_on_every_balanced_class(tmp_path):
     assert "balanced" in json.loads(completed.stdout)
 
 
-def test_balanced_without_an_archive_is_refused():
-    completed = subprocess.run([sys.executable, "-m", "core", "train", "--pair", "balanced"], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert completed.returncode == 2 and "--balanced-archive" in completed.stderr
+def test_balanced_without_an_archive_is_refused(capsys):
+    from core.cli import main
+
+    assert main(["train", "--pair", "balanced"]) == 2
+    assert "--balanced-archive" in capsys.readouterr().err
 
 
 def test_explain_command_takes_the_cnn_and_any_pair_of_the_eight(tmp_path):
