@@ -141,3 +141,27 @@ def test_explain_command_takes_the_cnn_and_any_pair_of_the_eight(tmp_path):
                                cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert f"{path}: 2 (P=" in completed.stdout and np.load(tmp_path / "maps.npy").shape == (1, 28, 28)
+
+
+def test_cnn_training_is_deterministic_for_a_seed():
+    from core.models import build_cnn_model
+    from core.training import TrainConfig, fit
+    from tests.helpers import random_images
+
+    images, labels = random_images(12, 64), np.arange(64) % 2
+    runs = [fit(images, labels, (images[:16], labels[:16]), TrainConfig(epochs=1, batch_size=32, seed=3), build=build_cnn_model)[0].get_weights() for _ in range(2)]
+    for first, second in zip(*runs):
+        np.testing.assert_array_equal(first, second)
+
+
+@pytest.mark.dataset
+def test_shipped_cnn_maps_come_from_this_model_and_dataset(emnist_dir, monkeypatch):
+    monkeypatch.setenv("EMNIST_DIR", str(emnist_dir))
+    from core.model_maps import compute_maps, shipped_maps
+
+    shipped = shipped_maps("8B", "cnn")
+    assert shipped.info["kind"] == "cnn" and shipped.info["dataset"] == data.dataset_fingerprint()["id"]
+    recomputed = compute_maps("8B", load_pretrained("8B", "cnn"), k=shipped.k, kind="cnn")
+    assert recomputed.info["model_sha256"] == shipped.info["model_sha256"]
+    for key, array in recomputed.maps.items():
+        np.testing.assert_allclose(shipped.maps[key], array, rtol=1e-4, atol=1e-6)
