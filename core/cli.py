@@ -69,8 +69,13 @@ def cmd_train(args) -> int:
     from .progress import ProgressBar
     from .training import default_config, train_pair
 
-    names = [BALANCED] if args.balanced_archive and args.pair is None else (args.pair or list(PAIRS))
-    if BALANCED in names and not args.balanced_archive:
+    names = args.pair or list(PAIRS)
+    if args.balanced_archive:
+        # with the official archive, the all-characters network learns every Balanced class
+        if args.pair not in (None, ["all8"], [BALANCED]):
+            raise ValueError("--balanced-archive goes with --pair all8 (or balanced, or no --pair): it trains one network on every EMNIST Balanced class")
+        names = [BALANCED]
+    elif BALANCED in names:
         raise ValueError("--pair balanced needs --balanced-archive PATH (the official EMNIST gzip.zip or its gzip folder)")
     summary = {}
     for pair in names:
@@ -208,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train the thesis network of a pair (the thesis' fit)")
     train.add_argument("--pair", type=_model_names, help="2Z, 5S, 8B, 0O, all8 (one network for the eight characters), balanced, a comma list, or all (the four pairs; default)")
     train.add_argument("--kind", type=_kinds, default=["dense"], help="dense (the thesis network; default), cnn, a comma list, or both")
-    train.add_argument("--balanced-archive", help="the official EMNIST gzip.zip (or its gzip/ folder): train 'balanced' on every EMNIST Balanced class")
+    train.add_argument("--balanced-archive", help="the official EMNIST gzip.zip (or its gzip/ folder): with --pair all8 (or alone), train on every EMNIST Balanced class (model 'balanced')")
     train.add_argument("--epochs", type=int, help="default: the shipped recipe's (40 for dense, 15 for cnn)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", help="folder for the trained models (default: pretrained/)")

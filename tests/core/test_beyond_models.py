@@ -111,7 +111,7 @@ def test_balanced_archive_is_read_upright_with_its_mapping(tmp_path):
 def test_train_command_trains_on_every_balanced_class(tmp_path):
     archive = _balanced_archive(tmp_path, per_class=30)
     completed = subprocess.run(
-        [sys.executable, "-m", "core", "train", "--balanced-archive", str(archive), "--epochs", "2", "--out", str(tmp_path / "models")],
+        [sys.executable, "-m", "core", "train", "--pair", "all8", "--balanced-archive", str(archive), "--epochs", "2", "--out", str(tmp_path / "models")],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
@@ -128,6 +128,8 @@ def test_balanced_without_an_archive_is_refused(capsys):
 
     assert main(["train", "--pair", "balanced"]) == 2
     assert "--balanced-archive" in capsys.readouterr().err
+    assert main(["train", "--pair", "2Z", "--balanced-archive", "gzip.zip"]) == 2
+    assert "goes with --pair all8" in capsys.readouterr().err
 
 
 def test_explain_command_takes_the_cnn_and_any_pair_of_the_eight(tmp_path):
