@@ -117,12 +117,12 @@ def _show_explanation(image: np.ndarray, global_maps, grid) -> None:
 
 @st.fragment
 def draw_and_explain() -> None:
-    if scope == "pair":
+    # One layout for both networks, so switching keeps the canvas (and the drawing on it). The
+    # global maps live in the fragment too: on the 8-character network they follow the two
+    # characters compared; their figures are rebuilt only when what they show changes.
+    drawing_column, global_column = st.columns([3, 1], gap="medium")
+    with drawing_column:
         canvas_column, result_column = st.columns([1, 1.4], gap="medium")
-    else:  # the global maps follow the two characters chosen, so they are redrawn with each stroke
-        drawing_column, global_column = st.columns([3, 1], gap="medium")
-        with drawing_column:
-            canvas_column, result_column = st.columns([1, 1.4], gap="medium")
     with canvas_column:
         brush = st.slider("Brush width", 6, 40, DEFAULT_BRUSH, key="brush")
         canvas = st_canvas(
@@ -138,14 +138,15 @@ def draw_and_explain() -> None:
         )
         upload = st.file_uploader("...or upload a picture of one character", type=["png", "jpg", "jpeg"], key="upload")
 
+    hint = "Draw a character on the canvas (or upload a picture) to see the prediction and its explanation."
     try:
-        drawn = canvas_to_input(canvas.image_data)
+        drawn, refused = canvas_to_input(canvas.image_data), None
     except ImageInputError as error:
+        drawn, refused = None, error
+    if refused is not None:
         state.set_input(None, "canvas")
-        with result_column:
-            st.info(f"Not a character yet: {error}.")
-        return
-    if drawn is not None:
+        hint = f"Not a character yet: {refused}."
+    elif drawn is not None:
         state.set_input(drawn, "canvas")
     elif upload is not None:
         state.set_input(_upload_to_input(upload), "upload")
@@ -153,44 +154,52 @@ def draw_and_explain() -> None:
         state.set_input(None, "canvas")  # the canvas was cleared: no stale result
     image = state.current_input()
 
+    global_maps, grid = _global_maps()
+    explained = None
     with result_column:
         if image is None:
-            st.info("Draw a character on the canvas (or upload a picture) to see the prediction and its explanation.")
+            st.info(hint)
+        else:
+            try:
+                explained = _show_explanation(image, global_maps, grid)
+            except (ProjectFileError, ValueError) as error:
+                st.error(f"Could not explain this input: {error}")
+    with global_column:
+        st.markdown("**Hold it against the global maps**")
+        if global_maps is None:
             return
-        global_maps, grid = _global_maps()
-        try:
-            target, contrast = _show_explanation(image, global_maps, grid)
-        except (ProjectFileError, ValueError) as error:
-            st.error(f"Could not explain this input: {error}")
-            return
-    if scope == "all8" and global_maps is not None:
-        with global_column:
-            _eight_class_global_maps(global_maps, grid, target, contrast)
+        if scope == "pair":
+            _pair_global_maps(global_maps)
+        elif explained is not None:
+            _eight_class_global_maps(global_maps, grid, *explained)
+        else:
+            st.caption("The global maps of the two characters compared appear with the first drawing.")
 
 
-def _pair_global_maps() -> None:
-    st.markdown("**Hold it against the global maps**")
-    global_maps, _ = _global_maps()
-    if global_maps is None:
-        return
+def _cached_figure(key: tuple, build):
+    """A figure kept in the session and rebuilt only when ``key`` changes (building costs ~45 ms)."""
+    if st.session_state.get(f"{key[0]}_key") != key:
+        st.session_state[f"{key[0]}_key"] = key
+        st.session_state[key[0]] = build()
+    return st.session_state[key[0]]
+
+
+def _pair_global_maps(global_maps) -> None:
     shown = global_maps.get(mode)
-    st.plotly_chart(plots.maps_figure([shown[0], shown[1]], [f"global map of {n}" for n in names], height=480, vertical=True), key="global", config={"displayModeBar": False})
+    figure = _cached_figure(("global_figure", pair, kind, mode), lambda: plots.maps_figure([shown[0], shown[1]], [f"global map of {n}" for n in names], height=480, vertical=True))
+    st.plotly_chart(figure, key="global", config={"displayModeBar": False})
     st.caption(f"Mean {mode} map of the first {global_maps.k} test images of each label, each explained for its true label.")
 
 
 def _eight_class_global_maps(global_maps, grid, target: int, contrast: int | None) -> None:
     """The global maps of the two characters explained; the figure is rebuilt only when they change."""
-    st.markdown("**Hold it against the global maps**")
     other = contrast if contrast is not None else default_other(target)
     if mode == "contrast" and grid is not None:
         panels, titles = [grid[target, other], grid[other, target]], [f"{names[target]} and not {names[other]}", f"{names[other]} and not {names[target]}"]
     else:
         panels, titles = [global_maps.get(mode)[target], global_maps.get(mode)[other]], [f"global map of {names[target]}", f"global map of {names[other]}"]
-    key = ("global_figure", kind, mode, target, other)
-    if st.session_state.get("global_figure_key") != key:
-        st.session_state["global_figure_key"] = key
-        st.session_state["global_figure"] = plots.maps_figure(panels, titles, height=480, vertical=True)
-    st.plotly_chart(st.session_state["global_figure"], key="global", config={"displayModeBar": False})
+    figure = _cached_figure(("global_figure", ALL_EIGHT, kind, mode, target, other), lambda: plots.maps_figure(panels, titles, height=480, vertical=True))
+    st.plotly_chart(figure, key="global", config={"displayModeBar": False})
     if mode == "contrast":
         st.caption(f"Mean map of the first {global_maps.k} test images of the first character, explained as it and not the second.")
     else:
@@ -199,15 +208,8 @@ def _eight_class_global_maps(global_maps, grid, target: int, contrast: int | Non
 
 def default_other(target: int) -> int:
     """The character shown beside the target outside contrast mode: its look-alike in the four pairs."""
-    partners = {first: second for pair in PAIRS for first, second in (tuple(pair), tuple(reversed(pair)))}
+    partners = {first: second for code in PAIRS for first, second in (tuple(code), tuple(reversed(code)))}
     return characters.index(partners[characters[target]])
 
 
-if scope == "pair":
-    drawing_column, global_column = st.columns([3, 1], gap="medium")
-    with drawing_column:
-        draw_and_explain()
-    with global_column:
-        _pair_global_maps()
-else:
-    draw_and_explain()
+draw_and_explain()

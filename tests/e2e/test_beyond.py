@@ -33,12 +33,12 @@ def test_eight_character_network_from_the_draw_page(page, dashboard):
     from playwright.sync_api import expect  # imported here: without Playwright the fixtures skip first
 
     _open(page, f"{dashboard}/?mode=contrast")
-    page.get_by_text("the 8-character network (any two)").click()
-    wait_for_app(page)
     draw(page, DRAWN["2"])
+    wait_for_text(page, r"Prediction: 2 \(\d")
+    page.get_by_text("the 8-character network (any two)").click()  # the drawing stays on the canvas
+    expect(page.locator('[data-testid="stProgress"]')).to_have_count(8, timeout=TIMEOUT)
     wait_for_text(page, r"Prediction: \S+ \(\d")
     wait_for_text(page, r"rather than")
-    expect(page.locator('[data-testid="stProgress"]')).to_have_count(8, timeout=TIMEOUT)
     wait_for_text(page, r"and not")  # the global maps of the two characters compared
 
 
