@@ -12,6 +12,8 @@ from core.pairs import PAIRS
 
 DEFAULTS = {"pair": PAIRS[0], "mode": "target", "kind": "dense"}
 CHOICES = {"pair": PAIRS, "mode": MODES, "kind": KINDS}
+KIND_NAMES = {"dense": "Dense (thesis)", "cnn": "CNN"}
+"""How each kind of network is named on screen."""
 INPUT_KEY = "input_image"
 INPUT_SOURCE_KEY = "input_source"
 
