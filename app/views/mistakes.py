@@ -6,25 +6,26 @@ import numpy as np
 import streamlit as st
 
 from app import cache, plots, state
+from app.state import KIND_NAMES
 from app.download_panel import offer_download
 from core.errors import ProjectFileError
 from core.explain import predict_and_explain
 from core.pairs import display_name, pair_characters, pair_title
 
 PAGE_SIZE = 24
-pair, mode = state.pair(), state.mode()
+pair, mode, kind = state.pair(), state.mode(), state.kind()
 characters = pair_characters(pair)
 names = [display_name(c) for c in characters]
-st.title(f"Mistakes gallery: {pair_title(pair)}")
+st.title(f"Mistakes gallery: {pair_title(pair)} · {KIND_NAMES[kind]}")
 
 if not cache.dataset_available():
     offer_download("The mistakes gallery")
     st.stop()
 
 try:
-    model = cache.model(pair)
+    model = cache.model(pair, kind)
     images, labels = cache.test_set(pair)
-    probabilities = cache.test_probabilities(pair)
+    probabilities = cache.test_probabilities(pair, kind)
 except ProjectFileError as error:
     st.error(str(error))
     st.stop()
@@ -32,7 +33,7 @@ except ProjectFileError as error:
 predicted = probabilities.argmax(axis=1)
 confidence = probabilities.max(axis=1)
 wrong = np.flatnonzero(predicted != labels)
-st.markdown(f"**{len(wrong)} of {len(labels)} test images misclassified** ({len(wrong) / len(labels):.1%}).")
+st.markdown(f"**{len(wrong)} of {len(labels)} test images misclassified** ({len(wrong) / len(labels):.1%}) by the network chosen in the sidebar: **{KIND_NAMES[kind]}**.")
 
 directions = {"all": "both directions", "0": f"true {names[0]} → predicted {names[1]}", "1": f"true {names[1]} → predicted {names[0]}"}
 filter_columns = st.columns([2, 2, 2])
@@ -45,7 +46,7 @@ if direction != "all":
     chosen = chosen[labels[chosen] == int(direction)]
 chosen = chosen[(confidence[chosen] >= low) & (confidence[chosen] <= high)]
 chosen = chosen[np.argsort(-confidence[chosen] if order == "most confident first" else confidence[chosen], kind="stable")]
-st.caption(f"{len(chosen)} mistakes match the filters. Thumbnails explain the (wrong) predicted class in **{mode}** mode.")
+st.caption(f"{len(chosen)} mistakes match the filters. Thumbnails explain the (wrong) predicted class in **{mode}** mode with ModuleX on the same network.")
 
 if len(chosen) == 0:
     st.info("No mistakes match these filters.")
@@ -68,9 +69,9 @@ else:
     local_titles = [f"why {n}" if mode == "target" else f"why {n} and not {names[1 - i]}" for i, n in enumerate(names)]
 st.plotly_chart(plots.maps_figure(local_maps, local_titles, height=300, images=[images[selected]] * len(local_maps)), key="mistake_local", config={"displayModeBar": False})
 try:
-    global_maps = cache.shipped_maps(pair).get(mode, "correct")
+    global_maps = cache.shipped_maps(pair, kind).get(mode, "correct")
     st.plotly_chart(plots.maps_figure([global_maps[0], global_maps[1]], [f"global map of {n} (correct images)" for n in names], height=300), key="mistake_global", config={"displayModeBar": False})
-    st.caption(f"Compare the local maps with the global ones: a true {names[labels[selected]]} predicted as {names[predicted[selected]]} "
+    st.caption(f"Compare the local maps with the global ones (both of this network): a true {names[labels[selected]]} predicted as {names[predicted[selected]]} "
                f"usually lacks the regions that the global map of {names[labels[selected]]} marks red, or has the ones that mark {names[predicted[selected]]}.")
 except ProjectFileError as error:
     st.warning(str(error))
