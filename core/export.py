@@ -76,6 +76,7 @@ class Report:
     maps: list[tuple[str, np.ndarray]] = field(default_factory=list)  # (caption, signed map)
     text: str = ""  # the explanation in words
     overlay_on_input: bool = True
+    references: list[tuple[str, np.ndarray]] = field(default_factory=list)  # e.g. global maps, on their own scale
 
     def render(self) -> Image.Image:
         margin, gap = 24, 16
@@ -87,7 +88,8 @@ class Report:
             rgb = overlay(self.image, importance, limit) if self.overlay_on_input else colorize(importance, limit)
             panels.append((caption, _panel(rgb)))
         bar = _colour_bar(PANEL, limit) if self.maps else None
-        width = margin * 2 + len(panels) * (PANEL + gap) + (bar.width if bar else 0)
+        references = [(caption, _panel(colorize(m, symmetric_limit(*[r for _, r in self.references])))) for caption, m in self.references]
+        width = margin * 2 + len(panels) * (PANEL + gap) + (bar.width if bar else 0) + len(references) * (PANEL + gap)
         wrapped = [line for paragraph in ([*self.lines, "", self.text] if self.text else self.lines) for line in (textwrap.wrap(paragraph, 95) or [""])]
         height = margin + 40 + PANEL + 40 + 24 * len(wrapped) + margin
         sheet = Image.new("RGB", (max(width, 700), height), "white")
@@ -100,6 +102,10 @@ class Report:
             draw.text((x, top + PANEL + 6), caption[:34], fill="black", font=small)
         if bar:
             sheet.paste(bar, (margin + len(panels) * (PANEL + gap), top - 10))
+        for index, (caption, panel) in enumerate(references):
+            x = margin + len(panels) * (PANEL + gap) + (bar.width if bar else 0) + gap + index * (PANEL + gap)
+            sheet.paste(panel, (x, top))
+            draw.text((x, top + PANEL + 6), caption[:34], fill="black", font=small)
         y = top + PANEL + 36
         for line in wrapped:
             draw.text((margin, y), line, fill="black", font=font)

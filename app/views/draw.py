@@ -8,14 +8,15 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from app import cache, plots, state
+from app import cache, inputs, plots, state
 from app.explainers import colour_meaning, focus_options, resolve_focus
 from core.errors import ProjectFileError
 from core.explain import gradcam
 from core.live import explain_drawing
+from core.examples import EXAMPLES, by_name
+from core.export import Report, pdf_bytes, png_bytes
 from core.models import ALL_EIGHT, predict
 from core.pairs import EIGHT_CHARACTERS, PAIRS, display_name, pair_characters, pair_title
-from core.preprocess import ImageInputError, canvas_to_input, image_file_to_input
 from core.strokes import CANVAS_SIZE, DEFAULT_BRUSH
 
 pair, mode, kind = state.pair(), state.mode(), state.kind()
@@ -37,14 +38,29 @@ except ProjectFileError as error:
     st.stop()
 
 
-def _upload_to_input(upload) -> np.ndarray | None:
-    if upload is None:
-        return None
-    try:
-        return image_file_to_input(upload.getvalue())
-    except ImageInputError as error:
-        st.warning(f"{upload.name}: {error}")
-        return None
+
+def _load_picked_example() -> None:
+    picked = st.session_state.get("example_pick")
+    if picked:
+        inputs.load_example(picked)
+        st.session_state["example_pick"] = None  # every click loads, even the same example again
+
+
+strip_column, test_column = st.columns([4, 1], vertical_alignment="bottom")
+with strip_column:
+    shown_examples = [e.name for e in EXAMPLES if scope == "all8" or e.character in characters]
+    st.pills("Examples: one click draws it", shown_examples, key="example_pick", on_change=_load_picked_example,
+             format_func=lambda n: f"{n} ≈" if by_name(n).ambiguous else n,
+             help="Ready drawings, rendered from stroke recipes; ≈ marks a look-alike that could go either way.")
+with test_column.popover("Random test image", icon=":material/casino:", width="stretch"):
+    if cache.dataset_available():
+        which = st.radio("Which", ["correctly classified", "misclassified"], key="test_pick_kind", horizontal=True)
+        if st.button("Pick one", key="test_pick"):
+            problem = inputs.pick_test_image(name, characters, kind, mistakes=which == "misclassified")
+            if problem:
+                st.info(problem)
+    else:
+        st.caption("Needs the EMNIST test set on this machine (`python -m core download`).")
 
 
 def _global_maps():
@@ -111,8 +127,30 @@ def _show_explanation(image: np.ndarray, global_maps, grid) -> None:
         cam = gradcam(model, image[None], target=[found.target], contrast=None if found.contrast is None else [found.contrast])[0]
         st.plotly_chart(plots.maps_figure([cam], [f"Grad-CAM for {names[found.target]}"], height=300, images=[image]), key="gradcam", config={"displayModeBar": False})
         st.caption("Grad-CAM: the last convolution's feature maps weighted by their mean gradient, positive part, upsampled from 3x3.")
-    st.caption(f"Input: {int((image > 127).sum())} ink pixels of 784 · fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}")
+    st.caption(f"Input: {inputs.description()} · {int((image > 127).sum())} ink pixels of 784 · fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}")
+    _export_buttons(image, probabilities, found, global_maps)
     return found.target, found.contrast
+
+
+def _export_buttons(image: np.ndarray, probabilities: np.ndarray, found, global_maps) -> None:
+    """PNG of the view and a PDF report, built only when clicked."""
+    network = pair_title(pair) if scope == "pair" else "all eight characters"
+    title = f"{network}, {KIND_NAMES[kind]} network: {names[found.predicted]} ({probabilities[found.predicted]:.0%})"
+    references = []
+    if global_maps is not None and scope == "pair":
+        references = [(f"global map of {n}", m) for n, m in zip(names, global_maps.get(mode))]
+
+    def report(with_text: bool):
+        lines = [" · ".join(f"{n}: {p:.1%}" for n, p in zip(names, probabilities) if p >= 0.005)]
+        text = ""
+        if with_text:
+            lines.append(f"Mode: {mode}. Explanation confidence {found.confidence:.2f}. Input: {inputs.description()}.")
+            text = found.sentence
+        return Report(title, image, lines, [(f"why {names[found.target]}" + (f" and not {names[found.contrast]}" if found.contrast is not None else ""), found.importance)], text, references=references)
+
+    left, right = st.columns(2)
+    left.download_button("View as PNG", data=lambda: png_bytes(report(False).render()), file_name="modulex-view.png", mime="image/png", on_click="ignore", key="export_view", icon=":material/image:")
+    right.download_button("Report as PDF", data=lambda: pdf_bytes(report(True).render()), file_name="modulex-report.pdf", mime="application/pdf", on_click="ignore", key="export_report", icon=":material/picture_as_pdf:")
 
 
 @st.fragment
@@ -134,24 +172,13 @@ def draw_and_explain() -> None:
             drawing_mode="freedraw",
             update_streamlit=True,
             return_image_data=True,
+            initial_drawing=inputs.canvas_initial_drawing(),
             key="canvas",
         )
         upload = st.file_uploader("...or upload a picture of one character", type=["png", "jpg", "jpeg"], key="upload")
 
-    hint = "Draw a character on the canvas (or upload a picture) to see the prediction and its explanation."
-    try:
-        drawn, refused = canvas_to_input(canvas.image_data), None
-    except ImageInputError as error:
-        drawn, refused = None, error
-    if refused is not None:
-        state.set_input(None, "canvas")
-        hint = f"Not a character yet: {refused}."
-    elif drawn is not None:
-        state.set_input(drawn, "canvas")
-    elif upload is not None:
-        state.set_input(_upload_to_input(upload), "upload")
-    elif canvas.image_data is not None:
-        state.set_input(None, "canvas")  # the canvas was cleared: no stale result
+    refused = inputs.resolve(canvas.image_data, upload)
+    hint = refused or "Draw a character on the canvas, upload a picture, or pick an example above to see the prediction and its explanation."
     image = state.current_input()
 
     global_maps, grid = _global_maps()

@@ -128,3 +128,27 @@ def test_models_page_shows_every_pair_beside_the_thesis(no_dataset):
     table = app.dataframe[0].value
     assert len(table) == 4 and "thesis test accuracy" in table.columns
     assert (table["test accuracy"] > table["thesis test accuracy"] - 0.05).all()
+
+
+def test_an_example_click_explains_it_without_the_canvas(no_dataset):
+    app = run_page()
+    assert "Draw a character" in texts(app)
+    app.pills(key="example_pick").set_value("2, round top").run()
+    assert not app.exception
+    assert "Prediction: **2**" in texts(app) and "example drawing" in texts(app)
+    assert app.pills(key="example_pick").value is None  # ready for the next click
+    assert [button.label for button in app.get("download_button")] == ["View as PNG", "Report as PDF"]
+
+
+def test_examples_follow_the_pair(no_dataset):
+    app = run_page(query={"pair": "8B"})
+    options = app.pills(key="example_pick").options
+    assert options and all(option.startswith(("8", "B")) for option in options)
+
+
+@pytest.mark.dataset
+def test_a_random_test_image_is_explained(with_dataset):
+    app = run_page()
+    app.button(key="test_pick").click().run()
+    assert not app.exception
+    assert re.search(r"Input: test image #\d+, labelled", texts(app)) and "Prediction:" in texts(app)

@@ -40,3 +40,10 @@ def test_report_png_and_pdf_open_as_images():
     pixels = np.asarray(png.convert("RGB")).reshape(-1, 3)
     assert ((pixels[:, 0] > 150) & (pixels[:, 2] < 80)).any() and ((pixels[:, 2] > 150) & (pixels[:, 0] < 80)).any()
     assert pdf_bytes(picture).startswith(b"%PDF")
+
+
+def test_reference_maps_widen_the_sheet():
+    plain = _report()
+    with_references = _report()
+    with_references.references = [("global map of 2", np.ones((28, 28))), ("global map of Z", -np.ones((28, 28)))]
+    assert with_references.render().width > plain.render().width
