@@ -68,44 +68,52 @@ def _colour_bar(height: int, limit: float) -> Image.Image:
 
 @dataclass
 class Report:
-    """What a presenter takes away: the input, the prediction, maps, and a few sentences."""
+    """What a presenter takes away: the input, the prediction, maps, and a few sentences.
+
+    ``maps`` are drawn over the input (when there is one) on one colour scale with its bar, or
+    each on its own scale (``shared_scale=False``: methods whose values are not comparable);
+    ``references`` (e.g. global maps) follow on a scale of their own.
+    """
 
     title: str
-    image: np.ndarray  # uint8 [28, 28]
+    image: np.ndarray | None  # uint8 [28, 28], or None for maps alone
     lines: list[str] = field(default_factory=list)  # prediction, probabilities, mode...
     maps: list[tuple[str, np.ndarray]] = field(default_factory=list)  # (caption, signed map)
     text: str = ""  # the explanation in words
-    overlay_on_input: bool = True
-    references: list[tuple[str, np.ndarray]] = field(default_factory=list)  # e.g. global maps, on their own scale
+    references: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    shared_scale: bool = True
+
+    def _row(self) -> list[tuple[str, Image.Image]]:
+        """The pictures left to right: (caption, picture); a colour bar has an empty caption."""
+        row = [] if self.image is None else [("input (28x28)", _panel(self.image))]
+        limit = symmetric_limit(*[m for _, m in self.maps]) if self.maps else 1.0
+        for caption, importance in self.maps:
+            own = limit if self.shared_scale else symmetric_limit(importance)
+            rgb = colorize(importance, own) if self.image is None else overlay(self.image, importance, own)
+            row.append((caption, _panel(rgb)))
+        if self.maps and self.shared_scale:
+            row.append(("", _colour_bar(PANEL, limit)))
+        if self.references:
+            reference_limit = symmetric_limit(*[m for _, m in self.references])
+            row += [(caption, _panel(colorize(m, reference_limit))) for caption, m in self.references]
+        return row
 
     def render(self) -> Image.Image:
         margin, gap = 24, 16
         title_font, font, small = _font(26), _font(17), _font(15)
-        panels = [("input (28x28)", _panel(self.image))]
-        local = [m for _, m in self.maps]
-        limit = symmetric_limit(*local) if local else 1.0
-        for caption, importance in self.maps:
-            rgb = overlay(self.image, importance, limit) if self.overlay_on_input else colorize(importance, limit)
-            panels.append((caption, _panel(rgb)))
-        bar = _colour_bar(PANEL, limit) if self.maps else None
-        references = [(caption, _panel(colorize(m, symmetric_limit(*[r for _, r in self.references])))) for caption, m in self.references]
-        width = margin * 2 + len(panels) * (PANEL + gap) + (bar.width if bar else 0) + len(references) * (PANEL + gap)
+        row = self._row()
+        width = margin * 2 + sum(picture.width + gap for _, picture in row)
         wrapped = [line for paragraph in ([*self.lines, "", self.text] if self.text else self.lines) for line in (textwrap.wrap(paragraph, 95) or [""])]
-        height = margin + 40 + PANEL + 40 + 24 * len(wrapped) + margin
+        top = margin + 44
+        height = top + PANEL + 36 + 24 * len(wrapped) + margin
         sheet = Image.new("RGB", (max(width, 700), height), "white")
         draw = ImageDraw.Draw(sheet)
         draw.text((margin, margin), self.title, fill="black", font=title_font)
-        top = margin + 44
-        for index, (caption, panel) in enumerate(panels):
-            x = margin + index * (PANEL + gap)
-            sheet.paste(panel, (x, top))
+        x = margin
+        for caption, picture in row:
+            sheet.paste(picture, (x, top if caption else top - 10))
             draw.text((x, top + PANEL + 6), caption[:34], fill="black", font=small)
-        if bar:
-            sheet.paste(bar, (margin + len(panels) * (PANEL + gap), top - 10))
-        for index, (caption, panel) in enumerate(references):
-            x = margin + len(panels) * (PANEL + gap) + (bar.width if bar else 0) + gap + index * (PANEL + gap)
-            sheet.paste(panel, (x, top))
-            draw.text((x, top + PANEL + 6), caption[:34], fill="black", font=small)
+            x += picture.width + gap
         y = top + PANEL + 36
         for line in wrapped:
             draw.text((margin, y), line, fill="black", font=font)

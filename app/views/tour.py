@@ -10,6 +10,8 @@ from app.explainers import colour_meaning, explain
 from core.errors import ProjectFileError
 from core.examples import by_name, render
 from core.explain import METHODS, predict_and_explain
+from core.export import Report, png_bytes
+from core.method_report import headline, load_report
 from core.pairs import PAIRS, display_name, pair_characters, pair_title
 from core.preprocess import canvas_to_input
 
@@ -50,7 +52,7 @@ def _navigation(step: int, where: str) -> None:
     forward.button("Next", icon=":material/arrow_forward:", disabled=step == len(STEPS) - 1, on_click=_go, args=(step + 1,), key=f"tour_next_{where}", width="stretch")
 
 
-def step_drawing(model, image) -> None:
+def step_drawing(model, image) -> Report:
     st.markdown(f"A person draws a character; the **{pair_title(PAIR)}** network says which of its two characters it is. "
                 "ModuleX walks back through the network, layer by layer, and gives every pixel a signed importance: "
                 "`H_i = X_i ⊙ ((H_{i+1} − b_i) · W_iᵀ)`.")
@@ -61,9 +63,12 @@ def step_drawing(model, image) -> None:
     st.plotly_chart(plots.maps_figure([target_map, contrast_map], [f"why {NAMES[target]}", f"why {NAMES[target]} and not {NAMES[1 - target]}"],
                                       height=360, shared_scale=False, images=[image, image]), key="tour_drawing", config={"displayModeBar": False})
     st.caption(colour_meaning("contrast", CHARACTERS, target))
+    return Report(f"{pair_title(PAIR)}: {NAMES[predicted]} ({probabilities[predicted]:.0%})", image,
+                  [colour_meaning("contrast", CHARACTERS, target).replace("**", "")],
+                  [(f"why {NAMES[target]}", target_map), (f"why {NAMES[target]} and not {NAMES[1 - target]}", contrast_map)], shared_scale=False)
 
 
-def step_pairs(image) -> None:
+def step_pairs(image) -> Report:
     st.markdown("Each network only knows its own two characters, so the same drawing answers four different questions.")
     maps, titles = [], []
     for pair in PAIRS:
@@ -74,18 +79,22 @@ def step_pairs(image) -> None:
         titles.append(f"{pair_title(pair)}: {display_name(characters[predicted])} ({probabilities[predicted]:.0%})")
     st.plotly_chart(plots.maps_figure(maps, titles, height=330, shared_scale=False, images=[image] * len(maps)), key="tour_pairs", config={"displayModeBar": False})
     st.caption("Contrast maps: red makes it the predicted character rather than the other one of its pair.")
+    return Report("The same drawing, four networks", image, ["Contrast maps: red makes it the predicted character rather than the other one of its pair."],
+                  list(zip(titles, maps)), shared_scale=False)
 
 
-def step_global() -> None:
+def step_global() -> Report:
     maps = cache.shipped_maps(PAIR)
     label_maps = maps.get("target")
     st.markdown(f"Averaging the explanations of the first {maps.k} test images of each label shows what the network looks for. "
                 "The thesis read the 2 in its top curve and bottom-left loop, the Z in its top bar and bottom right.")
-    st.plotly_chart(plots.maps_figure([label_maps[0], label_maps[1], label_maps[0] - label_maps[1]], [f"global map of {NAMES[0]}", f"global map of {NAMES[1]}", f"{NAMES[0]} minus {NAMES[1]}"],
-                                      height=340), key="tour_global", config={"displayModeBar": False})
+    panels = [label_maps[0], label_maps[1], label_maps[0] - label_maps[1]]
+    titles = [f"global map of {NAMES[0]}", f"global map of {NAMES[1]}", f"{NAMES[0]} minus {NAMES[1]}"]
+    st.plotly_chart(plots.maps_figure(panels, titles, height=340), key="tour_global", config={"displayModeBar": False})
+    return Report(f"What the {pair_title(PAIR)} network looks at on average", None, [f"Mean target maps of the first {maps.k} test images of each label."], list(zip(titles, panels)))
 
 
-def step_mistake(model) -> None:
+def step_mistake(model) -> Report:
     if cache.dataset_available():
         images, labels = cache.test_set(PAIR)
         probabilities = cache.test_probabilities(PAIR)
@@ -100,13 +109,23 @@ def step_mistake(model) -> None:
     global_maps = cache.shipped_maps(PAIR).get("target", "correct")
     st.plotly_chart(plots.maps_figure([local[0]], [f"why {NAMES[1]} (the wrong answer)"], height=320, images=[image]), key="tour_mistake_local", config={"displayModeBar": False})
     st.plotly_chart(plots.maps_figure([global_maps[0], global_maps[1]], [f"global map of {NAMES[0]}", f"global map of {NAMES[1]}"], height=320), key="tour_mistake_global", config={"displayModeBar": False})
-    st.caption(f"A {NAMES[0]} without the rounded top and bottom-left loop that the global map of {NAMES[0]} marks red looks like a {NAMES[1]} to this network.")
+    lesson = f"A {NAMES[0]} without the rounded top and bottom-left loop that the global map of {NAMES[0]} marks red looks like a {NAMES[1]} to this network."
+    st.caption(lesson)
+    return Report("A mistake held against the global maps", image, [where[0].upper() + where[1:] + "."], [(f"why {NAMES[1]} (wrong)", local[0])], lesson,
+                  references=[(f"global map of {NAMES[0]}", global_maps[0]), (f"global map of {NAMES[1]}", global_maps[1])])
 
 
-def step_methods(model, image) -> None:
-    names = list(METHODS)[:6]
+def step_methods(model, image) -> Report:
+    names = ["modulex", "gradient_x_input", "integrated_gradients", "lrp_epsilon", "occlusion", "lime"]
+    names = [name for name in names if name in METHODS]
     st.markdown(f"Other explanation methods answer the same question differently ({', '.join(names)}). "
                 "The Methods page scores them all on the test sets: which explanation can you trust?")
+    try:
+        verdict = headline(load_report())
+    except (OSError, ValueError, KeyError):
+        verdict = []
+    for line in verdict:
+        st.markdown(f"- {line}")
     maps, titles = [], []
     for name in names:
         try:
@@ -116,6 +135,19 @@ def step_methods(model, image) -> None:
             st.warning(f"{name}: {error}")
     st.plotly_chart(plots.maps_figure(maps, titles, height=300, shared_scale=False, images=[image] * len(maps)), key="tour_methods", config={"displayModeBar": False})
     st.page_link("views/draw.py", label="Now draw your own", icon=":material/draw:")
+    return Report("ModuleX beside other explanation methods", image, [line.replace("**", "") for line in verdict[:2]], list(zip(titles, maps)), shared_scale=False)
+
+
+def _run_step(step: int, model, image) -> Report:
+    if step == 0:
+        return step_drawing(model, image)
+    if step == 1:
+        return step_pairs(image)
+    if step == 2:
+        return step_global()
+    if step == 3:
+        return step_mistake(model)
+    return step_methods(model, image)
 
 
 st.title("Guided tour: why 2 and not Z?")
@@ -126,15 +158,9 @@ st.subheader(STEPS[step])
 try:
     model = cache.model(PAIR)
     image = example_image(EXAMPLE)
-    if step == 0:
-        step_drawing(model, image)
-    elif step == 1:
-        step_pairs(image)
-    elif step == 2:
-        step_global()
-    elif step == 3:
-        step_mistake(model)
-    else:
-        step_methods(model, image)
+    report = _run_step(step, model, image)
+    st.download_button("Download this step as PNG", data=lambda: png_bytes(report.render()), file_name=f"modulex-tour-step-{step + 1}.png", mime="image/png",
+                       on_click="ignore", icon=":material/image:", key="tour_export")
+    _navigation(step, "bottom")
 except ProjectFileError as error:
     st.error(str(error))

@@ -47,3 +47,12 @@ def test_reference_maps_widen_the_sheet():
     with_references = _report()
     with_references.references = [("global map of 2", np.ones((28, 28))), ("global map of Z", -np.ones((28, 28)))]
     assert with_references.render().width > plain.render().width
+
+
+def test_maps_without_an_input_and_on_their_own_scales():
+    maps = [("large", np.full((28, 28), 100.0)), ("small", np.full((28, 28), -0.01))]
+    picture = Report("methods", None, [], maps, shared_scale=False).render()
+    pixels = np.asarray(picture)
+    # each map is saturated on its own scale: full red and full blue both appear
+    assert (np.abs(pixels.reshape(-1, 3) - [178, 24, 43]).sum(axis=1) == 0).any()
+    assert (np.abs(pixels.reshape(-1, 3) - [33, 102, 172]).sum(axis=1) == 0).any()

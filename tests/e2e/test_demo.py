@@ -44,3 +44,22 @@ def test_a_random_misclassified_test_image(page, dashboard):
     label = text.split("labelled ")[1].split(" ")[0]
     predicted = text.split("Prediction: ")[1].split(" ")[0]
     assert {label[0], predicted[0]} == {"5", "S"}  # misclassified: the other character of the pair
+
+
+def test_the_whole_tour_with_its_pictures_without_touching_the_canvas(page, dashboard):
+    page.goto(f"{dashboard}/tour?presenter=1")
+    wait_for_app(page)
+    sizes = []
+    for step in range(1, 6):
+        wait_for_text(page, rf"Step {step} of 5")
+        wait_for_app(page)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download this step as PNG").click()
+        picture = Image.open(download.value.path())
+        assert picture.format == "PNG" and picture.height > 250
+        sizes.append(picture.size)
+        if step < 5:
+            page.get_by_role("button", name="Next").first.click()
+    assert len(set(sizes)) > 1  # each step exports its own picture
+    assert page.locator(CANVAS).count() == 0  # no drawing was needed
