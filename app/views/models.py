@@ -27,7 +27,7 @@ def number_columns(rows: list[dict], text_column: str, signed: tuple[str, ...] =
 
 st.title("Models")
 st.caption("Per pair, the thesis network (28x28 → Flatten 784 → Dense 128, 64, 32, 16 (ReLU) → Dense 2, softmax) and a small CNN; "
-           "and one network of each kind for all eight characters. Every figure here comes from the model's metadata file.")
+           "and one network of each kind for all eight characters. Our figures come from each model's metadata file (no dataset needed).")
 
 shipped = {}  # (name, kind) -> metadata
 for name in NETWORKS:
