@@ -68,7 +68,7 @@ def test_probabilities(pair: str, kind: str = "dense") -> np.ndarray:
 @st.cache_data(show_spinner="Explaining the test set...", max_entries=16)
 def recomputed_maps(pair: str, k: int, kind: str = "dense") -> global_maps.GlobalMaps:
     images, labels = test_set(pair)
-    return global_maps.compute_global_maps(model(pair, kind), images, labels, k=k, info={"pair": pair, "dataset": data.dataset_fingerprint()["id"]})
+    return global_maps.compute_global_maps(model(pair, kind), images, labels, k=k, info={"pair": pair, "kind": kind, "dataset": data.dataset_fingerprint()["id"]})
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

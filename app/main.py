@@ -49,8 +49,8 @@ page = st.navigation(pages)
 with st.sidebar:
     st.selectbox("Pair", PAIRS, format_func=pair_title, key="pair", help="Which look-alike pair the network separates.")
     st.radio("Explanation mode", list(MODE_LABELS), format_func=MODE_LABELS.get, key="mode")
-    st.radio("Network", ["dense", "cnn"], format_func={"dense": "Dense (thesis)", "cnn": "CNN"}.get, key="kind", horizontal=True,
-             help="The thesis' Dense network or a small convolutional one (Draw & explain, Compare, Indirect explanations).")
+    st.radio("Network", list(state.KIND_NAMES), format_func=state.KIND_NAMES.get, key="kind", horizontal=True,
+             help="The thesis' Dense network or a small convolutional one, on every page but the tour and the methods report.")
     st.toggle("Presenter view", key=state.PRESENTER_KEY, help="Large type and plots for a projector; also ?presenter=1 in the URL.")
 plots.set_scale_source(lambda: PRESENTER_SCALE if state.presenter() else 1.0)
 if state.presenter():

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from app import cache, inputs, plots, state
+from app.state import KIND_NAMES
 from app.explainers import colour_meaning, focus_options, resolve_focus
 from core.errors import ProjectFileError
 from core.explain import gradcam
@@ -20,7 +21,6 @@ from core.pairs import EIGHT_CHARACTERS, PAIRS, display_name, pair_characters, p
 from core.strokes import CANVAS_SIZE, DEFAULT_BRUSH
 
 pair, mode, kind = state.pair(), state.mode(), state.kind()
-KIND_NAMES = {"dense": "Dense (thesis)", "cnn": "CNN"}
 SCOPES = {"pair": f"the {pair_title(pair)} network", "all8": "the 8-character network (any two)"}
 
 st.title(f"Draw & explain: {pair_title(pair)}")
