@@ -11,15 +11,16 @@ from core.explain import METHOD_INFO, METHODS, explain_with
 from core.explain.registry import accepts
 from core.method_report import COLUMNS, FLOOR, better_of, headline, load_report, table
 from core.models import predict
+from core.network import UnsupportedModelError
 from core.pairs import display_name, pair_characters, pair_title
 
 DEFAULT_METHODS = ["modulex", "gradient_x_input", "integrated_gradients", "lrp_epsilon", "occlusion"]
 OUTPUTS = {"probability": "probability (softmax)", "logit": "pre-softmax score (logit)"}
 
-pair = state.pair()
+pair, kind = state.pair(), state.kind()
 characters = pair_characters(pair)
 names = [display_name(c) for c in characters]
-st.title(f"Methods: {pair_title(pair)}")
+st.title(f"Methods: {pair_title(pair)} · {state.KIND_NAMES[kind]}")
 st.caption("ModuleX beside the established explanation methods, on one image, and how each scores on the whole test set "
            "(from the committed report, `python -m core evaluate`).")
 
@@ -29,13 +30,13 @@ def _label(name: str) -> str:
 
 
 @st.cache_data(show_spinner="Explaining...", max_entries=256)
-def _explained(pair: str, name: str, image: np.ndarray, target: int, contrast: bool, output: str) -> np.ndarray:
+def _explained(pair: str, kind: str, name: str, image: np.ndarray, target: int, contrast: bool, output: str) -> np.ndarray:
     options = {"output": output} if accepts(name, "output") else {}
-    return explain_with(name, cache.model(pair), image[None], target=target, contrast="other" if contrast else None, **options)[0]
+    return explain_with(name, cache.model(pair, kind), image[None], target=target, contrast="other" if contrast else None, **options)[0]
 
 
 try:
-    model = cache.model(pair)
+    model = cache.model(pair, kind)
 except ProjectFileError as error:
     st.error(str(error))
     st.stop()
@@ -72,8 +73,10 @@ else:
     maps, titles = [], []
     for name in chosen:
         try:
-            maps.append(_explained(pair, name, image, target, contrast, output))
+            maps.append(_explained(pair, kind, name, image, target, contrast, output))
             titles.append(_label(name))
+        except UnsupportedModelError:
+            st.info(f"{_label(name)} is written for stacks of Dense layers; it does not explain the {state.KIND_NAMES[kind]} network.")
         except Exception as error:  # a method that cannot explain this model says so, the others still show
             st.warning(f"{_label(name)}: {error}")
     st.markdown(f"**Prediction: {names[predicted]}** ({probabilities[predicted]:.1%}); explaining **{names[target]}**"
@@ -84,6 +87,8 @@ else:
                    + " · ".join(f"**{_label(n)}**: {METHOD_INFO[n]['about']}" for n in chosen if n in METHOD_INFO))
 
 st.subheader("How the methods score (test set, committed report)")
+if kind != "dense":
+    st.caption("The report scores the methods on the thesis' Dense networks; the maps above use the network chosen in the sidebar.")
 try:
     report = load_report()
 except (OSError, ValueError) as error:

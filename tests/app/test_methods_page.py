@@ -57,3 +57,11 @@ def test_methods_page_explains_a_chosen_test_image(with_dataset):
     assert not app.exception, app.exception
     assert "Test image #7" in texts(app)
     assert "Occlusion" in app.get("plotly_chart")[0].proto.spec
+
+
+def test_methods_page_explains_with_the_cnn_and_says_what_does_not_apply(no_dataset):
+    app = run_page("views/methods.py", query={"kind": "cnn"}, session={"input_image": drawn("Z"), "methods_chosen": ["modulex", "lrp_epsilon", "gradient_x_input"]})
+    assert not app.exception
+    assert "CNN" in app.title[0].value
+    assert any("does not explain the CNN network" in info.value for info in app.info)
+    assert app.get("plotly_chart")  # the methods that apply still show their maps
