@@ -59,12 +59,38 @@ def predict_and_explain(
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     x = to_model_input(images)
     stack = dense_stack(model)
-    n = len(x)
-    layer_inputs, _, probabilities = stack.forward(x.reshape(n, -1))
+    flat = x.reshape(len(x), -1)
+    if len(flat) <= CHUNK:
+        probabilities, maps = _explain_flat(stack, flat, mode, target, contrast)
+        return probabilities, maps.reshape(x.shape)
+    probabilities = np.empty((len(flat), stack.n_classes), np.float32)
+    maps = np.empty_like(flat)
+    # Bounded chunks keep the n x 784 temporaries in the CPU cache (faster from ~1,000 images on).
+    for start in range(0, len(flat), CHUNK):
+        stop = start + CHUNK
+        rows = (_rows(target, start, stop, len(flat)), _rows(contrast, start, stop, len(flat)))
+        probabilities[start:stop], maps[start:stop] = _explain_flat(stack, flat[start:stop], mode, *rows)
+    return probabilities, maps.reshape(x.shape)
+
+
+CHUNK = 512
+
+
+def _rows(choice: TargetLike, start: int, stop: int, n: int) -> TargetLike:
+    """The part of a per-image target (or contrast) argument that belongs to rows start:stop."""
+    if choice is None or np.ndim(choice) == 0:
+        return choice
+    array = np.asarray(choice)
+    return array[start:stop] if len(array) == n else array
+
+
+def _explain_flat(stack, flat: np.ndarray, mode: str, target: TargetLike, contrast: TargetLike) -> tuple[np.ndarray, np.ndarray]:
+    """Forward pass and ModuleX backward pass for flat inputs ``[n, features]``."""
+    layer_inputs, _, probabilities = stack.forward(flat)
     top = _output_importance(probabilities, mode, target, contrast)
     # In contrast mode the map is linear in H_n, so the bias terms of the two maps cancel.
     biases = None if mode == "contrast" else stack.biases
-    return probabilities, propagate_importance(top, layer_inputs, stack.kernels, biases).reshape(x.shape)
+    return probabilities, propagate_importance(top, layer_inputs, stack.kernels, biases)
 
 
 def propagate_importance(top: np.ndarray, layer_inputs, kernels, biases=None) -> np.ndarray:

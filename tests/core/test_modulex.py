@@ -218,3 +218,17 @@ def test_bias_share_grows_with_the_biases():
     large = bias_share(random_dense_model(14, bias_scale=3.0), images)
     assert 0 <= small["bias_share"] < large["bias_share"] <= 1
     assert large["correlation_between_class_maps"] > small["correlation_between_class_maps"]
+
+
+@pytest.mark.parametrize("mode", ["thesis", "target", "contrast"])
+def test_large_batches_are_explained_in_chunks_with_the_same_result(mode, monkeypatch):
+    import core.explain.modulex_rule as rule
+
+    model = random_dense_model(15)
+    images = random_images(15, 11)
+    targets = np.array([0, 1] * 5 + [1])
+    whole = predict_and_explain(model, images, mode=mode, target=targets)
+    monkeypatch.setattr(rule, "CHUNK", 4)
+    chunked = predict_and_explain(model, images, mode=mode, target=targets)
+    for a, b in zip(whole, chunked):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-8)
