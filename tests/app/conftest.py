@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,11 @@ def texts(app: AppTest) -> str:
     """Every piece of text on the page, for assertions on what a user reads."""
     parts = [element.value for element in (*app.markdown, *app.title, *app.subheader, *app.caption, *app.info, *app.warning, *app.error, *app.success)]
     return "\n".join(str(part) for part in parts)
+
+
+def chart_text(app: AppTest, index: int = 0) -> str:
+    """One plotly chart's figure as decoded JSON text (plotly escapes "/" and, without orjson, non-ASCII)."""
+    return json.dumps(json.loads(app.get("plotly_chart")[index].proto.spec), ensure_ascii=False)
 
 
 @pytest.fixture

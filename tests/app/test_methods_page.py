@@ -6,7 +6,7 @@ import pytest
 
 from core.explain import METHODS
 from core.method_report import FLOOR, load_report
-from tests.app.conftest import drawn, run_page, texts
+from tests.app.conftest import chart_text, drawn, run_page, texts
 
 PAGE = "views/methods.py"
 
@@ -21,7 +21,7 @@ def test_methods_page_renders_without_a_drawing(no_dataset):
 def test_methods_page_shows_the_chosen_methods_on_the_drawing(no_dataset):
     app = run_page(PAGE, session={"input_image": drawn("Z"), "methods_chosen": ["modulex", "saliency", "lrp_zplus"]})
     assert not app.exception, app.exception
-    figure = app.get("plotly_chart")[0].proto.spec
+    figure = chart_text(app)
     for title in ("ModuleX", "Saliency", "LRP-z⁺"):
         assert title in figure
     assert "Prediction: Z/z" in texts(app)
@@ -56,7 +56,7 @@ def test_methods_page_explains_a_chosen_test_image(with_dataset):
     app.number_input(key="methods_index").set_value(7).run()
     assert not app.exception, app.exception
     assert "Test image #7" in texts(app)
-    assert "Occlusion" in app.get("plotly_chart")[0].proto.spec
+    assert "Occlusion" in chart_text(app)
 
 
 def test_methods_page_explains_with_the_cnn_and_says_what_does_not_apply(no_dataset):
