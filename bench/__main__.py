@@ -23,7 +23,7 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-browser", action="store_true", help="leave out the Chromium measurements")
     parser.add_argument("--skip-training", action="store_true")
     parser.add_argument("--sessions", type=int, default=20, help="load test: concurrent browser sessions")
-    parser.add_argument("--rounds", type=int, default=3, help="load test: rounds per session and wave")
+    parser.add_argument("--rounds", type=int, default=2, help="load test: rounds per session and wave")
     parser.add_argument("--out", help="write results.json / results.md here instead of bench/")
     args = parser.parse_args(argv)
 

@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -50,34 +51,43 @@ def resident_memory_mb(pid: int) -> float:
 
 @contextmanager
 def app_server(script: str | Path = ROOT / "app" / "main.py", env: dict | None = None, port: int | None = None, timeout: float = 90):
-    """Run ``streamlit run script`` on 127.0.0.1; yield its URL (with ``.pid``); stop it afterwards."""
+    """Run ``streamlit run script`` on 127.0.0.1; yield its URL (with ``.pid``); stop it afterwards.
+
+    The server writes to a temporary log file, not a pipe: nobody reads a pipe while the
+    server runs, and a full pipe would block the server's next log line (and every session).
+    """
     port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true", "--server.address=127.0.0.1",
                f"--server.port={port}", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = ServerURL(f"http://127.0.0.1:{port}")
-    url.pid = process.pid
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-                raise RuntimeError(f"the dashboard did not start on {url}:\n{output[-3000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        url = ServerURL(f"http://127.0.0.1:{port}")
+        url.pid = process.pid
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            _wait_until_healthy(url, process, log, timeout)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
+
+def _wait_until_healthy(url: str, process: subprocess.Popen, log, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            output = log.read().decode(errors="replace")
+            raise RuntimeError(f"the dashboard did not start on {url}:\n{output[-3000:]}")
+        time.sleep(0.2)
 
 def launch(playwright):
     path = chromium_path()
