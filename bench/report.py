@@ -151,6 +151,8 @@ def render(results: dict) -> str:
                   f"- draw -> prediction: p50 {load_test['draw_to_prediction'].get('p50_s', 0):.2f} s, p95 {load_test['draw_to_prediction'].get('p95_s', 0):.2f} s ({load_test['draw_to_prediction'].get('count', 0)} drawings)",
                   f"- page switch: p50 {load_test['page_switch'].get('p50_s', 0):.2f} s, p95 {load_test['page_switch'].get('p95_s', 0):.2f} s",
                   f"- server memory: {memory['before']:.0f} MB after warm-up, {memory['after_first_wave']:.0f} MB after the first wave, {memory['after_second_wave']:.0f} MB after the second"]
+        if "strokes_redrawn" in load_test:
+            lines.append(f"- strokes the canvas did not take (black canvas after mouse-up), drawn again as a person would: {load_test['strokes_redrawn']}")
         if "server_cpu_s_per_rerun" in load_test:
             lines.append(f"- server CPU: {load_test['server_cpu_s_per_rerun'] * 1000:.0f} ms per rerun, {load_test['server_cpu_share_first_wave']:.0%} of the machine's CPU during the first wave; "
                          "the rest went to the 20 headless browsers rendering the pages on the same two cores, which is what the latencies above mostly measure")
