@@ -15,6 +15,25 @@ EXPLANATIONS = {
     "(it exports the whole canvas as a PNG data URL and sends it over the websocket), the same in the trivial app; "
     "the server-side work per stroke (decode, preprocess, predict, explain, update the figure) is ~25 ms. "
     "A median under 0.25 s would need a different canvas component, not a faster page.",
+    "modulex_latency": "One image is bound by Python, not arithmetic. Profile (median of 5,000 calls): the first layer's "
+    "400 KB of weights are read twice, forward (11 us) and backward (13 us); the other ~25 numpy calls (small layers, "
+    "softmax, target selection, reshapes) cost 1.5-3 us each, ~80 us in all on a quiet machine. This VM's speed for such "
+    "small calls varies between runs of the same code: p50 0.086 ms with the numpy forward floor at 0.038 ms in one run, "
+    "0.12-0.15 ms with the floor at 0.066 ms in others. A compiled kernel (one call instead of ~25) would meet it everywhere.",
+    "tf_ratio": "At batch 1 the ratio is ModuleX's Python-bound latency (see above) against TensorFlow's ~1 ms dispatch; "
+    "it moves with the VM's speed for small calls (14.9x in one run, 6.6-8.2x in others of the same code).",
+    "stroke_ratio": "The page's median over 20 strokes moves between runs of the same code on this VM (1.22x, 1.23x, "
+    "1.42x, 1.75x against the trivial app measured in the same run); the server-side work per stroke is ~25 ms, so the "
+    "spread is the browser's rendering of the page's three plotly figures competing with the server for two cores.",
+    "modulex_throughput": "Profile of one call on 1,024 images (quiet machine, median of 200): the two 1,024 x 784 x 128 "
+    "matrix products, the first layer forward and its transpose backward, take 1.46 ms each in OpenBLAS on both cores "
+    "(about 140 GFLOP/s, near this CPU's peak), so they alone allow at most ~350,000 images/s, the same ceiling as "
+    "`forward_numpy` plus one product. The rest is work on 784-wide arrays that cannot be skipped: uint8 -> float "
+    "(0.21 ms), the map's product with the input (0.3 ms in place) and the small layers (~0.5 ms), for ~4.7 ms in all "
+    "(~217,000 images/s in isolation; lower and noisier inside the full run). Fixed along the way: batches are explained "
+    "in 1,024-row chunks (4,096 images in one go were 1.5x slower from fresh-memory page faults), in-place updates, "
+    "weights read once per model. Left: the target would need the two products under ~1 ms each, i.e. a faster CPU, "
+    "a fused kernel, or sparse input handling (only ~15% of the columns are blank over a batch, too few to pay).",
 }
 
 
