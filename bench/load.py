@@ -30,7 +30,7 @@ async def _canvas_box(page) -> dict:
     previous = None
     deadline = time.monotonic() + TIMEOUT_MS / 1000
     while time.monotonic() < deadline:
-        box = await page.locator(CANVAS).bounding_box(timeout=TIMEOUT_MS)
+        box = await page.locator(CANVAS).bounding_box()
         if box and box == previous:
             return box
         previous = box
@@ -81,38 +81,38 @@ async def _draw(page, strokes, record) -> None:
 
 
 async def _settled(page) -> None:
-    await page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=TIMEOUT_MS)
+    await page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
 
 
 async def _session(browser, url: str, number: int, rounds: int, record) -> None:
     context = await browser.new_context(viewport={"width": 1300, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)  # Playwright's 30 s default is too short for 20 browsers on 2 cores
+    context.set_default_timeout(TIMEOUT_MS)  # every wait below: Playwright's 30 s default is too short here
     page = await context.new_page()
     character = "Z" if number % 2 == 0 else "S"
     pair = "2Z" if character == "Z" else "5S"
     try:
-        await page.goto(f"{url}/?pair={pair}", timeout=TIMEOUT_MS)
-        await page.locator(CANVAS).wait_for(timeout=TIMEOUT_MS)
+        await page.goto(f"{url}/?pair={pair}")
+        await page.locator(CANVAS).wait_for()
         await _settled(page)
         for _ in range(rounds):
-            await page.get_by_role("button", name="Reset canvas & history").click(timeout=TIMEOUT_MS)
+            await page.get_by_role("button", name="Reset canvas & history").click()
             # The click's rerun may not have started yet: wait until the page shows the empty state.
-            await page.get_by_text("Draw a character on the canvas").wait_for(timeout=TIMEOUT_MS)
+            await page.get_by_text("Draw a character on the canvas").wait_for()
             await _settled(page)
             started = time.perf_counter()
             await _draw(page, STROKES[character], record)
-            await page.wait_for_function("() => /Prediction: \\S+ \\(/.test(document.querySelector('[data-testid=\"stMain\"]')?.innerText || '')", timeout=TIMEOUT_MS)
+            await page.wait_for_function("() => /Prediction: \\S+ \\(/.test(document.querySelector('[data-testid=\"stMain\"]')?.innerText || '')")
             await _settled(page)
             record("draw_to_prediction", time.perf_counter() - started)
             for link, heading in (("Compare pairs", "Compare pairs"), ("Models", "Models"), ("Draw & explain", "Draw & explain")):
                 started = time.perf_counter()
-                await page.get_by_role("link", name=link).click(timeout=TIMEOUT_MS)
-                await page.get_by_role("heading", name=heading).first.wait_for(timeout=TIMEOUT_MS)
+                await page.get_by_role("link", name=link).click()
+                await page.get_by_role("heading", name=heading).first.wait_for()
                 await _settled(page)
                 record("page_switch", time.perf_counter() - started)
                 if await page.locator('[data-testid="stException"]').count():
                     record("error", f"session {number}: exception shown on {link}")
-            await page.locator(CANVAS).wait_for(timeout=TIMEOUT_MS)
+            await page.locator(CANVAS).wait_for()
     except Exception as error:  # every failure is counted, the test goes on
         record("error", f"session {number}: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
         await _keep_evidence(page, number)
