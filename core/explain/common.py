@@ -81,6 +81,11 @@ def check_batch_size(batch_size: int) -> int:
     return int(batch_size)
 
 
+def flat_baseline(baseline: float | np.ndarray, features: int) -> np.ndarray:
+    """A baseline (one value, or an image) as one flat float32 row of ``features`` pixels."""
+    return np.broadcast_to(np.asarray(baseline, np.float32).reshape(-1), (features,))
+
+
 def row_chunks(n_images: int, per_image: int, batch_size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Chunks of ``(image index, copy index)`` rows, image-major, at most ``batch_size`` rows each.
 

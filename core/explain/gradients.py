@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..types import TargetLike
-from .common import DEFAULT_BATCH_SIZE, Request, prepare, row_chunks, sum_per_image
+from .common import DEFAULT_BATCH_SIZE, Request, flat_baseline, prepare, row_chunks, sum_per_image
 
 
 def _weighted_gradients(request: Request, copies: int, make_rows, weights: np.ndarray, batch_size: int, relu_rule: str = "gradient") -> np.ndarray:
@@ -104,7 +104,7 @@ def integrated_gradients(
     if int(steps) < 1:
         raise ValueError(f"steps must be at least 1, got {steps}")
     request = prepare(model, images, target, contrast, output, engine)
-    start = np.broadcast_to(np.asarray(baseline, np.float32).reshape(-1), request.x.shape[1:])
+    start = flat_baseline(baseline, request.x.shape[1])
     difference = request.x - start
     alphas = np.linspace(0.0, 1.0, int(steps) + 1, dtype=np.float32)
     weights = np.full(len(alphas), 1.0 / steps, np.float32)

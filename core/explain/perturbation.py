@@ -11,11 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..types import TargetLike
-from .common import DEFAULT_BATCH_SIZE, Request, prepare, row_chunks
-
-
-def _flat_baseline(baseline, features: int) -> np.ndarray:
-    return np.broadcast_to(np.asarray(baseline, np.float32).reshape(-1), (features,))
+from .common import DEFAULT_BATCH_SIZE, Request, flat_baseline, prepare, row_chunks
 
 
 def _scores_of_copies(request: Request, keep: np.ndarray, baseline: np.ndarray, batch_size: int) -> np.ndarray:
@@ -83,7 +79,7 @@ def occlusion(
     """
     request = prepare(model, images, target, contrast, output, engine)
     covered = occlusion_masks(request.shape[1:], int(patch), int(stride))
-    fill = _flat_baseline(baseline, request.x.shape[1])
+    fill = flat_baseline(baseline, request.x.shape[1])
     original = _scores_of_copies(request, np.ones((1, covered.shape[1]), bool), fill, batch_size)
     falls = original - _scores_of_copies(request, ~covered, fill, batch_size)
     counts = covered.sum(axis=0)
@@ -136,7 +132,7 @@ def lime(
     kept = patterns.sum(axis=1)
     distance = 1.0 - np.sqrt(kept / n_segments)
     weight = np.sqrt(np.exp(-(distance**2) / kernel_width**2))
-    scores = _scores_of_copies(request, patterns[:, segment].astype(bool), _flat_baseline(baseline, request.x.shape[1]), batch_size).astype(np.float64)
+    scores = _scores_of_copies(request, patterns[:, segment].astype(bool), flat_baseline(baseline, request.x.shape[1]), batch_size).astype(np.float64)
     # Weighted ridge with an intercept: centre by the weighted means, then solve once for all images.
     weight_share = weight / weight.sum()
     centred = patterns - weight_share @ patterns
