@@ -37,7 +37,9 @@ def _model(pair: str, kind: str, root: str):
 
 @st.cache_resource(show_spinner=False)
 def _shipped_maps(pair: str, kind: str, root: str) -> global_maps.GlobalMaps:
-    return global_maps.load_global_maps(models.model_dir(pair, kind, Path(root)) / global_maps.GLOBAL_MAPS_FILE)
+    return global_maps.load_global_maps(
+        models.model_dir(pair, kind, Path(root)) / global_maps.GLOBAL_MAPS_FILE
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -68,7 +70,13 @@ def test_probabilities(pair: str, kind: str = "dense") -> np.ndarray:
 @st.cache_data(show_spinner="Explaining the test set...", max_entries=16)
 def recomputed_maps(pair: str, k: int, kind: str = "dense") -> global_maps.GlobalMaps:
     images, labels = test_set(pair)
-    return global_maps.compute_global_maps(model(pair, kind), images, labels, k=k, info={"pair": pair, "kind": kind, "dataset": data.dataset_fingerprint()["id"]})
+    return global_maps.compute_global_maps(
+        model(pair, kind),
+        images,
+        labels,
+        k=k,
+        info={"pair": pair, "kind": kind, "dataset": data.dataset_fingerprint()["id"]},
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -106,6 +114,10 @@ def hidden_layout(pair: str, kind: str, method: str) -> tuple[np.ndarray, np.nda
     _, labels, space = hidden_space(pair, kind, "test")
     if method == "pca":
         pca = fit_pca(space)
-        return np.arange(len(labels)), pca.project(space), {"mean": pca.mean, "components": pca.components, "explained": pca.explained}
+        return (
+            np.arange(len(labels)),
+            pca.project(space),
+            {"mean": pca.mean, "components": pca.components, "explained": pca.explained},
+        )
     chosen = subsample(labels, TSNE_PER_LABEL)
     return chosen, tsne(space[chosen]), {}

@@ -37,7 +37,13 @@ def example_drawing(example: Example, size: int = CANVAS_SIZE, margin: float = 0
     span = size * (1 - 2 * margin)
     width = round(example.brush * size / CANVAS_SIZE)
     objects = [
-        _path([(round(size * margin + x * span, 2), round(size * margin + y * span, 2)) for x, y in stroke], width)
+        _path(
+            [
+                (round(size * margin + x * span, 2), round(size * margin + y * span, 2))
+                for x, y in stroke
+            ],
+            width,
+        )
         for stroke in example.strokes
     ]
     return {"version": "7.4.0", "objects": objects}

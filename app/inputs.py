@@ -39,10 +39,14 @@ def load_example(name: str) -> None:
     st.session_state[CANVAS_DRAWING] = {**example_drawing(example), "modulexLoad": loads}
     st.session_state[CANVAS_ECHO] = True
     state.set_input(canvas_to_input(render(example)), "example")
-    st.session_state[DESCRIPTION] = f"example drawing \u201c{example.name}\u201d" + (f" ({example.note})" if example.note else "")
+    st.session_state[DESCRIPTION] = f"example drawing \u201c{example.name}\u201d" + (
+        f" ({example.note})" if example.note else ""
+    )
 
 
-def pick_test_image(name: str, characters: tuple[str, ...], kind: str, mistakes: bool, seed: int | None = None) -> str | None:
+def pick_test_image(
+    name: str, characters: tuple[str, ...], kind: str, mistakes: bool, seed: int | None = None
+) -> str | None:
     """Put a random test image (a misclassified one if ``mistakes``) on the page; say what it is."""
     if name == ALL_EIGHT:
         images, labels = load_split("test")
@@ -55,13 +59,19 @@ def pick_test_image(name: str, characters: tuple[str, ...], kind: str, mistakes:
         return "no such test image"
     index = int(np.random.default_rng(seed).choice(pool))
     state.set_input(images[index].copy(), "test")
-    st.session_state[DESCRIPTION] = f"test image #{index}, labelled {characters[labels[index]]}" + (" (misclassified)" if mistakes else "")
+    st.session_state[DESCRIPTION] = f"test image #{index}, labelled {characters[labels[index]]}" + (
+        " (misclassified)" if mistakes else ""
+    )
     return None
 
 
 def resolve(canvas_pixels, upload) -> str | None:
     """Update the current input from this run's canvas and upload; return a hint if refused."""
-    fingerprint = None if canvas_pixels is None else hashlib.sha1(np.ascontiguousarray(canvas_pixels).tobytes()).hexdigest()
+    fingerprint = (
+        None
+        if canvas_pixels is None
+        else hashlib.sha1(np.ascontiguousarray(canvas_pixels).tobytes()).hexdigest()
+    )
     if fingerprint is not None and fingerprint != st.session_state.get(CANVAS_SEEN):
         st.session_state[CANVAS_SEEN] = fingerprint
         try:

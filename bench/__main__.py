@@ -17,13 +17,27 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("what", nargs="?", choices=("all", "load"), default="all")
-    parser.add_argument("--quick", action="store_true", help="tiny configuration: fewer calls, no training, 3 strokes")
-    parser.add_argument("--skip-browser", action="store_true", help="leave out the Chromium measurements")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny configuration: fewer calls, no training, 3 strokes",
+    )
+    parser.add_argument(
+        "--skip-browser", action="store_true", help="leave out the Chromium measurements"
+    )
     parser.add_argument("--skip-training", action="store_true")
-    parser.add_argument("--sessions", type=int, default=20, help="load test: concurrent browser sessions")
-    parser.add_argument("--rounds", type=int, default=2, help="load test: rounds per session and wave")
+    parser.add_argument(
+        "--sessions", type=int, default=20, help="load test: concurrent browser sessions"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="load test: rounds per session and wave"
+    )
     parser.add_argument("--out", help="write results.json / results.md here instead of bench/")
     args = parser.parse_args(argv)
 
@@ -41,7 +55,9 @@ def main(argv=None) -> int:
     else:
         from bench import micro
 
-        results["micro"] = micro.run(quick=args.quick, training=not (args.skip_training or args.quick))
+        results["micro"] = micro.run(
+            quick=args.quick, training=not (args.skip_training or args.quick)
+        )
         if not args.skip_browser:
             from bench import dashboard
 

@@ -18,12 +18,25 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 CANVAS = "canvas.upper-canvas"  # fabric.js' interactive layer of the drawing canvas
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("CHROMIUM_PATH"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).is_file():
             return candidate
     return None
@@ -50,17 +63,38 @@ def resident_memory_mb(pid: int) -> float:
 
 
 @contextmanager
-def app_server(script: str | Path = ROOT / "app" / "main.py", env: dict | None = None, port: int | None = None, timeout: float = 90):
+def app_server(
+    script: str | Path = ROOT / "app" / "main.py",
+    env: dict | None = None,
+    port: int | None = None,
+    timeout: float = 90,
+):
     """Run ``streamlit run script`` on 127.0.0.1; yield its URL (with ``.pid``); stop it afterwards.
 
     The server writes to a temporary log file, not a pipe: nobody reads a pipe while the
     server runs, and a full pipe would block the server's next log line (and every session).
     """
     port = port or free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true", "--server.address=127.0.0.1",
-               f"--server.port={port}", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless=true",
+        "--server.address=127.0.0.1",
+        f"--server.port={port}",
+        "--browser.gatherUsageStats=false",
+        "--server.fileWatcherType=none",
+    ]
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         url = ServerURL(f"http://127.0.0.1:{port}")
         url.pid = process.pid
         try:
@@ -89,6 +123,7 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, log, timeout: float
             raise RuntimeError(f"the dashboard did not start on {url}:\n{output[-3000:]}")
         time.sleep(0.2)
 
+
 def launch(playwright):
     path = chromium_path()
     if path is None:
@@ -105,7 +140,9 @@ def draw(page, strokes, margin: float = 0.15, steps_per_segment: int = 6) -> flo
     span_x, span_y = box["width"] * (1 - 2 * margin), box["height"] * (1 - 2 * margin)
 
     def to_screen(point):
-        return box["x"] + box["width"] * margin + point[0] * span_x, box["y"] + box["height"] * margin + point[1] * span_y
+        return box["x"] + box["width"] * margin + point[0] * span_x, box["y"] + box[
+            "height"
+        ] * margin + point[1] * span_y
 
     for stroke in strokes:
         points = [to_screen(p) for p in stroke]
@@ -122,8 +159,12 @@ def draw(page, strokes, margin: float = 0.15, steps_per_segment: int = 6) -> flo
 
 def wait_for_app(page, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished running the script and the browser has painted."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout
+    )
+    page.evaluate(
+        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
 
 
 def wait_for_text(page, pattern: str, timeout: float = 30_000) -> None:
@@ -159,7 +200,11 @@ def stroke_latencies(page, url: str, strokes: int = 20, timeout: float = 30_000)
     latencies, previous = [], ""
     for index in range(strokes):
         y = 0.05 + 0.9 * index / max(strokes - 1, 1)
-        stroke = [(0.1 + 0.2 * rng.random(), y), (0.5, y + 0.02 * rng.random()), (0.9 - 0.2 * rng.random(), y)]
+        stroke = [
+            (0.1 + 0.2 * rng.random(), y),
+            (0.5, y + 0.02 * rng.random()),
+            (0.9 - 0.2 * rng.random(), y),
+        ]
         released = draw(page, [stroke])
         previous = wait_for_new_input(page, previous, timeout)
         wait_for_app(page, timeout)

@@ -47,7 +47,9 @@ def run(strokes: int = 20, env: dict | None = None) -> dict:
         for name, script in (("trivial_app", TRIVIAL_APP), ("draw_page", DRAW_APP)):
             with app_server(script, env=env) as url:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                stroke_latencies(page, url, strokes=3)  # a warm page, as a user has after the first stroke
+                stroke_latencies(
+                    page, url, strokes=3
+                )  # a warm page, as a user has after the first stroke
                 results[name] = _summary(stroke_latencies(page, url, strokes=strokes))
                 page.close()
         browser.close()

@@ -15,10 +15,16 @@ from bench.browser import CANVAS, CHROMIUM_ARGS, ROOT, app_server, chromium_path
 
 STROKES = {
     "Z": [[(0.1, 0.1), (0.9, 0.1), (0.1, 0.9), (0.9, 0.9)]],
-    "S": [[(0.85, 0.15), (0.5, 0.0), (0.15, 0.2), (0.5, 0.5), (0.85, 0.8), (0.5, 1.0), (0.15, 0.85)]],
+    "S": [
+        [(0.85, 0.15), (0.5, 0.0), (0.15, 0.2), (0.5, 0.5), (0.85, 0.8), (0.5, 1.0), (0.15, 0.85)]
+    ],
 }
-TIMEOUT_MS = 300_000  # 20 browsers and the server share the CPU: slow is measured, only a hang is an error
-ARTIFACTS = ROOT / "test-artifacts" / "load"  # a screenshot and the page text of every failed session
+TIMEOUT_MS = (
+    300_000  # 20 browsers and the server share the CPU: slow is measured, only a hang is an error
+)
+ARTIFACTS = (
+    ROOT / "test-artifacts" / "load"
+)  # a screenshot and the page text of every failed session
 
 
 async def _canvas_box(page) -> dict:
@@ -66,7 +72,13 @@ async def _draw(page, strokes, record) -> None:
     for attempt in range(DRAW_ATTEMPTS):
         box = await _canvas_box(page)
         for stroke in strokes:
-            points = [(box["x"] + box["width"] * (0.15 + 0.7 * x), box["y"] + box["height"] * (0.15 + 0.7 * y)) for x, y in stroke]
+            points = [
+                (
+                    box["x"] + box["width"] * (0.15 + 0.7 * x),
+                    box["y"] + box["height"] * (0.15 + 0.7 * y),
+                )
+                for x, y in stroke
+            ]
             await page.mouse.move(*points[0])
             await page.mouse.down()
             for x, y in points[1:]:
@@ -86,7 +98,9 @@ async def _settled(page) -> None:
 
 async def _session(browser, url: str, number: int, rounds: int, record) -> None:
     context = await browser.new_context(viewport={"width": 1300, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)  # every wait below: Playwright's 30 s default is too short here
+    context.set_default_timeout(
+        TIMEOUT_MS
+    )  # every wait below: Playwright's 30 s default is too short here
     page = await context.new_page()
     character = "Z" if number % 2 == 0 else "S"
     pair = "2Z" if character == "Z" else "5S"
@@ -101,10 +115,16 @@ async def _session(browser, url: str, number: int, rounds: int, record) -> None:
             await _settled(page)
             started = time.perf_counter()
             await _draw(page, STROKES[character], record)
-            await page.wait_for_function("() => /Prediction: \\S+ \\(/.test(document.querySelector('[data-testid=\"stMain\"]')?.innerText || '')")
+            await page.wait_for_function(
+                "() => /Prediction: \\S+ \\(/.test(document.querySelector('[data-testid=\"stMain\"]')?.innerText || '')"
+            )
             await _settled(page)
             record("draw_to_prediction", time.perf_counter() - started)
-            for link, heading in (("Compare pairs", "Compare pairs"), ("Models", "Models"), ("Draw & explain", "Draw & explain")):
+            for link, heading in (
+                ("Compare pairs", "Compare pairs"),
+                ("Models", "Models"),
+                ("Draw & explain", "Draw & explain"),
+            ):
                 started = time.perf_counter()
                 await page.get_by_role("link", name=link).click()
                 await page.get_by_role("heading", name=heading).first.wait_for()
@@ -114,7 +134,9 @@ async def _session(browser, url: str, number: int, rounds: int, record) -> None:
                     record("error", f"session {number}: exception shown on {link}")
             await page.locator(CANVAS).wait_for()
     except Exception as error:  # every failure is counted, the test goes on
-        record("error", f"session {number}: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
+        record(
+            "error", f"session {number}: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
+        )
         await _keep_evidence(page, number)
     finally:
         await context.close()
@@ -124,7 +146,9 @@ async def _keep_evidence(page, number: int) -> None:
     try:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(ARTIFACTS / f"session-{number}.png"), full_page=True)
-        (ARTIFACTS / f"session-{number}.txt").write_text(await page.locator("body").inner_text(timeout=10_000))
+        (ARTIFACTS / f"session-{number}.txt").write_text(
+            await page.locator("body").inner_text(timeout=10_000)
+        )
     except Exception:  # the evidence is a bonus; the error is already counted
         pass
 
@@ -132,15 +156,24 @@ async def _keep_evidence(page, number: int) -> None:
 async def _run(url: str, sessions: int, rounds: int) -> dict:
     from playwright.async_api import async_playwright
 
-    timings: dict[str, list] = {"draw_to_prediction": [], "page_switch": [], "error": [], "stroke_redrawn": []}
+    timings: dict[str, list] = {
+        "draw_to_prediction": [],
+        "page_switch": [],
+        "error": [],
+        "stroke_redrawn": [],
+    }
 
     def record(kind, value):
         timings[kind].append(value)
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        browser = await playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
         started = time.perf_counter()
-        await asyncio.gather(*(_session(browser, url, number, rounds, record) for number in range(sessions)))
+        await asyncio.gather(
+            *(_session(browser, url, number, rounds, record) for number in range(sessions))
+        )
         elapsed = time.perf_counter() - started
         await browser.close()
     return {"timings": timings, "elapsed_s": elapsed}
@@ -150,7 +183,12 @@ def _percentiles(values: list[float]) -> dict:
     if not values:
         return {"count": 0}
     ordered = sorted(values)
-    return {"count": len(values), "p50_s": statistics.median(ordered), "p95_s": ordered[max(0, int(round(0.95 * len(ordered))) - 1)], "max_s": ordered[-1]}
+    return {
+        "count": len(values),
+        "p50_s": statistics.median(ordered),
+        "p95_s": ordered[max(0, int(round(0.95 * len(ordered))) - 1)],
+        "max_s": ordered[-1],
+    }
 
 
 async def _warm_up(url: str) -> None:
@@ -173,7 +211,9 @@ def run(sessions: int = 20, rounds: int = 2, env: dict | None = None) -> dict:
         outcome = asyncio.run(_run(url, sessions, rounds))
         memory_after = resident_memory_mb(url.pid)
         cpu_first_wave = cpu_seconds(url.pid) - cpu_before
-        second = asyncio.run(_run(url, sessions, rounds))  # a second wave: does memory keep growing?
+        second = asyncio.run(
+            _run(url, sessions, rounds)
+        )  # a second wave: does memory keep growing?
         memory_after_second = resident_memory_mb(url.pid)
     timings = outcome["timings"]
     reruns_per_round = 1 + 1 + 3  # clear and one stroke (fragment reruns), three page switches
@@ -184,12 +224,20 @@ def run(sessions: int = 20, rounds: int = 2, env: dict | None = None) -> dict:
         "reruns": 2 * sessions * rounds * reruns_per_round,
         "errors": len(errors),
         "error_messages": errors[:10],
-        "strokes_redrawn": len(timings["stroke_redrawn"]) + len(second["timings"]["stroke_redrawn"]),
-        "draw_to_prediction": _percentiles(timings["draw_to_prediction"] + second["timings"]["draw_to_prediction"]),
+        "strokes_redrawn": len(timings["stroke_redrawn"])
+        + len(second["timings"]["stroke_redrawn"]),
+        "draw_to_prediction": _percentiles(
+            timings["draw_to_prediction"] + second["timings"]["draw_to_prediction"]
+        ),
         "page_switch": _percentiles(timings["page_switch"] + second["timings"]["page_switch"]),
         "wave_seconds": [outcome["elapsed_s"], second["elapsed_s"]],
         "server_cpu_s_per_rerun": cpu_first_wave / (sessions * rounds * reruns_per_round),
-        "server_cpu_share_first_wave": cpu_first_wave / (outcome["elapsed_s"] * (os.cpu_count() or 1)),
-        "server_memory_mb": {"before": memory_before, "after_first_wave": memory_after, "after_second_wave": memory_after_second},
+        "server_cpu_share_first_wave": cpu_first_wave
+        / (outcome["elapsed_s"] * (os.cpu_count() or 1)),
+        "server_memory_mb": {
+            "before": memory_before,
+            "after_first_wave": memory_after,
+            "after_second_wave": memory_after_second,
+        },
         "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
     }

@@ -32,7 +32,9 @@ def latency(call, calls: int, warmup: int = 20, budget_s: float = 60.0) -> Laten
     return Latency(len(values), float(np.percentile(values, 50)), float(np.percentile(values, 95)))
 
 
-def throughput(call, batch: int, min_seconds: float = 1.0, min_calls: int = 3, warmup: int = 1) -> float:
+def throughput(
+    call, batch: int, min_seconds: float = 1.0, min_calls: int = 3, warmup: int = 1
+) -> float:
     """Images per second for ``call()`` processing one batch of ``batch`` images."""
     for _ in range(warmup):
         call()

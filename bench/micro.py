@@ -23,19 +23,29 @@ def _images(n: int, seed: int = 0) -> np.ndarray:
         images, _ = data.load_pair("2Z", "test")
         repeats = int(np.ceil(n / len(images)))
         return np.concatenate([images] * repeats)[:n]
-    from core.strokes import render_strokes
     from core.preprocess import canvas_to_input
+    from core.strokes import render_strokes
 
     rng = np.random.default_rng(seed)
-    base = [canvas_to_input(render_strokes([[tuple(rng.uniform(0, 1, 2)) for _ in range(4)]])) for _ in range(64)]
+    base = [
+        canvas_to_input(render_strokes([[tuple(rng.uniform(0, 1, 2)) for _ in range(4)]]))
+        for _ in range(64)
+    ]
     return np.stack([base[i % len(base)] for i in range(n)])
 
 
-def _method_row(call_for_batch, images, latency_calls: int, batches=BATCHES, min_seconds: float = 1.0) -> dict:
+def _method_row(
+    call_for_batch, images, latency_calls: int, batches=BATCHES, min_seconds: float = 1.0
+) -> dict:
     """Latency at batch 1 and throughput at each batch size, within the time budget."""
     row = {}
     single = images[:1]
-    one = latency(lambda: call_for_batch(single), calls=latency_calls, warmup=min(5, latency_calls), budget_s=20)
+    one = latency(
+        lambda: call_for_batch(single),
+        calls=latency_calls,
+        warmup=min(5, latency_calls),
+        budget_s=20,
+    )
     row["latency_batch1"] = one.as_dict()
     per_image_s = one.p50_ms / 1e3
     for batch in batches:
@@ -43,7 +53,9 @@ def _method_row(call_for_batch, images, latency_calls: int, batches=BATCHES, min
             row[f"throughput_{batch}"] = None
             continue
         chunk = images[:batch]
-        value = throughput(lambda: call_for_batch(chunk), batch, min_seconds=min_seconds, min_calls=2)
+        value = throughput(
+            lambda: call_for_batch(chunk), batch, min_seconds=min_seconds, min_calls=2
+        )
         row[f"throughput_{batch}"] = value
         per_image_s = 1.0 / value
     return row
@@ -88,20 +100,31 @@ def run(quick: bool = False, training: bool = True) -> dict:
     results["modulex"] = _method_row(modulex, images, latency_calls, **settings)
 
     stack = dense_stack(model)
-    floor = lambda batch: stack.forward(np.multiply(batch.reshape(len(batch), -1), np.float32(1 / 255), dtype=np.float32))  # noqa: E731
+    floor = lambda batch: stack.forward(
+        np.multiply(batch.reshape(len(batch), -1), np.float32(1 / 255), dtype=np.float32)
+    )  # noqa: E731
     results["forward_numpy"] = _method_row(floor, images, latency_calls, **settings)
     keras_call = lambda batch: model(np.asarray(batch, np.float32) / 255.0, training=False).numpy()  # noqa: E731
-    results["forward_keras_call"] = _method_row(keras_call, images, max(latency_calls // 4, 5), **settings)
+    results["forward_keras_call"] = _method_row(
+        keras_call, images, max(latency_calls // 4, 5), **settings
+    )
 
     for jit in (False, True):
         name = "tf_gradient_x_input_xla" if jit else "tf_gradient_x_input"
-        results[name] = _method_row(tf_gradient_x_input(model, jit), images, max(latency_calls // 4, 5), **settings)
+        results[name] = _method_row(
+            tf_gradient_x_input(model, jit), images, max(latency_calls // 4, 5), **settings
+        )
 
     methods = {}
     for name, method in METHODS.items():
         if name == "modulex":
             continue
-        methods[name] = _method_row(lambda batch, method=method: method(model, batch), images, 5 if quick else 300, **settings)
+        methods[name] = _method_row(
+            lambda batch, method=method: method(model, batch),
+            images,
+            5 if quick else 300,
+            **settings,
+        )
     results["methods"] = methods
 
     if data.dataset_available():
@@ -111,11 +134,15 @@ def run(quick: bool = False, training: bool = True) -> dict:
         _, seconds = timed(lambda: [compute_for_pair(pair, models[pair]) for pair in PAIRS])
         _, load_seconds = timed(lambda: [data.load_pair(pair, "test") for pair in PAIRS])
         results["global_maps_all_pairs_s"] = seconds
-        results["global_maps_note"] = f"3,200 images (k=400 x 2 labels x 4 pairs), all three modes and both subsets; reading the test set (cached) {load_seconds:.3f} s"
+        results["global_maps_note"] = (
+            f"3,200 images (k=400 x 2 labels x 4 pairs), all three modes and both subsets; reading the test set (cached) {load_seconds:.3f} s"
+        )
     if training and data.dataset_available() and not quick:
         from core.training import train_pair
 
-        results["training_s"] = {pair: timed(lambda pair=pair: train_pair(pair, save=False))[1] for pair in PAIRS}
+        results["training_s"] = {
+            pair: timed(lambda pair=pair: train_pair(pair, save=False))[1] for pair in PAIRS
+        }
     results["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results["threads"] = os.cpu_count()
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")

@@ -40,10 +40,24 @@ EXPLANATIONS = {
 def machine() -> dict:
     import numpy as np
 
-    info = {"python": platform.python_version(), "platform": platform.platform(), "numpy": np.__version__}
+    info = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "numpy": np.__version__,
+    }
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
-        memory_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+        memory_kb = int(
+            next(
+                line.split()[1]
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")
+            )
+        )
         info.update(cpu=cpu, memory_gb=round(memory_kb / 2**20, 1))
     except (OSError, StopIteration):
         pass
@@ -89,39 +103,112 @@ def targets(results: dict) -> list[tuple[str, str, bool | None, str]]:
     if modulex:
         tput = modulex.get("throughput_1024")
         if tput:
-            rows.append(("ModuleX predict + explain >= 250,000 images/s at batch 1,024", f"{tput:,.0f} images/s", tput >= 250_000, "modulex_throughput"))
+            rows.append(
+                (
+                    "ModuleX predict + explain >= 250,000 images/s at batch 1,024",
+                    f"{tput:,.0f} images/s",
+                    tput >= 250_000,
+                    "modulex_throughput",
+                )
+            )
         one = modulex["latency_batch1"]
-        rows.append(("ModuleX batch 1 <= 0.1 ms (p50)", f"{one['p50_ms']:.3f} ms", one["p50_ms"] <= 0.1, "modulex_latency"))
-        rows.append(("ModuleX batch 1 p95 <= 0.2 ms", f"{one['p95_ms']:.3f} ms", one["p95_ms"] <= 0.2, "modulex_latency"))
-        for name, label in (("tf_gradient_x_input", "tf.function"), ("tf_gradient_x_input_xla", "tf.function + XLA")):
+        rows.append(
+            (
+                "ModuleX batch 1 <= 0.1 ms (p50)",
+                f"{one['p50_ms']:.3f} ms",
+                one["p50_ms"] <= 0.1,
+                "modulex_latency",
+            )
+        )
+        rows.append(
+            (
+                "ModuleX batch 1 p95 <= 0.2 ms",
+                f"{one['p95_ms']:.3f} ms",
+                one["p95_ms"] <= 0.2,
+                "modulex_latency",
+            )
+        )
+        for name, label in (
+            ("tf_gradient_x_input", "tf.function"),
+            ("tf_gradient_x_input_xla", "tf.function + XLA"),
+        ):
             tf_row = micro.get(name)
             if not tf_row:
                 continue
             ratio = tf_row["latency_batch1"]["p50_ms"] / one["p50_ms"]
-            rows.append((f"ModuleX >= 8x faster than {label} gradient x input at batch 1", f"{ratio:.1f}x", ratio >= 8 if name == "tf_gradient_x_input" else None, "tf_ratio"))
+            rows.append(
+                (
+                    f"ModuleX >= 8x faster than {label} gradient x input at batch 1",
+                    f"{ratio:.1f}x",
+                    ratio >= 8 if name == "tf_gradient_x_input" else None,
+                    "tf_ratio",
+                )
+            )
             for batch in (1024, 4096):
                 if not modulex.get(f"throughput_{batch}") or not tf_row.get(f"throughput_{batch}"):
                     continue
                 ratio = modulex[f"throughput_{batch}"] / tf_row[f"throughput_{batch}"]
-                rows.append((f"ModuleX at least as fast as {label} gradient x input at batch {batch:,}", f"{ratio:.2f}x", ratio >= 1 if name == "tf_gradient_x_input" else None, "tf_ratio"))
+                rows.append(
+                    (
+                        f"ModuleX at least as fast as {label} gradient x input at batch {batch:,}",
+                        f"{ratio:.2f}x",
+                        ratio >= 1 if name == "tf_gradient_x_input" else None,
+                        "tf_ratio",
+                    )
+                )
     if "global_maps_all_pairs_s" in micro:
         seconds = micro["global_maps_all_pairs_s"]
-        rows.append(("Global maps for all four pairs < 0.2 s", f"{seconds:.3f} s", seconds < 0.2, "global_maps"))
+        rows.append(
+            (
+                "Global maps for all four pairs < 0.2 s",
+                f"{seconds:.3f} s",
+                seconds < 0.2,
+                "global_maps",
+            )
+        )
     if "training_s" in micro:
         total = sum(micro["training_s"].values())
-        rows.append(("All four pairs trained < 2 minutes", f"{total:.0f} s", total < 120, "training"))
+        rows.append(
+            ("All four pairs trained < 2 minutes", f"{total:.0f} s", total < 120, "training")
+        )
     if dash:
         ratio = dash["ratio_median"]
-        rows.append(("Stroke -> overlay within 1.5x the trivial app (median)", f"{ratio:.2f}x ({dash['draw_page']['median_s']:.3f} s vs {dash['trivial_app']['median_s']:.3f} s)", ratio <= 1.5, "stroke_ratio"))
-        rows.append(("Moonshot: stroke -> overlay median < 250 ms", f"{dash['draw_page']['median_s'] * 1000:.0f} ms", dash["draw_page"]["median_s"] < 0.25, "stroke_moonshot"))
+        rows.append(
+            (
+                "Stroke -> overlay within 1.5x the trivial app (median)",
+                f"{ratio:.2f}x ({dash['draw_page']['median_s']:.3f} s vs {dash['trivial_app']['median_s']:.3f} s)",
+                ratio <= 1.5,
+                "stroke_ratio",
+            )
+        )
+        rows.append(
+            (
+                "Moonshot: stroke -> overlay median < 250 ms",
+                f"{dash['draw_page']['median_s'] * 1000:.0f} ms",
+                dash["draw_page"]["median_s"] < 0.25,
+                "stroke_moonshot",
+            )
+        )
     load_test = results.get("load")
     if load_test:
-        rows.append(("Load test: 0 errors", f"{load_test['errors']} errors in {load_test['reruns']} reruns", load_test["errors"] == 0, "load"))
+        rows.append(
+            (
+                "Load test: 0 errors",
+                f"{load_test['errors']} errors in {load_test['reruns']} reruns",
+                load_test["errors"] == 0,
+                "load",
+            )
+        )
     return rows
 
 
 def render(results: dict) -> str:
-    lines = ["# Benchmark results", "", "Written by `python -m bench` (and `python -m bench load` for the load test); do not edit by hand.", ""]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `python -m bench` (and `python -m bench load` for the load test); do not edit by hand.",
+        "",
+    ]
     info = results.get("machine", {})
     lines += ["## Machine", "", " | ".join(f"{key}: {value}" for key, value in info.items()), ""]
     lines += ["## Targets", "", "| target | measured | met |", "| --- | --- | --- |"]
@@ -136,43 +223,103 @@ def render(results: dict) -> str:
             lines += ["", f"- *{key}*: {EXPLANATIONS[key]}"]
     micro = results.get("micro", {})
     if micro:
-        lines += ["", f"## Explanation methods and the forward pass (images: {micro.get('images')}; {micro.get('configuration', 'full')})", "",
-                  "Latency: one image per call (predict + explain where the method predicts). Throughput in images per second.", "",
-                  "| method | batch 1 p50 | batch 1 p95 | 64 | 1,024 | 4,096 |", "| --- | --- | --- | --- | --- | --- |"]
-        rows = {name: micro[name] for name in ("modulex", "forward_numpy", "forward_keras_call", "tf_gradient_x_input", "tf_gradient_x_input_xla") if name in micro}
+        lines += [
+            "",
+            f"## Explanation methods and the forward pass (images: {micro.get('images')}; {micro.get('configuration', 'full')})",
+            "",
+            "Latency: one image per call (predict + explain where the method predicts). Throughput in images per second.",
+            "",
+            "| method | batch 1 p50 | batch 1 p95 | 64 | 1,024 | 4,096 |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        rows = {
+            name: micro[name]
+            for name in (
+                "modulex",
+                "forward_numpy",
+                "forward_keras_call",
+                "tf_gradient_x_input",
+                "tf_gradient_x_input_xla",
+            )
+            if name in micro
+        }
         rows.update(micro.get("methods", {}))
         for name, row in rows.items():
             one = row["latency_batch1"]
-            lines.append(f"| {name} | {one['p50_ms']:.3f} ms | {one['p95_ms']:.3f} ms | " + " | ".join(_fmt(row[f"throughput_{b}"]) if f"throughput_{b}" in row else "not run" for b in (64, 1024, 4096)) + " |")
-        lines += ["", "`forward_numpy` is the floor: the network's forward pass alone, in numpy. `forward_keras_call` is `model(x)`."]
+            lines.append(
+                f"| {name} | {one['p50_ms']:.3f} ms | {one['p95_ms']:.3f} ms | "
+                + " | ".join(
+                    _fmt(row[f"throughput_{b}"]) if f"throughput_{b}" in row else "not run"
+                    for b in (64, 1024, 4096)
+                )
+                + " |"
+            )
+        lines += [
+            "",
+            "`forward_numpy` is the floor: the network's forward pass alone, in numpy. `forward_keras_call` is `model(x)`.",
+        ]
         if "global_maps_all_pairs_s" in micro:
-            lines += ["", f"Global maps, all four pairs: {micro['global_maps_all_pairs_s']:.3f} s ({micro.get('global_maps_note', '')})."]
+            lines += [
+                "",
+                f"Global maps, all four pairs: {micro['global_maps_all_pairs_s']:.3f} s ({micro.get('global_maps_note', '')}).",
+            ]
         if "training_s" in micro:
-            lines += ["", "Training (40 epochs, the shipped recipe): " + ", ".join(f"{pair} {seconds:.1f} s" for pair, seconds in micro["training_s"].items()) + f"; total {sum(micro['training_s'].values()):.0f} s."]
-        lines += ["", f"Peak memory of the benchmark process: {micro.get('peak_memory_mb', 0):.0f} MB. Finished {micro.get('finished', '?')}."]
+            lines += [
+                "",
+                "Training (40 epochs, the shipped recipe): "
+                + ", ".join(
+                    f"{pair} {seconds:.1f} s" for pair, seconds in micro["training_s"].items()
+                )
+                + f"; total {sum(micro['training_s'].values()):.0f} s.",
+            ]
+        lines += [
+            "",
+            f"Peak memory of the benchmark process: {micro.get('peak_memory_mb', 0):.0f} MB. Finished {micro.get('finished', '?')}.",
+        ]
     dash = results.get("dashboard")
     if dash:
-        lines += ["", "## Dashboard in Chromium", "",
-                  f"Cold start (server start to the draw page rendered with its canvas): server ready {dash['cold_start']['server_ready_s']:.1f} s, first render {dash['cold_start']['first_render_s']:.1f} s.", "",
-                  "| app | strokes | median | p95 | fastest |", "| --- | --- | --- | --- | --- |"]
+        lines += [
+            "",
+            "## Dashboard in Chromium",
+            "",
+            f"Cold start (server start to the draw page rendered with its canvas): server ready {dash['cold_start']['server_ready_s']:.1f} s, first render {dash['cold_start']['first_render_s']:.1f} s.",
+            "",
+            "| app | strokes | median | p95 | fastest |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for name in ("trivial_app", "draw_page"):
             row = dash[name]
-            lines.append(f"| {name} | {row['strokes']} | {row['median_s']:.3f} s | {row['p95_s']:.3f} s | {row['min_s']:.3f} s |")
-        lines += ["", "Mouse-up to the page showing the new input (its fingerprint) after the run has finished and the browser has painted."]
+            lines.append(
+                f"| {name} | {row['strokes']} | {row['median_s']:.3f} s | {row['p95_s']:.3f} s | {row['min_s']:.3f} s |"
+            )
+        lines += [
+            "",
+            "Mouse-up to the page showing the new input (its fingerprint) after the run has finished and the browser has painted.",
+        ]
     load_test = results.get("load")
     if load_test:
         memory = load_test["server_memory_mb"]
-        lines += ["", "## Load test (`python -m bench load`)", "",
-                  f"{load_test['sessions']} concurrent Chromium sessions on one server (127.0.0.1), {load_test['rounds']} rounds each, two waves: "
-                  f"each round clears the canvas, draws, waits for the prediction and visits Compare pairs, Models and Draw & explain. "
-                  f"{load_test['reruns']} reruns in all; finished {load_test['finished']}.", "",
-                  f"- errors: **{load_test['errors']}**" + (f" ({'; '.join(load_test['error_messages'])})" if load_test["errors"] else ""),
-                  f"- draw -> prediction: p50 {load_test['draw_to_prediction'].get('p50_s', 0):.2f} s, p95 {load_test['draw_to_prediction'].get('p95_s', 0):.2f} s ({load_test['draw_to_prediction'].get('count', 0)} drawings)",
-                  f"- page switch: p50 {load_test['page_switch'].get('p50_s', 0):.2f} s, p95 {load_test['page_switch'].get('p95_s', 0):.2f} s",
-                  f"- server memory: {memory['before']:.0f} MB after warm-up, {memory['after_first_wave']:.0f} MB after the first wave, {memory['after_second_wave']:.0f} MB after the second"]
+        lines += [
+            "",
+            "## Load test (`python -m bench load`)",
+            "",
+            f"{load_test['sessions']} concurrent Chromium sessions on one server (127.0.0.1), {load_test['rounds']} rounds each, two waves: "
+            f"each round clears the canvas, draws, waits for the prediction and visits Compare pairs, Models and Draw & explain. "
+            f"{load_test['reruns']} reruns in all; finished {load_test['finished']}.",
+            "",
+            f"- errors: **{load_test['errors']}**"
+            + (f" ({'; '.join(load_test['error_messages'])})" if load_test["errors"] else ""),
+            f"- draw -> prediction: p50 {load_test['draw_to_prediction'].get('p50_s', 0):.2f} s, p95 {load_test['draw_to_prediction'].get('p95_s', 0):.2f} s ({load_test['draw_to_prediction'].get('count', 0)} drawings)",
+            f"- page switch: p50 {load_test['page_switch'].get('p50_s', 0):.2f} s, p95 {load_test['page_switch'].get('p95_s', 0):.2f} s",
+            f"- server memory: {memory['before']:.0f} MB after warm-up, {memory['after_first_wave']:.0f} MB after the first wave, {memory['after_second_wave']:.0f} MB after the second",
+        ]
         if "strokes_redrawn" in load_test:
-            lines.append(f"- strokes the canvas did not take (black canvas after mouse-up), drawn again as a person would: {load_test['strokes_redrawn']}")
+            lines.append(
+                f"- strokes the canvas did not take (black canvas after mouse-up), drawn again as a person would: {load_test['strokes_redrawn']}"
+            )
         if "server_cpu_s_per_rerun" in load_test:
-            lines.append(f"- server CPU: {load_test['server_cpu_s_per_rerun'] * 1000:.0f} ms per rerun, {load_test['server_cpu_share_first_wave']:.0%} of the machine's CPU during the first wave; "
-                         "the rest went to the 20 headless browsers rendering the pages on the same two cores, which is what the latencies above mostly measure")
+            lines.append(
+                f"- server CPU: {load_test['server_cpu_s_per_rerun'] * 1000:.0f} ms per rerun, {load_test['server_cpu_share_first_wave']:.0%} of the machine's CPU during the first wave; "
+                "the rest went to the 20 headless browsers rendering the pages on the same two cores, which is what the latencies above mostly measure"
+            )
     return "\n".join(lines) + "\n"

@@ -25,7 +25,9 @@ def bias_share(model, images) -> dict:
     stack = dense_stack(model)
     n = len(x)
     layer_inputs, _, probabilities = stack.forward(x.reshape(n, -1))
-    bias_only = propagate_importance(np.zeros_like(probabilities), layer_inputs, stack.kernels, stack.biases)
+    bias_only = propagate_importance(
+        np.zeros_like(probabilities), layer_inputs, stack.kernels, stack.biases
+    )
     target_maps = []
     for label in range(probabilities.shape[1]):
         top = np.zeros_like(probabilities)

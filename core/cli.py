@@ -17,7 +17,9 @@ def _pairs(value: str, allowed=PAIRS) -> list[str]:
     chosen = [item.strip() for item in value.split(",")]
     for pair in chosen:
         if pair not in allowed:
-            raise argparse.ArgumentTypeError(f"unknown pair {pair!r}; choose from {', '.join(allowed)} or 'all'")
+            raise argparse.ArgumentTypeError(
+                f"unknown pair {pair!r}; choose from {', '.join(allowed)} or 'all'"
+            )
     return chosen
 
 
@@ -34,7 +36,9 @@ def _kinds(value: str) -> list[str]:
     chosen = list(KINDS) if value == "both" else [item.strip() for item in value.split(",")]
     for kind in chosen:
         if kind not in KINDS:
-            raise argparse.ArgumentTypeError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)} or 'both'")
+            raise argparse.ArgumentTypeError(
+                f"unknown kind {kind!r}; choose from {', '.join(KINDS)} or 'both'"
+            )
     return chosen
 
 
@@ -57,10 +61,17 @@ def cmd_download(args) -> int:
         bars[stage].update(done)
 
     print(f"downloading {archive_url(args.url)}", file=sys.stderr)
-    result = download(url=args.url, destination=Path(args.dest) if args.dest else None, progress=progress, keep_archive=args.keep_archive)
+    result = download(
+        url=args.url,
+        destination=Path(args.dest) if args.dest else None,
+        progress=progress,
+        keep_archive=args.keep_archive,
+    )
     for bar in bars.values():
         bar.close()
-    print(f"built {result.folder}: train {sum(result.counts['train'])} images, test {sum(result.counts['test'])} images")
+    print(
+        f"built {result.folder}: train {sum(result.counts['train'])} images, test {sum(result.counts['test'])} images"
+    )
     return 0
 
 
@@ -73,10 +84,14 @@ def cmd_train(args) -> int:
     if args.balanced_archive:
         # with the official archive, the all-characters network learns every Balanced class
         if args.pair not in (None, ["all8"], [BALANCED]):
-            raise ValueError("--balanced-archive goes with --pair all8 (or balanced, or no --pair): it trains one network on every EMNIST Balanced class")
+            raise ValueError(
+                "--balanced-archive goes with --pair all8 (or balanced, or no --pair): it trains one network on every EMNIST Balanced class"
+            )
         names = [BALANCED]
     elif BALANCED in names:
-        raise ValueError("--pair balanced needs --balanced-archive PATH (the official EMNIST gzip.zip or its gzip folder)")
+        raise ValueError(
+            "--pair balanced needs --balanced-archive PATH (the official EMNIST gzip.zip or its gzip folder)"
+        )
     summary = {}
     for pair in names:
         for kind in args.kind:
@@ -89,13 +104,24 @@ def cmd_train(args) -> int:
 
             config = default_config(kind, seed=args.seed, epochs=args.epochs)
             tensorboard = Path(args.tensorboard) / label if args.tensorboard else None
-            result = train_pair(pair, config, out_root=Path(args.out) if args.out else None, on_batch=on_batch,
-                                tensorboard_dir=tensorboard, kind=kind, archive=args.balanced_archive if pair == BALANCED else None)
+            result = train_pair(
+                pair,
+                config,
+                out_root=Path(args.out) if args.out else None,
+                on_batch=on_batch,
+                tensorboard_dir=tensorboard,
+                kind=kind,
+                archive=args.balanced_archive if pair == BALANCED else None,
+            )
             evaluation = result.metadata["evaluation"]
             bar.close(f"test accuracy {evaluation['test']['accuracy']:.4f}")
-            summary[label] = {split: round(scores["accuracy"], 4) for split, scores in evaluation.items()}
+            summary[label] = {
+                split: round(scores["accuracy"], 4) for split, scores in evaluation.items()
+            }
             if args.global_maps and pair != BALANCED:
-                _write_global_maps(pair, result.model, args.k, Path(args.out) if args.out else None, kind)
+                _write_global_maps(
+                    pair, result.model, args.k, Path(args.out) if args.out else None, kind
+                )
     _print_json(summary)
     return 0
 
@@ -126,7 +152,10 @@ def cmd_evaluate_model(args) -> int:
         split = labelled.load(pair, args.split)
         for kind in args.kind:
             scores = evaluate(load_pretrained(pair, kind), split.images, split.labels)
-            report[pair if kind == "dense" else f"{pair}-{kind}"] = {key: scores[key] for key in ("n", "loss", "accuracy", "balanced_accuracy", "confusion")}
+            report[pair if kind == "dense" else f"{pair}-{kind}"] = {
+                key: scores[key]
+                for key in ("n", "loss", "accuracy", "balanced_accuracy", "confusion")
+            }
     _print_json(report)
     return 0
 
@@ -151,7 +180,10 @@ def cmd_predict(args) -> int:
     model = load_pretrained(args.pair, args.kind)
     characters = _characters(args.pair)
     for path, row in zip(args.images, predict(model, _read_images(args.images))):
-        print(f"{path}: {characters[int(row.argmax())]}  " + "  ".join(f"P({c})={p:.3f}" for c, p in zip(characters, row)))
+        print(
+            f"{path}: {characters[int(row.argmax())]}  "
+            + "  ".join(f"P({c})={p:.3f}" for c, p in zip(characters, row))
+        )
     return 0
 
 
@@ -164,9 +196,13 @@ def cmd_explain(args) -> int:
     model = load_pretrained(args.pair, args.kind)
     characters = _characters(args.pair)
     contrast = None if args.contrast is None else characters.index(args.contrast.upper())
-    probabilities, maps = predict_and_explain(model, _read_images(args.images), mode=args.mode, contrast=contrast)
+    probabilities, maps = predict_and_explain(
+        model, _read_images(args.images), mode=args.mode, contrast=contrast
+    )
     for path, row, importance in zip(args.images, probabilities, maps):
-        print(f"{path}: {characters[int(row.argmax())]} (P={row.max():.3f}); importance sum {importance.sum():+.4f}, strongest pixel {np.unravel_index(np.abs(importance).argmax(), importance.shape)}")
+        print(
+            f"{path}: {characters[int(row.argmax())]} (P={row.max():.3f}); importance sum {importance.sum():+.4f}, strongest pixel {np.unravel_index(np.abs(importance).argmax(), importance.shape)}"
+        )
     if args.out:
         np.save(args.out, maps)
         print(f"maps saved to {args.out} (float32 [n, 28, 28])")
@@ -178,7 +214,9 @@ def cmd_bias_share(args) -> int:
     from .data import load_pair
     from .models import load_pretrained
 
-    report = {pair: bias_share(load_pretrained(pair), load_pair(pair, "test")[0]) for pair in args.pair}
+    report = {
+        pair: bias_share(load_pretrained(pair), load_pair(pair, "test")[0]) for pair in args.pair
+    }
     _print_json(report)
     return 0
 
@@ -195,7 +233,10 @@ def cmd_confidence_report(args) -> int:
                 if pair == ALL_EIGHT and mode == "contrast":
                     continue  # the 8-class network has no single class to argue against
                 report.append({"kind": kind, **analyse(pair, model, mode)})
-                print(f"{pair} {kind} {mode}: AUROC confidence {report[-1]['auroc_correct_vs_wrong']['confidence']:.3f}", file=sys.stderr)
+                print(
+                    f"{pair} {kind} {mode}: AUROC confidence {report[-1]['auroc_correct_vs_wrong']['confidence']:.3f}",
+                    file=sys.stderr,
+                )
     _print_json(report)
     return 0
 
@@ -204,33 +245,78 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="ModuleX core engine")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    download = commands.add_parser("download", help="fetch the official EMNIST archive and build the 8-character set")
+    download = commands.add_parser(
+        "download", help="fetch the official EMNIST archive and build the 8-character set"
+    )
     download.add_argument("--url", help="archive address (default: $EMNIST_URL or NIST's gzip.zip)")
     download.add_argument("--dest", help="data folder (default: $EMNIST_DIR or data/emnist)")
-    download.add_argument("--keep-archive", action="store_true", help="keep gzip.zip after building")
+    download.add_argument(
+        "--keep-archive", action="store_true", help="keep gzip.zip after building"
+    )
     download.set_defaults(run=cmd_download)
 
-    train = commands.add_parser("train", help="train the thesis network of a pair (the thesis' fit)")
-    train.add_argument("--pair", type=_model_names, help="2Z, 5S, 8B, 0O, all8 (one network for the eight characters), balanced, a comma list, or all (the four pairs; default)")
-    train.add_argument("--kind", type=_kinds, default=["dense"], help="dense (the thesis network; default), cnn, a comma list, or both")
-    train.add_argument("--balanced-archive", help="the official EMNIST gzip.zip (or its gzip/ folder): with --pair all8 (or alone), train on every EMNIST Balanced class (model 'balanced')")
-    train.add_argument("--epochs", type=int, help="default: the shipped recipe's (40 for dense, 15 for cnn)")
+    train = commands.add_parser(
+        "train", help="train the thesis network of a pair (the thesis' fit)"
+    )
+    train.add_argument(
+        "--pair",
+        type=_model_names,
+        help="2Z, 5S, 8B, 0O, all8 (one network for the eight characters), balanced, a comma list, or all (the four pairs; default)",
+    )
+    train.add_argument(
+        "--kind",
+        type=_kinds,
+        default=["dense"],
+        help="dense (the thesis network; default), cnn, a comma list, or both",
+    )
+    train.add_argument(
+        "--balanced-archive",
+        help="the official EMNIST gzip.zip (or its gzip/ folder): with --pair all8 (or alone), train on every EMNIST Balanced class (model 'balanced')",
+    )
+    train.add_argument(
+        "--epochs", type=int, help="default: the shipped recipe's (40 for dense, 15 for cnn)"
+    )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", help="folder for the trained models (default: pretrained/)")
     train.add_argument("--tensorboard", help="also write TensorBoard logs into this folder")
-    train.add_argument("--no-global-maps", dest="global_maps", action="store_false", help="skip recomputing the global maps")
-    train.add_argument("--k", type=int, default=400, help="test images per label in the global maps")
+    train.add_argument(
+        "--no-global-maps",
+        dest="global_maps",
+        action="store_false",
+        help="skip recomputing the global maps",
+    )
+    train.add_argument(
+        "--k", type=int, default=400, help="test images per label in the global maps"
+    )
     train.set_defaults(run=cmd_train)
 
-    maps = commands.add_parser("global-maps", help="recompute the global maps of the shipped models")
-    maps.add_argument("--pair", type=lambda value: _pairs(value, (*PAIRS, "all8")), default=list(PAIRS), help="pairs, all8, a comma list, or all (the four pairs)")
-    maps.add_argument("--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both")
+    maps = commands.add_parser(
+        "global-maps", help="recompute the global maps of the shipped models"
+    )
+    maps.add_argument(
+        "--pair",
+        type=lambda value: _pairs(value, (*PAIRS, "all8")),
+        default=list(PAIRS),
+        help="pairs, all8, a comma list, or all (the four pairs)",
+    )
+    maps.add_argument(
+        "--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both"
+    )
     maps.add_argument("--k", type=int, default=400)
     maps.set_defaults(run=cmd_global_maps)
 
-    evaluate = commands.add_parser("evaluate-model", help="accuracy and loss of the shipped models (the thesis' evaluate)")
-    evaluate.add_argument("--pair", type=lambda value: _pairs(value, (*PAIRS, "all8")), default=list(PAIRS), help="pairs, all8, a comma list, or all (the four pairs)")
-    evaluate.add_argument("--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both")
+    evaluate = commands.add_parser(
+        "evaluate-model", help="accuracy and loss of the shipped models (the thesis' evaluate)"
+    )
+    evaluate.add_argument(
+        "--pair",
+        type=lambda value: _pairs(value, (*PAIRS, "all8")),
+        default=list(PAIRS),
+        help="pairs, all8, a comma list, or all (the four pairs)",
+    )
+    evaluate.add_argument(
+        "--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both"
+    )
     evaluate.add_argument("--split", choices=("train", "test"), default="test")
     evaluate.set_defaults(run=cmd_evaluate_model)
 
@@ -238,24 +324,57 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_evaluate_methods(commands)  # python -m core evaluate: methods x metrics x pairs report
 
-    share = commands.add_parser("bias-share", help="how much of the target maps comes from the biases alone (test set)")
+    share = commands.add_parser(
+        "bias-share", help="how much of the target maps comes from the biases alone (test set)"
+    )
     share.add_argument("--pair", type=_pairs, default=list(PAIRS))
     share.set_defaults(run=cmd_bias_share)
 
-    confidence = commands.add_parser("confidence-report", help="does explanation confidence separate right from wrong predictions? (test set, noise)")
-    confidence.add_argument("--pair", type=lambda value: _pairs(value, (*PAIRS, "all8")), default=list(PAIRS), help="pairs, all8, a comma list, or all (the four pairs)")
-    confidence.add_argument("--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both")
-    confidence.add_argument("--mode", type=lambda value: value.split(","), default=["target"], help="explanation modes, comma-separated (target, contrast, thesis)")
+    confidence = commands.add_parser(
+        "confidence-report",
+        help="does explanation confidence separate right from wrong predictions? (test set, noise)",
+    )
+    confidence.add_argument(
+        "--pair",
+        type=lambda value: _pairs(value, (*PAIRS, "all8")),
+        default=list(PAIRS),
+        help="pairs, all8, a comma list, or all (the four pairs)",
+    )
+    confidence.add_argument(
+        "--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both"
+    )
+    confidence.add_argument(
+        "--mode",
+        type=lambda value: value.split(","),
+        default=["target"],
+        help="explanation modes, comma-separated (target, contrast, thesis)",
+    )
     confidence.set_defaults(run=cmd_confidence_report)
 
-    for name, handler, text in (("predict", cmd_predict, "predict image files"), ("explain", cmd_explain, "predict and explain image files")):
+    for name, handler, text in (
+        ("predict", cmd_predict, "predict image files"),
+        ("explain", cmd_explain, "predict and explain image files"),
+    ):
         sub = commands.add_parser(name, help=text)
-        sub.add_argument("--pair", choices=(*PAIRS, "all8"), required=True, help="a pair, or all8 (the 8-character network)")
-        sub.add_argument("--kind", choices=("dense", "cnn"), default="dense", help="dense (the thesis network) or cnn")
+        sub.add_argument(
+            "--pair",
+            choices=(*PAIRS, "all8"),
+            required=True,
+            help="a pair, or all8 (the 8-character network)",
+        )
+        sub.add_argument(
+            "--kind",
+            choices=("dense", "cnn"),
+            default="dense",
+            help="dense (the thesis network) or cnn",
+        )
         sub.add_argument("images", nargs="+", help="PNG / JPEG files (prepared like EMNIST)")
         if name == "explain":
             sub.add_argument("--mode", choices=("thesis", "target", "contrast"), default="target")
-            sub.add_argument("--contrast", help="contrast mode: the character argued against (needed for all8, e.g. S)")
+            sub.add_argument(
+                "--contrast",
+                help="contrast mode: the character argued against (needed for all8, e.g. S)",
+            )
             sub.add_argument("--out", help="save the maps as .npy")
         sub.set_defaults(run=handler)
     return parser

@@ -44,7 +44,9 @@ def shift(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
     """Images ``[n, h, w]`` moved by ``(dy, dx)`` pixels, zeros coming in at the edges."""
     result = np.zeros_like(images)
     h, w = images.shape[1:]
-    result[:, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = images[:, max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)]
+    result[:, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = images[
+        :, max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
+    ]
     return result
 
 
@@ -54,7 +56,9 @@ def disturbed_copies(x: np.ndarray, seed: int = SEED) -> np.ndarray:
     The noise patterns are fixed by ``seed`` and the same for every image, so an image's
     confidence does not depend on the batch it comes in.
     """
-    patterns = np.random.default_rng(seed).standard_normal((NOISE_COPIES, *x.shape[1:])).astype(np.float32)
+    patterns = (
+        np.random.default_rng(seed).standard_normal((NOISE_COPIES, *x.shape[1:])).astype(np.float32)
+    )
     copies = [shift(x, dy, dx) for dy, dx in SHIFTS]
     copies += [np.clip(x * (1 + NOISE_SCALE * pattern), 0, 1) for pattern in patterns]
     return np.stack(copies)
@@ -67,7 +71,9 @@ def correlation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a = a - a.mean(axis=-1, keepdims=True)
     b = b - b.mean(axis=-1, keepdims=True)
     denominator = np.sqrt((a * a).sum(axis=-1) * (b * b).sum(axis=-1))
-    return np.divide((a * b).sum(axis=-1), denominator, out=np.zeros(denominator.shape), where=denominator > 0)
+    return np.divide(
+        (a * b).sum(axis=-1), denominator, out=np.zeros(denominator.shape), where=denominator > 0
+    )
 
 
 def explanation_confidence(
@@ -97,16 +103,28 @@ def explanation_confidence(
     """
     x = to_model_input(images)
     n = len(x)
-    if target is None:  # the copies must explain the class the maps explain, not their own prediction
+    if (
+        target is None
+    ):  # the copies must explain the class the maps explain, not their own prediction
         target = predict(model, x).argmax(axis=1)
     copies = disturbed_copies(x, seed)
     count = len(copies)
 
     def repeat(value):
         value = np.asarray(value)
-        return np.tile(value, (count,) + (1,) * (value.ndim - 1)) if value.ndim and len(value) == n else value
+        return (
+            np.tile(value, (count,) + (1,) * (value.ndim - 1))
+            if value.ndim and len(value) == n
+            else value
+        )
 
-    _, copy_maps = predict_and_explain(model, copies.reshape(count * n, *x.shape[1:]), mode=mode, target=repeat(target), contrast=None if contrast is None else repeat(contrast))
+    _, copy_maps = predict_and_explain(
+        model,
+        copies.reshape(count * n, *x.shape[1:]),
+        mode=mode,
+        target=repeat(target),
+        contrast=None if contrast is None else repeat(contrast),
+    )
     copy_maps = copy_maps.reshape(count, n, *x.shape[1:])
     aligned = [shift(copy_maps[i], -dy, -dx) for i, (dy, dx) in enumerate(SHIFTS)]
     aligned += list(copy_maps[len(SHIFTS) :])
@@ -117,4 +135,6 @@ def explanation_confidence(
     else:
         agreement = correlation(maps, references)
         value = np.clip((stability + agreement) / 2, 0, 1)
-    return Confidence(value.astype(np.float32), stability.astype(np.float32), agreement.astype(np.float32))
+    return Confidence(
+        value.astype(np.float32), stability.astype(np.float32), agreement.astype(np.float32)
+    )

@@ -52,36 +52,59 @@ def confidence_of_predictions(model, images: np.ndarray, global_maps: np.ndarray
     """Probabilities and the confidence of each image's map for its predicted class."""
     probabilities, maps = predict_and_explain(model, images, mode=mode)
     predicted = probabilities.argmax(axis=1)
-    confidence = explanation_confidence(model, images, maps, global_maps[predicted], mode=mode, target=predicted)
+    confidence = explanation_confidence(
+        model, images, maps, global_maps[predicted], mode=mode, target=predicted
+    )
     return probabilities, confidence
 
 
 def analyse(name: str, model, mode: str = "target", k: int = DEFAULT_K) -> dict:
     """The figures of the README's table for one model (``name``: a pair or ``all8``)."""
     train, _ = labelled.train_validation(name)
-    references = compute_global_maps(model, train.images, train.labels, k=k, modes=(mode,)).get(mode)
+    references = compute_global_maps(model, train.images, train.labels, k=k, modes=(mode,)).get(
+        mode
+    )
     test = labelled.load(name, "test")
     probabilities, confidence = confidence_of_predictions(model, test.images, references, mode)
     top = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == test.labels
     sure = top >= SURE
-    noise_probabilities, noise_confidence = confidence_of_predictions(model, noise_images(), references, mode)
+    noise_probabilities, noise_confidence = confidence_of_predictions(
+        model, noise_images(), references, mode
+    )
     noise_top = noise_probabilities.max(axis=1)
     is_test = np.r_[np.ones(len(top), bool), np.zeros(len(noise_top), bool)]
     return {
-        "model": name, "mode": mode, "test_images": int(len(top)), "wrong": int((~correct).sum()),
+        "model": name,
+        "mode": mode,
+        "test_images": int(len(top)),
+        "wrong": int((~correct).sum()),
         "auroc_correct_vs_wrong": {
-            "confidence": auroc(confidence.value, correct), "stability": auroc(confidence.stability, correct),
-            "agreement": auroc(confidence.agreement, correct), "probability": auroc(top, correct),
+            "confidence": auroc(confidence.value, correct),
+            "stability": auroc(confidence.stability, correct),
+            "agreement": auroc(confidence.agreement, correct),
+            "probability": auroc(top, correct),
         },
-        "among_sure": {"images": int(sure.sum()), "wrong": int((~correct[sure]).sum()),
-                       "auroc_confidence": auroc(confidence.value[sure], correct[sure]), "auroc_probability": auroc(top[sure], correct[sure])},
+        "among_sure": {
+            "images": int(sure.sum()),
+            "wrong": int((~correct[sure]).sum()),
+            "auroc_confidence": auroc(confidence.value[sure], correct[sure]),
+            "auroc_probability": auroc(top[sure], correct[sure]),
+        },
         "spearman_confidence_probability": spearman(confidence.value, top),
-        "mean_confidence": {"test": float(confidence.value.mean()), "correct": float(confidence.value[correct].mean()),
-                            "wrong": float(confidence.value[~correct].mean()), "noise": float(noise_confidence.value.mean())},
-        "confidence_deciles_10_50_90": {"test": np.percentile(confidence.value, [10, 50, 90]).round(3).tolist(),
-                                        "noise": np.percentile(noise_confidence.value, [10, 50, 90]).round(3).tolist()},
+        "mean_confidence": {
+            "test": float(confidence.value.mean()),
+            "correct": float(confidence.value[correct].mean()),
+            "wrong": float(confidence.value[~correct].mean()),
+            "noise": float(noise_confidence.value.mean()),
+        },
+        "confidence_deciles_10_50_90": {
+            "test": np.percentile(confidence.value, [10, 50, 90]).round(3).tolist(),
+            "noise": np.percentile(noise_confidence.value, [10, 50, 90]).round(3).tolist(),
+        },
         "mean_probability": {"test": float(top.mean()), "noise": float(noise_top.mean())},
-        "auroc_test_vs_noise": {"confidence": auroc(np.r_[confidence.value, noise_confidence.value], is_test),
-                                "probability": auroc(np.r_[top, noise_top], is_test)},
+        "auroc_test_vs_noise": {
+            "confidence": auroc(np.r_[confidence.value, noise_confidence.value], is_test),
+            "probability": auroc(np.r_[top, noise_top], is_test),
+        },
     }

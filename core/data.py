@@ -54,7 +54,9 @@ def read_mapping(path: str | Path) -> dict[int, str]:
     if not path.is_file():
         raise DatasetError(path, "mapping file not found")
     mapping: dict[int, str] = {}
-    for number, line in enumerate(path.read_text(encoding="ascii", errors="replace").splitlines(), 1):
+    for number, line in enumerate(
+        path.read_text(encoding="ascii", errors="replace").splitlines(), 1
+    ):
         fields = line.split()
         if not fields:
             continue
@@ -62,7 +64,9 @@ def read_mapping(path: str | Path) -> dict[int, str]:
             label, codes = int(fields[0]), [int(code) for code in fields[1:]]
             characters = "".join(chr(code) for code in codes)
         except ValueError:
-            raise DatasetError(path, f"line {number} is not 'label code [code]': {line[:40]!r}") from None
+            raise DatasetError(
+                path, f"line {number} is not 'label code [code]': {line[:40]!r}"
+            ) from None
         if not codes or label in mapping:
             raise DatasetError(path, f"line {number}: missing codes or label {label} repeated")
         mapping[label] = characters
@@ -73,7 +77,9 @@ def read_mapping(path: str | Path) -> dict[int, str]:
 
 def label_for(mapping: dict[int, str], character: str) -> int:
     """The label whose characters include ``character`` (letters match either case)."""
-    wanted = {character, character.lower(), character.upper()} if character.isalpha() else {character}
+    wanted = (
+        {character, character.lower(), character.upper()} if character.isalpha() else {character}
+    )
     matches = [label for label, chars in mapping.items() if wanted & set(chars)]
     if len(matches) != 1:
         raise DatasetError(
@@ -95,7 +101,9 @@ def _load_split_cached(folder: str, split: str) -> tuple[np.ndarray, np.ndarray]
     stored = read_idx(images_path, expected_ndim=3)
     labels = read_idx(labels_path, expected_ndim=1)
     if stored.shape[1:] != (28, 28) or stored.dtype != np.uint8:
-        raise DatasetError(images_path, f"expected uint8 images of 28x28, found {stored.dtype} {stored.shape[1:]}")
+        raise DatasetError(
+            images_path, f"expected uint8 images of 28x28, found {stored.dtype} {stored.shape[1:]}"
+        )
     if len(labels) != len(stored):
         raise DatasetError(labels_path, f"holds {len(labels)} labels for {len(stored)} images")
     upright = np.ascontiguousarray(stored.transpose(0, 2, 1))
@@ -128,13 +136,17 @@ def load_pair(pair: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     return images[keep], (labels[keep] == second).astype(np.int64)
 
 
-def validation_indices(n: int, fraction: float = VALIDATION_FRACTION, seed: int = VALIDATION_SEED) -> np.ndarray:
+def validation_indices(
+    n: int, fraction: float = VALIDATION_FRACTION, seed: int = VALIDATION_SEED
+) -> np.ndarray:
     """A fixed, seeded random subset of ``range(n)`` used as validation (sorted)."""
     order = np.random.default_rng(seed).permutation(n)
     return np.sort(order[: int(round(n * fraction))])
 
 
-def train_validation_split(pair: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def train_validation_split(
+    pair: str,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """The pair's train split cut into (train, validation): a seeded random 10%, same every run.
 
     The train files are ordered by source, so a tail slice would be a biased validation set.
@@ -142,7 +154,10 @@ def train_validation_split(pair: str) -> tuple[tuple[np.ndarray, np.ndarray], tu
     images, labels = load_pair(pair, "train")
     is_validation = np.zeros(len(labels), dtype=bool)
     is_validation[validation_indices(len(labels))] = True
-    return (images[~is_validation], labels[~is_validation]), (images[is_validation], labels[is_validation])
+    return (images[~is_validation], labels[~is_validation]), (
+        images[is_validation],
+        labels[is_validation],
+    )
 
 
 def sha256_of(path: str | Path) -> str:

@@ -18,9 +18,9 @@ import urllib.error
 import urllib.request
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -35,14 +35,38 @@ ARCHIVE_FOLDER = "gzip"
 
 # Official sizes and sha256 of the archive members the 8-character set is built from.
 OFFICIAL_MEMBERS: dict[str, tuple[int, str]] = {
-    "emnist-digits-train-images-idx3-ubyte.gz": (59515779, "f7c95004d14d81af89522e67d8f0c781dfb3bd544181c81bfe1eb6b41c35b726"),
-    "emnist-digits-train-labels-idx1-ubyte.gz": (113859, "6638a6ff5fe2eefd9cca2471995b46c82986b8e4b2a70d2f5ce8e05d7edb319e"),
-    "emnist-digits-test-images-idx3-ubyte.gz": (9908519, "20ebe43509264f7639d37c835a3f0b009e90b29e00a099a03101abe1644a3f63"),
-    "emnist-digits-test-labels-idx1-ubyte.gz": (19960, "bad1834c45d5988e270b99d43b13edc3fd898f658ffbc2caf2846ef27f7b05b0"),
-    "emnist-letters-train-images-idx3-ubyte.gz": (30804864, "6288f418a917e007bf5fddb823a2dc7a5c6a35031401b93292a539cb12bd881f"),
-    "emnist-letters-train-labels-idx1-ubyte.gz": (79283, "9759af91ea6bccdf07a6040fd085861f2ec88e37f7c3f5760f6feb57106fbe5c"),
-    "emnist-letters-test-images-idx3-ubyte.gz": (5039157, "50f0e93d75b99b463e9760b8345866f22587fa2c2fba472730a5ba09c693412d"),
-    "emnist-letters-test-labels-idx1-ubyte.gz": (144, "924955c31fe7fd809b7303b5c0141282955f4b8390c74cdfd5d80435e0f4b4cb"),
+    "emnist-digits-train-images-idx3-ubyte.gz": (
+        59515779,
+        "f7c95004d14d81af89522e67d8f0c781dfb3bd544181c81bfe1eb6b41c35b726",
+    ),
+    "emnist-digits-train-labels-idx1-ubyte.gz": (
+        113859,
+        "6638a6ff5fe2eefd9cca2471995b46c82986b8e4b2a70d2f5ce8e05d7edb319e",
+    ),
+    "emnist-digits-test-images-idx3-ubyte.gz": (
+        9908519,
+        "20ebe43509264f7639d37c835a3f0b009e90b29e00a099a03101abe1644a3f63",
+    ),
+    "emnist-digits-test-labels-idx1-ubyte.gz": (
+        19960,
+        "bad1834c45d5988e270b99d43b13edc3fd898f658ffbc2caf2846ef27f7b05b0",
+    ),
+    "emnist-letters-train-images-idx3-ubyte.gz": (
+        30804864,
+        "6288f418a917e007bf5fddb823a2dc7a5c6a35031401b93292a539cb12bd881f",
+    ),
+    "emnist-letters-train-labels-idx1-ubyte.gz": (
+        79283,
+        "9759af91ea6bccdf07a6040fd085861f2ec88e37f7c3f5760f6feb57106fbe5c",
+    ),
+    "emnist-letters-test-images-idx3-ubyte.gz": (
+        5039157,
+        "50f0e93d75b99b463e9760b8345866f22587fa2c2fba472730a5ba09c693412d",
+    ),
+    "emnist-letters-test-labels-idx1-ubyte.gz": (
+        144,
+        "924955c31fe7fd809b7303b5c0141282955f4b8390c74cdfd5d80435e0f4b4cb",
+    ),
 }
 MAPPING_MEMBERS = ("emnist-digits-mapping.txt", "emnist-letters-mapping.txt")
 SOURCES = {"digits": ("0", "2", "5", "8"), "letters": ("B", "O", "S", "Z")}
@@ -65,14 +89,21 @@ def archive_url(url: str | None = None) -> str:
     return url or os.environ.get(URL_ENVIRONMENT_VARIABLE) or OFFICIAL_URL
 
 
-def fetch(url: str, destination: Path, progress: Progress | None = None, timeout: float = 60.0) -> Path:
+def fetch(
+    url: str, destination: Path, progress: Progress | None = None, timeout: float = 60.0
+) -> Path:
     """Stream ``url`` to ``destination`` through a temporary file renamed only when complete."""
     destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, partial_name = tempfile.mkstemp(prefix=destination.name + ".", suffix=".part", dir=destination.parent)
+    handle, partial_name = tempfile.mkstemp(
+        prefix=destination.name + ".", suffix=".part", dir=destination.parent
+    )
     partial = Path(partial_name)
     received = 0
     try:
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+        with (
+            os.fdopen(handle, "wb") as out,
+            urllib.request.urlopen(url, timeout=timeout) as response,
+        ):
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
             while block := response.read(1 << 20):
@@ -81,23 +112,31 @@ def fetch(url: str, destination: Path, progress: Progress | None = None, timeout
                 if progress:
                     progress(received, total, "downloading")
         if total is not None and received != total:
-            raise DownloadError(f"the download of {url} stopped after {received} of {total} bytes; run the command again")
+            raise DownloadError(
+                f"the download of {url} stopped after {received} of {total} bytes; run the command again"
+            )
         partial.replace(destination)
         return destination
     except (urllib.error.URLError, OSError, TimeoutError) as error:
-        raise DownloadError(f"could not download {url}: {getattr(error, 'reason', error)}; check the address and your connection, then run the command again") from None
+        raise DownloadError(
+            f"could not download {url}: {getattr(error, 'reason', error)}; check the address and your connection, then run the command again"
+        ) from None
     finally:
         partial.unlink(missing_ok=True)
 
 
-def _read_member(archive: zipfile.ZipFile, name: str, expected: dict[str, tuple[int, str]]) -> bytes:
+def _read_member(
+    archive: zipfile.ZipFile, name: str, expected: dict[str, tuple[int, str]]
+) -> bytes:
     member = f"{ARCHIVE_FOLDER}/{name}"
     try:
         raw = archive.read(member)
     except KeyError:
         raise DownloadError(f"the archive has no {member}; is it the EMNIST gzip.zip?") from None
     except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise DownloadError(f"{member} in the archive is damaged ({error}); delete it and download again") from None
+        raise DownloadError(
+            f"{member} in the archive is damaged ({error}); delete it and download again"
+        ) from None
     if name in expected:
         size, digest = expected[name]
         actual = hashlib.sha256(raw).hexdigest()
@@ -119,14 +158,21 @@ def _decode(raw_gzip: bytes, name: str, ndim: int) -> np.ndarray:
         raise DownloadError(f"{name} cannot be decompressed ({error})") from None
 
 
-def build_pairs_from_archive(archive_path: Path, out_folder: Path, expected=OFFICIAL_MEMBERS, progress: Progress | None = None) -> dict:
+def build_pairs_from_archive(
+    archive_path: Path,
+    out_folder: Path,
+    expected=OFFICIAL_MEMBERS,
+    progress: Progress | None = None,
+) -> dict:
     """Write the 8-character set into ``out_folder`` from an EMNIST ``gzip.zip``; return counts."""
     out_folder.mkdir(parents=True, exist_ok=True)
     counts = {}
     try:
         archive = zipfile.ZipFile(archive_path)
     except (zipfile.BadZipFile, OSError) as error:
-        raise DownloadError(f"{archive_path} is not a zip archive ({error}); delete it and download again") from None
+        raise DownloadError(
+            f"{archive_path} is not a zip archive ({error}); delete it and download again"
+        ) from None
     with archive:
         mappings = {}
         for source, mapping_name in zip(SOURCES, MAPPING_MEMBERS):
@@ -148,7 +194,9 @@ def build_pairs_from_archive(archive_path: Path, out_folder: Path, expected=OFFI
                     source_label = _label_in(mappings[source], character)
                     keep = labels == source_label
                     images_out.append(images[keep])
-                    labels_out.append(np.full(int(keep.sum()), EIGHT_CHARACTERS.index(character), np.uint8))
+                    labels_out.append(
+                        np.full(int(keep.sum()), EIGHT_CHARACTERS.index(character), np.uint8)
+                    )
                 if progress:
                     progress(len(counts) + 1, steps, f"building {split} from {source}")
             all_images, all_labels = np.concatenate(images_out), np.concatenate(labels_out)
@@ -190,7 +238,9 @@ def download(
     if kept_archive.is_file():
         archive_path = kept_archive
     else:
-        archive_path = fetch(archive_url(url), root / f"gzip.{uuid.uuid4().hex[:8]}.zip.unverified", progress)
+        archive_path = fetch(
+            archive_url(url), root / f"gzip.{uuid.uuid4().hex[:8]}.zip.unverified", progress
+        )
     staging = Path(tempfile.mkdtemp(prefix="pairs.", suffix=".partial", dir=root))
     try:
         try:

@@ -17,7 +17,9 @@ def cross_entropy(probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
     """``[true, predicted]`` counts."""
-    return np.bincount(labels * n_classes + predicted, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+    return np.bincount(labels * n_classes + predicted, minlength=n_classes * n_classes).reshape(
+        n_classes, n_classes
+    )
 
 
 def scores_from_probabilities(probabilities: np.ndarray, labels: np.ndarray) -> dict:
@@ -64,5 +66,13 @@ def precision_recall_f1(labels: np.ndarray, predicted: np.ndarray, n_classes: in
         precision = hits / max(confusion[:, label].sum(), 1)
         recall = hits / max(confusion[label].sum(), 1)
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        rows.append({"label": label, "precision": float(precision), "recall": float(recall), "f1": float(f1), "support": int(confusion[label].sum())})
+        rows.append(
+            {
+                "label": label,
+                "precision": float(precision),
+                "recall": float(recall),
+                "f1": float(f1),
+                "support": int(confusion[label].sum()),
+            }
+        )
     return rows

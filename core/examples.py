@@ -25,7 +25,10 @@ class Example:
 
 def _two(top_round: bool) -> list[Stroke]:
     if top_round:  # a curved neck and a small loop at the foot, as many people write it
-        return [arc(0.5, 0.3, 0.36, 0.28, 195, 380) + [(0.75, 0.55), (0.3, 0.85), (0.12, 0.95), (0.25, 0.85), (0.92, 0.92)]]
+        return [
+            arc(0.5, 0.3, 0.36, 0.28, 195, 380)
+            + [(0.75, 0.55), (0.3, 0.85), (0.12, 0.95), (0.25, 0.85), (0.92, 0.92)]
+        ]
     return [[(0.1, 0.12), (0.75, 0.05), (0.88, 0.2), (0.1, 0.95), (0.92, 0.95)]]
 
 
@@ -43,19 +46,30 @@ def _five(round_top: bool = False) -> list[Stroke]:
 
 
 def _ess(flat_top: bool = False) -> list[Stroke]:
-    upper = [(0.85, 0.05), (0.3, 0.05)] + arc(0.4, 0.28, 0.2, 0.22, 270, 90)[6:] if flat_top else arc(0.5, 0.27, 0.33, 0.24, 340, 90)
+    upper = (
+        [(0.85, 0.05), (0.3, 0.05)] + arc(0.4, 0.28, 0.2, 0.22, 270, 90)[6:]
+        if flat_top
+        else arc(0.5, 0.27, 0.33, 0.24, 340, 90)
+    )
     return [upper + arc(0.5, 0.73, 0.33, 0.25, 270, 520)]
 
 
 def _eight(flat_side: bool = False) -> list[Stroke]:
     if flat_side:
-        return [[(0.25, 0.02), (0.25, 0.98)], arc(0.25, 0.26, 0.5, 0.24, 270, 450), arc(0.25, 0.74, 0.55, 0.24, 270, 450)]
+        return [
+            [(0.25, 0.02), (0.25, 0.98)],
+            arc(0.25, 0.26, 0.5, 0.24, 270, 450),
+            arc(0.25, 0.74, 0.55, 0.24, 270, 450),
+        ]
     return [arc(0.5, 0.27, 0.26, 0.24, 0, 360, 32), arc(0.5, 0.73, 0.32, 0.26, 0, 360, 32)]
 
 
 def _bee() -> list[Stroke]:
-    return [[(0.15, 0.0), (0.15, 1.0)], [(0.15, 0.0)] + arc(0.42, 0.25, 0.32, 0.25, 270, 450) + [(0.15, 0.5)],
-            arc(0.42, 0.75, 0.4, 0.25, 270, 450) + [(0.15, 1.0)]]
+    return [
+        [(0.15, 0.0), (0.15, 1.0)],
+        [(0.15, 0.0)] + arc(0.42, 0.25, 0.32, 0.25, 270, 450) + [(0.15, 0.5)],
+        arc(0.42, 0.75, 0.4, 0.25, 270, 450) + [(0.15, 1.0)],
+    ]
 
 
 def _ring(width: float, tilt: float = 0.0, height: float = 1.0) -> list[Stroke]:
@@ -79,7 +93,13 @@ EXAMPLES: tuple[Example, ...] = (
     Example("0, narrow", "0", tuple(_ring(0.55))),
     Example("0, round", "0", tuple(_ring(0.9)), ambiguous=True, note="an O-like 0"),
     Example("O, wide and bold", "O", tuple(_ring(1.0, height=0.72)), brush=40),
-    Example("O, round", "O", tuple(_ring(1.0)), ambiguous=True, note="a 0-like O: the 0/O network reads thin round rings as zeros"),
+    Example(
+        "O, round",
+        "O",
+        tuple(_ring(1.0)),
+        ambiguous=True,
+        note="a 0-like O: the 0/O network reads thin round rings as zeros",
+    ),
     Example("O, slanted", "O", tuple(_ring(0.85, tilt=0.25)), ambiguous=True),
 )
 

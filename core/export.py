@@ -38,7 +38,11 @@ def overlay(image: np.ndarray, importance: np.ndarray, limit: float | None = Non
     limit = limit or symmetric_limit(importance)
     gray = np.repeat(np.asarray(image, np.float32)[..., None], 3, axis=2)
     alpha = np.clip(np.abs(np.asarray(importance, np.float32)) / limit, 0, 1)[..., None] ** 0.7
-    return (gray * (1 - alpha) + colorize(importance, limit).astype(np.float32) * alpha).round().astype(np.uint8)
+    return (
+        (gray * (1 - alpha) + colorize(importance, limit).astype(np.float32) * alpha)
+        .round()
+        .astype(np.uint8)
+    )
 
 
 def _font(size: int):
@@ -89,13 +93,19 @@ class Report:
         limit = symmetric_limit(*[m for _, m in self.maps]) if self.maps else 1.0
         for caption, importance in self.maps:
             own = limit if self.shared_scale else symmetric_limit(importance)
-            rgb = colorize(importance, own) if self.image is None else overlay(self.image, importance, own)
+            rgb = (
+                colorize(importance, own)
+                if self.image is None
+                else overlay(self.image, importance, own)
+            )
             row.append((caption, _panel(rgb)))
         if self.maps and self.shared_scale:
             row.append(("", _colour_bar(PANEL, limit)))
         if self.references:
             reference_limit = symmetric_limit(*[m for _, m in self.references])
-            row += [(caption, _panel(colorize(m, reference_limit))) for caption, m in self.references]
+            row += [
+                (caption, _panel(colorize(m, reference_limit))) for caption, m in self.references
+            ]
         return row
 
     def render(self) -> Image.Image:
@@ -103,7 +113,11 @@ class Report:
         title_font, font, small = _font(26), _font(17), _font(15)
         row = self._row()
         width = margin * 2 + sum(picture.width + gap for _, picture in row)
-        wrapped = [line for paragraph in ([*self.lines, "", self.text] if self.text else self.lines) for line in (textwrap.wrap(paragraph, 95) or [""])]
+        wrapped = [
+            line
+            for paragraph in ([*self.lines, "", self.text] if self.text else self.lines)
+            for line in (textwrap.wrap(paragraph, 95) or [""])
+        ]
         top = margin + 44
         height = top + PANEL + 36 + 24 * len(wrapped) + margin
         sheet = Image.new("RGB", (max(width, 700), height), "white")

@@ -43,7 +43,9 @@ class GlobalMaps:
         return maps[0] - maps[1]
 
 
-def compute_global_maps(model, images, labels, k: int = DEFAULT_K, modes=MODES, info: dict | None = None) -> GlobalMaps:
+def compute_global_maps(
+    model, images, labels, k: int = DEFAULT_K, modes=MODES, info: dict | None = None
+) -> GlobalMaps:
     """Mean maps of the first ``k`` images of each label (file order), target = true label."""
     from .models import predict
 
@@ -61,7 +63,11 @@ def compute_global_maps(model, images, labels, k: int = DEFAULT_K, modes=MODES, 
             _, explained = predict_and_explain(model, images[needed], mode=mode, target=label)
             for subset, indices in chosen.items():
                 rows = [position[index] for index in indices]
-                mean = explained[rows].mean(axis=0) if rows else np.zeros(explained.shape[1:], np.float32)
+                mean = (
+                    explained[rows].mean(axis=0)
+                    if rows
+                    else np.zeros(explained.shape[1:], np.float32)
+                )
                 sums[(subset, mode)].append(mean.astype(np.float32))
         for subset, indices in chosen.items():
             counts[subset].append(int(len(indices)))
@@ -89,7 +95,11 @@ def load_global_maps(path: str | Path) -> GlobalMaps:
     """Read maps written by :func:`save_global_maps` (no pickle); clear error if damaged."""
     path = Path(path)
     if not path.is_file():
-        raise ModelFileError(path, "global maps file not found", fix="python -m core global-maps --pair all (needs the dataset) or git checkout -- pretrained/")
+        raise ModelFileError(
+            path,
+            "global maps file not found",
+            fix="python -m core global-maps --pair all (needs the dataset) or git checkout -- pretrained/",
+        )
     try:
         with np.load(path, allow_pickle=False) as stored:
             header = json.loads(str(stored["header"]))
@@ -103,7 +113,11 @@ def load_global_maps(path: str | Path) -> GlobalMaps:
                     raise ValueError(f"{key} has shape {array.shape} or holds non-finite values")
                 maps[(subset, mode)] = array.astype(np.float32)
     except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:
-        raise ModelFileError(path, f"is not a valid global maps file ({error})", fix="git checkout -- pretrained/ or python -m core global-maps --pair all") from None
+        raise ModelFileError(
+            path,
+            f"is not a valid global maps file ({error})",
+            fix="git checkout -- pretrained/ or python -m core global-maps --pair all",
+        ) from None
     return GlobalMaps(maps, int(header["k"]), header["counts"], header.get("info", {}))
 
 

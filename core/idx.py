@@ -74,7 +74,9 @@ def idx_bytes(array: np.ndarray) -> bytes:
     big_endian = array.dtype.newbyteorder(">") if array.dtype.itemsize > 1 else array.dtype
     if big_endian not in _CODES:
         raise ValueError(f"idx cannot store dtype {array.dtype}")
-    header = bytes([0, 0, _CODES[big_endian], array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    header = bytes([0, 0, _CODES[big_endian], array.ndim]) + struct.pack(
+        f">{array.ndim}I", *array.shape
+    )
     return header + np.ascontiguousarray(array, dtype=big_endian).tobytes()
 
 
@@ -84,7 +86,10 @@ def write_idx(path: str | Path, array: np.ndarray) -> None:
     payload = idx_bytes(array)
     if path.suffix == ".gz":
         # No name and mtime=0 keep the bytes, and so the checksum, the same on every run.
-        with open(path, "wb") as raw_file, gzip.GzipFile(filename="", fileobj=raw_file, mode="wb", mtime=0) as out:
+        with (
+            open(path, "wb") as raw_file,
+            gzip.GzipFile(filename="", fileobj=raw_file, mode="wb", mtime=0) as out,
+        ):
             out.write(payload)
     else:
         path.write_bytes(payload)

@@ -40,11 +40,20 @@ def embed(model, images, batch_size: int = 4096) -> np.ndarray:
     """The last hidden layer's output for each image, float32 ``[n, units]``."""
     x = to_model_input(images)
     stack = layer_stack(model)
-    chunks = [stack.forward(x[start : start + batch_size].reshape(-1, *stack.input_shape))[0][-1] for start in range(0, len(x), batch_size)]
-    return np.concatenate(chunks).reshape(len(x), -1) if chunks else np.zeros((0, stack.layers[-1].kernel.shape[0]), np.float32)
+    chunks = [
+        stack.forward(x[start : start + batch_size].reshape(-1, *stack.input_shape))[0][-1]
+        for start in range(0, len(x), batch_size)
+    ]
+    return (
+        np.concatenate(chunks).reshape(len(x), -1)
+        if chunks
+        else np.zeros((0, stack.layers[-1].kernel.shape[0]), np.float32)
+    )
 
 
-def nearest(space: np.ndarray, query: np.ndarray, k: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray]:
+def nearest(
+    space: np.ndarray, query: np.ndarray, k: int = NEIGHBOURS
+) -> tuple[np.ndarray, np.ndarray]:
     """Indices of the ``k`` points of ``space`` nearest to ``query`` (Euclidean), nearest first, and their distances."""
     distances = np.sqrt(((space - query[None]) ** 2).sum(axis=1))
     order = np.argsort(distances, kind="stable")[:k]
@@ -74,7 +83,9 @@ def fit_pca(points: np.ndarray) -> PCA:
 def subsample(labels: np.ndarray, per_label: int, seed: int = 0) -> np.ndarray:
     """Sorted indices of at most ``per_label`` random images of each label (seeded)."""
     rng = np.random.default_rng(seed)
-    chosen = [rng.permutation(np.flatnonzero(labels == label))[:per_label] for label in np.unique(labels)]
+    chosen = [
+        rng.permutation(np.flatnonzero(labels == label))[:per_label] for label in np.unique(labels)
+    ]
     return np.sort(np.concatenate(chosen))
 
 
@@ -100,7 +111,9 @@ def _affinities(points: np.ndarray, perplexity: float) -> np.ndarray:
     return np.maximum(joint, 1e-12)
 
 
-def tsne(points: np.ndarray, perplexity: float = 30.0, iterations: int = 300, seed: int = 0) -> np.ndarray:
+def tsne(
+    points: np.ndarray, perplexity: float = 30.0, iterations: int = 300, seed: int = 0
+) -> np.ndarray:
     """Exact t-SNE to 2-D (van der Maaten and Hinton, 2008), seeded; O(n^2) memory and time per step.
 
     Early exaggeration 12 for the first 100 steps, momentum 0.5 then 0.8, adaptive gains.
@@ -121,14 +134,18 @@ def tsne(points: np.ndarray, perplexity: float = 30.0, iterations: int = 300, se
         q = np.maximum(kernel / kernel.sum(), 1e-12)
         pull = (exaggeration * affinities - q) * kernel
         gradient = 4 * (pull.sum(axis=1)[:, None] * y - pull @ y)
-        gains = np.where(np.sign(gradient) != np.sign(velocity), gains + 0.2, gains * 0.8).clip(0.01)
+        gains = np.where(np.sign(gradient) != np.sign(velocity), gains + 0.2, gains * 0.8).clip(
+            0.01
+        )
         velocity = (0.5 if step < 250 else 0.8) * velocity - learning_rate * gains * gradient
         y = y + velocity
         y -= y.mean(axis=0)
     return y
 
 
-def place_among_neighbours(space: np.ndarray, layout: np.ndarray, query: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
+def place_among_neighbours(
+    space: np.ndarray, layout: np.ndarray, query: np.ndarray, k: int = NEIGHBOURS
+) -> np.ndarray:
     """Where a new point goes on a t-SNE layout: the mean position of its ``k`` nearest points in
     the full space, weighted by inverse distance (t-SNE has no map for points it was not fit on)."""
     indices, distances = nearest(space, query, k)

@@ -55,7 +55,9 @@ def load(name: str, split: str, archive: str | Path | None = None) -> Labelled:
         table = data.mapping()
         return Labelled(images, labels, tuple(table[label][0] for label in sorted(table)))
     if archive is None:
-        raise ValueError("the Balanced model needs the official EMNIST archive: pass --balanced-archive PATH")
+        raise ValueError(
+            "the Balanced model needs the official EMNIST archive: pass --balanced-archive PATH"
+        )
     return load_balanced(archive, split)
 
 
@@ -80,9 +82,13 @@ def _read_balanced_file(archive: Path, name: str) -> bytes:
         with zipfile.ZipFile(archive) as opened:
             return opened.read(f"{ARCHIVE_FOLDER}/{name}")
     except KeyError:
-        raise DatasetError(archive, f"has no {ARCHIVE_FOLDER}/{name}; is it the official EMNIST gzip.zip?") from None
+        raise DatasetError(
+            archive, f"has no {ARCHIVE_FOLDER}/{name}; is it the official EMNIST gzip.zip?"
+        ) from None
     except (zipfile.BadZipFile, OSError) as error:
-        raise DatasetError(archive, f"is neither a folder nor a readable zip archive ({error})") from None
+        raise DatasetError(
+            archive, f"is neither a folder nor a readable zip archive ({error})"
+        ) from None
 
 
 def _decode_idx(raw: bytes, name: str, ndim: int) -> np.ndarray:
@@ -98,15 +104,25 @@ def load_balanced(archive: str | Path, split: str) -> Labelled:
         raise ValueError(f"split must be one of {data.SPLITS}, not {split!r}")
     archive = Path(archive)
     stem = f"{BALANCED_STEM}-{split}"
-    images = _decode_idx(_read_balanced_file(archive, f"{stem}-images-idx3-ubyte.gz"), f"{stem}-images", 3)
-    labels = _decode_idx(_read_balanced_file(archive, f"{stem}-labels-idx1-ubyte.gz"), f"{stem}-labels", 1)
+    images = _decode_idx(
+        _read_balanced_file(archive, f"{stem}-images-idx3-ubyte.gz"), f"{stem}-images", 3
+    )
+    labels = _decode_idx(
+        _read_balanced_file(archive, f"{stem}-labels-idx1-ubyte.gz"), f"{stem}-labels", 1
+    )
     if images.shape[1:] != (28, 28) or len(images) != len(labels):
-        raise DatasetError(archive, f"{stem}: {len(labels)} labels for images of shape {images.shape}")
+        raise DatasetError(
+            archive, f"{stem}: {len(labels)} labels for images of shape {images.shape}"
+        )
     with tempfile.TemporaryDirectory() as folder:
         mapping_path = Path(folder) / BALANCED_MAPPING
         mapping_path.write_bytes(_read_balanced_file(archive, BALANCED_MAPPING))
         table = data.read_mapping(mapping_path)
     if sorted(table) != list(range(len(table))) or labels.max(initial=0) >= len(table):
-        raise DatasetError(archive, f"{BALANCED_MAPPING} does not cover labels 0..{labels.max(initial=0)}")
+        raise DatasetError(
+            archive, f"{BALANCED_MAPPING} does not cover labels 0..{labels.max(initial=0)}"
+        )
     upright = np.ascontiguousarray(images.transpose(0, 2, 1))
-    return Labelled(upright, labels.astype(np.int64), tuple(table[label] for label in range(len(table))))
+    return Labelled(
+        upright, labels.astype(np.int64), tuple(table[label] for label in range(len(table)))
+    )

@@ -62,7 +62,11 @@ class Conv:
 
     def _window(self, dy: int, dx: int, out_h: int, out_w: int):
         sy, sx = self.strides
-        return slice(None), slice(dy, dy + (out_h - 1) * sy + 1, sy), slice(dx, dx + (out_w - 1) * sx + 1, sx)
+        return (
+            slice(None),
+            slice(dy, dy + (out_h - 1) * sy + 1, sy),
+            slice(dx, dx + (out_w - 1) * sx + 1, sx),
+        )
 
     def linear(self, x: np.ndarray) -> np.ndarray:
         out_h, out_w, pads = self._geometry(x.shape)
@@ -98,7 +102,11 @@ class Pool:
         sy, sx = self.strides
         for dy in range(self.size[0]):
             for dx in range(self.size[1]):
-                yield (slice(None), slice(dy, dy + (out_h - 1) * sy + 1, sy), slice(dx, dx + (out_w - 1) * sx + 1, sx))
+                yield (
+                    slice(None),
+                    slice(dy, dy + (out_h - 1) * sy + 1, sy),
+                    slice(dx, dx + (out_w - 1) * sx + 1, sx),
+                )
 
     def linear(self, x: np.ndarray) -> np.ndarray:
         views = [x[window] for window in self._windows(x)]
@@ -201,15 +209,31 @@ def _bias_of(layer, size: int) -> np.ndarray:
 
 def _read_layer(layer):
     if isinstance(layer, keras.layers.Dense):
-        return Dense(_frozen(layer.kernel.numpy()), _bias_of(layer, layer.units), _activation_of(layer))
+        return Dense(
+            _frozen(layer.kernel.numpy()), _bias_of(layer, layer.units), _activation_of(layer)
+        )
     if isinstance(layer, keras.layers.Conv2D) and type(layer) is keras.layers.Conv2D:
-        if layer.data_format != "channels_last" or tuple(layer.dilation_rate) != (1, 1) or layer.groups != 1:
-            raise UnsupportedModelError(f"layer {layer.name!r}: only channels-last Conv2D without dilation or groups")
-        return Conv(_frozen(layer.kernel.numpy()), _bias_of(layer, layer.filters), _activation_of(layer), tuple(layer.strides), layer.padding)
+        if (
+            layer.data_format != "channels_last"
+            or tuple(layer.dilation_rate) != (1, 1)
+            or layer.groups != 1
+        ):
+            raise UnsupportedModelError(
+                f"layer {layer.name!r}: only channels-last Conv2D without dilation or groups"
+            )
+        return Conv(
+            _frozen(layer.kernel.numpy()),
+            _bias_of(layer, layer.filters),
+            _activation_of(layer),
+            tuple(layer.strides),
+            layer.padding,
+        )
     pools = {keras.layers.MaxPooling2D: "max", keras.layers.AveragePooling2D: "average"}
     if type(layer) in pools:
         if layer.padding != "valid" or layer.data_format != "channels_last":
-            raise UnsupportedModelError(f"layer {layer.name!r}: only channels-last pooling with valid padding")
+            raise UnsupportedModelError(
+                f"layer {layer.name!r}: only channels-last pooling with valid padding"
+            )
         return Pool(pools[type(layer)], tuple(layer.pool_size), tuple(layer.strides))
     if isinstance(layer, (keras.layers.Flatten, keras.layers.Reshape)):
         return Reshape(tuple(int(size) for size in layer.output.shape[1:]))

@@ -41,7 +41,13 @@ def default_contrast(probabilities: np.ndarray, target: int) -> int:
     return int(next(label for label in others if label != target))
 
 
-def reference_map(maps: GlobalMaps | None, mode: str, target: int, contrast: int | None = None, grid: np.ndarray | None = None) -> np.ndarray | None:
+def reference_map(
+    maps: GlobalMaps | None,
+    mode: str,
+    target: int,
+    contrast: int | None = None,
+    grid: np.ndarray | None = None,
+) -> np.ndarray | None:
     """The global map an explanation is held against: the mean map of its class in its mode;
     for "target and not contrast" on the 8-class network, ``grid[target, contrast]``."""
     if mode == "contrast" and grid is not None and contrast is not None:
@@ -72,9 +78,37 @@ def explain_drawing(
         contrast = default_contrast(probabilities, target) if contrast is None else int(contrast)
     else:
         contrast = None
-    _, maps_found = predict_and_explain(model, image[None], mode=mode, target=[target], contrast=None if contrast is None else [contrast])
+    _, maps_found = predict_and_explain(
+        model,
+        image[None],
+        mode=mode,
+        target=[target],
+        contrast=None if contrast is None else [contrast],
+    )
     importance = maps_found[0]
     reference = reference_map(maps, mode, target, contrast, grid)
-    found = explanation_confidence(model, image[None], importance[None], None if reference is None else reference[None], mode=mode, target=[target], contrast=None if contrast is None else [contrast])
-    sentence = describe(importance, display_name(classes[target]), None if contrast is None else display_name(classes[contrast]), mode)
-    return LiveExplanation(probabilities, importance, target, contrast, float(found.value[0]), float(found.stability[0]), float(found.agreement[0]), sentence)
+    found = explanation_confidence(
+        model,
+        image[None],
+        importance[None],
+        None if reference is None else reference[None],
+        mode=mode,
+        target=[target],
+        contrast=None if contrast is None else [contrast],
+    )
+    sentence = describe(
+        importance,
+        display_name(classes[target]),
+        None if contrast is None else display_name(classes[contrast]),
+        mode,
+    )
+    return LiveExplanation(
+        probabilities,
+        importance,
+        target,
+        contrast,
+        float(found.value[0]),
+        float(found.stability[0]),
+        float(found.agreement[0]),
+        sentence,
+    )

@@ -65,8 +65,15 @@ def evaluate_pair(model, images: np.ndarray, methods: dict, metrics: dict, progr
         for metric_name, metric in metrics.items():
             options = {"explainer": method} if metric_name in NEEDS_EXPLAINER else {}
             result = metric(model, images, targets, maps, **options)
-            entry["metrics"][metric_name] = {key: _round(value) for key, value in result.summary.items()}
-            entry["curves"].update({key: {"x": curve["x"], "y": [_round(v) for v in curve["y"]]} for key, curve in result.curves.items()})
+            entry["metrics"][metric_name] = {
+                key: _round(value) for key, value in result.summary.items()
+            }
+            entry["curves"].update(
+                {
+                    key: {"x": curve["x"], "y": [_round(v) for v in curve["y"]]}
+                    for key, curve in result.curves.items()
+                }
+            )
         results[name] = entry
         if progress:
             progress(name)
@@ -77,7 +84,14 @@ def _round(value):
     return round(float(value), 5) if np.isfinite(value) else None
 
 
-def run(pairs=PAIRS, methods=None, limit: int | None = None, out: Path = REPORT_DIR, seed: int = 0, progress=None) -> dict:
+def run(
+    pairs=PAIRS,
+    methods=None,
+    limit: int | None = None,
+    out: Path = REPORT_DIR,
+    seed: int = 0,
+    progress=None,
+) -> dict:
     """Evaluate and write the report; returns what ``methods.json`` holds."""
     import keras
     import tensorflow as tf
@@ -91,12 +105,19 @@ def run(pairs=PAIRS, methods=None, limit: int | None = None, out: Path = REPORT_
     chosen[FLOOR] = random_map
     report = {
         "settings": {
-            "images": "full test set" if limit is None else f"seeded stratified subset of at most {limit} per pair (seed {seed})",
+            "images": "full test set"
+            if limit is None
+            else f"seeded stratified subset of at most {limit} per pair (seed {seed})",
             "targets": "the predicted class",
             "scored_output": "the target's probability (every method's default options)",
             "seed": seed,
             "dataset": dataset_fingerprint()["id"],
-            "versions": {"python": platform.python_version(), "numpy": np.__version__, "tensorflow": tf.__version__, "keras": keras.__version__},
+            "versions": {
+                "python": platform.python_version(),
+                "numpy": np.__version__,
+                "tensorflow": tf.__version__,
+                "keras": keras.__version__,
+            },
         },
         "pairs": {},
     }
@@ -104,8 +125,18 @@ def run(pairs=PAIRS, methods=None, limit: int | None = None, out: Path = REPORT_
         images, labels = load_pair(pair, "test")
         subset = stratified_subset(labels, limit, seed)
         started = time.perf_counter()
-        results = evaluate_pair(load_pretrained(pair), images[subset], chosen, METRICS, progress=(lambda name, pair=pair: progress(pair, name)) if progress else None)
-        report["pairs"][pair] = {"images": int(len(subset)), "seconds": round(time.perf_counter() - started, 1), "methods": results}
+        results = evaluate_pair(
+            load_pretrained(pair),
+            images[subset],
+            chosen,
+            METRICS,
+            progress=(lambda name, pair=pair: progress(pair, name)) if progress else None,
+        )
+        report["pairs"][pair] = {
+            "images": int(len(subset)),
+            "seconds": round(time.perf_counter() - started, 1),
+            "methods": results,
+        }
     write(report, Path(out))
     return report
 
@@ -114,7 +145,9 @@ def write(report: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / REPORT_JSON).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     for pair, entry in report["pairs"].items():
-        (out / f"curves-{pair}.svg").write_text(curves_svg(entry["methods"], pair_title(pair)), encoding="utf-8")
+        (out / f"curves-{pair}.svg").write_text(
+            curves_svg(entry["methods"], pair_title(pair)), encoding="utf-8"
+        )
     (out / REPORT_MARKDOWN).write_text(markdown(report), encoding="utf-8")
 
 
@@ -133,29 +166,42 @@ def table(report: dict, metric: str, key: str) -> dict[str, dict[str, float | No
 
 
 def better_of(metric: str, key: str) -> str:
-    return "higher" if (metric, key) in {("insertion", "auc"), ("drop_increase", "increase_rate"), ("mufidelity", "correlation")} else "lower"
+    return (
+        "higher"
+        if (metric, key)
+        in {("insertion", "auc"), ("drop_increase", "increase_rate"), ("mufidelity", "correlation")}
+        else "lower"
+    )
 
 
 def standing(report: dict, method: str = "modulex") -> list[dict]:
     """Per column: ``method``'s mean over pairs, its rank among the methods (not the floor), who is best."""
     rows = []
     for metric, key, title in COLUMNS:
-        values = {name: _mean(per_pair.values()) for name, per_pair in table(report, metric, key).items()}
+        values = {
+            name: _mean(per_pair.values()) for name, per_pair in table(report, metric, key).items()
+        }
         if method not in values or values[method] is None:
             continue
         sign = -1 if better_of(metric, key) == "higher" else 1
-        ranked = sorted((name for name in values if name != FLOOR and values[name] is not None), key=lambda name: sign * values[name])
-        rows.append({
-            "column": title,
-            "better": better_of(metric, key),
-            "value": values[method],
-            "rank": ranked.index(method) + 1,
-            "of": len(ranked),
-            "best": ranked[0],
-            "best_value": values[ranked[0]],
-            "floor": values.get(FLOOR),
-            "beats_floor": values.get(FLOOR) is None or sign * values[method] < sign * values[FLOOR],
-        })
+        ranked = sorted(
+            (name for name in values if name != FLOOR and values[name] is not None),
+            key=lambda name: sign * values[name],
+        )
+        rows.append(
+            {
+                "column": title,
+                "better": better_of(metric, key),
+                "value": values[method],
+                "rank": ranked.index(method) + 1,
+                "of": len(ranked),
+                "best": ranked[0],
+                "best_value": values[ranked[0]],
+                "floor": values.get(FLOOR),
+                "beats_floor": values.get(FLOOR) is None
+                or sign * values[method] < sign * values[FLOOR],
+            }
+        )
     return rows
 
 
@@ -175,10 +221,17 @@ def headline(report: dict, method: str = "modulex") -> list[str]:
     below_floor = [r for r in rows if not r["beats_floor"]]
 
     def named(items):
-        return "; ".join(f"{r['column']} ({r['value']:.3f}, rank {r['rank']} of {r['of']}; best {r['best']} {r['best_value']:.3f})" for r in items)
+        return "; ".join(
+            f"{r['column']} ({r['value']:.3f}, rank {r['rank']} of {r['of']}; best {r['best']} {r['best_value']:.3f})"
+            for r in items
+        )
 
     lines = []
-    lines.append(f"**ModuleX wins on:** {named(wins)}." if wins else "**ModuleX wins on no metric**: on every column another method is better.")
+    lines.append(
+        f"**ModuleX wins on:** {named(wins)}."
+        if wins
+        else "**ModuleX wins on no metric**: on every column another method is better."
+    )
     if top_half:
         lines.append(f"**Upper half on:** {named(top_half)}.")
     if losses:
@@ -187,11 +240,20 @@ def headline(report: dict, method: str = "modulex") -> list[str]:
         lines.append(f"**No better than a random map on:** {named(below_floor)}.")
     else:
         lines.append("**Above the random floor on every column.**")
-    speed = {name: _mean(entry["methods"][name]["ms_per_image"] for entry in report["pairs"].values() if name in entry["methods"])
-             for name in next(iter(report["pairs"].values()))["methods"] if name != FLOOR}
+    speed = {
+        name: _mean(
+            entry["methods"][name]["ms_per_image"]
+            for entry in report["pairs"].values()
+            if name in entry["methods"]
+        )
+        for name in next(iter(report["pairs"].values()))["methods"]
+        if name != FLOOR
+    }
     fastest = sorted(speed, key=speed.get)
     if method in speed:
-        lines.append(f"**Speed:** {speed[method]:.3f} ms per image, rank {fastest.index(method) + 1} of {len(fastest)} (fastest {fastest[0]} {speed[fastest[0]]:.3f}, slowest {fastest[-1]} {speed[fastest[-1]]:.3f}).")
+        lines.append(
+            f"**Speed:** {speed[method]:.3f} ms per image, rank {fastest.index(method) + 1} of {len(fastest)} (fastest {fastest[0]} {speed[fastest[0]]:.3f}, slowest {fastest[-1]} {speed[fastest[-1]]:.3f})."
+        )
     return lines
 
 
@@ -199,29 +261,62 @@ def markdown(report: dict) -> str:
     pairs = list(report["pairs"])
     settings = report["settings"]
     lines = ["# Explanation methods on the shipped networks", ""]
-    lines += ["Written by `python -m core evaluate`; numbers in `methods.json`. "
-              f"Images: {settings['images']}; target: {settings['targets']}; score: {settings['scored_output']}. "
-              f"A random map (`{FLOOR}`) is scored as the floor. Dataset {settings['dataset'][:12]}.", ""]
+    lines += [
+        "Written by `python -m core evaluate`; numbers in `methods.json`. "
+        f"Images: {settings['images']}; target: {settings['targets']}; score: {settings['scored_output']}. "
+        f"A random map (`{FLOOR}`) is scored as the floor. Dataset {settings['dataset'][:12]}.",
+        "",
+    ]
     lines += ["## Headline: where ModuleX stands (mean over the pairs)", ""]
     lines += [f"- {line}" for line in headline(report)] + [""]
     lines += ["| pair | images | seconds |", "| --- | --- | --- |"]
-    lines += [f"| {pair_title(p)} | {report['pairs'][p]['images']} | {report['pairs'][p]['seconds']} |" for p in pairs] + [""]
+    lines += [
+        f"| {pair_title(p)} | {report['pairs'][p]['images']} | {report['pairs'][p]['seconds']} |"
+        for p in pairs
+    ] + [""]
     for metric, key, title in COLUMNS:
         rows = table(report, metric, key)
-        lines += [f"## {title} ({better_of(metric, key)} is better)", "", "| method | " + " | ".join(pairs) + " | mean |", "| --- |" + " --- |" * (len(pairs) + 1)]
+        lines += [
+            f"## {title} ({better_of(metric, key)} is better)",
+            "",
+            "| method | " + " | ".join(pairs) + " | mean |",
+            "| --- |" + " --- |" * (len(pairs) + 1),
+        ]
         sign = -1 if better_of(metric, key) == "higher" else 1
-        order = sorted(rows, key=lambda m: sign * (_mean(rows[m].values()) if _mean(rows[m].values()) is not None else np.inf))
+        order = sorted(
+            rows,
+            key=lambda m: (
+                sign * (_mean(rows[m].values()) if _mean(rows[m].values()) is not None else np.inf)
+            ),
+        )
         for method in order:
             cells = [_cell(rows[method].get(p)) for p in pairs]
             name = f"**{method}**" if method == "modulex" else method
-            lines.append(f"| {name} | " + " | ".join(cells) + f" | {_cell(_mean(rows[method].values()))} |")
+            lines.append(
+                f"| {name} | " + " | ".join(cells) + f" | {_cell(_mean(rows[method].values()))} |"
+            )
         lines.append("")
-    lines += ["## Time per image (ms, all images of a pair in one call)", "", "| method | " + " | ".join(pairs) + " |", "| --- |" + " --- |" * len(pairs)]
+    lines += [
+        "## Time per image (ms, all images of a pair in one call)",
+        "",
+        "| method | " + " | ".join(pairs) + " |",
+        "| --- |" + " --- |" * len(pairs),
+    ]
     for method in report["pairs"][pairs[0]]["methods"]:
-        lines.append(f"| {method} | " + " | ".join(_cell(report["pairs"][p]["methods"][method]["ms_per_image"], 3) for p in pairs) + " |")
+        lines.append(
+            f"| {method} | "
+            + " | ".join(
+                _cell(report["pairs"][p]["methods"][method]["ms_per_image"], 3) for p in pairs
+            )
+            + " |"
+        )
     lines += ["", "## Deletion and insertion curves", ""]
     lines += [f"![{pair}](curves-{pair}.svg)" for pair in pairs]
-    lines += ["", "Metric definitions: see the docstrings in `core/metrics/` and `docs/methods.md`.", ""]
+    lines += [
+        "",
+        "Metric definitions: see the docstrings in `core/metrics/` and `docs/methods.md`.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -229,30 +324,55 @@ def _cell(value, digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-_PALETTE = ["#b2182b", "#2166ac", "#4d9221", "#762a83", "#e08214", "#1b7837", "#8c510a", "#01665e", "#c51b7d", "#5e3c99", "#35978f", "#999999"]
+_PALETTE = [
+    "#b2182b",
+    "#2166ac",
+    "#4d9221",
+    "#762a83",
+    "#e08214",
+    "#1b7837",
+    "#8c510a",
+    "#01665e",
+    "#c51b7d",
+    "#5e3c99",
+    "#35978f",
+    "#999999",
+]
 
 
 def curves_svg(methods: dict, title: str, width: int = 760, height: int = 300) -> str:
     """Deletion (left) and insertion (right) mean curves of every method, as a standalone SVG."""
     panel, margin = (width - 200) // 2, 30
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
-             f'<rect width="{width}" height="{height}" fill="white"/>', f'<text x="10" y="16" font-size="13">{title}: deletion (left), insertion (right); x: share of pixels, y: target probability</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="10" y="16" font-size="13">{title}: deletion (left), insertion (right); x: share of pixels, y: target probability</text>',
+    ]
     for column, curve in enumerate(("deletion", "insertion")):
         left = 10 + column * (panel + 10)
         top, bottom = margin, height - 20
-        parts.append(f'<rect x="{left}" y="{top}" width="{panel}" height="{bottom - top}" fill="none" stroke="#ccc"/>')
+        parts.append(
+            f'<rect x="{left}" y="{top}" width="{panel}" height="{bottom - top}" fill="none" stroke="#ccc"/>'
+        )
         for index, (name, result) in enumerate(methods.items()):
             data = result["curves"].get(curve)
             if not data:
                 continue
-            points = " ".join(f"{left + x * panel:.1f},{bottom - (y or 0) * (bottom - top):.1f}" for x, y in zip(data["x"], data["y"]))
+            points = " ".join(
+                f"{left + x * panel:.1f},{bottom - (y or 0) * (bottom - top):.1f}"
+                for x, y in zip(data["x"], data["y"])
+            )
             colour = _PALETTE[index % len(_PALETTE)]
             stroke = 3 if name == "modulex" else 1.3
             dash = ' stroke-dasharray="4 3"' if name == FLOOR else ""
-            parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{stroke}"{dash}/>')
+            parts.append(
+                f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{stroke}"{dash}/>'
+            )
     for index, name in enumerate(methods):
         y = margin + 14 * index
-        parts.append(f'<line x1="{width - 180}" y1="{y}" x2="{width - 160}" y2="{y}" stroke="{_PALETTE[index % len(_PALETTE)]}" stroke-width="{3 if name == "modulex" else 1.5}"/>')
+        parts.append(
+            f'<line x1="{width - 180}" y1="{y}" x2="{width - 160}" y2="{y}" stroke="{_PALETTE[index % len(_PALETTE)]}" stroke-width="{3 if name == "modulex" else 1.5}"/>'
+        )
         parts.append(f'<text x="{width - 155}" y="{y + 4}">{name}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
@@ -262,10 +382,23 @@ def add_command(commands) -> None:
     """Register ``evaluate`` on the CLI's subcommands."""
     from .cli import _pairs
 
-    parser = commands.add_parser("evaluate", help="score every explanation method by every metric on every pair; write the report")
-    parser.add_argument("--pair", type=_pairs, default=list(PAIRS), help="2Z, 5S, 8B, 0O, a comma list, or all")
-    parser.add_argument("--methods", type=lambda value: [m.strip() for m in value.split(",")], help="comma list of methods (default: all)")
-    parser.add_argument("--limit", type=int, help="at most this many test images per pair (seeded, stratified by label); default: all")
+    parser = commands.add_parser(
+        "evaluate",
+        help="score every explanation method by every metric on every pair; write the report",
+    )
+    parser.add_argument(
+        "--pair", type=_pairs, default=list(PAIRS), help="2Z, 5S, 8B, 0O, a comma list, or all"
+    )
+    parser.add_argument(
+        "--methods",
+        type=lambda value: [m.strip() for m in value.split(",")],
+        help="comma list of methods (default: all)",
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        help="at most this many test images per pair (seeded, stratified by label); default: all",
+    )
     parser.add_argument("--out", default=str(REPORT_DIR), help="output folder (default: reports/)")
     parser.add_argument("--seed", type=int, default=0)
     parser.set_defaults(run=_command)
@@ -277,7 +410,9 @@ def _command(args) -> int:
 
     unknown = [m for m in args.methods or [] if m not in METHODS]
     if unknown:
-        raise ValueError(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
+        raise ValueError(
+            f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}"
+        )
     steps = len(args.pair) * (len(args.methods or METHODS) + 1)
     bar = ProgressBar(steps, "evaluating")
     done = [0]

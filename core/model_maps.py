@@ -17,14 +17,23 @@ from . import labelled
 from .data import dataset_fingerprint, sha256_of
 from .errors import ModelFileError
 from .explain import predict_and_explain
-from .global_maps import DEFAULT_K, GLOBAL_MAPS_FILE, GlobalMaps, compute_global_maps, load_global_maps, save_global_maps
+from .global_maps import (
+    DEFAULT_K,
+    GLOBAL_MAPS_FILE,
+    GlobalMaps,
+    compute_global_maps,
+    load_global_maps,
+    save_global_maps,
+)
 from .models import ALL_EIGHT, MODEL_FILE, model_dir
 
 CONTRAST_GRID_FILE = "contrast_maps.npz"
 MULTICLASS_MODES = ("thesis", "target")
 
 
-def compute_maps(name: str, model, k: int = DEFAULT_K, kind: str = "dense", root: Path | None = None) -> GlobalMaps:
+def compute_maps(
+    name: str, model, k: int = DEFAULT_K, kind: str = "dense", root: Path | None = None
+) -> GlobalMaps:
     """Global maps of model ``name`` (a pair or ``all8``) on its test set, recording their sources."""
     test = labelled.load(name, "test")
     info = {"pair": name, "kind": kind, "dataset": dataset_fingerprint()["id"]}
@@ -43,11 +52,15 @@ def contrast_grid(model, images: np.ndarray, labels: np.ndarray, k: int = DEFAUL
         chosen = images[np.flatnonzero(labels == a)[:k]]
         for b in range(n_classes):
             if a != b and len(chosen):
-                grid[a, b] = predict_and_explain(model, chosen, mode="contrast", target=a, contrast=b)[1].mean(axis=0)
+                grid[a, b] = predict_and_explain(
+                    model, chosen, mode="contrast", target=a, contrast=b
+                )[1].mean(axis=0)
     return grid
 
 
-def write_maps(name: str, model, k: int = DEFAULT_K, kind: str = "dense", root: Path | None = None) -> list[Path]:
+def write_maps(
+    name: str, model, k: int = DEFAULT_K, kind: str = "dense", root: Path | None = None
+) -> list[Path]:
     """Compute and save the global maps of a model (and, for ``all8``, its contrast grid)."""
     folder = model_dir(name, kind, root)
     maps = compute_maps(name, model, k, kind, root)
@@ -56,7 +69,11 @@ def write_maps(name: str, model, k: int = DEFAULT_K, kind: str = "dense", root: 
     if name == ALL_EIGHT:
         test = labelled.load(name, "test")
         header = json.dumps({"k": k, "classes": list(test.classes), "info": maps.info})
-        np.savez_compressed(folder / CONTRAST_GRID_FILE, header=np.array(header), grid=contrast_grid(model, test.images, test.labels, k))
+        np.savez_compressed(
+            folder / CONTRAST_GRID_FILE,
+            header=np.array(header),
+            grid=contrast_grid(model, test.images, test.labels, k),
+        )
         written.append(folder / CONTRAST_GRID_FILE)
     return written
 
@@ -69,12 +86,24 @@ def shipped_contrast_grid(kind: str = "dense", root: Path | None = None) -> np.n
     """The 8-class network's contrast grid ``[8, 8, 28, 28]``; clear error if missing or damaged."""
     path = model_dir(ALL_EIGHT, kind, root) / CONTRAST_GRID_FILE
     if not path.is_file():
-        raise ModelFileError(path, "contrast maps file not found", fix="python -m core global-maps --pair all8 --kind both (needs the dataset) or git checkout -- pretrained/")
+        raise ModelFileError(
+            path,
+            "contrast maps file not found",
+            fix="python -m core global-maps --pair all8 --kind both (needs the dataset) or git checkout -- pretrained/",
+        )
     try:
         with np.load(path, allow_pickle=False) as stored:
             grid = stored["grid"].astype(np.float32)
     except (OSError, ValueError, KeyError) as error:
         raise ModelFileError(path, f"is not a valid contrast maps file ({error})") from None
-    if grid.ndim != 4 or grid.shape[0] != grid.shape[1] or grid.shape[2:] != (28, 28) or not np.isfinite(grid).all():
-        raise ModelFileError(path, f"holds an array of shape {grid.shape} or non-finite values, not [classes, classes, 28, 28]")
+    if (
+        grid.ndim != 4
+        or grid.shape[0] != grid.shape[1]
+        or grid.shape[2:] != (28, 28)
+        or not np.isfinite(grid).all()
+    ):
+        raise ModelFileError(
+            path,
+            f"holds an array of shape {grid.shape} or non-finite values, not [classes, classes, 28, 28]",
+        )
     return grid

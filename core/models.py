@@ -30,29 +30,79 @@ BALANCED = "balanced"
 MODEL_NAMES = (*PAIRS, ALL_EIGHT, BALANCED)
 
 
-def build_thesis_model(n_classes: int = 2, hidden: tuple[int, ...] = THESIS_HIDDEN, seed: int | None = None) -> keras.Model:
+def build_thesis_model(
+    n_classes: int = 2, hidden: tuple[int, ...] = THESIS_HIDDEN, seed: int | None = None
+) -> keras.Model:
     """28x28 -> Flatten 784 -> Dense 128, 64, 32, 16 (ReLU) -> Dense ``n_classes`` (softmax)."""
-    initializer = lambda offset: keras.initializers.GlorotUniform(seed=None if seed is None else seed + offset)  # noqa: E731
+    initializer = lambda offset: keras.initializers.GlorotUniform(
+        seed=None if seed is None else seed + offset
+    )  # noqa: E731
     layers = [keras.Input(shape=(28, 28), name="image"), keras.layers.Flatten(name="flatten")]
     for index, units in enumerate(hidden):
-        layers.append(keras.layers.Dense(units, activation="relu", kernel_initializer=initializer(index), name=f"dense_{units}"))
-    layers.append(keras.layers.Dense(n_classes, activation="softmax", kernel_initializer=initializer(len(hidden)), name="output"))
+        layers.append(
+            keras.layers.Dense(
+                units,
+                activation="relu",
+                kernel_initializer=initializer(index),
+                name=f"dense_{units}",
+            )
+        )
+    layers.append(
+        keras.layers.Dense(
+            n_classes,
+            activation="softmax",
+            kernel_initializer=initializer(len(hidden)),
+            name="output",
+        )
+    )
     return keras.Sequential(layers, name="thesis_dense")
 
 
-def build_cnn_model(n_classes: int = 2, seed: int | None = None, filters: tuple[int, int] = (16, 32), dense_units: int = 64) -> keras.Model:
+def build_cnn_model(
+    n_classes: int = 2,
+    seed: int | None = None,
+    filters: tuple[int, int] = (16, 32),
+    dense_units: int = 64,
+) -> keras.Model:
     """28x28 -> Conv 3x3 -> ReLU -> MaxPool 2 -> Conv 3x3 -> ReLU -> MaxPool 2 -> Dense -> softmax.
 
     Valid padding throughout (28 -> 26 -> 13 -> 11 -> 5), so every unit sees only real pixels.
     """
-    initializer = lambda offset: keras.initializers.GlorotUniform(seed=None if seed is None else seed + offset)  # noqa: E731
-    layers = [keras.Input(shape=(28, 28), name="image"), keras.layers.Reshape((28, 28, 1), name="channel")]
+    initializer = lambda offset: keras.initializers.GlorotUniform(
+        seed=None if seed is None else seed + offset
+    )  # noqa: E731
+    layers = [
+        keras.Input(shape=(28, 28), name="image"),
+        keras.layers.Reshape((28, 28, 1), name="channel"),
+    ]
     for index, count in enumerate(filters):
-        layers.append(keras.layers.Conv2D(count, 3, activation="relu", kernel_initializer=initializer(index), name=f"conv_{index + 1}"))
+        layers.append(
+            keras.layers.Conv2D(
+                count,
+                3,
+                activation="relu",
+                kernel_initializer=initializer(index),
+                name=f"conv_{index + 1}",
+            )
+        )
         layers.append(keras.layers.MaxPooling2D(2, name=f"pool_{index + 1}"))
     layers.append(keras.layers.Flatten(name="flatten"))
-    layers.append(keras.layers.Dense(dense_units, activation="relu", kernel_initializer=initializer(len(filters)), name=f"dense_{dense_units}"))
-    layers.append(keras.layers.Dense(n_classes, activation="softmax", kernel_initializer=initializer(len(filters) + 1), name="output"))
+    layers.append(
+        keras.layers.Dense(
+            dense_units,
+            activation="relu",
+            kernel_initializer=initializer(len(filters)),
+            name=f"dense_{dense_units}",
+        )
+    )
+    layers.append(
+        keras.layers.Dense(
+            n_classes,
+            activation="softmax",
+            kernel_initializer=initializer(len(filters) + 1),
+            name="output",
+        )
+    )
     return keras.Sequential(layers, name="cnn")
 
 
@@ -93,7 +143,9 @@ def load_model_file(path: str | Path) -> keras.Model:
     try:
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many types for a damaged zip or config
-        raise ModelFileError(path, f"cannot be loaded as a Keras model ({type(error).__name__}: {error})") from None
+        raise ModelFileError(
+            path, f"cannot be loaded as a Keras model ({type(error).__name__}: {error})"
+        ) from None
 
 
 def load_pretrained(pair: str, kind: str = "dense", root: Path | None = None) -> keras.Model:
@@ -124,16 +176,26 @@ def _metadata_problem(metadata) -> str | None:
     """What is wrong with a metadata object, or None; checks what the pages rely on."""
     if not isinstance(metadata, dict):
         return "not a JSON object"
-    missing = [key for key in ("pair", "classes", "seed", "epochs", "evaluation", "history") if key not in metadata]
+    missing = [
+        key
+        for key in ("pair", "classes", "seed", "epochs", "evaluation", "history")
+        if key not in metadata
+    ]
     if missing:
         return f"lacks {', '.join(missing)}"
     evaluation = metadata["evaluation"]
     for split in ("train", "validation", "test"):
         scores = evaluation.get(split) if isinstance(evaluation, dict) else None
-        if not isinstance(scores, dict) or not all(isinstance(scores.get(key), (int, float)) for key in ("accuracy", "loss")):
+        if not isinstance(scores, dict) or not all(
+            isinstance(scores.get(key), (int, float)) for key in ("accuracy", "loss")
+        ):
             return f"evaluation.{split} needs numeric accuracy and loss"
     history = metadata["history"]
-    if not isinstance(history, dict) or not isinstance(history.get("batch"), dict) or not isinstance(history.get("epoch"), list):
+    if (
+        not isinstance(history, dict)
+        or not isinstance(history.get("batch"), dict)
+        or not isinstance(history.get("epoch"), list)
+    ):
         return "history needs 'batch' (per-batch lists) and 'epoch' (a list)"
     return None
 

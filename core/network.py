@@ -68,7 +68,7 @@ class PerModelCache:
     """Something read from a model once per model object (weak keys, so the model can be freed;
     thread-safe). Every such cache is dropped for a model by :func:`forget`."""
 
-    _all: "list[PerModelCache]" = []
+    _all: list[PerModelCache] = []
 
     def __init__(self, read):
         self._read = read
@@ -120,7 +120,9 @@ def _read_dense_stack(model: keras.Model) -> DenseStack:
         if isinstance(layer, (keras.layers.InputLayer, keras.layers.Flatten, keras.layers.Dropout)):
             continue
         if not isinstance(layer, keras.layers.Dense):
-            raise UnsupportedModelError(f"layer {layer.name!r} ({type(layer).__name__}) is not Dense")
+            raise UnsupportedModelError(
+                f"layer {layer.name!r} ({type(layer).__name__}) is not Dense"
+            )
         kernel = np.array(layer.kernel.numpy(), dtype=np.float32)
         bias = (
             np.array(layer.bias.numpy(), dtype=np.float32)
@@ -129,7 +131,9 @@ def _read_dense_stack(model: keras.Model) -> DenseStack:
         )
         activation = getattr(layer.activation, "__name__", str(layer.activation))
         if activation not in _ACTIVATIONS:
-            raise UnsupportedModelError(f"layer {layer.name!r}: activation {activation!r} not supported")
+            raise UnsupportedModelError(
+                f"layer {layer.name!r}: activation {activation!r} not supported"
+            )
         for array in (kernel, bias):
             array.flags.writeable = False
         kernels.append(kernel)
@@ -139,7 +143,9 @@ def _read_dense_stack(model: keras.Model) -> DenseStack:
         raise UnsupportedModelError("the model has no Dense layer")
     if "softmax" in activations[:-1]:
         raise UnsupportedModelError("softmax is only supported on the last layer")
-    return DenseStack(tuple(kernels), tuple(biases), tuple(activations), tuple(model.input_shape[1:]))
+    return DenseStack(
+        tuple(kernels), tuple(biases), tuple(activations), tuple(model.input_shape[1:])
+    )
 
 
 _dense_stacks = PerModelCache(_read_dense_stack)

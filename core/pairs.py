@@ -33,10 +33,39 @@ def pair_title(pair: str) -> str:
     first, second = pair_characters(pair)
     return f"{display_name(first)} vs {display_name(second)}"
 
+
 THESIS_RESULTS: dict[str, dict[str, float]] = {
-    "8B": {"train_accuracy": 0.92, "train_loss": 0.09, "validation_accuracy": 0.92, "validation_loss": 0.15, "test_accuracy": 0.94, "test_loss": 0.15},
-    "2Z": {"train_accuracy": 0.87, "train_loss": 0.17, "validation_accuracy": 0.88, "validation_loss": 0.28, "test_accuracy": 0.89, "test_loss": 0.26},
-    "5S": {"train_accuracy": 0.86, "train_loss": 0.20, "validation_accuracy": 0.86, "validation_loss": 0.31, "test_accuracy": 0.86, "test_loss": 0.30},
-    "0O": {"train_accuracy": 0.69, "train_loss": 0.59, "validation_accuracy": 0.67, "validation_loss": 0.60, "test_accuracy": 0.70, "test_loss": 0.58},
+    "8B": {
+        "train_accuracy": 0.92,
+        "train_loss": 0.09,
+        "validation_accuracy": 0.92,
+        "validation_loss": 0.15,
+        "test_accuracy": 0.94,
+        "test_loss": 0.15,
+    },
+    "2Z": {
+        "train_accuracy": 0.87,
+        "train_loss": 0.17,
+        "validation_accuracy": 0.88,
+        "validation_loss": 0.28,
+        "test_accuracy": 0.89,
+        "test_loss": 0.26,
+    },
+    "5S": {
+        "train_accuracy": 0.86,
+        "train_loss": 0.20,
+        "validation_accuracy": 0.86,
+        "validation_loss": 0.31,
+        "test_accuracy": 0.86,
+        "test_loss": 0.30,
+    },
+    "0O": {
+        "train_accuracy": 0.69,
+        "train_loss": 0.59,
+        "validation_accuracy": 0.67,
+        "validation_loss": 0.60,
+        "test_accuracy": 0.70,
+        "test_loss": 0.58,
+    },
 }
 """The thesis' accuracy table (its own data: 2,400 train and 200 test images per label)."""

@@ -81,7 +81,9 @@ def ink_to_input(ink: np.ndarray, blur_fraction: float = BLUR_FRACTION) -> np.nd
 
     Raises :class:`ImageInputError` when the ink is too small to be a character.
     """
-    ink = np.nan_to_num(np.asarray(ink, dtype=np.float32), nan=0.0, posinf=1.0, neginf=0.0).clip(0.0, 1.0)
+    ink = np.nan_to_num(np.asarray(ink, dtype=np.float32), nan=0.0, posinf=1.0, neginf=0.0).clip(
+        0.0, 1.0
+    )
     if ink.ndim != 2 or min(ink.shape) == 0:
         raise ImageInputError(f"expected a 2-D picture, got an array of shape {ink.shape}")
     box = ink_bounding_box(ink)
@@ -90,7 +92,9 @@ def ink_to_input(ink: np.ndarray, blur_fraction: float = BLUR_FRACTION) -> np.nd
     top, bottom, left, right = box
     longer = max(bottom - top, right - left) + 1
     if longer < MIN_EXTENT * max(ink.shape):
-        raise ImageInputError("the drawing is too small to be a character (a dot or a short tick): draw it larger")
+        raise ImageInputError(
+            "the drawing is too small to be a character (a dot or a short tick): draw it larger"
+        )
     sigma = max(0.5, blur_fraction * longer)
     margin = int(np.ceil(3 * sigma))
     # crop with room for the blur's tails, then blur
@@ -104,7 +108,12 @@ def ink_to_input(ink: np.ndarray, blur_fraction: float = BLUR_FRACTION) -> np.nd
     offset_y = (frame - height) // 2 - margin
     offset_x = (frame - width) // 2 - margin
     _paste(canvas, blurred, offset_y, offset_x)
-    small = np.asarray(Image.fromarray(canvas, mode="F").resize((IMAGE_SIDE, IMAGE_SIDE), Image.Resampling.BICUBIC), dtype=np.float32)
+    small = np.asarray(
+        Image.fromarray(canvas, mode="F").resize(
+            (IMAGE_SIDE, IMAGE_SIDE), Image.Resampling.BICUBIC
+        ),
+        dtype=np.float32,
+    )
     small = small.clip(0.0, None)
     peak = small.max()
     if peak <= 0:
@@ -140,7 +149,9 @@ def canvas_ink(rgba: np.ndarray) -> np.ndarray:
     """Ink intensity 0-1 of a canvas image (RGBA or RGB, white ink on black / transparent)."""
     array = np.asarray(rgba)
     if array.ndim != 3 or array.shape[2] not in (3, 4):
-        raise ImageInputError(f"expected an RGB or RGBA canvas, got an array of shape {array.shape}")
+        raise ImageInputError(
+            f"expected an RGB or RGBA canvas, got an array of shape {array.shape}"
+        )
     rgb = array[..., :3].astype(np.float32) / 255.0
     ink = rgb.max(axis=2)
     if array.shape[2] == 4:
@@ -167,21 +178,29 @@ def image_file_to_input(data: bytes) -> np.ndarray:
     if not data:
         raise ImageInputError("the file is empty (0 bytes)")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ImageInputError(f"the file is {len(data) / 2**20:.1f} MB; pictures up to {MAX_UPLOAD_BYTES // 2**20} MB are accepted")
+        raise ImageInputError(
+            f"the file is {len(data) / 2**20:.1f} MB; pictures up to {MAX_UPLOAD_BYTES // 2**20} MB are accepted"
+        )
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
             if width * height > MAX_UPLOAD_PIXELS:
-                raise ImageInputError(f"the image is {width}x{height} pixels; the limit is {MAX_UPLOAD_PIXELS // 1_000_000} megapixels")
+                raise ImageInputError(
+                    f"the image is {width}x{height} pixels; the limit is {MAX_UPLOAD_PIXELS // 1_000_000} megapixels"
+                )
             image.seek(0)  # first frame of an animation
             image.load()
             ink = _picture_ink(image)
     except ImageInputError:
         raise
     except Image.DecompressionBombError:
-        raise ImageInputError(f"the image is too large to open safely (limit {MAX_UPLOAD_PIXELS // 1_000_000} megapixels)") from None
+        raise ImageInputError(
+            f"the image is too large to open safely (limit {MAX_UPLOAD_PIXELS // 1_000_000} megapixels)"
+        ) from None
     except UnidentifiedImageError:
-        raise ImageInputError("the file is not an image Pillow can read (PNG, JPEG, GIF, BMP, WebP)") from None
+        raise ImageInputError(
+            "the file is not an image Pillow can read (PNG, JPEG, GIF, BMP, WebP)"
+        ) from None
     except (OSError, SyntaxError, ValueError) as error:
         raise ImageInputError(f"the image file is damaged or truncated ({error})") from None
     prepared = ink_to_input(ink)

@@ -23,7 +23,9 @@ class ProgressBar:
         filled = int(self.width * min(done, self.total) / self.total)
         bar = "#" * filled + "-" * (self.width - filled)
         elapsed = now - self.started
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{self.total} {elapsed:5.1f}s {note}\033[K")
+        self.stream.write(
+            f"\r{self.label} [{bar}] {done}/{self.total} {elapsed:5.1f}s {note}\033[K"
+        )
         self.stream.flush()
 
     def close(self, note: str = "") -> None:

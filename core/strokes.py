@@ -16,7 +16,9 @@ CANVAS_SIZE = 280
 DEFAULT_BRUSH = 20
 
 
-def render_strokes(strokes: list[Stroke], size: int = CANVAS_SIZE, width: int = DEFAULT_BRUSH, margin: float = 0.15) -> np.ndarray:
+def render_strokes(
+    strokes: list[Stroke], size: int = CANVAS_SIZE, width: int = DEFAULT_BRUSH, margin: float = 0.15
+) -> np.ndarray:
     """RGBA uint8 ``[size, size, 4]``: the strokes drawn with round ends, inside a margin."""
     image = Image.new("RGBA", (size, size), (0, 0, 0, 255))
     draw = ImageDraw.Draw(image)
@@ -28,11 +30,15 @@ def render_strokes(strokes: list[Stroke], size: int = CANVAS_SIZE, width: int = 
         draw.line(points, fill=(255, 255, 255, 255), width=width, joint="curve")
         radius = width / 2
         for x, y in (points[0], points[-1]):
-            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=(255, 255, 255, 255))
+            draw.ellipse(
+                (x - radius, y - radius, x + radius, y + radius), fill=(255, 255, 255, 255)
+            )
     return np.array(image)
 
 
-def arc(cx: float, cy: float, rx: float, ry: float, start_deg: float, end_deg: float, steps: int = 24) -> Stroke:
+def arc(
+    cx: float, cy: float, rx: float, ry: float, start_deg: float, end_deg: float, steps: int = 24
+) -> Stroke:
     """Points along an elliptic arc (angles in degrees, 0 = right, 90 = down)."""
     angles = np.deg2rad(np.linspace(start_deg, end_deg, steps))
     return [(float(cx + rx * np.cos(a)), float(cy + ry * np.sin(a))) for a in angles]

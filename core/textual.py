@@ -41,7 +41,9 @@ def grid_sums(importance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     positive, negative = np.zeros((3, 3)), np.zeros((3, 3))
     for row in range(3):
         for column in range(3):
-            cell = importance[GRID_EDGES[row] : GRID_EDGES[row + 1], GRID_EDGES[column] : GRID_EDGES[column + 1]]
+            cell = importance[
+                GRID_EDGES[row] : GRID_EDGES[row + 1], GRID_EDGES[column] : GRID_EDGES[column + 1]
+            ]
             positive[row, column] = cell[cell > 0].sum()
             negative[row, column] = -cell[cell < 0].sum()
     return positive, negative
@@ -80,13 +82,24 @@ def _listed(names: tuple[str, ...]) -> str:
 def _phrases(chosen: str, other: str | None, mode: str) -> tuple[tuple[str, str], tuple[str, str]]:
     """(singular, plural) verb phrases for the evidence for and against."""
     if mode == "thesis":
-        return ("pushes the network's output up", "push the network's output up"), ("pushes it down", "push it down")
+        return ("pushes the network's output up", "push the network's output up"), (
+            "pushes it down",
+            "push it down",
+        )
     if mode == "contrast" and other is not None:
-        return (f"makes it {chosen} rather than {other}", f"make it {chosen} rather than {other}"), (f"points to {other} instead", f"point to {other} instead")
-    return (f"speaks for {chosen}", f"speak for {chosen}"), ("speaks against it", "speak against it")
+        return (
+            f"makes it {chosen} rather than {other}",
+            f"make it {chosen} rather than {other}",
+        ), (f"points to {other} instead", f"point to {other} instead")
+    return (f"speaks for {chosen}", f"speak for {chosen}"), (
+        "speaks against it",
+        "speak against it",
+    )
 
 
-def describe(importance: np.ndarray, chosen: str, other: str | None = None, mode: str = "target") -> str:
+def describe(
+    importance: np.ndarray, chosen: str, other: str | None = None, mode: str = "target"
+) -> str:
     """One or two sentences on a map explaining ``chosen`` (against ``other`` in contrast mode).
 
     For example, "The top and the bottom make it 2 rather than Z (64% of that evidence); the
@@ -95,7 +108,11 @@ def describe(importance: np.ndarray, chosen: str, other: str | None = None, mode
     found = regions(importance)
     (for_one, for_many), (against_one, against_many) = _phrases(chosen, other, mode)
     if not found.speaking_for:
-        return "Nothing in the drawing pushes the network's output up." if mode == "thesis" else f"Nothing in the drawing speaks for {chosen}."
+        return (
+            "Nothing in the drawing pushes the network's output up."
+            if mode == "thesis"
+            else f"Nothing in the drawing speaks for {chosen}."
+        )
     verb = for_one if len(found.speaking_for) == 1 else for_many
     first = f"{_listed(found.speaking_for)[0].upper()}{_listed(found.speaking_for)[1:]} {verb} ({found.share_for:.0%} of that evidence)"
     if not found.speaking_against:

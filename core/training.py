@@ -25,8 +25,7 @@ import tensorflow as tf
 from . import data
 from .augment import Augmentation, augment
 from .evaluation import evaluate, precision_recall_f1, roc_curve
-from .models import predict
-from .models import BUILDERS, METADATA_FILE, MODEL_FILE, build_thesis_model, model_dir
+from .models import BUILDERS, METADATA_FILE, MODEL_FILE, build_thesis_model, model_dir, predict
 from .network import forget
 from .preprocess import to_model_input
 
@@ -71,7 +70,9 @@ def _make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer):
             per_image = keras.losses.sparse_categorical_crossentropy(y, probabilities)
             loss = tf.reduce_sum(per_image * weights) / tf.reduce_sum(weights)
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-        hits = tf.cast(tf.equal(tf.argmax(probabilities, axis=1, output_type=tf.int64), y), tf.float32)
+        hits = tf.cast(
+            tf.equal(tf.argmax(probabilities, axis=1, output_type=tf.int64), y), tf.float32
+        )
         return loss, tf.reduce_mean(hits)
 
     return train_step
@@ -100,12 +101,18 @@ def fit(
     x_train = to_model_input(images)
     y_train = np.asarray(labels, dtype=np.int64)
     x_val, y_val = to_model_input(validation[0]), np.asarray(validation[1], dtype=np.int64)
-    weights_per_class = class_weights(y_train, n_classes) if config.balance_classes else np.ones(n_classes, np.float32)
+    weights_per_class = (
+        class_weights(y_train, n_classes)
+        if config.balance_classes
+        else np.ones(n_classes, np.float32)
+    )
 
     model = build(n_classes=n_classes, seed=config.seed)
     steps_per_epoch = int(np.ceil(len(x_train) / config.batch_size))
     total_steps = steps_per_epoch * config.epochs
-    schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=total_steps, alpha=0.02)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        config.learning_rate, decay_steps=total_steps, alpha=0.02
+    )
     optimizer = keras.optimizers.Adam(learning_rate=schedule)
     optimizer.build(model.trainable_variables)
     train_step = _make_train_step(model, optimizer)
@@ -122,13 +129,17 @@ def fit(
         epoch_loss, epoch_hits = 0.0, 0.0
         for start in range(0, len(x_epoch), config.batch_size):
             stop = start + config.batch_size
-            loss, accuracy = train_step(x_epoch[start:stop], y_epoch[start:stop], w_epoch[start:stop])
+            loss, accuracy = train_step(
+                x_epoch[start:stop], y_epoch[start:stop], w_epoch[start:stop]
+            )
             loss, accuracy = float(loss), float(accuracy)
             step += 1
             size = len(y_epoch[start:stop])
             epoch_loss += loss * size
             epoch_hits += accuracy * size
-            for key, value in zip(("step", "epoch", "loss", "accuracy"), (step, epoch, loss, accuracy)):
+            for key, value in zip(
+                ("step", "epoch", "loss", "accuracy"), (step, epoch, loss, accuracy)
+            ):
                 batches[key].append(value)
             if writer:
                 with writer.as_default(step=step):
@@ -149,7 +160,13 @@ def fit(
         epochs.append(record)
         if writer:
             with writer.as_default(step=epoch):
-                for key in ("loss", "accuracy", "val_loss", "val_accuracy", "val_balanced_accuracy"):
+                for key in (
+                    "loss",
+                    "accuracy",
+                    "val_loss",
+                    "val_accuracy",
+                    "val_balanced_accuracy",
+                ):
                     tf.summary.scalar(f"epoch/{key}", record[key])
         score = (round(record["val_balanced_accuracy"], 6), -record["val_loss"])
         if kept_weights is None or score > best_score or config.keep == "last":
@@ -157,7 +174,13 @@ def fit(
             kept_epoch = epoch
     model.set_weights(kept_weights)
     forget(model)
-    history = {"batch": batches, "epoch": epochs, "kept_epoch": kept_epoch, "keep": config.keep, "batch_metrics": "loss and accuracy of each training batch (class-weighted loss, augmented images)"}
+    history = {
+        "batch": batches,
+        "epoch": epochs,
+        "kept_epoch": kept_epoch,
+        "keep": config.keep,
+        "batch_metrics": "loss and accuracy of each training batch (class-weighted loss, augmented images)",
+    }
     return model, history
 
 
@@ -197,8 +220,16 @@ def train_pair(
     train, validation = labelled.train_validation(pair, archive)
     test = labelled.load(pair, "test", archive)
     n_classes = len(train.classes)
-    model, history = fit(train.images, train.labels, (validation.images, validation.labels), config, n_classes=n_classes,
-                         on_batch=on_batch, tensorboard_dir=tensorboard_dir, build=BUILDERS[kind])
+    model, history = fit(
+        train.images,
+        train.labels,
+        (validation.images, validation.labels),
+        config,
+        n_classes=n_classes,
+        on_batch=on_batch,
+        tensorboard_dir=tensorboard_dir,
+        build=BUILDERS[kind],
+    )
     seconds = time.perf_counter() - started
     evaluation = {
         "train": evaluate(model, train.images, train.labels),
@@ -220,7 +251,12 @@ def train_pair(
         "evaluation": evaluation,
         "history": history,
         "train_seconds": round(seconds, 2),
-        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__, "python": platform.python_version()},
+        "versions": {
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
     }
     if save:
         save_trained(model, metadata, model_dir(pair, kind, root=out_root))
@@ -238,18 +274,29 @@ def test_curves(model, images, labels, points: int = 200) -> dict:
     per-label precision / recall / F1, stored with the model so the dashboard can show them
     without the dataset."""
     probabilities = predict(model, images)
-    curves = {"per_label": precision_recall_f1(labels, probabilities.argmax(axis=1), probabilities.shape[1])}
+    curves = {
+        "per_label": precision_recall_f1(
+            labels, probabilities.argmax(axis=1), probabilities.shape[1]
+        )
+    }
     if probabilities.shape[1] == 2:
         fpr, tpr, auc = roc_curve(probabilities[:, 1], labels == 1)
         keep = np.unique(np.r_[np.linspace(0, len(fpr) - 1, points).astype(int), len(fpr) - 1])
-        curves["roc"] = {"positive_label": 1, "fpr": fpr[keep].tolist(), "tpr": tpr[keep].tolist(), "auc": auc}
+        curves["roc"] = {
+            "positive_label": 1,
+            "fpr": fpr[keep].tolist(),
+            "tpr": tpr[keep].tolist(),
+            "auc": auc,
+        }
     return curves
 
 
 def save_trained(model: keras.Model, metadata: dict, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     model.save(folder / MODEL_FILE)
-    (folder / METADATA_FILE).write_text(json.dumps(_rounded(metadata), indent=1) + "\n", encoding="utf-8")
+    (folder / METADATA_FILE).write_text(
+        json.dumps(_rounded(metadata), indent=1) + "\n", encoding="utf-8"
+    )
     batches = metadata["history"]["batch"]
     with open(folder / HISTORY_FILE, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)

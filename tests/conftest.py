@@ -35,4 +35,6 @@ def emnist_dir() -> Path:
 def pytest_terminal_summary(terminalreporter):
     if _skipped_for_data:
         terminalreporter.write_sep("!", "DATASET TESTS SKIPPED", red=True, bold=True)
-        terminalreporter.write_line(f"{len(_skipped_for_data)} tests: {_skipped_for_data[0]}", red=True)
+        terminalreporter.write_line(
+            f"{len(_skipped_for_data)} tests: {_skipped_for_data[0]}", red=True
+        )

@@ -6,7 +6,9 @@ import keras
 import numpy as np
 
 
-def dense_model(weights: list[tuple[np.ndarray, np.ndarray]], activations: list[str], input_shape=(28, 28)) -> keras.Model:
+def dense_model(
+    weights: list[tuple[np.ndarray, np.ndarray]], activations: list[str], input_shape=(28, 28)
+) -> keras.Model:
     """A Flatten + Dense stack with the given (kernel, bias) per layer."""
     layers = [keras.Input(shape=input_shape), keras.layers.Flatten()]
     for (kernel, _), activation in zip(weights, activations):
@@ -17,7 +19,9 @@ def dense_model(weights: list[tuple[np.ndarray, np.ndarray]], activations: list[
     return model
 
 
-def random_dense_model(seed: int, hidden=(12, 8), n_classes: int = 2, bias_scale: float = 0.1, input_shape=(28, 28)) -> keras.Model:
+def random_dense_model(
+    seed: int, hidden=(12, 8), n_classes: int = 2, bias_scale: float = 0.1, input_shape=(28, 28)
+) -> keras.Model:
     rng = np.random.default_rng(seed)
     sizes = [int(np.prod(input_shape)), *hidden, n_classes]
     weights = [

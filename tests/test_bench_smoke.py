@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_bench_quick_writes_results(tmp_path):
     completed = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--skip-browser", "--out", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ},
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     results = json.loads((tmp_path / "results.json").read_text())

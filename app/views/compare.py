@@ -13,9 +13,15 @@ from core.preprocess import ImageInputError, image_file_to_input
 
 mode, kind = state.mode(), state.kind()
 st.title("Compare pairs")
-st.caption("The same input through the four networks. Each network only knows its own two characters, so each answers a different question.")
+st.caption(
+    "The same input through the four networks. Each network only knows its own two characters, so each answers a different question."
+)
 
-upload = st.file_uploader("Upload a picture of one character (or draw one on the Draw & explain page)", type=["png", "jpg", "jpeg"], key="compare_upload")
+upload = st.file_uploader(
+    "Upload a picture of one character (or draw one on the Draw & explain page)",
+    type=["png", "jpg", "jpeg"],
+    key="compare_upload",
+)
 if upload is not None:
     try:
         state.set_input(image_file_to_input(upload.getvalue()), "upload")
@@ -24,7 +30,9 @@ if upload is not None:
 
 image = state.current_input()
 if image is None:
-    st.info("Nothing to compare yet: draw a character on the Draw & explain page, or upload one above.")
+    st.info(
+        "Nothing to compare yet: draw a character on the Draw & explain page, or upload one above."
+    )
     st.page_link("views/draw.py", label="Go to Draw & explain", icon=":material/draw:")
     st.stop()
 
@@ -42,15 +50,34 @@ for pair in PAIRS:
         continue
     probabilities, predicted = found.probabilities, found.predicted
     maps.append(found.importance)
-    titles.append(f"{pair_title(pair)}: {display_name(characters[predicted])} ({probabilities[predicted]:.0%}) · confidence {found.confidence:.2f}")
+    titles.append(
+        f"{pair_title(pair)}: {display_name(characters[predicted])} ({probabilities[predicted]:.0%}) · confidence {found.confidence:.2f}"
+    )
     sentences.append(f"**{pair_title(pair)}**: {found.sentence}")
-    rows.append({"pair": pair_title(pair), "prediction": display_name(characters[predicted]), "confidence": f"{probabilities[predicted]:.1%}",
-                 **{f"P(label {i})": f"{display_name(c)} {p:.1%}" for i, (c, p) in enumerate(zip(characters, probabilities))},
-                 "explanation confidence": round(found.confidence, 2)})
+    rows.append(
+        {
+            "pair": pair_title(pair),
+            "prediction": display_name(characters[predicted]),
+            "confidence": f"{probabilities[predicted]:.1%}",
+            **{
+                f"P(label {i})": f"{display_name(c)} {p:.1%}"
+                for i, (c, p) in enumerate(zip(characters, probabilities))
+            },
+            "explanation confidence": round(found.confidence, 2),
+        }
+    )
 
-st.plotly_chart(plots.maps_figure(maps, titles, height=330, shared_scale=False, images=[image] * len(maps)), key="compare_maps", config={"displayModeBar": False})
-st.caption(f"Mode: {mode}; network: {'CNN' if kind == 'cnn' else 'Dense (thesis)'}. Each panel explains its network's predicted class on its own colour scale, "
-           "with its explanation confidence (0-1: stability under small moves and noise, and agreement with the global map). "
-           + colour_meaning(mode, ("A", "B"), 0).replace("**A**", "the prediction").replace("**A rather than B**", "the prediction rather than the other character"))
+st.plotly_chart(
+    plots.maps_figure(maps, titles, height=330, shared_scale=False, images=[image] * len(maps)),
+    key="compare_maps",
+    config={"displayModeBar": False},
+)
+st.caption(
+    f"Mode: {mode}; network: {'CNN' if kind == 'cnn' else 'Dense (thesis)'}. Each panel explains its network's predicted class on its own colour scale, "
+    "with its explanation confidence (0-1: stability under small moves and noise, and agreement with the global map). "
+    + colour_meaning(mode, ("A", "B"), 0)
+    .replace("**A**", "the prediction")
+    .replace("**A rather than B**", "the prediction rather than the other character")
+)
 st.markdown("\n\n".join(sentences))
 st.dataframe(rows, hide_index=True, width="stretch")

@@ -9,13 +9,13 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from app import cache, inputs, plots, state
-from app.state import KIND_NAMES
 from app.explainers import colour_meaning, focus_options, resolve_focus
+from app.state import KIND_NAMES
 from core.errors import ProjectFileError
-from core.explain import gradcam
-from core.live import explain_drawing
 from core.examples import EXAMPLES, by_name
+from core.explain import gradcam
 from core.export import Report, pdf_bytes, png_bytes
+from core.live import explain_drawing
 from core.models import ALL_EIGHT, predict
 from core.pairs import EIGHT_CHARACTERS, PAIRS, display_name, pair_characters, pair_title
 from core.strokes import CANVAS_SIZE, DEFAULT_BRUSH
@@ -24,9 +24,16 @@ pair, mode, kind = state.pair(), state.mode(), state.kind()
 SCOPES = {"pair": f"the {pair_title(pair)} network", "all8": "the 8-character network (any two)"}
 
 st.title(f"Draw & explain: {pair_title(pair)}")
-st.caption("Draw one character in the black square. The network predicts it, ModuleX shows which pixels drove the decision, "
-           "a number says how far to trust that map, and a sentence says where the evidence lies.")
-scope = st.segmented_control("Network", list(SCOPES), format_func=SCOPES.get, default="pair", key="scope") or "pair"
+st.caption(
+    "Draw one character in the black square. The network predicts it, ModuleX shows which pixels drove the decision, "
+    "a number says how far to trust that map, and a sentence says where the evidence lies."
+)
+scope = (
+    st.segmented_control(
+        "Network", list(SCOPES), format_func=SCOPES.get, default="pair", key="scope"
+    )
+    or "pair"
+)
 name = pair if scope == "pair" else ALL_EIGHT
 characters = pair_characters(pair) if scope == "pair" else EIGHT_CHARACTERS
 names = [display_name(c) for c in characters]
@@ -36,7 +43,6 @@ try:
 except ProjectFileError as error:
     st.error(str(error))
     st.stop()
-
 
 
 def _load_picked_example() -> None:
@@ -49,14 +55,26 @@ def _load_picked_example() -> None:
 strip_column, test_column = st.columns([4, 1], vertical_alignment="bottom")
 with strip_column:
     shown_examples = [e.name for e in EXAMPLES if scope == "all8" or e.character in characters]
-    st.pills("Examples: one click draws it", shown_examples, key="example_pick", on_change=_load_picked_example,
-             format_func=lambda n: f"{n} ≈" if by_name(n).ambiguous else n,
-             help="Ready drawings, rendered from stroke recipes; ≈ marks a look-alike that could go either way.")
+    st.pills(
+        "Examples: one click draws it",
+        shown_examples,
+        key="example_pick",
+        on_change=_load_picked_example,
+        format_func=lambda n: f"{n} ≈" if by_name(n).ambiguous else n,
+        help="Ready drawings, rendered from stroke recipes; ≈ marks a look-alike that could go either way.",
+    )
 with test_column.popover("Random test image", icon=":material/casino:", width="stretch"):
     if cache.dataset_available():
-        which = st.radio("Which", ["correctly classified", "misclassified"], key="test_pick_kind", horizontal=True)
+        which = st.radio(
+            "Which",
+            ["correctly classified", "misclassified"],
+            key="test_pick_kind",
+            horizontal=True,
+        )
         if st.button("Pick one", key="test_pick"):
-            problem = inputs.pick_test_image(name, characters, kind, mistakes=which == "misclassified")
+            problem = inputs.pick_test_image(
+                name, characters, kind, mistakes=which == "misclassified"
+            )
             if problem:
                 st.info(problem)
     else:
@@ -66,7 +84,9 @@ with test_column.popover("Random test image", icon=":material/casino:", width="s
 def _global_maps():
     """The shipped global maps (and, for the 8-class network, its contrast grid), or None with a warning."""
     try:
-        return cache.shipped_maps(name, kind), cache.contrast_grid(kind) if scope == "all8" else None
+        return cache.shipped_maps(name, kind), cache.contrast_grid(
+            kind
+        ) if scope == "all8" else None
     except ProjectFileError as error:
         st.warning(str(error))
         return None, None
@@ -77,57 +97,122 @@ def _chosen_classes(probabilities: np.ndarray) -> tuple[int | None, int | None]:
     if scope == "pair":
         focus = st.session_state.get("focus") or "predicted"
         return resolve_focus(focus, characters, int(probabilities.argmax())), None
-    why, against = st.session_state.get("why") or "predicted", st.session_state.get("against") or "runner-up"
+    why, against = (
+        st.session_state.get("why") or "predicted",
+        st.session_state.get("against") or "runner-up",
+    )
     target = int(probabilities.argmax()) if why == "predicted" else characters.index(why)
-    contrast = None if against == "runner-up" or characters.index(against) == target else characters.index(against)
+    contrast = (
+        None
+        if against == "runner-up" or characters.index(against) == target
+        else characters.index(against)
+    )
     return target, contrast
 
 
 def _class_pickers() -> None:
     if scope == "pair":
-        st.segmented_control("Explain", focus_options(characters), default="predicted", key="focus",
-                             format_func=lambda f: "predicted class" if f == "predicted" else display_name(f), disabled=mode == "thesis")
+        st.segmented_control(
+            "Explain",
+            focus_options(characters),
+            default="predicted",
+            key="focus",
+            format_func=lambda f: "predicted class" if f == "predicted" else display_name(f),
+            disabled=mode == "thesis",
+        )
         return
     why_column, against_column = st.columns(2)
-    why_column.selectbox("Why", ["predicted", *characters], key="why", format_func=lambda c: "the prediction" if c == "predicted" else display_name(c), disabled=mode == "thesis")
-    against_column.selectbox("and not", ["runner-up", *characters], key="against", format_func=lambda c: "the runner-up" if c == "runner-up" else display_name(c), disabled=mode != "contrast",
-                             help="The character argued against (contrast mode).")
+    why_column.selectbox(
+        "Why",
+        ["predicted", *characters],
+        key="why",
+        format_func=lambda c: "the prediction" if c == "predicted" else display_name(c),
+        disabled=mode == "thesis",
+    )
+    against_column.selectbox(
+        "and not",
+        ["runner-up", *characters],
+        key="against",
+        format_func=lambda c: "the runner-up" if c == "runner-up" else display_name(c),
+        disabled=mode != "contrast",
+        help="The character argued against (contrast mode).",
+    )
 
 
 def _show_explanation(image: np.ndarray, global_maps, grid) -> None:
     _class_pickers()
     probabilities = predict(model, image[None])[0]
     target, contrast = _chosen_classes(probabilities)
-    found = explain_drawing(model, image, mode, characters, target=target, contrast=contrast, maps=global_maps, grid=grid)
+    found = explain_drawing(
+        model,
+        image,
+        mode,
+        characters,
+        target=target,
+        contrast=contrast,
+        maps=global_maps,
+        grid=grid,
+    )
     predicted = found.predicted
     st.markdown(f"### Prediction: **{names[predicted]}** ({probabilities[predicted]:.1%})")
-    for label in np.argsort(-probabilities, kind="stable") if scope == "all8" else range(len(names)):
+    for label in (
+        np.argsort(-probabilities, kind="stable") if scope == "all8" else range(len(names))
+    ):
         st.progress(float(probabilities[label]), text=f"{names[label]}: {probabilities[label]:.1%}")
     figure = st.session_state.get("explanation_figure")
     if figure is None:
-        figure = st.session_state["explanation_figure"] = plots.explanation_figure(image, found.importance)
+        figure = st.session_state["explanation_figure"] = plots.explanation_figure(
+            image, found.importance
+        )
     else:
         plots.update_explanation_figure(figure, image, found.importance)
     st.plotly_chart(figure, key="explanation", config={"displayModeBar": False})
-    agreement = "no global map to compare with" if np.isnan(found.agreement) else f"agreement with the global map {found.agreement:+.2f}"
-    st.markdown(f"**Explanation confidence: {found.confidence:.2f}** (stability under small moves and noise {found.stability:+.2f}, {agreement})",
-                help="How far to trust this map, 0 to 1: the mean of its stability and its agreement with the global map (see README).")
+    agreement = (
+        "no global map to compare with"
+        if np.isnan(found.agreement)
+        else f"agreement with the global map {found.agreement:+.2f}"
+    )
+    st.markdown(
+        f"**Explanation confidence: {found.confidence:.2f}** (stability under small moves and noise {found.stability:+.2f}, {agreement})",
+        help="How far to trust this map, 0 to 1: the mean of its stability and its agreement with the global map (see README).",
+    )
     st.markdown(f"*{found.sentence}*")
     if mode == "target" and (kind == "cnn" or scope == "all8"):
-        st.caption("On target maps of the CNNs and of the 8-class networks, this number told right from wrong test predictions at about chance level for most of them "
-                   "(8/B's CNN excepted; see README), though it still flags noise. Contrast mode is where it helps most.")
+        st.caption(
+            "On target maps of the CNNs and of the 8-class networks, this number told right from wrong test predictions at about chance level for most of them "
+            "(8/B's CNN excepted; see README), though it still flags noise. Contrast mode is where it helps most."
+        )
     if scope == "pair":
         st.caption(colour_meaning(mode, characters, found.target))
     elif mode == "thesis":
-        st.caption("Red pixels push the whole output (all eight probabilities and their biases, as in the thesis) up, blue pixels push it down.")
+        st.caption(
+            "Red pixels push the whole output (all eight probabilities and their biases, as in the thesis) up, blue pixels push it down."
+        )
     else:
         against = f" rather than **{names[found.contrast]}**" if found.contrast is not None else ""
-        st.caption(f"Red pixels speak for **{names[found.target]}**{against}, blue pixels against it (8-character {KIND_NAMES[kind]} network).")
+        st.caption(
+            f"Red pixels speak for **{names[found.target]}**{against}, blue pixels against it (8-character {KIND_NAMES[kind]} network)."
+        )
     if kind == "cnn" and st.toggle("Also show Grad-CAM", key="show_gradcam"):
-        cam = gradcam(model, image[None], target=[found.target], contrast=None if found.contrast is None else [found.contrast])[0]
-        st.plotly_chart(plots.maps_figure([cam], [f"Grad-CAM for {names[found.target]}"], height=300, images=[image]), key="gradcam", config={"displayModeBar": False})
-        st.caption("Grad-CAM: the last convolution's feature maps weighted by their mean gradient, positive part, upsampled from 3x3.")
-    st.caption(f"Input: {inputs.description()} · {int((image > 127).sum())} ink pixels of 784 · fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}")
+        cam = gradcam(
+            model,
+            image[None],
+            target=[found.target],
+            contrast=None if found.contrast is None else [found.contrast],
+        )[0]
+        st.plotly_chart(
+            plots.maps_figure(
+                [cam], [f"Grad-CAM for {names[found.target]}"], height=300, images=[image]
+            ),
+            key="gradcam",
+            config={"displayModeBar": False},
+        )
+        st.caption(
+            "Grad-CAM: the last convolution's feature maps weighted by their mean gradient, positive part, upsampled from 3x3."
+        )
+    st.caption(
+        f"Input: {inputs.description()} · {int((image > 127).sum())} ink pixels of 784 · fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}"
+    )
     _export_buttons(image, probabilities, found, global_maps)
     return found.target, found.contrast
 
@@ -144,13 +229,44 @@ def _export_buttons(image: np.ndarray, probabilities: np.ndarray, found, global_
         lines = [" · ".join(f"{n}: {p:.1%}" for n, p in zip(names, probabilities) if p >= 0.005)]
         text = ""
         if with_text:
-            lines.append(f"Mode: {mode}. Explanation confidence {found.confidence:.2f}. Input: {inputs.description()}.")
+            lines.append(
+                f"Mode: {mode}. Explanation confidence {found.confidence:.2f}. Input: {inputs.description()}."
+            )
             text = found.sentence
-        return Report(title, image, lines, [(f"why {names[found.target]}" + (f" and not {names[found.contrast]}" if found.contrast is not None else ""), found.importance)], text, references=references)
+        return Report(
+            title,
+            image,
+            lines,
+            [
+                (
+                    f"why {names[found.target]}"
+                    + (f" and not {names[found.contrast]}" if found.contrast is not None else ""),
+                    found.importance,
+                )
+            ],
+            text,
+            references=references,
+        )
 
     left, right = st.columns(2)
-    left.download_button("View as PNG", data=lambda: png_bytes(report(False).render()), file_name="modulex-view.png", mime="image/png", on_click="ignore", key="export_view", icon=":material/image:")
-    right.download_button("Report as PDF", data=lambda: pdf_bytes(report(True).render()), file_name="modulex-report.pdf", mime="application/pdf", on_click="ignore", key="export_report", icon=":material/picture_as_pdf:")
+    left.download_button(
+        "View as PNG",
+        data=lambda: png_bytes(report(False).render()),
+        file_name="modulex-view.png",
+        mime="image/png",
+        on_click="ignore",
+        key="export_view",
+        icon=":material/image:",
+    )
+    right.download_button(
+        "Report as PDF",
+        data=lambda: pdf_bytes(report(True).render()),
+        file_name="modulex-report.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        key="export_report",
+        icon=":material/picture_as_pdf:",
+    )
 
 
 @st.fragment
@@ -175,10 +291,15 @@ def draw_and_explain() -> None:
             initial_drawing=inputs.canvas_initial_drawing(),
             key="canvas",
         )
-        upload = st.file_uploader("...or upload a picture of one character", type=["png", "jpg", "jpeg"], key="upload")
+        upload = st.file_uploader(
+            "...or upload a picture of one character", type=["png", "jpg", "jpeg"], key="upload"
+        )
 
     refused = inputs.resolve(canvas.image_data, upload)
-    hint = refused or "Draw a character on the canvas, upload a picture, or pick an example above to see the prediction and its explanation."
+    hint = (
+        refused
+        or "Draw a character on the canvas, upload a picture, or pick an example above to see the prediction and its explanation."
+    )
     image = state.current_input()
 
     global_maps, grid = _global_maps()
@@ -200,7 +321,9 @@ def draw_and_explain() -> None:
         elif explained is not None:
             _eight_class_global_maps(global_maps, grid, *explained)
         else:
-            st.caption("The global maps of the two characters compared appear with the first drawing.")
+            st.caption(
+                "The global maps of the two characters compared appear with the first drawing."
+            )
 
 
 def _cached_figure(key: tuple, build):
@@ -213,29 +336,51 @@ def _cached_figure(key: tuple, build):
 
 def _pair_global_maps(global_maps) -> None:
     shown = global_maps.get(mode)
-    figure = _cached_figure(("global_figure", pair, kind, mode), lambda: plots.maps_figure([shown[0], shown[1]], [f"global map of {n}" for n in names], height=480, vertical=True))
+    figure = _cached_figure(
+        ("global_figure", pair, kind, mode),
+        lambda: plots.maps_figure(
+            [shown[0], shown[1]], [f"global map of {n}" for n in names], height=480, vertical=True
+        ),
+    )
     st.plotly_chart(figure, key="global", config={"displayModeBar": False})
-    st.caption(f"Mean {mode} map of the first {global_maps.k} test images of each label, each explained for its true label.")
+    st.caption(
+        f"Mean {mode} map of the first {global_maps.k} test images of each label, each explained for its true label."
+    )
 
 
 def _eight_class_global_maps(global_maps, grid, target: int, contrast: int | None) -> None:
     """The global maps of the two characters explained; the figure is rebuilt only when they change."""
     other = contrast if contrast is not None else default_other(target)
     if mode == "contrast" and grid is not None:
-        panels, titles = [grid[target, other], grid[other, target]], [f"{names[target]} and not {names[other]}", f"{names[other]} and not {names[target]}"]
+        panels, titles = (
+            [grid[target, other], grid[other, target]],
+            [f"{names[target]} and not {names[other]}", f"{names[other]} and not {names[target]}"],
+        )
     else:
-        panels, titles = [global_maps.get(mode)[target], global_maps.get(mode)[other]], [f"global map of {names[target]}", f"global map of {names[other]}"]
-    figure = _cached_figure(("global_figure", ALL_EIGHT, kind, mode, target, other), lambda: plots.maps_figure(panels, titles, height=480, vertical=True))
+        panels, titles = (
+            [global_maps.get(mode)[target], global_maps.get(mode)[other]],
+            [f"global map of {names[target]}", f"global map of {names[other]}"],
+        )
+    figure = _cached_figure(
+        ("global_figure", ALL_EIGHT, kind, mode, target, other),
+        lambda: plots.maps_figure(panels, titles, height=480, vertical=True),
+    )
     st.plotly_chart(figure, key="global", config={"displayModeBar": False})
     if mode == "contrast":
-        st.caption(f"Mean map of the first {global_maps.k} test images of the first character, explained as it and not the second.")
+        st.caption(
+            f"Mean map of the first {global_maps.k} test images of the first character, explained as it and not the second."
+        )
     else:
-        st.caption(f"Mean {mode} map of the first {global_maps.k} test images of each character, explained for its true label.")
+        st.caption(
+            f"Mean {mode} map of the first {global_maps.k} test images of each character, explained for its true label."
+        )
 
 
 def default_other(target: int) -> int:
     """The character shown beside the target outside contrast mode: its look-alike in the four pairs."""
-    partners = {first: second for code in PAIRS for first, second in (tuple(code), tuple(reversed(code)))}
+    partners = {
+        first: second for code in PAIRS for first, second in (tuple(code), tuple(reversed(code)))
+    }
     return characters.index(partners[characters[target]])
 
 

@@ -14,25 +14,45 @@ pair, mode, kind = state.pair(), state.mode(), state.kind()
 characters = pair_characters(pair)
 names = [display_name(c) for c in characters]
 st.title(f"Global maps: {pair_title(pair)} · {KIND_NAMES[kind]}")
-st.caption("The mean ModuleX map of the first k test images of each label, each explained for its true label by the network chosen in the sidebar, "
-           "and the difference of the two. Red speaks for the label, blue against it.")
+st.caption(
+    "The mean ModuleX map of the first k test images of each label, each explained for its true label by the network chosen in the sidebar, "
+    "and the difference of the two. Red speaks for the label, blue against it."
+)
 
-subset = st.radio("Images averaged", ["all", "correct"], horizontal=True, format_func={"all": "first k of each label", "correct": "first k correctly classified"}.get, key="global_subset")
+subset = st.radio(
+    "Images averaged",
+    ["all", "correct"],
+    horizontal=True,
+    format_func={"all": "first k of each label", "correct": "first k correctly classified"}.get,
+    key="global_subset",
+)
 if cache.dataset_available():
     try:
         smallest = int(min((cache.test_set(pair)[1] == label).sum() for label in (0, 1)))
-        k = st.slider("k (test images per label)", 10, smallest, min(DEFAULT_K, smallest), step=10, key="global_k")
+        k = st.slider(
+            "k (test images per label)",
+            10,
+            smallest,
+            min(DEFAULT_K, smallest),
+            step=10,
+            key="global_k",
+        )
         shipped = cache.shipped_maps(pair, kind)
         # the shipped maps stand in only for the very dataset they were computed on
         if k == DEFAULT_K and shipped.info.get("dataset") == cache.dataset_id():
             maps, source = shipped, f"shipped with the model (k = {DEFAULT_K})"
         else:
-            maps, source = cache.recomputed_maps(pair, k, kind), f"recomputed from the test set (k = {k})"
+            maps, source = (
+                cache.recomputed_maps(pair, k, kind),
+                f"recomputed from the test set (k = {k})",
+            )
     except ProjectFileError as error:
         st.error(str(error))
         st.stop()
 else:
-    st.info("The dataset is not on this machine, so these are the maps shipped with the model (k = 400). Get the data with `python -m core download` to choose k.")
+    st.info(
+        "The dataset is not on this machine, so these are the maps shipped with the model (k = 400). Get the data with `python -m core download` to choose k."
+    )
     try:
         maps = cache.shipped_maps(pair, kind)
     except ProjectFileError as error:
@@ -42,8 +62,18 @@ else:
 
 label_maps = maps.get(mode, subset)
 difference = label_maps[0] - label_maps[1]
-st.plotly_chart(plots.maps_figure([label_maps[0], label_maps[1]], [f"{names[0]}", f"{names[1]}"], height=360), key="global_labels", config={"displayModeBar": False})
-st.plotly_chart(plots.maps_figure([difference], [f"{names[0]} minus {names[1]}"], height=360), key="global_difference", config={"displayModeBar": False})
+st.plotly_chart(
+    plots.maps_figure([label_maps[0], label_maps[1]], [f"{names[0]}", f"{names[1]}"], height=360),
+    key="global_labels",
+    config={"displayModeBar": False},
+)
+st.plotly_chart(
+    plots.maps_figure([difference], [f"{names[0]} minus {names[1]}"], height=360),
+    key="global_difference",
+    config={"displayModeBar": False},
+)
 counts = maps.counts.get(subset, [])
-st.caption(f"Network: **{KIND_NAMES[kind]}**; maps {source}; mode **{mode}**; images averaged per label: {', '.join(f'{n}: {c}' for n, c in zip(names, counts))}. "
-           f"In the difference, red is where {names[0]} gets more support than {names[1]}.")
+st.caption(
+    f"Network: **{KIND_NAMES[kind]}**; maps {source}; mode **{mode}**; images averaged per label: {', '.join(f'{n}: {c}' for n, c in zip(names, counts))}. "
+    f"In the difference, red is where {names[0]} gets more support than {names[1]}."
+)

@@ -14,8 +14,10 @@ from core.pairs import display_name, pair_characters, pair_title
 pair, kind = state.pair(), state.kind()
 names = [display_name(c) for c in pair_characters(pair)]
 st.title(f"Indirect explanations: {pair_title(pair)}")
-st.caption("Not why this drawing got its answer, but what the network has learned: the patterns its first layer looks for, "
-           "and how it arranges images in its last hidden layer, the space its final decision is read from.")
+st.caption(
+    "Not why this drawing got its answer, but what the network has learned: the patterns its first layer looks for, "
+    "and how it arranges images in its last hidden layer, the space its final decision is read from."
+)
 
 try:
     model = cache.model(pair, kind)
@@ -25,19 +27,27 @@ except ProjectFileError as error:
 
 templates = first_layer_templates(model)
 st.subheader("First layer: what each unit looks for")
-st.plotly_chart(plots.templates_figure(templates), key="templates", config={"displayModeBar": False})
+st.plotly_chart(
+    plots.templates_figure(templates), key="templates", config={"displayModeBar": False}
+)
 if kind == "dense":
-    st.caption(f"The {len(templates)} units of the first Dense layer, each drawn as the 28x28 weights it puts on the pixels "
-               "(red: ink there raises the unit, blue: lowers it; each on its own scale).")
+    st.caption(
+        f"The {len(templates)} units of the first Dense layer, each drawn as the 28x28 weights it puts on the pixels "
+        "(red: ink there raises the unit, blue: lowers it; each on its own scale)."
+    )
 else:
-    st.caption(f"The {len(templates)} 3x3 filters of the first convolution (red: ink there raises the filter's response, blue: lowers it).")
+    st.caption(
+        f"The {len(templates)} 3x3 filters of the first convolution (red: ink there raises the filter's response, blue: lowers it)."
+    )
 
 image = state.current_input()
 units = model.layers[-1].kernel.shape[0]
 st.subheader(f"Last hidden layer ({units} numbers per image)")
 if not cache.dataset_available():
-    st.info("The nearest training images and the map of the test set need the EMNIST data, which is not on this machine: "
-            "get it with `python -m core download` or set EMNIST_DIR.")
+    st.info(
+        "The nearest training images and the map of the test set need the EMNIST data, which is not on this machine: "
+        "get it with `python -m core download` or set EMNIST_DIR."
+    )
     st.stop()
 
 try:
@@ -49,16 +59,35 @@ except ProjectFileError as error:
 
 query = embed(model, image[None])[0] if image is not None else None
 if query is None:
-    st.info("Draw a character on the Draw & explain page to see its nearest training images and where it falls on the map.")
+    st.info(
+        "Draw a character on the Draw & explain page to see its nearest training images and where it falls on the map."
+    )
 else:
     indices, distances = nearest(train_space, query, NEIGHBOURS)
-    st.markdown(f"**The {NEIGHBOURS} training images nearest to the drawing** (Euclidean distance in the last hidden layer)")
+    st.markdown(
+        f"**The {NEIGHBOURS} training images nearest to the drawing** (Euclidean distance in the last hidden layer)"
+    )
     titles = [f"{names[train_labels[i]]} · {d:.2f}" for i, d in zip(indices, distances)]
-    st.plotly_chart(plots.images_figure([image, *train_images[indices]], ["your drawing", *titles]), key="neighbours", config={"displayModeBar": False})
+    st.plotly_chart(
+        plots.images_figure([image, *train_images[indices]], ["your drawing", *titles]),
+        key="neighbours",
+        config={"displayModeBar": False},
+    )
     votes = np.bincount(train_labels[indices], minlength=2)
-    st.caption(f"Labels of the nearest images: {', '.join(f'{names[label]}: {votes[label]}' for label in range(2))}.")
+    st.caption(
+        f"Labels of the nearest images: {', '.join(f'{names[label]}: {votes[label]}' for label in range(2))}."
+    )
 
-method = st.radio("Map", ["pca", "tsne"], format_func={"pca": "PCA (linear, all test images)", "tsne": "t-SNE (non-linear, a sample)"}.get, horizontal=True, key="indirect_map")
+method = st.radio(
+    "Map",
+    ["pca", "tsne"],
+    format_func={
+        "pca": "PCA (linear, all test images)",
+        "tsne": "t-SNE (non-linear, a sample)",
+    }.get,
+    horizontal=True,
+    key="indirect_map",
+)
 shown, layout, pca = cache.hidden_layout(pair, kind, method)
 if query is None:
     placed = None
@@ -66,10 +95,18 @@ elif method == "pca":
     placed = (query - pca["mean"]) @ pca["components"].T
 else:
     placed = place_among_neighbours(test_space[shown], layout, query)
-st.plotly_chart(plots.embedding_figure(layout, test_labels[shown], names, placed), key="embedding", config={"displayModeBar": False})
+st.plotly_chart(
+    plots.embedding_figure(layout, test_labels[shown], names, placed),
+    key="embedding",
+    config={"displayModeBar": False},
+)
 if method == "pca":
-    st.caption(f"Every test image of the pair projected on the two main directions of the hidden layer "
-               f"({pca['explained'][0]:.0%} and {pca['explained'][1]:.0%} of its variance). The star is your drawing.")
+    st.caption(
+        f"Every test image of the pair projected on the two main directions of the hidden layer "
+        f"({pca['explained'][0]:.0%} and {pca['explained'][1]:.0%} of its variance). The star is your drawing."
+    )
 else:
-    st.caption(f"t-SNE of {len(shown)} test images (at most 250 per label, seeded). t-SNE keeps neighbours together but distorts distances; "
-               "it cannot place a new point, so the star sits among the drawing's nearest neighbours in the hidden space.")
+    st.caption(
+        f"t-SNE of {len(shown)} test images (at most 250 per label, seeded). t-SNE keeps neighbours together but distorts distances; "
+        "it cannot place a new point, so the star sits among the drawing's nearest neighbours in the hidden space."
+    )

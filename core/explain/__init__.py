@@ -7,9 +7,19 @@ maps each method's name to its callable; the dashboard builds its menus from it.
 from __future__ import annotations
 
 from .gradcam import gradcam
-from .gradients import deconvnet, gradient_x_input, guided_backprop, integrated_gradients, saliency, smoothgrad
+from .gradients import (
+    deconvnet,
+    gradient_x_input,
+    guided_backprop,
+    integrated_gradients,
+    saliency,
+    smoothgrad,
+)
 from .lrp_rules import lrp_epsilon, lrp_zplus
-from .modulex_layers import modulex, predict_and_explain  # Dense stacks keep modulex_rule's numpy path
+from .modulex_layers import (
+    modulex,
+    predict_and_explain,
+)  # Dense stacks keep modulex_rule's numpy path
 from .modulex_rule import MODE_DESCRIPTIONS, MODES
 from .perturbation import lime, occlusion
 from .registry import METHOD_INFO, explain_with

@@ -43,7 +43,9 @@ class Request:
         selector = self.selector if rows is None else self.selector[rows]
         return np.einsum("nc,nc->n", self.engine.outputs(flat, self.output), selector)
 
-    def gradients(self, flat: np.ndarray, rows: np.ndarray | None = None, relu_rule: str = "gradient") -> np.ndarray:
+    def gradients(
+        self, flat: np.ndarray, rows: np.ndarray | None = None, relu_rule: str = "gradient"
+    ) -> np.ndarray:
         """Input gradients of the explained score (``relu_rule`` as in :meth:`Engine.gradient`)."""
         selector = self.selector if rows is None else self.selector[rows]
         return self.engine.gradient(flat, selector, self.output, relu_rule)
@@ -52,7 +54,14 @@ class Request:
         return np.ascontiguousarray(flat, dtype=np.float32).reshape(self.shape)
 
 
-def prepare(model, images, target: TargetLike = None, contrast: TargetLike = None, output: str = "probability", engine: str = "auto") -> Request:
+def prepare(
+    model,
+    images,
+    target: TargetLike = None,
+    contrast: TargetLike = None,
+    output: str = "probability",
+    engine: str = "auto",
+) -> Request:
     """Check a method's arguments and resolve them (one forward pass for the default targets).
 
     ``contrast=None`` explains the target alone; ``contrast="other"`` on a two-class model
@@ -65,12 +74,18 @@ def prepare(model, images, target: TargetLike = None, contrast: TargetLike = Non
     runner = engine_for(model, engine)
     x = images.reshape(n, -1)
     n_classes = runner.n_classes
-    predicted = runner.outputs(x, "logit").argmax(axis=1) if target is None and n else np.zeros(n, np.int64)
+    predicted = (
+        runner.outputs(x, "logit").argmax(axis=1) if target is None and n else np.zeros(n, np.int64)
+    )
     targets = resolve_targets(target, n, n_classes, predicted)
     selector = np.zeros((n, n_classes), np.float32)
     selector[np.arange(n), targets] = 1.0
     if contrast is not None:
-        others = resolve_contrast(None if isinstance(contrast, str) and contrast == "other" else contrast, targets, n_classes)
+        others = resolve_contrast(
+            None if isinstance(contrast, str) and contrast == "other" else contrast,
+            targets,
+            n_classes,
+        )
         selector[np.arange(n), others] -= 1.0
     return Request(x, images.shape, runner, targets, selector, output)
 
@@ -86,7 +101,9 @@ def flat_baseline(baseline: float | np.ndarray, features: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(baseline, np.float32).reshape(-1), (features,))
 
 
-def row_chunks(n_images: int, per_image: int, batch_size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def row_chunks(
+    n_images: int, per_image: int, batch_size: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Chunks of ``(image index, copy index)`` rows, image-major, at most ``batch_size`` rows each.
 
     A method that runs ``per_image`` copies of every image (IG steps, SmoothGrad samples,

@@ -33,7 +33,9 @@ class Engine(Protocol):
     def outputs(self, x: np.ndarray, output: str) -> np.ndarray:
         """Probabilities or logits ``[n, classes]`` of flat float32 inputs ``[n, features]``."""
 
-    def gradient(self, x: np.ndarray, selector: np.ndarray, output: str, relu_rule: str = "gradient") -> np.ndarray:
+    def gradient(
+        self, x: np.ndarray, selector: np.ndarray, output: str, relu_rule: str = "gradient"
+    ) -> np.ndarray:
         """``d(sum_c selector_c * f_c) / dx`` ``[n, features]`` float32, ReLUs crossed by ``relu_rule``."""
 
 
@@ -57,7 +59,9 @@ class DenseEngine:
         _, logits, result = self.stack.forward(x)
         return logits if output == "logit" else result
 
-    def gradient(self, x: np.ndarray, selector: np.ndarray, output: str, relu_rule: str = "gradient") -> np.ndarray:
+    def gradient(
+        self, x: np.ndarray, selector: np.ndarray, output: str, relu_rule: str = "gradient"
+    ) -> np.ndarray:
         stack = self.stack
         pre_activations = []
         h = x
@@ -99,7 +103,7 @@ def _deconvnet_relu(x):
 
 
 _RULE_ACTIVATIONS = {"guided": _guided_relu, "deconvnet": _deconvnet_relu}
-_clones: "weakref.WeakKeyDictionary[keras.Model, dict]" = weakref.WeakKeyDictionary()
+_clones: weakref.WeakKeyDictionary[keras.Model, dict] = weakref.WeakKeyDictionary()
 _clones_lock = threading.Lock()
 
 
@@ -141,7 +145,9 @@ class KerasEngine:
         if output == "probability" or activation is None or activation is keras.activations.linear:
             return model(x, training=False)
         if not isinstance(last, keras.layers.Dense) or not isinstance(model, keras.Sequential):
-            raise UnsupportedModelError("output='logit' needs a Sequential model whose last layer is Dense")
+            raise UnsupportedModelError(
+                "output='logit' needs a Sequential model whose last layer is Dense"
+            )
         for layer in model.layers[:-1]:
             x = layer(x)
         scores = keras.ops.matmul(x, last.kernel)
@@ -150,12 +156,16 @@ class KerasEngine:
     def outputs(self, x: np.ndarray, output: str) -> np.ndarray:
         return np.asarray(self._call(self.model, tf.constant(x), output), dtype=np.float32)
 
-    def gradient(self, x: np.ndarray, selector: np.ndarray, output: str, relu_rule: str = "gradient") -> np.ndarray:
+    def gradient(
+        self, x: np.ndarray, selector: np.ndarray, output: str, relu_rule: str = "gradient"
+    ) -> np.ndarray:
         model = rule_clone(self.model, relu_rule)
         inputs = tf.constant(x)
         with tf.GradientTape() as tape:
             tape.watch(inputs)
-            score = tf.reduce_sum(self._call(model, inputs, output) * tf.constant(selector, tf.float32))
+            score = tf.reduce_sum(
+                self._call(model, inputs, output) * tf.constant(selector, tf.float32)
+            )
         return tape.gradient(score, inputs).numpy().astype(np.float32, copy=False)
 
 

@@ -19,7 +19,9 @@ from ..types import TargetLike
 from .targets import resolve_targets
 
 
-def gradcam(model, images, target: TargetLike = None, contrast: TargetLike = None, relu: bool = True) -> np.ndarray:
+def gradcam(
+    model, images, target: TargetLike = None, contrast: TargetLike = None, relu: bool = True
+) -> np.ndarray:
     """Grad-CAM maps, float32 ``[n, 28, 28]``, of a convolutional model.
 
     Parameters
@@ -48,7 +50,11 @@ def gradcam(model, images, target: TargetLike = None, contrast: TargetLike = Non
         gradient[np.arange(n), resolve_targets(contrast, n, n_classes, targets)] -= 1.0
     for index in range(len(stack.layers) - 1, last_conv, -1):
         layer = stack.layers[index]
-        if isinstance(layer, WEIGHTED) and index < len(stack.layers) - 1 and layer.activation == "relu":
+        if (
+            isinstance(layer, WEIGHTED)
+            and index < len(stack.layers) - 1
+            and layer.activation == "relu"
+        ):
             gradient = gradient * (layer_inputs[index + 1] > 0)
         gradient = layer.adjoint(gradient, layer_inputs[index])
     features = layer_inputs[last_conv + 1]  # the last convolution's output, after its ReLU
@@ -63,8 +69,16 @@ def resize_bilinear(maps: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Bilinear resize of ``[n, h, w]`` maps to ``[n, *shape]``, corners aligned."""
     rows = np.linspace(0, maps.shape[1] - 1, shape[0])
     columns = np.linspace(0, maps.shape[2] - 1, shape[1])
-    r0 = np.minimum(rows.astype(int), maps.shape[1] - 2) if maps.shape[1] > 1 else np.zeros(shape[0], int)
-    c0 = np.minimum(columns.astype(int), maps.shape[2] - 2) if maps.shape[2] > 1 else np.zeros(shape[1], int)
+    r0 = (
+        np.minimum(rows.astype(int), maps.shape[1] - 2)
+        if maps.shape[1] > 1
+        else np.zeros(shape[0], int)
+    )
+    c0 = (
+        np.minimum(columns.astype(int), maps.shape[2] - 2)
+        if maps.shape[2] > 1
+        else np.zeros(shape[1], int)
+    )
     r1, c1 = np.minimum(r0 + 1, maps.shape[1] - 1), np.minimum(c0 + 1, maps.shape[2] - 1)
     fr, fc = (rows - r0)[None, :, None], (columns - c0)[None, None, :]
     top = maps[:, r0][:, :, c0] * (1 - fc) + maps[:, r0][:, :, c1] * fc

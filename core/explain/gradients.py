@@ -15,7 +15,14 @@ from ..types import TargetLike
 from .common import DEFAULT_BATCH_SIZE, Request, flat_baseline, prepare, row_chunks, sum_per_image
 
 
-def _weighted_gradients(request: Request, copies: int, make_rows, weights: np.ndarray, batch_size: int, relu_rule: str = "gradient") -> np.ndarray:
+def _weighted_gradients(
+    request: Request,
+    copies: int,
+    make_rows,
+    weights: np.ndarray,
+    batch_size: int,
+    relu_rule: str = "gradient",
+) -> np.ndarray:
     """``sum_k weights[k] * gradient(make_rows(images, k))`` per image, in bounded chunks."""
     total = np.zeros_like(request.x)
     for images, k in row_chunks(request.n, copies, batch_size):
@@ -25,10 +32,26 @@ def _weighted_gradients(request: Request, copies: int, make_rows, weights: np.nd
 
 
 def _plain_gradients(request: Request, batch_size: int, relu_rule: str = "gradient") -> np.ndarray:
-    return _weighted_gradients(request, 1, lambda images, _: request.x[images], np.ones(1, np.float32), batch_size, relu_rule)
+    return _weighted_gradients(
+        request,
+        1,
+        lambda images, _: request.x[images],
+        np.ones(1, np.float32),
+        batch_size,
+        relu_rule,
+    )
 
 
-def saliency(model, images, target: TargetLike = None, *, contrast: TargetLike = None, output: str = "probability", batch_size: int = DEFAULT_BATCH_SIZE, engine: str = "auto") -> np.ndarray:
+def saliency(
+    model,
+    images,
+    target: TargetLike = None,
+    *,
+    contrast: TargetLike = None,
+    output: str = "probability",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    engine: str = "auto",
+) -> np.ndarray:
     """Saliency: the absolute value of the score's gradient with respect to each pixel.
 
     Explains the target's probability by default; ``output="logit"`` explains its
@@ -56,7 +79,16 @@ def saliency(model, images, target: TargetLike = None, *, contrast: TargetLike =
     return request.to_maps(np.abs(_plain_gradients(request, batch_size)))
 
 
-def gradient_x_input(model, images, target: TargetLike = None, *, contrast: TargetLike = None, output: str = "probability", batch_size: int = DEFAULT_BATCH_SIZE, engine: str = "auto") -> np.ndarray:
+def gradient_x_input(
+    model,
+    images,
+    target: TargetLike = None,
+    *,
+    contrast: TargetLike = None,
+    output: str = "probability",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    engine: str = "auto",
+) -> np.ndarray:
     """Gradient x input: each pixel's value times the score's gradient there. Signed.
 
     Explains the target's probability by default; ``output="logit"`` (its usual form)
@@ -109,7 +141,13 @@ def integrated_gradients(
     alphas = np.linspace(0.0, 1.0, int(steps) + 1, dtype=np.float32)
     weights = np.full(len(alphas), 1.0 / steps, np.float32)
     weights[[0, -1]] /= 2  # trapezoid rule
-    mean_gradient = _weighted_gradients(request, len(alphas), lambda images, k: start + alphas[k, None] * difference[images], weights, batch_size)
+    mean_gradient = _weighted_gradients(
+        request,
+        len(alphas),
+        lambda images, k: start + alphas[k, None] * difference[images],
+        weights,
+        batch_size,
+    )
     return request.to_maps(difference * mean_gradient)
 
 
@@ -138,14 +176,31 @@ def smoothgrad(
     if int(samples) < 1:
         raise ValueError(f"samples must be at least 1, got {samples}")
     request = prepare(model, images, target, contrast, output, engine)
-    draws = np.random.default_rng(seed).standard_normal((int(samples), request.x.shape[1]), dtype=np.float32)
+    draws = np.random.default_rng(seed).standard_normal(
+        (int(samples), request.x.shape[1]), dtype=np.float32
+    )
     sigma = noise * (request.x.max(axis=1) - request.x.min(axis=1))
     weights = np.full(int(samples), 1.0 / samples, np.float32)
-    mean_gradient = _weighted_gradients(request, int(samples), lambda images, k: request.x[images] + sigma[images, None] * draws[k], weights, batch_size)
+    mean_gradient = _weighted_gradients(
+        request,
+        int(samples),
+        lambda images, k: request.x[images] + sigma[images, None] * draws[k],
+        weights,
+        batch_size,
+    )
     return request.to_maps(mean_gradient)
 
 
-def guided_backprop(model, images, target: TargetLike = None, *, contrast: TargetLike = None, output: str = "probability", batch_size: int = DEFAULT_BATCH_SIZE, engine: str = "auto") -> np.ndarray:
+def guided_backprop(
+    model,
+    images,
+    target: TargetLike = None,
+    *,
+    contrast: TargetLike = None,
+    output: str = "probability",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    engine: str = "auto",
+) -> np.ndarray:
     """Guided backpropagation: the gradient, but a ReLU passes back only positive signals
     where its input was positive. Signed (the softmax / top layer can make it negative).
 
@@ -159,7 +214,16 @@ def guided_backprop(model, images, target: TargetLike = None, *, contrast: Targe
     return request.to_maps(_plain_gradients(request, batch_size, "guided"))
 
 
-def deconvnet(model, images, target: TargetLike = None, *, contrast: TargetLike = None, output: str = "probability", batch_size: int = DEFAULT_BATCH_SIZE, engine: str = "auto") -> np.ndarray:
+def deconvnet(
+    model,
+    images,
+    target: TargetLike = None,
+    *,
+    contrast: TargetLike = None,
+    output: str = "probability",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    engine: str = "auto",
+) -> np.ndarray:
     """DeconvNet: backward pass where a ReLU passes back the positive part of the signal,
     whatever its forward input was. Signed.
 

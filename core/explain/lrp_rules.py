@@ -73,7 +73,16 @@ def relevance(stack, x: np.ndarray, top: np.ndarray, rule) -> np.ndarray:
     return r
 
 
-def lrp(model, images, target: TargetLike = None, *, rule=None, contrast: TargetLike = None, output: str = "probability", batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+def lrp(
+    model,
+    images,
+    target: TargetLike = None,
+    *,
+    rule=None,
+    contrast: TargetLike = None,
+    output: str = "probability",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> np.ndarray:
     """LRP with any rule object (default :class:`EpsilonRule`) on a Dense stack; see the module docstring."""
     rule = rule or EpsilonRule()
     request = prepare(model, images, target, contrast, output, engine="numpy")
@@ -88,7 +97,17 @@ def lrp(model, images, target: TargetLike = None, *, rule=None, contrast: Target
     return request.to_maps(maps)
 
 
-def lrp_epsilon(model, images, target: TargetLike = None, *, contrast: TargetLike = None, output: str = "probability", epsilon: float = 0.01, bias: bool = True, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+def lrp_epsilon(
+    model,
+    images,
+    target: TargetLike = None,
+    *,
+    contrast: TargetLike = None,
+    output: str = "probability",
+    epsilon: float = 0.01,
+    bias: bool = True,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> np.ndarray:
     """LRP-epsilon on a Flatten / Dense / ReLU network. Signed.
 
     The output relevance is the target's probability by default (``output="probability"``)
@@ -104,10 +123,26 @@ def lrp_epsilon(model, images, target: TargetLike = None, *, contrast: TargetLik
     Layer-Wise Relevance Propagation", PLOS ONE 10(7), 2015; Montavon et al., "Layer-Wise
     Relevance Propagation: An Overview" (2019).
     """
-    return lrp(model, images, target, rule=EpsilonRule(epsilon, bias), contrast=contrast, output=output, batch_size=batch_size)
+    return lrp(
+        model,
+        images,
+        target,
+        rule=EpsilonRule(epsilon, bias),
+        contrast=contrast,
+        output=output,
+        batch_size=batch_size,
+    )
 
 
-def lrp_zplus(model, images, target: TargetLike = None, *, contrast: TargetLike = None, output: str = "probability", batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+def lrp_zplus(
+    model,
+    images,
+    target: TargetLike = None,
+    *,
+    contrast: TargetLike = None,
+    output: str = "probability",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> np.ndarray:
     """LRP-z+ on a Flatten / Dense / ReLU network: relevance flows along positive weights only.
 
     A map has the sign of the output relevance (the target's probability by default, its
@@ -117,4 +152,12 @@ def lrp_zplus(model, images, target: TargetLike = None, *, contrast: TargetLike 
     Ref. Montavon et al., "Explaining nonlinear classification decisions with deep Taylor
     decomposition", Pattern Recognition 65, 2017.
     """
-    return lrp(model, images, target, rule=ZPlusRule(), contrast=contrast, output=output, batch_size=batch_size)
+    return lrp(
+        model,
+        images,
+        target,
+        rule=ZPlusRule(),
+        contrast=contrast,
+        output=output,
+        batch_size=batch_size,
+    )

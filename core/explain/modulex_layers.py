@@ -33,14 +33,18 @@ from . import modulex_rule
 from .modulex_rule import MODES, _output_importance
 
 
-def predict_and_explain(model, images, mode: str = "target", target: TargetLike = None, contrast: TargetLike = None) -> tuple[np.ndarray, np.ndarray]:
+def predict_and_explain(
+    model, images, mode: str = "target", target: TargetLike = None, contrast: TargetLike = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Probabilities and ModuleX maps for any supported model (Dense or convolutional stack).
 
     Same arguments and results as :func:`core.explain.modulex_rule.predict_and_explain`; Dense
     stacks take its fast path unchanged.
     """
     if is_dense_stack(model):
-        return modulex_rule.predict_and_explain(model, images, mode=mode, target=target, contrast=contrast)
+        return modulex_rule.predict_and_explain(
+            model, images, mode=mode, target=target, contrast=contrast
+        )
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     x = to_model_input(images)
@@ -52,7 +56,9 @@ def predict_and_explain(model, images, mode: str = "target", target: TargetLike 
     return probabilities, maps.reshape(x.shape)
 
 
-def modulex(model, images, mode: str = "target", target: TargetLike = None, contrast: TargetLike = None) -> np.ndarray:
+def modulex(
+    model, images, mode: str = "target", target: TargetLike = None, contrast: TargetLike = None
+) -> np.ndarray:
     """ModuleX importance maps, float32 ``[n, 28, 28]``, for Dense and convolutional models.
 
     Parameters
@@ -77,7 +83,9 @@ def modulex(model, images, mode: str = "target", target: TargetLike = None, cont
     return predict_and_explain(model, images, mode=mode, target=target, contrast=contrast)[1]
 
 
-def propagate_through_layers(top: np.ndarray, stack: LayerStack, layer_inputs: list[np.ndarray], use_bias: bool = True) -> np.ndarray:
+def propagate_through_layers(
+    top: np.ndarray, stack: LayerStack, layer_inputs: list[np.ndarray], use_bias: bool = True
+) -> np.ndarray:
     """Walk ``H_n`` (``top``, ``[n, classes]``) back to the input, layer by layer (see module doc)."""
     importance = top
     for index in reversed(range(len(stack.layers))):
@@ -93,7 +101,9 @@ def propagate_through_layers(top: np.ndarray, stack: LayerStack, layer_inputs: l
     return importance.astype(np.float32, copy=False)
 
 
-def pooling_rule(pool: Pool, importance: np.ndarray, x: np.ndarray, pooled: np.ndarray) -> np.ndarray:
+def pooling_rule(
+    pool: Pool, importance: np.ndarray, x: np.ndarray, pooled: np.ndarray
+) -> np.ndarray:
     """``H_i = X_i * P.T(H_{i+1} / X_{i+1})``: each pooled importance back to the window's inputs,
     in proportion to what each contributed (max: all to the winner). Where the pooled value is
     0, so is its importance (every ``H`` is a product with its layer's input)."""

@@ -69,7 +69,9 @@ def predict_and_explain(
     for start in range(0, len(flat), CHUNK):
         stop = start + CHUNK
         rows = (_rows(target, start, stop, len(flat)), _rows(contrast, start, stop, len(flat)))
-        probabilities[start:stop], maps[start:stop] = _explain_flat(stack, flat[start:stop], mode, *rows)
+        probabilities[start:stop], maps[start:stop] = _explain_flat(
+            stack, flat[start:stop], mode, *rows
+        )
     return probabilities, maps.reshape(x.shape)
 
 
@@ -84,7 +86,9 @@ def _rows(choice: TargetLike, start: int, stop: int, n: int) -> TargetLike:
     return array[start:stop] if len(array) == n else array
 
 
-def _explain_flat(stack, flat: np.ndarray, mode: str, target: TargetLike, contrast: TargetLike) -> tuple[np.ndarray, np.ndarray]:
+def _explain_flat(
+    stack, flat: np.ndarray, mode: str, target: TargetLike, contrast: TargetLike
+) -> tuple[np.ndarray, np.ndarray]:
     """Forward pass and ModuleX backward pass for flat inputs ``[n, features]``."""
     layer_inputs, _, probabilities = stack.forward(flat)
     top = _output_importance(probabilities, mode, target, contrast)
@@ -108,12 +112,16 @@ def propagate_importance(top: np.ndarray, layer_inputs, kernels, biases=None) ->
     return importance
 
 
-def modulex(model, images, mode: str = "target", target: TargetLike = None, contrast: TargetLike = None) -> np.ndarray:
+def modulex(
+    model, images, mode: str = "target", target: TargetLike = None, contrast: TargetLike = None
+) -> np.ndarray:
     """ModuleX importance maps, float32 ``[n, 28, 28]``; see :func:`predict_and_explain`."""
     return predict_and_explain(model, images, mode=mode, target=target, contrast=contrast)[1]
 
 
-def _output_importance(probabilities: np.ndarray, mode: str, target: TargetLike, contrast: TargetLike) -> np.ndarray:
+def _output_importance(
+    probabilities: np.ndarray, mode: str, target: TargetLike, contrast: TargetLike
+) -> np.ndarray:
     if mode == "thesis":
         return probabilities
     n, n_classes = probabilities.shape

@@ -14,7 +14,9 @@ from ..types import TargetLike
 from .common import DEFAULT_BATCH_SIZE, Request, flat_baseline, prepare, row_chunks
 
 
-def _scores_of_copies(request: Request, keep: np.ndarray, baseline: np.ndarray, batch_size: int) -> np.ndarray:
+def _scores_of_copies(
+    request: Request, keep: np.ndarray, baseline: np.ndarray, batch_size: int
+) -> np.ndarray:
     """Scores ``[n, copies]`` of the copies that keep pixels ``keep[k]`` and set the rest to ``baseline``."""
     scores = np.empty((request.n, len(keep)), np.float32)
     for images, k in row_chunks(request.n, len(keep), batch_size):
@@ -26,7 +28,9 @@ def _scores_of_copies(request: Request, keep: np.ndarray, baseline: np.ndarray, 
 def patch_starts(side: int, patch: int, stride: int) -> list[int]:
     """Where patches of ``patch`` pixels start along an axis of ``side``; the last one touches the edge."""
     if not 1 <= patch <= side or stride < 1:
-        raise ValueError(f"need 1 <= patch <= {side} and stride >= 1, got patch={patch}, stride={stride}")
+        raise ValueError(
+            f"need 1 <= patch <= {side} and stride >= 1, got patch={patch}, stride={stride}"
+        )
     starts = list(range(0, side - patch + 1, stride))
     if starts[-1] != side - patch:
         starts.append(side - patch)
@@ -127,12 +131,19 @@ def lime(
     request = prepare(model, images, target, contrast, output, engine)
     segment = patch_segments(request.shape[1:], int(cell))
     n_segments = int(segment.max()) + 1
-    patterns = np.random.default_rng(seed).integers(0, 2, (int(samples), n_segments)).astype(np.float64)
+    patterns = (
+        np.random.default_rng(seed).integers(0, 2, (int(samples), n_segments)).astype(np.float64)
+    )
     patterns[0] = 1.0
     kept = patterns.sum(axis=1)
     distance = 1.0 - np.sqrt(kept / n_segments)
     weight = np.sqrt(np.exp(-(distance**2) / kernel_width**2))
-    scores = _scores_of_copies(request, patterns[:, segment].astype(bool), flat_baseline(baseline, request.x.shape[1]), batch_size).astype(np.float64)
+    scores = _scores_of_copies(
+        request,
+        patterns[:, segment].astype(bool),
+        flat_baseline(baseline, request.x.shape[1]),
+        batch_size,
+    ).astype(np.float64)
     # Weighted ridge with an intercept: centre by the weighted means, then solve once for all images.
     weight_share = weight / weight.sum()
     centred = patterns - weight_share @ patterns

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .common import MetricResult, average_ranks, random_map, spearman_rows
 from .fidelity import deletion, drop_increase, insertion, mufidelity
-from .sanity import class_sensitivity, randomization, randomised_models
+from .sanity import class_sensitivity, randomised_models, randomization
 
 METRICS = {
     "deletion": deletion,

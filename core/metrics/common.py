@@ -57,7 +57,9 @@ class Scored:
         return result
 
 
-def scored(model, images, targets, output: str = "probability", batch_size: int = DEFAULT_BATCH_SIZE) -> Scored:
+def scored(
+    model, images, targets, output: str = "probability", batch_size: int = DEFAULT_BATCH_SIZE
+) -> Scored:
     x = to_model_input(images)
     engine = engine_for(model)
     flat = x.reshape(len(x), -1)
@@ -100,7 +102,9 @@ def pearson_rows(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) -
     b = np.where(mask, b - b.sum(axis=1, keepdims=True) / count, 0.0)
     denominator = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator > 0, (a * b).sum(axis=1) / np.where(denominator > 0, denominator, 1), np.nan)
+        return np.where(
+            denominator > 0, (a * b).sum(axis=1) / np.where(denominator > 0, denominator, 1), np.nan
+        )
 
 
 def spearman_rows(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:

@@ -22,7 +22,18 @@ def relevance_ranks(maps: np.ndarray, seed: int = 0) -> np.ndarray:
     return ranks
 
 
-def _pixel_curve(model, images, targets, maps, insert: bool, steps: int, baseline: float, output: str, seed: int, batch_size: int) -> MetricResult:
+def _pixel_curve(
+    model,
+    images,
+    targets,
+    maps,
+    insert: bool,
+    steps: int,
+    baseline: float,
+    output: str,
+    seed: int,
+    batch_size: int,
+) -> MetricResult:
     data = scored(model, images, targets, output, batch_size)
     ranks = relevance_ranks(flat_maps(maps, data.n), seed)
     counts = np.round(np.linspace(0, data.x.shape[1], int(steps) + 1)).astype(np.int64)
@@ -30,7 +41,11 @@ def _pixel_curve(model, images, targets, maps, insert: bool, steps: int, baselin
 
     def copies(images, k):
         changed = ranks[images] < counts[k][:, None]  # the k-th step's most relevant pixels
-        return np.where(changed, data.x[images], fill) if insert else np.where(changed, fill, data.x[images])
+        return (
+            np.where(changed, data.x[images], fill)
+            if insert
+            else np.where(changed, fill, data.x[images])
+        )
 
     curves = data.of_copies(len(counts), copies)
     auc = np.trapezoid(curves, dx=1.0 / steps, axis=1)
@@ -45,23 +60,60 @@ def _pixel_curve(model, images, targets, maps, insert: bool, steps: int, baselin
     )
 
 
-def deletion(model, images, targets, maps, *, steps: int = 28, baseline: float = 0.0, output: str = "probability", seed: int = 0, batch_size: int = DEFAULT_BATCH_SIZE, **_) -> MetricResult:
+def deletion(
+    model,
+    images,
+    targets,
+    maps,
+    *,
+    steps: int = 28,
+    baseline: float = 0.0,
+    output: str = "probability",
+    seed: int = 0,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    **_,
+) -> MetricResult:
     """Deletion: set pixels to ``baseline`` most relevant first, in ``steps`` equal steps, and
     record the score; the area under that curve (x from 0 to 1) is lower for a faithful map.
 
     Ref. Petsiuk, Das & Saenko, "RISE: Randomized Input Sampling for Explanation of Black-box
     Models" (2018), arXiv:1806.07421.
     """
-    return _pixel_curve(model, images, targets, maps, False, steps, baseline, output, seed, batch_size)
+    return _pixel_curve(
+        model, images, targets, maps, False, steps, baseline, output, seed, batch_size
+    )
 
 
-def insertion(model, images, targets, maps, *, steps: int = 28, baseline: float = 0.0, output: str = "probability", seed: int = 0, batch_size: int = DEFAULT_BATCH_SIZE, **_) -> MetricResult:
+def insertion(
+    model,
+    images,
+    targets,
+    maps,
+    *,
+    steps: int = 28,
+    baseline: float = 0.0,
+    output: str = "probability",
+    seed: int = 0,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    **_,
+) -> MetricResult:
     """Insertion: start from the ``baseline`` image and put pixels back most relevant first;
     the area under the score curve is higher for a faithful map. Ref. as :func:`deletion`."""
-    return _pixel_curve(model, images, targets, maps, True, steps, baseline, output, seed, batch_size)
+    return _pixel_curve(
+        model, images, targets, maps, True, steps, baseline, output, seed, batch_size
+    )
 
 
-def drop_increase(model, images, targets, maps, *, output: str = "probability", batch_size: int = DEFAULT_BATCH_SIZE, **_) -> MetricResult:
+def drop_increase(
+    model,
+    images,
+    targets,
+    maps,
+    *,
+    output: str = "probability",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    **_,
+) -> MetricResult:
     """Keep each pixel in proportion to the map (its positive part divided by its maximum) and
     compare the score before (Y) and after (O).
 
@@ -75,12 +127,21 @@ def drop_increase(model, images, targets, maps, *, output: str = "probability", 
     positive = np.maximum(flat_maps(maps, data.n), 0)
     top = positive.max(axis=1, keepdims=True)
     weights = np.divide(positive, top, out=np.zeros_like(positive), where=top > 0)
-    both = data.of_copies(2, lambda images, k: np.where((k == 0)[:, None], data.x[images], data.x[images] * weights[images]))
+    both = data.of_copies(
+        2,
+        lambda images, k: np.where(
+            (k == 0)[:, None], data.x[images], data.x[images] * weights[images]
+        ),
+    )
     before, after = both[:, 0], both[:, 1]
     drop = np.maximum(before - after, 0) / np.maximum(np.abs(before), 1e-12)
     return MetricResult(
         "drop_increase",
-        {"drop_rate": mean(after < before), "increase_rate": mean(after > before), "mean_drop": mean(drop)},
+        {
+            "drop_rate": mean(after < before),
+            "increase_rate": mean(after > before),
+            "mean_drop": mean(drop),
+        },
         {"drop_rate": "lower", "increase_rate": "higher", "mean_drop": "lower"},
         {"drop": drop, "before": before, "after": after},
     )
@@ -114,7 +175,14 @@ def mufidelity(
     removed = chosen[:, segment]  # [samples, pixels]
     original = data.of_copies(1, lambda images, _: data.x[images])
     fill = np.float32(baseline)
-    falls = original - data.of_copies(int(samples), lambda images, k: np.where(removed[k], fill, data.x[images]))
+    falls = original - data.of_copies(
+        int(samples), lambda images, k: np.where(removed[k], fill, data.x[images])
+    )
     attribution = flat_maps(maps, data.n) @ removed.T.astype(np.float32)
     correlation = pearson_rows(attribution.astype(np.float64), falls.astype(np.float64))
-    return MetricResult("mufidelity", {"correlation": mean(correlation)}, {"correlation": "higher"}, {"correlation": correlation})
+    return MetricResult(
+        "mufidelity",
+        {"correlation": mean(correlation)},
+        {"correlation": "higher"},
+        {"correlation": correlation},
+    )

@@ -15,7 +15,7 @@ import numpy as np
 from ..preprocess import to_model_input
 from .common import MetricResult, flat_maps, mean, spearman_rows
 
-_clones: "weakref.WeakKeyDictionary[keras.Model, dict]" = weakref.WeakKeyDictionary()
+_clones: weakref.WeakKeyDictionary[keras.Model, dict] = weakref.WeakKeyDictionary()
 _clones_lock = threading.Lock()
 
 
@@ -40,13 +40,17 @@ def randomised_models(model, seed: int = 0) -> list[tuple[str, keras.Model]]:
         return cached
     rng = np.random.default_rng(seed)
     weighted = [layer for layer in model.layers if layer.get_weights()]
-    fresh = {layer.name: [_fresh(w, rng) for w in layer.get_weights()] for layer in reversed(weighted)}
+    fresh = {
+        layer.name: [_fresh(w, rng) for w in layer.get_weights()] for layer in reversed(weighted)
+    }
     cascade = []
     for depth in range(1, len(weighted) + 1):
         randomised = {layer.name for layer in weighted[len(weighted) - depth :]}
         clone = keras.models.clone_model(model)
         for original, copy in zip(model.layers, clone.layers):
-            copy.set_weights(fresh[original.name] if original.name in randomised else original.get_weights())
+            copy.set_weights(
+                fresh[original.name] if original.name in randomised else original.get_weights()
+            )
         cascade.append((weighted[len(weighted) - depth].name, clone))
     with _clones_lock:
         _clones.setdefault(model, {})[seed] = cascade
@@ -75,10 +79,19 @@ def randomization(model, images, targets, maps, *, explainer, seed: int = 0, **_
     on_ink = spearman_rows(original, changed, ink)
     return MetricResult(
         "randomization",
-        {"rank_correlation": mean(correlations[-1]), "ink_rank_correlation": mean(on_ink), "top_layer": mean(correlations[0])},
+        {
+            "rank_correlation": mean(correlations[-1]),
+            "ink_rank_correlation": mean(on_ink),
+            "top_layer": mean(correlations[0]),
+        },
         {"rank_correlation": "lower", "ink_rank_correlation": "lower", "top_layer": "lower"},
         {"rank_correlation": correlations[-1], "ink_rank_correlation": on_ink},
-        {"randomization": {"x": [f"up to {name}" for name in steps], "y": [mean(c) for c in correlations]}},
+        {
+            "randomization": {
+                "x": [f"up to {name}" for name in steps],
+                "y": [mean(c) for c in correlations],
+            }
+        },
     )
 
 
@@ -100,5 +113,12 @@ def class_sensitivity(model, images, targets, maps, *, explainer, **_) -> Metric
 
     targets = np.broadcast_to(np.asarray(targets, np.int64), (len(maps),))
     others = other_classes(predict(model, images), targets)
-    correlation = spearman_rows(flat_maps(maps, len(maps)), flat_maps(explainer(model, images, target=others), len(maps)))
-    return MetricResult("class_sensitivity", {"rank_correlation": mean(correlation)}, {"rank_correlation": "lower"}, {"rank_correlation": correlation})
+    correlation = spearman_rows(
+        flat_maps(maps, len(maps)), flat_maps(explainer(model, images, target=others), len(maps))
+    )
+    return MetricResult(
+        "class_sensitivity",
+        {"rank_correlation": mean(correlation)},
+        {"rank_correlation": "lower"},
+        {"rank_correlation": correlation},
+    )

@@ -24,7 +24,9 @@ def drawn(character: str):
     return canvas_to_input(render_strokes(DRAWN[character]))
 
 
-def run_page(page: str | None = None, query: dict | None = None, session: dict | None = None) -> AppTest:
+def run_page(
+    page: str | None = None, query: dict | None = None, session: dict | None = None
+) -> AppTest:
     app = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
     for key, value in (query or {}).items():
         app.query_params[key] = value
@@ -39,7 +41,19 @@ def run_page(page: str | None = None, query: dict | None = None, session: dict |
 
 def texts(app: AppTest) -> str:
     """Every piece of text on the page, for assertions on what a user reads."""
-    parts = [element.value for element in (*app.markdown, *app.title, *app.subheader, *app.caption, *app.info, *app.warning, *app.error, *app.success)]
+    parts = [
+        element.value
+        for element in (
+            *app.markdown,
+            *app.title,
+            *app.subheader,
+            *app.caption,
+            *app.info,
+            *app.warning,
+            *app.error,
+            *app.success,
+        )
+    ]
     return "\n".join(str(part) for part in parts)
 
 

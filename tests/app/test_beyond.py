@@ -36,16 +36,24 @@ def test_network_switch_comes_from_the_url_and_runs_the_cnn(no_dataset):
 
 
 def test_eight_character_network_explains_any_two(no_dataset):
-    app = run_page(query={"mode": "contrast"}, session={"input_image": drawn("2"), "scope": "all8", "why": "2", "against": "S"})
+    app = run_page(
+        query={"mode": "contrast"},
+        session={"input_image": drawn("2"), "scope": "all8", "why": "2", "against": "S"},
+    )
     assert not app.exception
     assert len(app.get("progress")) == 8
     assert "Red pixels speak for **2** rather than **S/s**" in texts(app)
     assert "2 and not S/s" in chart_text(app, -1)  # the global maps follow the chosen two
-    assert "make it 2 rather than S/s" in texts(app) or "Nothing in the drawing speaks for 2" in texts(app)
+    assert "make it 2 rather than S/s" in texts(
+        app
+    ) or "Nothing in the drawing speaks for 2" in texts(app)
 
 
 def test_eight_character_network_with_the_cnn_and_default_classes(no_dataset):
-    app = run_page(query={"kind": "cnn", "mode": "contrast"}, session={"input_image": drawn("Z"), "scope": "all8"})
+    app = run_page(
+        query={"kind": "cnn", "mode": "contrast"},
+        session={"input_image": drawn("Z"), "scope": "all8"},
+    )
     assert not app.exception
     assert "Prediction: **" in texts(app) and "rather than" in texts(app)
 

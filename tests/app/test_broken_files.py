@@ -9,7 +9,13 @@ import pytest
 from core.models import pretrained_root
 from tests.app.conftest import drawn, run_page, texts
 
-PAGES = ["views/draw.py", "views/compare.py", "views/global_maps.py", "views/mistakes.py", "views/models.py"]
+PAGES = [
+    "views/draw.py",
+    "views/compare.py",
+    "views/global_maps.py",
+    "views/mistakes.py",
+    "views/models.py",
+]
 
 
 @pytest.fixture
@@ -28,7 +34,10 @@ def test_pages_name_the_damaged_file(page, broken_2z):
     app = run_page(page, session={"input_image": drawn("Z")})
     assert not app.exception, app.exception
     shown = texts(app)
-    assert any(name in shown for name in ("model.keras", "metadata.json", "global_maps.npz")) or page == "views/mistakes.py"
+    assert (
+        any(name in shown for name in ("model.keras", "metadata.json", "global_maps.npz"))
+        or page == "views/mistakes.py"
+    )
     assert "To fix:" in shown or page == "views/mistakes.py"
 
 

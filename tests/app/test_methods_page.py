@@ -19,7 +19,10 @@ def test_methods_page_renders_without_a_drawing(no_dataset):
 
 
 def test_methods_page_shows_the_chosen_methods_on_the_drawing(no_dataset):
-    app = run_page(PAGE, session={"input_image": drawn("Z"), "methods_chosen": ["modulex", "saliency", "lrp_zplus"]})
+    app = run_page(
+        PAGE,
+        session={"input_image": drawn("Z"), "methods_chosen": ["modulex", "saliency", "lrp_zplus"]},
+    )
     assert not app.exception, app.exception
     figure = chart_text(app)
     for title in ("ModuleX", "Saliency", "LRP-z⁺"):
@@ -45,7 +48,9 @@ def test_methods_page_shows_the_committed_report_without_the_dataset(no_dataset)
     table = app.dataframe[0].value
     assert len(table) == len(report["pairs"]["8B"]["methods"]) == len(METHODS) + 1
     assert "random map (floor)" in set(table["method"])
-    assert "ModuleX" in texts(app) and len(app.get("plotly_chart")) == 2  # deletion and insertion curves
+    assert (
+        "ModuleX" in texts(app) and len(app.get("plotly_chart")) == 2
+    )  # deletion and insertion curves
     assert FLOOR in report["pairs"]["8B"]["methods"]
 
 
@@ -60,7 +65,14 @@ def test_methods_page_explains_a_chosen_test_image(with_dataset):
 
 
 def test_methods_page_explains_with_the_cnn_and_says_what_does_not_apply(no_dataset):
-    app = run_page("views/methods.py", query={"kind": "cnn"}, session={"input_image": drawn("Z"), "methods_chosen": ["modulex", "lrp_epsilon", "gradient_x_input"]})
+    app = run_page(
+        "views/methods.py",
+        query={"kind": "cnn"},
+        session={
+            "input_image": drawn("Z"),
+            "methods_chosen": ["modulex", "lrp_epsilon", "gradient_x_input"],
+        },
+    )
     assert not app.exception
     assert "CNN" in app.title[0].value
     assert any("does not explain the CNN network" in info.value for info in app.info)

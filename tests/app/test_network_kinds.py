@@ -62,7 +62,9 @@ def test_pages_render_with_the_cnn_with_the_dataset(page, with_dataset):
     assert app.get("plotly_chart")
 
 
-def test_models_table_lists_the_cnns_and_the_eight_character_networks_from_their_metadata(no_dataset):
+def test_models_table_lists_the_cnns_and_the_eight_character_networks_from_their_metadata(
+    no_dataset,
+):
     app = run_page("views/models.py")
     assert not app.exception
     table = app.dataframe[1].value.set_index("network")
@@ -71,9 +73,15 @@ def test_models_table_lists_the_cnns_and_the_eight_character_networks_from_their
     for name, title in titles.items():
         tests = {kind: load_metadata(name, kind)["evaluation"]["test"] for kind in KINDS}
         for kind in KINDS:
-            assert table.loc[title, f"test accuracy, {KIND_NAMES[kind]}"] == pytest.approx(tests[kind]["accuracy"])
-            assert table.loc[title, f"test loss, {KIND_NAMES[kind]}"] == pytest.approx(tests[kind]["loss"])
-        assert table.loc[title, "CNN − Dense (test accuracy)"] == pytest.approx(tests["cnn"]["accuracy"] - tests["dense"]["accuracy"])
+            assert table.loc[title, f"test accuracy, {KIND_NAMES[kind]}"] == pytest.approx(
+                tests[kind]["accuracy"]
+            )
+            assert table.loc[title, f"test loss, {KIND_NAMES[kind]}"] == pytest.approx(
+                tests[kind]["loss"]
+            )
+        assert table.loc[title, "CNN − Dense (test accuracy)"] == pytest.approx(
+            tests["cnn"]["accuracy"] - tests["dense"]["accuracy"]
+        )
 
 
 def test_models_detail_follows_the_network_switch(no_dataset):
@@ -83,7 +91,9 @@ def test_models_detail_follows_the_network_switch(no_dataset):
     test = load_metadata("5S", "cnn")["evaluation"]["test"]
     assert "5 vs S/s in detail: CNN" in texts(app)
     assert _array(_traces(app, "confusion")[0]["z"]).tolist() == test["confusion"]
-    assert list(app.dataframe[-1].value["recall"]) == pytest.approx([row["recall"] for row in test["per_label"]])
+    assert list(app.dataframe[-1].value["recall"]) == pytest.approx(
+        [row["recall"] for row in test["per_label"]]
+    )
     assert _traces(app, "roc")[0]["name"] == f"AUC {test['roc']['auc']:.3f}"
 
 
@@ -108,7 +118,10 @@ def test_global_maps_page_shows_the_cnns_shipped_maps(no_dataset):
     assert not app.exception
     assert "Network: **CNN**; maps shipped with the model (k = 400)" in texts(app)
     shown = [_array(trace["z"]) for trace in _traces(app, "global_labels")]
-    cnn, dense = _shipped_maps("8B", "cnn").get("target"), _shipped_maps("8B", "dense").get("target")
+    cnn, dense = (
+        _shipped_maps("8B", "cnn").get("target"),
+        _shipped_maps("8B", "dense").get("target"),
+    )
     assert np.allclose(shown, cnn, atol=1e-6)
     assert not np.allclose(shown, dense, atol=1e-3)
 
@@ -149,11 +162,17 @@ def broken_2z_cnn(tmp_path, monkeypatch, no_dataset):
     return folder
 
 
-@pytest.mark.parametrize("page, damaged", [("views/models.py", "metadata.json"), ("views/global_maps.py", "global_maps.npz")])
+@pytest.mark.parametrize(
+    "page, damaged",
+    [("views/models.py", "metadata.json"), ("views/global_maps.py", "global_maps.npz")],
+)
 def test_a_damaged_cnn_is_named_and_the_rest_still_shows(broken_2z_cnn, page, damaged):
     app = run_page(page, query={"kind": "cnn"})
     assert not app.exception, app.exception
     assert f"2Z-cnn/{damaged}" in texts(app) and "To fix:" in texts(app)
     if page == "views/models.py":
         table = app.dataframe[1].value.set_index("network")
-        assert np.isnan(table.loc["2 vs Z/z", "test accuracy, CNN"]) and table.loc["5 vs S/s", "test accuracy, CNN"] > 0.9
+        assert (
+            np.isnan(table.loc["2 vs Z/z", "test accuracy, CNN"])
+            and table.loc["5 vs S/s", "test accuracy, CNN"] > 0.9
+        )

@@ -8,7 +8,13 @@ import pytest
 
 from tests.app.conftest import drawn, run_page, texts
 
-PAGES = ["views/draw.py", "views/compare.py", "views/global_maps.py", "views/mistakes.py", "views/models.py"]
+PAGES = [
+    "views/draw.py",
+    "views/compare.py",
+    "views/global_maps.py",
+    "views/mistakes.py",
+    "views/models.py",
+]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -43,10 +49,15 @@ def test_changing_the_pair_changes_the_labels(no_dataset):
     assert not app.exception
     assert "8 vs B/b" in texts(app)
     labels = [p.proto.text for p in app.get("progress")]
-    assert any(label.startswith("8:") for label in labels) and any(label.startswith("B/b:") for label in labels)
+    assert any(label.startswith("8:") for label in labels) and any(
+        label.startswith("B/b:") for label in labels
+    )
 
 
-@pytest.mark.parametrize("mode, phrase", [("thesis", "whole output"), ("target", "speak for"), ("contrast", "rather than")])
+@pytest.mark.parametrize(
+    "mode, phrase",
+    [("thesis", "whole output"), ("target", "speak for"), ("contrast", "rather than")],
+)
 def test_each_mode_says_what_its_colours_mean(no_dataset, mode, phrase):
     app = run_page(session={"input_image": drawn("2"), "mode": mode})
     assert not app.exception
@@ -137,7 +148,10 @@ def test_an_example_click_explains_it_without_the_canvas(no_dataset):
     assert not app.exception
     assert "Prediction: **2**" in texts(app) and "example drawing" in texts(app)
     assert app.pills(key="example_pick").value is None  # ready for the next click
-    assert [button.label for button in app.get("download_button")] == ["View as PNG", "Report as PDF"]
+    assert [button.label for button in app.get("download_button")] == [
+        "View as PNG",
+        "Report as PDF",
+    ]
 
 
 def test_examples_follow_the_pair(no_dataset):
@@ -151,4 +165,6 @@ def test_a_random_test_image_is_explained(with_dataset):
     app = run_page()
     app.button(key="test_pick").click().run()
     assert not app.exception
-    assert re.search(r"Input: test image #\d+, labelled", texts(app)) and "Prediction:" in texts(app)
+    assert re.search(r"Input: test image #\d+, labelled", texts(app)) and "Prediction:" in texts(
+        app
+    )

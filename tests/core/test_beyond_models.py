@@ -29,7 +29,11 @@ CNN_TEST_FLOOR = {"2Z": 0.92, "5S": 0.928, "8B": 0.98, "0O": 0.69}
 
 
 def test_names_and_kinds_map_to_their_folders():
-    assert model_dir("2Z", "cnn").name == "2Z-cnn" and model_dir(ALL_EIGHT).name == "all8" and model_dir(ALL_EIGHT, "cnn").name == "all8-cnn"
+    assert (
+        model_dir("2Z", "cnn").name == "2Z-cnn"
+        and model_dir(ALL_EIGHT).name == "all8"
+        and model_dir(ALL_EIGHT, "cnn").name == "all8-cnn"
+    )
     with pytest.raises(ValueError, match="unknown model"):
         model_dir("XY")
     with pytest.raises(ValueError, match="kind must be one of"):
@@ -40,11 +44,18 @@ def test_names_and_kinds_map_to_their_folders():
 def test_cnn_is_convolutional_small_and_complete(pair):
     model = load_pretrained(pair, kind="cnn")
     kinds = [type(layer).__name__ for layer in model.layers]
-    assert kinds.count("Conv2D") == 2 and kinds.count("MaxPooling2D") == 2 and model.output_shape == (None, 2)
+    assert (
+        kinds.count("Conv2D") == 2
+        and kinds.count("MaxPooling2D") == 2
+        and model.output_shape == (None, 2)
+    )
     assert (model_dir(pair, "cnn") / "model.keras").stat().st_size < 2_000_000
     metadata = load_metadata(pair, "cnn")
     assert metadata["kind"] == "cnn" and metadata["classes"] == list(pair)
-    assert metadata["evaluation"]["test"]["accuracy"] > load_metadata(pair)["evaluation"]["test"]["accuracy"]
+    assert (
+        metadata["evaluation"]["test"]["accuracy"]
+        > load_metadata(pair)["evaluation"]["test"]["accuracy"]
+    )
 
 
 @pytest.mark.parametrize("kind", ["dense", "cnn"])
@@ -64,7 +75,9 @@ def test_eight_class_network_is_shipped_with_its_maps(kind):
 def test_cnn_test_accuracy_stays_above_the_floor(pair, emnist_dir, monkeypatch):
     monkeypatch.setenv("EMNIST_DIR", str(emnist_dir))
     images, labels = data.load_pair(pair, "test")
-    assert evaluate(load_pretrained(pair, "cnn"), images, labels)["accuracy"] >= CNN_TEST_FLOOR[pair]
+    assert (
+        evaluate(load_pretrained(pair, "cnn"), images, labels)["accuracy"] >= CNN_TEST_FLOOR[pair]
+    )
 
 
 @pytest.mark.dataset
@@ -73,7 +86,9 @@ def test_eight_class_accuracy_matches_its_metadata(emnist_dir, monkeypatch):
     images, labels = data.load_split("test")
     for kind in ("dense", "cnn"):
         scores = evaluate(load_pretrained(ALL_EIGHT, kind), images, labels)
-        assert scores["accuracy"] == pytest.approx(load_metadata(ALL_EIGHT, kind)["evaluation"]["test"]["accuracy"], abs=1e-4)
+        assert scores["accuracy"] == pytest.approx(
+            load_metadata(ALL_EIGHT, kind)["evaluation"]["test"]["accuracy"], abs=1e-4
+        )
 
 
 def _gz(array: np.ndarray) -> bytes:
@@ -97,7 +112,10 @@ def _balanced_archive(folder: Path, per_class: int = 12, classes: int = 3) -> Pa
             upright = np.zeros((len(labels), 28, 28), np.uint8)
             for index, label in enumerate(labels):
                 upright[index, 4:24, 4 + 9 * label : 7 + 9 * label] = 255
-            out.writestr(f"gzip/emnist-balanced-{split}-images-idx3-ubyte.gz", _gz(upright.transpose(0, 2, 1)))
+            out.writestr(
+                f"gzip/emnist-balanced-{split}-images-idx3-ubyte.gz",
+                _gz(upright.transpose(0, 2, 1)),
+            )
             out.writestr(f"gzip/emnist-balanced-{split}-labels-idx1-ubyte.gz", _gz(labels))
     return archive
 
@@ -105,14 +123,32 @@ def _balanced_archive(folder: Path, per_class: int = 12, classes: int = 3) -> Pa
 def test_balanced_archive_is_read_upright_with_its_mapping(tmp_path):
     loaded = load_balanced(_balanced_archive(tmp_path), "train")
     assert loaded.classes == ("0", "A", "a") and len(loaded.labels) == 36
-    assert loaded.images[0, 10, 5] == 255 and loaded.images[0, 5, 10] == 0  # the bar is vertical: upright
+    assert (
+        loaded.images[0, 10, 5] == 255 and loaded.images[0, 5, 10] == 0
+    )  # the bar is vertical: upright
 
 
 def test_train_command_trains_on_every_balanced_class(tmp_path):
     archive = _balanced_archive(tmp_path, per_class=30)
     completed = subprocess.run(
-        [sys.executable, "-m", "core", "train", "--pair", "all8", "--balanced-archive", str(archive), "--epochs", "2", "--out", str(tmp_path / "models")],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "core",
+            "train",
+            "--pair",
+            "all8",
+            "--balanced-archive",
+            str(archive),
+            "--epochs",
+            "2",
+            "--out",
+            str(tmp_path / "models"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     metadata = json.loads((tmp_path / "models" / "balanced" / "metadata.json").read_text())
@@ -139,10 +175,35 @@ def test_explain_command_takes_the_cnn_and_any_pair_of_the_eight(tmp_path):
 
     path = tmp_path / "two.png"
     Image.fromarray(drawn("2")).save(path)
-    completed = subprocess.run([sys.executable, "-m", "core", "explain", "--pair", "all8", "--kind", "cnn", "--mode", "contrast", "--contrast", "S", str(path), "--out", str(tmp_path / "maps.npy")],
-                               cwd=ROOT, capture_output=True, text=True, timeout=300)
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "core",
+            "explain",
+            "--pair",
+            "all8",
+            "--kind",
+            "cnn",
+            "--mode",
+            "contrast",
+            "--contrast",
+            "S",
+            str(path),
+            "--out",
+            str(tmp_path / "maps.npy"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
-    assert f"{path}: 2 (P=" in completed.stdout and np.load(tmp_path / "maps.npy").shape == (1, 28, 28)
+    assert f"{path}: 2 (P=" in completed.stdout and np.load(tmp_path / "maps.npy").shape == (
+        1,
+        28,
+        28,
+    )
 
 
 def test_cnn_training_is_deterministic_for_a_seed():
@@ -151,7 +212,16 @@ def test_cnn_training_is_deterministic_for_a_seed():
     from tests.helpers import random_images
 
     images, labels = random_images(12, 64), np.arange(64) % 2
-    runs = [fit(images, labels, (images[:16], labels[:16]), TrainConfig(epochs=1, batch_size=32, seed=3), build=build_cnn_model)[0].get_weights() for _ in range(2)]
+    runs = [
+        fit(
+            images,
+            labels,
+            (images[:16], labels[:16]),
+            TrainConfig(epochs=1, batch_size=32, seed=3),
+            build=build_cnn_model,
+        )[0].get_weights()
+        for _ in range(2)
+    ]
     for first, second in zip(*runs):
         np.testing.assert_array_equal(first, second)
 
@@ -162,7 +232,10 @@ def test_shipped_cnn_maps_come_from_this_model_and_dataset(emnist_dir, monkeypat
     from core.model_maps import compute_maps, shipped_maps
 
     shipped = shipped_maps("8B", "cnn")
-    assert shipped.info["kind"] == "cnn" and shipped.info["dataset"] == data.dataset_fingerprint()["id"]
+    assert (
+        shipped.info["kind"] == "cnn"
+        and shipped.info["dataset"] == data.dataset_fingerprint()["id"]
+    )
     recomputed = compute_maps("8B", load_pretrained("8B", "cnn"), k=shipped.k, kind="cnn")
     assert recomputed.info["model_sha256"] == shipped.info["model_sha256"]
     for key, array in recomputed.maps.items():

@@ -29,8 +29,13 @@ def test_modulex_from_eight_threads(shared_model):
     before = [w.copy() for w in shared_model.get_weights()]
     batches = [random_images(seed, 16) for seed in range(32)]
     modes = ["thesis", "target", "contrast", "target"] * 8
-    expected = [predict_and_explain(shared_model, images, mode=mode) for images, mode in zip(batches, modes)]
-    results = _run_in_threads(lambda job: predict_and_explain(shared_model, job[0], mode=job[1]), list(zip(batches, modes)))
+    expected = [
+        predict_and_explain(shared_model, images, mode=mode) for images, mode in zip(batches, modes)
+    ]
+    results = _run_in_threads(
+        lambda job: predict_and_explain(shared_model, job[0], mode=job[1]),
+        list(zip(batches, modes)),
+    )
     for (p, m), (p_expected, m_expected) in zip(results, expected):
         np.testing.assert_array_equal(p, p_expected)
         np.testing.assert_array_equal(m, m_expected)
@@ -49,4 +54,6 @@ def test_every_method_from_eight_threads(shared_model, name):
         np.testing.assert_allclose(result, expected, rtol=1e-5, atol=1e-7)
     for old, new in zip(before, shared_model.get_weights()):
         np.testing.assert_array_equal(old, new)
-    np.testing.assert_allclose(predict(shared_model, images), predict_and_explain(shared_model, images)[0], rtol=1e-6)
+    np.testing.assert_allclose(
+        predict(shared_model, images), predict_and_explain(shared_model, images)[0], rtol=1e-6
+    )

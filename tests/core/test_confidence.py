@@ -35,7 +35,9 @@ def test_disturbed_copies_are_small_and_seeded():
     assert np.all(noisy[:, x == 0] == 0)  # noise only on the ink
 
 
-@pytest.mark.parametrize("build", [lambda: random_dense_model(2, hidden=(16, 8)), lambda: build_cnn_model(seed=2)])
+@pytest.mark.parametrize(
+    "build", [lambda: random_dense_model(2, hidden=(16, 8)), lambda: build_cnn_model(seed=2)]
+)
 def test_confidence_is_bounded_and_perfect_agreement_counts(build):
     model = build()
     images = random_images(5, 4, sparsity=0.6)
@@ -47,14 +49,19 @@ def test_confidence_is_bounded_and_perfect_agreement_counts(build):
     np.testing.assert_allclose(with_own_maps.stability, with_opposite.stability)
     assert ((with_own_maps.value >= 0) & (with_own_maps.value <= 1)).all()
     assert (with_own_maps.value > with_opposite.value).all()
-    np.testing.assert_allclose(with_own_maps.value, np.clip((with_own_maps.stability + 1) / 2, 0, 1), atol=1e-6)
+    np.testing.assert_allclose(
+        with_own_maps.value, np.clip((with_own_maps.stability + 1) / 2, 0, 1), atol=1e-6
+    )
 
 
 def test_a_map_that_ignores_small_moves_is_fully_stable():
     # One unit on a pixel-count (every ink pixel weighs the same): moving the image moves the map with it.
     from tests.helpers import dense_model
 
-    model = dense_model([(np.ones((784, 1)), np.zeros(1)), (np.array([[1.0, -1.0]]), np.zeros(2))], ["relu", "softmax"])
+    model = dense_model(
+        [(np.ones((784, 1)), np.zeros(1)), (np.array([[1.0, -1.0]]), np.zeros(2))],
+        ["relu", "softmax"],
+    )
     image = np.zeros((1, 28, 28), np.uint8)
     image[0, 10:18, 12:15] = 200
     maps = modulex(model, image, mode="contrast")
@@ -68,7 +75,12 @@ def test_batched_equals_one_by_one():
     maps = modulex(model, images, mode="contrast")
     references = np.random.default_rng(1).normal(size=maps.shape).astype(np.float32)
     together = explanation_confidence(model, images, maps, references, mode="contrast")
-    alone = [explanation_confidence(model, images[i : i + 1], maps[i : i + 1], references[i : i + 1], mode="contrast").value[0] for i in range(3)]
+    alone = [
+        explanation_confidence(
+            model, images[i : i + 1], maps[i : i + 1], references[i : i + 1], mode="contrast"
+        ).value[0]
+        for i in range(3)
+    ]
     np.testing.assert_allclose(together.value, alone, rtol=1e-5, atol=1e-6)
 
 

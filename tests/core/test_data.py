@@ -70,7 +70,9 @@ def test_validation_split_is_fixed_random_and_disjoint():
 
 def test_fingerprint_records_every_file():
     fingerprint = data.dataset_fingerprint()
-    assert len(fingerprint["id"]) == 16 and set(fingerprint["files"]) == set(data.PAIR_FILES.values())
+    assert len(fingerprint["id"]) == 16 and set(fingerprint["files"]) == set(
+        data.PAIR_FILES.values()
+    )
     assert all(len(digest) == 64 for digest in fingerprint["files"].values())
 
 

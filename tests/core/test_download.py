@@ -42,12 +42,18 @@ def make_archive(rng_seed: int = 0, per_class: int = 3) -> tuple[bytes, dict, di
             members[f"emnist-{source}-{split}-labels-idx1-ubyte.gz"] = _member_bytes(label_array)
             sources[(source, split)] = (images, label_array)
     members["emnist-digits-mapping.txt"] = "".join(f"{d} {48 + d}\n" for d in DIGIT_LABELS).encode()
-    members["emnist-letters-mapping.txt"] = "".join(f"{k} {64 + k} {96 + k}\n" for k in LETTER_LABELS).encode()
+    members["emnist-letters-mapping.txt"] = "".join(
+        f"{k} {64 + k} {96 + k}\n" for k in LETTER_LABELS
+    ).encode()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, payload in members.items():
             archive.writestr(f"{ARCHIVE_FOLDER}/{name}", payload)
-    expected = {name: (len(payload), hashlib.sha256(payload).hexdigest()) for name, payload in members.items() if name.endswith(".gz")}
+    expected = {
+        name: (len(payload), hashlib.sha256(payload).hexdigest())
+        for name, payload in members.items()
+        if name.endswith(".gz")
+    }
     return buffer.getvalue(), expected, sources
 
 
@@ -61,7 +67,9 @@ class _Server:
             def do_GET(self):
                 status, body, declared = routes_.get(self.path, (404, b"missing", None))
                 self.send_response(status)
-                self.send_header("Content-Length", str(declared if declared is not None else len(body)))
+                self.send_header(
+                    "Content-Length", str(declared if declared is not None else len(body))
+                )
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -93,7 +101,12 @@ def test_builds_the_eight_character_set(tmp_path, archive, monkeypatch):
     payload, expected, sources = archive
     seen = []
     with _Server({"/gzip.zip": (200, payload, None)}) as base:
-        result = download(url=f"{base}/gzip.zip", destination=tmp_path, expected=expected, progress=lambda d, t, s: seen.append(s))
+        result = download(
+            url=f"{base}/gzip.zip",
+            destination=tmp_path,
+            expected=expected,
+            progress=lambda d, t, s: seen.append(s),
+        )
     assert result.folder == tmp_path / "pairs"
     assert _leftovers(tmp_path) == ["pairs"]  # archive removed, nothing partial left
     assert "downloading" in seen and any(s.startswith("building") for s in seen)
@@ -102,10 +115,14 @@ def test_builds_the_eight_character_set(tmp_path, archive, monkeypatch):
     images, labels = data.load_pair("2Z", "train")
     source_images, source_labels = sources[("digits", "train")]
     # the 2s keep their source order and stay stored transposed (load_pair turns them upright)
-    np.testing.assert_array_equal(images[labels == 0], source_images[source_labels == 2].transpose(0, 2, 1))
+    np.testing.assert_array_equal(
+        images[labels == 0], source_images[source_labels == 2].transpose(0, 2, 1)
+    )
     letter_images, letter_labels = sources[("letters", "test")]
     test_images, test_labels = data.load_pair("0O", "test")
-    np.testing.assert_array_equal(test_images[test_labels == 1], letter_images[letter_labels == 15].transpose(0, 2, 1))
+    np.testing.assert_array_equal(
+        test_images[test_labels == 1], letter_images[letter_labels == 15].transpose(0, 2, 1)
+    )
     assert result.counts == {"train": [3] * 8, "test": [3] * 8}
 
 
@@ -146,8 +163,20 @@ def test_command_line_refuses_a_wrong_archive(tmp_path, archive):
     payload, _, _ = archive
     with _Server({"/gzip.zip": (200, payload, None)}) as base:
         completed = subprocess.run(
-            [sys.executable, "-m", "core", "download", "--url", f"{base}/gzip.zip", "--dest", str(tmp_path)],
-            cwd=ROOT, capture_output=True, text=True, timeout=120,
+            [
+                sys.executable,
+                "-m",
+                "core",
+                "download",
+                "--url",
+                f"{base}/gzip.zip",
+                "--dest",
+                str(tmp_path),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     assert completed.returncode == 2
     assert "checksum mismatch" in completed.stderr and "Traceback" not in completed.stderr

@@ -48,7 +48,14 @@ def test_damaged_model(pretrained_copy, damage):
 
 
 def test_safe_mode_refuses_code_in_a_model_file(pretrained_copy):
-    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Lambda(lambda x: x * 2), keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28)),
+            keras.layers.Lambda(lambda x: x * 2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
     model.save(pretrained_copy / "model.keras")
     with pytest.raises(ModelFileError, match="cannot be loaded"):
         load_pretrained("2Z")
@@ -93,7 +100,11 @@ def test_damaged_global_maps(pretrained_copy, damage):
     elif damage == "pickled":
         np.savez(path, header=np.array([{"k": 400}], dtype=object))
     elif damage == "wrong shape":
-        np.savez(path, header=np.array(json.dumps({"k": 400, "counts": {}})), all__target=np.zeros((2, 5)))
+        np.savez(
+            path,
+            header=np.array(json.dumps({"k": 400, "counts": {}})),
+            all__target=np.zeros((2, 5)),
+        )
     else:
         path.unlink()
     with pytest.raises(ModelFileError) as caught:

@@ -16,7 +16,9 @@ from tests.helpers import random_dense_model, random_images
 def _tensorflow_gradcam(model, images, target, contrast=None):
     """Grad-CAM by GradientTape on the Keras layers (before the bilinear upsampling)."""
     x = tf.constant(images / np.float32(255))
-    conv_index = max(i for i, layer in enumerate(model.layers) if isinstance(layer, keras.layers.Conv2D))
+    conv_index = max(
+        i for i, layer in enumerate(model.layers) if isinstance(layer, keras.layers.Conv2D)
+    )
     with tf.GradientTape() as tape:
         h = x
         for index, layer in enumerate(model.layers[:-1]):
@@ -40,7 +42,12 @@ def test_gradcam_matches_tensorflow_gradients(target, contrast):
     signed = gradcam(model, images, target=target, contrast=contrast, relu=False)
     np.testing.assert_allclose(signed, resize_bilinear(cam, (28, 28)), rtol=1e-4, atol=1e-6)
     # the ReLU acts on the feature grid, before upsampling
-    np.testing.assert_allclose(gradcam(model, images, target=target, contrast=contrast), resize_bilinear(np.maximum(cam, 0), (28, 28)), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        gradcam(model, images, target=target, contrast=contrast),
+        resize_bilinear(np.maximum(cam, 0), (28, 28)),
+        rtol=1e-4,
+        atol=1e-6,
+    )
 
 
 def test_gradcam_shape_default_target_and_registry():
@@ -58,5 +65,7 @@ def test_gradcam_refuses_a_model_without_convolution():
 def test_bilinear_resize_keeps_corners_and_constants():
     maps = np.arange(4, dtype=np.float32).reshape(1, 2, 2)
     resized = resize_bilinear(maps, (5, 5))
-    assert resized[0, 0, 0] == 0 and resized[0, -1, -1] == 3 and resized[0, 2, 2] == pytest.approx(1.5)
+    assert (
+        resized[0, 0, 0] == 0 and resized[0, -1, -1] == 3 and resized[0, 2, 2] == pytest.approx(1.5)
+    )
     np.testing.assert_allclose(resize_bilinear(np.ones((1, 5, 5)), (28, 28)), 1.0)

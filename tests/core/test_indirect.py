@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.indirect import embed, first_layer_templates, fit_pca, nearest, place_among_neighbours, subsample, tsne
+from core.indirect import (
+    embed,
+    first_layer_templates,
+    fit_pca,
+    nearest,
+    place_among_neighbours,
+    subsample,
+    tsne,
+)
 from core.models import build_cnn_model
 from tests.helpers import dense_model, random_dense_model, random_images
 
@@ -13,7 +21,9 @@ from tests.helpers import dense_model, random_dense_model, random_images
 def test_dense_templates_are_the_first_kernel_per_unit():
     kernel = np.zeros((784, 3))
     kernel[5 * 28 + 7, 1] = 2.0  # unit 1 looks at pixel (5, 7)
-    model = dense_model([(kernel, np.zeros(3)), (np.ones((3, 2)), np.zeros(2))], ["relu", "softmax"])
+    model = dense_model(
+        [(kernel, np.zeros(3)), (np.ones((3, 2)), np.zeros(2))], ["relu", "softmax"]
+    )
     templates = first_layer_templates(model)
     assert templates.shape == (3, 28, 28)
     assert templates[1, 5, 7] == 2.0 and np.count_nonzero(templates) == 1
@@ -22,7 +32,9 @@ def test_dense_templates_are_the_first_kernel_per_unit():
 def test_cnn_templates_are_its_filters():
     model = build_cnn_model(seed=0)
     templates = first_layer_templates(model)
-    np.testing.assert_array_equal(templates, model.layers[1].kernel.numpy()[:, :, 0, :].transpose(2, 0, 1))
+    np.testing.assert_array_equal(
+        templates, model.layers[1].kernel.numpy()[:, :, 0, :].transpose(2, 0, 1)
+    )
 
 
 def test_embedding_is_what_the_last_dense_layer_reads():
@@ -32,7 +44,11 @@ def test_embedding_is_what_the_last_dense_layer_reads():
     assert space.shape == (5, 8) and (space >= 0).all()  # after the ReLU
     last = model.layers[-1]
     logits = space @ last.kernel.numpy() + last.bias.numpy()
-    np.testing.assert_allclose(np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True), np.asarray(model(images / np.float32(255))), rtol=1e-5)
+    np.testing.assert_allclose(
+        np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True),
+        np.asarray(model(images / np.float32(255))),
+        rtol=1e-5,
+    )
     assert embed(build_cnn_model(seed=1), images).shape == (5, 64)
 
 
@@ -61,7 +77,9 @@ def test_tsne_keeps_clusters_apart_and_is_seeded():
     gap = np.linalg.norm(first.mean(axis=0) - second.mean(axis=0))
     assert gap > 3 * max(first.std(axis=0).max(), second.std(axis=0).max())
     placed = place_among_neighbours(points, layout, points[45] + 0.01)
-    assert np.linalg.norm(placed - second.mean(axis=0)) < np.linalg.norm(placed - first.mean(axis=0))
+    assert np.linalg.norm(placed - second.mean(axis=0)) < np.linalg.norm(
+        placed - first.mean(axis=0)
+    )
 
 
 def test_subsample_takes_at_most_n_per_label():
@@ -79,5 +97,8 @@ def test_nearest_training_images_of_a_test_image_share_its_label(emnist_dir, mon
     model = load_pretrained("8B")
     train, test = labelled.load("8B", "train"), labelled.load("8B", "test")
     space = embed(model, train.images)
-    agreeing = [np.mean(train.labels[nearest(space, query)[0]] == label) for query, label in zip(embed(model, test.images[:50]), test.labels[:50])]
+    agreeing = [
+        np.mean(train.labels[nearest(space, query)[0]] == label)
+        for query, label in zip(embed(model, test.images[:50]), test.labels[:50])
+    ]
     assert np.mean(agreeing) > 0.9

@@ -26,9 +26,28 @@ from core.models import load_pretrained, predict
 from core.network import dense_stack
 from tests.helpers import dense_model, random_dense_model, random_images
 
-GRADIENT_METHODS = ["saliency", "gradient_x_input", "integrated_gradients", "smoothgrad", "guided_backprop", "deconvnet"]
-LINEAR_IN_THE_SCORE = ["gradient_x_input", "integrated_gradients", "smoothgrad", "lrp_epsilon", "occlusion", "lime"]
-FAST = {"integrated_gradients": {"steps": 8}, "smoothgrad": {"samples": 4}, "lime": {"samples": 24}, "occlusion": {"patch": 7, "stride": 7}}
+GRADIENT_METHODS = [
+    "saliency",
+    "gradient_x_input",
+    "integrated_gradients",
+    "smoothgrad",
+    "guided_backprop",
+    "deconvnet",
+]
+LINEAR_IN_THE_SCORE = [
+    "gradient_x_input",
+    "integrated_gradients",
+    "smoothgrad",
+    "lrp_epsilon",
+    "occlusion",
+    "lime",
+]
+FAST = {
+    "integrated_gradients": {"steps": 8},
+    "smoothgrad": {"samples": 4},
+    "lime": {"samples": 24},
+    "occlusion": {"patch": 7, "stride": 7},
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +65,19 @@ def _bias_free(seed: int, hidden=(10, 6), n_classes: int = 2):
 
 
 def test_registry_names_and_info():
-    expected = {"modulex", "saliency", "gradient_x_input", "integrated_gradients", "smoothgrad", "guided_backprop", "deconvnet", "lrp_epsilon", "lrp_zplus", "occlusion", "lime"}
+    expected = {
+        "modulex",
+        "saliency",
+        "gradient_x_input",
+        "integrated_gradients",
+        "smoothgrad",
+        "guided_backprop",
+        "deconvnet",
+        "lrp_epsilon",
+        "lrp_zplus",
+        "occlusion",
+        "lime",
+    }
     assert expected <= set(METHODS)
     assert set(METHODS) <= set(METHOD_INFO)
 
@@ -55,9 +86,15 @@ def test_registry_names_and_info():
 def test_shape_dtype_and_targets(name, model, images):
     method, options = METHODS[name], FAST.get(name, {})
     default = method(model, images, **options)
-    assert default.shape == (5, 28, 28) and default.dtype == np.float32 and np.all(np.isfinite(default))
+    assert (
+        default.shape == (5, 28, 28)
+        and default.dtype == np.float32
+        and np.all(np.isfinite(default))
+    )
     predicted = predict(model, images).argmax(axis=1)
-    np.testing.assert_allclose(method(model, images, target=predicted, **options), default, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(
+        method(model, images, target=predicted, **options), default, rtol=1e-5, atol=1e-8
+    )
     mixed = np.array([0, 1, 1, 0, 1])
     per_image = method(model, images, target=mixed, **options)
     one = method(model, images[1:2], target=1, **options)
@@ -71,7 +108,12 @@ def test_shape_dtype_and_targets(name, model, images):
 def test_batch_size_does_not_change_the_maps(name, model, images):
     options = FAST.get(name, {})
     assert "batch_size" in inspect.signature(METHODS[name]).parameters
-    np.testing.assert_allclose(METHODS[name](model, images, batch_size=2, **options), METHODS[name](model, images, **options), rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(
+        METHODS[name](model, images, batch_size=2, **options),
+        METHODS[name](model, images, **options),
+        rtol=1e-4,
+        atol=1e-7,
+    )
 
 
 @pytest.mark.parametrize("name", GRADIENT_METHODS + ["occlusion", "lime"])
@@ -109,7 +151,10 @@ def test_integrated_gradients_completeness(output, model, images):
     for target in (0, 1):
         # ReLU kinks on the path make the error shrink only as ~1 / steps: many steps here.
         maps = integrated_gradients(model, images, target=target, output=output, steps=2048)
-        change = engine.outputs(x.reshape(5, -1), output)[:, target] - engine.outputs(np.zeros((1, 784), np.float32), output)[0, target]
+        change = (
+            engine.outputs(x.reshape(5, -1), output)[:, target]
+            - engine.outputs(np.zeros((1, 784), np.float32), output)[0, target]
+        )
         np.testing.assert_allclose(maps.sum(axis=(1, 2)), change, rtol=0.01)
 
 
@@ -120,10 +165,17 @@ def test_integrated_gradients_completeness_on_a_shipped_network(emnist_dir):
     images = load_pair("0O", "test")[0][::9]  # 200 images
     probabilities = predict(model, images)
     target = probabilities.argmax(axis=1)
-    change = probabilities[np.arange(len(images)), target] - predict(model, np.zeros((1, 28, 28), np.uint8))[0, target]
-    error = np.abs(integrated_gradients(model, images).sum(axis=(1, 2)) - change) / np.abs(change)  # default steps
+    change = (
+        probabilities[np.arange(len(images)), target]
+        - predict(model, np.zeros((1, 28, 28), np.uint8))[0, target]
+    )
+    error = np.abs(integrated_gradients(model, images).sum(axis=(1, 2)) - change) / np.abs(
+        change
+    )  # default steps
     assert np.median(error) < 0.01
-    error = np.abs(integrated_gradients(model, images, steps=1024).sum(axis=(1, 2)) - change) / np.abs(change)
+    error = np.abs(
+        integrated_gradients(model, images, steps=1024).sum(axis=(1, 2)) - change
+    ) / np.abs(change)
     assert np.quantile(error, 0.95) < 0.01
 
 
@@ -132,7 +184,9 @@ def test_lrp_epsilon_conserves_relevance_without_biases():
     images = random_images(23, 6, sparsity=0.3)
     for output in ("probability", "logit"):
         maps = lrp_epsilon(model, images, output=output, epsilon=1e-7)
-        top = engine_for(model).outputs((images / np.float32(255)).reshape(6, -1), output).max(axis=1)
+        top = (
+            engine_for(model).outputs((images / np.float32(255)).reshape(6, -1), output).max(axis=1)
+        )
         np.testing.assert_allclose(maps.sum(axis=(1, 2)), top, rtol=1e-4)
     # a black image switches every unit off: no relevance reaches the pixels, and no NaN either
     assert np.all(lrp_epsilon(model, np.zeros((1, 28, 28), np.uint8), epsilon=0.0) == 0)
@@ -155,7 +209,11 @@ def _lrp_by_loops(stack, x, top, epsilon=None):
         inputs.append(np.maximum(z, 0) if activation == "relu" else z)
     relevance = top
     for layer in reversed(range(len(stack.kernels))):
-        a, kernel, bias = inputs[layer], stack.kernels[layer].astype(np.float64), stack.biases[layer]
+        a, kernel, bias = (
+            inputs[layer],
+            stack.kernels[layer].astype(np.float64),
+            stack.biases[layer],
+        )
         lower = np.zeros(len(a))
         for k in range(kernel.shape[1]):
             if epsilon is None:
@@ -215,7 +273,9 @@ def test_occlusion_on_a_linear_model_is_the_hand_computation():
         for top in starts:
             for left in starts:
                 window = (slice(top, top + 5), slice(left, left + 5))
-                total[window] += (weight[window] * x[index][window]).sum()  # logit fall when the patch goes black
+                total[window] += (
+                    weight[window] * x[index][window]
+                ).sum()  # logit fall when the patch goes black
                 count[window] += 1
         np.testing.assert_allclose(maps[index], total / count, rtol=1e-4, atol=1e-5)
 
@@ -224,7 +284,10 @@ def test_one_pixel_occlusion_of_a_linear_logit_is_gradient_x_input():
     model, _ = _linear_model(28)
     images = random_images(28, 3)
     np.testing.assert_allclose(
-        occlusion(model, images, output="logit", patch=1, stride=1), gradient_x_input(model, images, output="logit"), rtol=1e-4, atol=1e-5
+        occlusion(model, images, output="logit", patch=1, stride=1),
+        gradient_x_input(model, images, output="logit"),
+        rtol=1e-4,
+        atol=1e-5,
     )
 
 
@@ -244,9 +307,15 @@ def test_contrast_is_target_minus_contrast(name, model, images):
     options = FAST.get(name, {})
     method = METHODS[name]
     contrast = method(model, images, target=0, contrast=1, output="logit", **options)
-    difference = method(model, images, target=0, output="logit", **options) - method(model, images, target=1, output="logit", **options)
-    np.testing.assert_allclose(contrast, difference, rtol=1e-4, atol=1e-5 * np.abs(difference).max())
-    np.testing.assert_array_equal(method(model, images, target=0, contrast="other", output="logit", **options), contrast)
+    difference = method(model, images, target=0, output="logit", **options) - method(
+        model, images, target=1, output="logit", **options
+    )
+    np.testing.assert_allclose(
+        contrast, difference, rtol=1e-4, atol=1e-5 * np.abs(difference).max()
+    )
+    np.testing.assert_array_equal(
+        method(model, images, target=0, contrast="other", output="logit", **options), contrast
+    )
 
 
 def test_smoothgrad_is_seeded_and_without_noise_is_the_gradient(model, images):
@@ -277,15 +346,28 @@ def test_the_shipped_model_is_never_changed(name):
         np.testing.assert_array_equal(old, new)
 
 
-@pytest.mark.parametrize("kwargs, message", [({"output": "bogus"}, "output"), ({"batch_size": 0}, "batch_size"), ({"engine": "gpu"}, "engine")])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"output": "bogus"}, "output"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"engine": "gpu"}, "engine"),
+    ],
+)
 def test_bad_options_are_explained(kwargs, message, model, images):
     with pytest.raises(ValueError, match=message):
         saliency(model, images, **kwargs)
 
 
 def test_explain_with_gives_every_method_one_call(model, images):
-    np.testing.assert_array_equal(explain_with("modulex", model, images, target=0, contrast="other"), modulex(model, images, mode="contrast", target=0))
-    np.testing.assert_array_equal(explain_with("occlusion", model, images, target=1, patch=7, stride=7), occlusion(model, images, target=1, patch=7, stride=7))
+    np.testing.assert_array_equal(
+        explain_with("modulex", model, images, target=0, contrast="other"),
+        modulex(model, images, mode="contrast", target=0),
+    )
+    np.testing.assert_array_equal(
+        explain_with("occlusion", model, images, target=1, patch=7, stride=7),
+        occlusion(model, images, target=1, patch=7, stride=7),
+    )
     with pytest.raises(ValueError, match="probability only"):
         explain_with("modulex", model, images, output="logit")
     with pytest.raises(ValueError, match="unknown method"):

@@ -8,7 +8,18 @@ import numpy as np
 import pytest
 
 from core.explain import gradient_x_input, saliency
-from core.metrics import METRICS, average_ranks, class_sensitivity, deletion, drop_increase, insertion, mufidelity, random_map, randomization, spearman_rows
+from core.metrics import (
+    METRICS,
+    average_ranks,
+    class_sensitivity,
+    deletion,
+    drop_increase,
+    insertion,
+    mufidelity,
+    random_map,
+    randomization,
+    spearman_rows,
+)
 from core.models import predict
 from tests.helpers import dense_model, random_dense_model, random_images
 
@@ -29,12 +40,23 @@ def linear():
 
 
 def test_registry():
-    assert set(METRICS) == {"deletion", "insertion", "drop_increase", "mufidelity", "randomization", "class_sensitivity"}
+    assert set(METRICS) == {
+        "deletion",
+        "insertion",
+        "drop_increase",
+        "mufidelity",
+        "randomization",
+        "class_sensitivity",
+    }
 
 
 def test_true_contributions_give_the_best_deletion_and_insertion(linear):
     model, images, targets, truth, _ = linear
-    others = {"random": random_map(model, images), "negated": -truth, "saliency": saliency(model, images, target=targets)}
+    others = {
+        "random": random_map(model, images),
+        "negated": -truth,
+        "saliency": saliency(model, images, target=targets),
+    }
     best_deletion = deletion(model, images, targets, truth).summary["auc"]
     best_insertion = insertion(model, images, targets, truth).summary["auc"]
     for name, maps in others.items():
@@ -52,16 +74,24 @@ def test_deletion_curve_runs_from_the_image_to_the_baseline(linear):
     np.testing.assert_allclose(result.per_image["curve"][:, 0], probabilities, rtol=1e-5)
     np.testing.assert_allclose(result.per_image["curve"][:, -1], black, rtol=1e-5)
     assert len(result.curves["deletion"]["x"]) == 8 and result.curves["deletion"]["x"][-1] == 1.0
-    np.testing.assert_allclose(result.summary["auc"], np.trapezoid(result.per_image["curve"], dx=1 / 7, axis=1).mean(), rtol=1e-6)
+    np.testing.assert_allclose(
+        result.summary["auc"],
+        np.trapezoid(result.per_image["curve"], dx=1 / 7, axis=1).mean(),
+        rtol=1e-6,
+    )
 
 
 def test_mufidelity_is_one_for_the_true_logit_contributions_and_near_zero_for_noise(linear):
     model, images, targets, _, kernel = linear
     x = (images / np.float32(255)).reshape(12, -1)
-    contributions = (x * kernel[:, targets].T).reshape(12, 28, 28)  # each pixel's share of the target's logit
+    contributions = (x * kernel[:, targets].T).reshape(
+        12, 28, 28
+    )  # each pixel's share of the target's logit
     exact = mufidelity(model, images, targets, contributions, output="logit", samples=64)
     assert exact.summary["correlation"] == pytest.approx(1.0, abs=1e-5)
-    noise = mufidelity(model, images, targets, random_map(model, images, seed=1), output="logit", samples=64)
+    noise = mufidelity(
+        model, images, targets, random_map(model, images, seed=1), output="logit", samples=64
+    )
     assert abs(noise.summary["correlation"]) < 0.15
 
 
@@ -77,7 +107,9 @@ def test_drop_and_increase_by_hand(linear):
     after = predict(model, masked)[np.arange(12), targets]
     assert result.summary["drop_rate"] == pytest.approx(np.mean(after < before))
     assert result.summary["increase_rate"] == pytest.approx(np.mean(after > before))
-    assert result.summary["mean_drop"] == pytest.approx(np.mean(np.maximum(before - after, 0) / before), rel=1e-5)
+    assert result.summary["mean_drop"] == pytest.approx(
+        np.mean(np.maximum(before - after, 0) / before), rel=1e-5
+    )
 
 
 def test_randomization_flags_a_map_that_ignores_the_model():
@@ -89,10 +121,20 @@ def test_randomization_flags_a_map_that_ignores_the_model():
     def edge_detector(_model, images, target=None):  # draws the input, whatever the model
         return (np.asarray(images, np.float32) / 255).reshape(-1, 28, 28)
 
-    blind = randomization(model, images, targets, edge_detector(model, images), explainer=edge_detector)
-    assert blind.summary["rank_correlation"] == pytest.approx(1.0) and blind.summary["ink_rank_correlation"] == pytest.approx(1.0)
+    blind = randomization(
+        model, images, targets, edge_detector(model, images), explainer=edge_detector
+    )
+    assert blind.summary["rank_correlation"] == pytest.approx(1.0) and blind.summary[
+        "ink_rank_correlation"
+    ] == pytest.approx(1.0)
     assert len(blind.curves["randomization"]["y"]) == 3  # three Dense layers randomised in turn
-    honest = randomization(model, images, targets, gradient_x_input(model, images, target=targets), explainer=gradient_x_input)
+    honest = randomization(
+        model,
+        images,
+        targets,
+        gradient_x_input(model, images, target=targets),
+        explainer=gradient_x_input,
+    )
     assert honest.summary["ink_rank_correlation"] < 0.5
     for old, new in zip(before, model.get_weights()):
         np.testing.assert_array_equal(old, new)
@@ -104,14 +146,24 @@ def test_class_sensitivity_of_a_class_blind_and_a_mirror_map(linear):
     def class_blind(_model, images, target=None):
         return (np.asarray(images, np.float32) / 255).reshape(-1, 28, 28)
 
-    assert class_sensitivity(model, images, targets, class_blind(model, images), explainer=class_blind).summary["rank_correlation"] == pytest.approx(1.0)
+    assert class_sensitivity(
+        model, images, targets, class_blind(model, images), explainer=class_blind
+    ).summary["rank_correlation"] == pytest.approx(1.0)
     # two classes: d p_0 / dx = - d p_1 / dx, so the two gradient x input maps mirror each other
-    mirror = class_sensitivity(model, images, targets, gradient_x_input(model, images, target=targets), explainer=gradient_x_input)
+    mirror = class_sensitivity(
+        model,
+        images,
+        targets,
+        gradient_x_input(model, images, target=targets),
+        explainer=gradient_x_input,
+    )
     assert mirror.summary["rank_correlation"] == pytest.approx(-1.0, abs=1e-6)
 
 
 def test_ranks_share_ties_and_spearman_ignores_masked_entries():
-    np.testing.assert_array_equal(average_ranks(np.array([[3.0, 1.0, 3.0, 0.0, 1.0]])), [[3.5, 1.5, 3.5, 0.0, 1.5]])
+    np.testing.assert_array_equal(
+        average_ranks(np.array([[3.0, 1.0, 3.0, 0.0, 1.0]])), [[3.5, 1.5, 3.5, 0.0, 1.5]]
+    )
     a = np.array([[1.0, 2.0, 3.0, 4.0, 9.0, 0.0]])
     b = np.array([[10.0, 20.0, 30.0, 40.0, -5.0, 7.0]])
     mask = np.array([[True, True, True, True, False, False]])
@@ -122,10 +174,29 @@ def test_ranks_share_ties_and_spearman_ignores_masked_entries():
 def test_evaluate_command_writes_the_report(emnist_dir, tmp_path, capsys):
     from core.cli import main
 
-    assert main(["evaluate", "--pair", "5S", "--methods", "modulex,gradient_x_input", "--limit", "24", "--out", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--pair",
+                "5S",
+                "--methods",
+                "modulex,gradient_x_input",
+                "--limit",
+                "24",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     report = json.loads((tmp_path / "methods.json").read_text())
     entry = report["pairs"]["5S"]
-    assert entry["images"] == 24 and set(entry["methods"]) == {"modulex", "gradient_x_input", "random"}
+    assert entry["images"] == 24 and set(entry["methods"]) == {
+        "modulex",
+        "gradient_x_input",
+        "random",
+    }
     for result in entry["methods"].values():
         assert set(result["metrics"]) == set(METRICS) and result["ms_per_image"] > 0
         assert {"deletion", "insertion", "randomization"} <= set(result["curves"])

@@ -23,7 +23,9 @@ P0, P1 = 0.8807971, 0.1192029
 def tiny():
     w0 = np.zeros((784, 2))
     w0[0], w0[1], w0[783] = [1, 2], [2, -2], [3, 3]
-    model = dense_model([(w0, [0.5, 1]), (np.array([[1, 0], [-0.25, 0.5]]), [0, -1])], ["relu", "softmax"])
+    model = dense_model(
+        [(w0, [0.5, 1]), (np.array([[1, 0], [-0.25, 0.5]]), [0, -1])], ["relu", "softmax"]
+    )
     image = np.zeros((1, 28, 28), np.float32)
     image[0, 0, 0], image[0, 0, 1] = 1.0, 0.5
     return model, image
@@ -91,7 +93,9 @@ def test_output_contract(tiny):
 def test_uint8_and_float_inputs_agree():
     model = random_dense_model(1)
     images = random_images(1, 4)
-    np.testing.assert_allclose(modulex(model, images), modulex(model, images / 255.0), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        modulex(model, images), modulex(model, images / 255.0), rtol=1e-5, atol=1e-7
+    )
 
 
 @pytest.mark.parametrize("mode", ["thesis", "target", "contrast"])
@@ -118,7 +122,9 @@ def test_one_layer_network_thesis_mode_is_closed_form():
     model = dense_model([(kernel, bias)], ["softmax"])
     x = random_images(4, 5) / 255.0
     probabilities, maps = predict_and_explain(model, x, mode="thesis")
-    expected = x.reshape(5, -1) * ((probabilities - bias.astype(np.float32)) @ kernel.astype(np.float32).T)
+    expected = x.reshape(5, -1) * (
+        (probabilities - bias.astype(np.float32)) @ kernel.astype(np.float32).T
+    )
     np.testing.assert_allclose(maps.reshape(5, -1), expected, rtol=1e-4, atol=1e-6)
 
 
@@ -132,10 +138,15 @@ def test_contrast_ignores_the_biases_of_the_rule():
     rng = np.random.default_rng(5)
     for _ in range(3):
         other_biases = [rng.normal(0, 5, b.shape).astype(np.float32) for b in stack.biases]
-        difference = propagate_importance(top_a, layer_inputs, stack.kernels, other_biases) - propagate_importance(
-            top_b, layer_inputs, stack.kernels, other_biases
+        difference = propagate_importance(
+            top_a, layer_inputs, stack.kernels, other_biases
+        ) - propagate_importance(top_b, layer_inputs, stack.kernels, other_biases)
+        np.testing.assert_allclose(
+            difference,
+            propagate_importance(top_a - top_b, layer_inputs, stack.kernels),
+            rtol=1e-4,
+            atol=1e-5,
         )
-        np.testing.assert_allclose(difference, propagate_importance(top_a - top_b, layer_inputs, stack.kernels), rtol=1e-4, atol=1e-5)
 
 
 def test_contrast_unchanged_by_shifting_the_output_bias():
@@ -146,15 +157,26 @@ def test_contrast_unchanged_by_shifting_the_output_bias():
     kernel, bias = shifted.layers[-1].get_weights()
     shifted.layers[-1].set_weights([kernel, bias + 3.0])
     images = random_images(6, 5)
-    np.testing.assert_allclose(modulex(model, images, mode="contrast"), modulex(shifted, images, mode="contrast"), rtol=1e-4, atol=1e-6)
-    assert not np.allclose(modulex(model, images, mode="target"), modulex(shifted, images, mode="target"), atol=1e-3)
+    np.testing.assert_allclose(
+        modulex(model, images, mode="contrast"),
+        modulex(shifted, images, mode="contrast"),
+        rtol=1e-4,
+        atol=1e-6,
+    )
+    assert not np.allclose(
+        modulex(model, images, mode="target"), modulex(shifted, images, mode="target"), atol=1e-3
+    )
 
 
 def test_contrast_is_difference_of_target_maps():
     model = random_dense_model(7)
     images = random_images(7, 6)
-    difference = modulex(model, images, mode="target", target=0) - modulex(model, images, mode="target", target=1)
-    np.testing.assert_allclose(modulex(model, images, mode="contrast", target=0), difference, rtol=1e-4, atol=1e-6)
+    difference = modulex(model, images, mode="target", target=0) - modulex(
+        model, images, mode="target", target=1
+    )
+    np.testing.assert_allclose(
+        modulex(model, images, mode="contrast", target=0), difference, rtol=1e-4, atol=1e-6
+    )
 
 
 def test_targets_per_image_and_default():
@@ -166,7 +188,12 @@ def test_targets_per_image_and_default():
     mixed = np.array([0, 1, 0, 1, 0, 1])
     maps = modulex(model, images, target=mixed)
     for index, label in enumerate(mixed):
-        np.testing.assert_allclose(maps[index], modulex(model, images[index : index + 1], target=int(label))[0], rtol=1e-5, atol=1e-8)
+        np.testing.assert_allclose(
+            maps[index],
+            modulex(model, images[index : index + 1], target=int(label))[0],
+            rtol=1e-5,
+            atol=1e-8,
+        )
 
 
 def test_works_for_any_dense_stack_and_more_classes():

@@ -139,11 +139,15 @@ def test_a_dot_or_a_tick_is_refused_with_a_hint():
 def test_a_scribble_over_the_whole_canvas_gives_a_full_frame():
     image = canvas_to_input(np.full((280, 280, 4), 255, np.uint8))
     height, width, centre_y, centre_x = _box(image)
-    assert (height, width) == (24, 24) and abs(centre_y - 13.5) <= 0.5 and abs(centre_x - 13.5) <= 0.5
+    assert (
+        (height, width) == (24, 24) and abs(centre_y - 13.5) <= 0.5 and abs(centre_x - 13.5) <= 0.5
+    )
 
 
 def test_strokes_running_off_the_border_are_kept_inside_the_frame():
-    image = canvas_to_input(render_strokes([[(-0.3, -0.3), (1.3, 1.3)], [(1.3, -0.3), (-0.3, 1.3)]], margin=0))
+    image = canvas_to_input(
+        render_strokes([[(-0.3, -0.3), (1.3, 1.3)], [(1.3, -0.3), (-0.3, 1.3)]], margin=0)
+    )
     height, width, _, _ = _box(image)
     assert max(height, width) <= 25 and image[0].max() < 128 and image[:, 0].max() < 128
 

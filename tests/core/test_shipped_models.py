@@ -33,7 +33,10 @@ def test_metadata_is_complete(pair):
     history = metadata["history"]
     assert len(history["epoch"]) == metadata["epochs"]
     assert len(history["batch"]["loss"]) >= metadata["epochs"] * 50
-    assert np.array(metadata["evaluation"]["test"]["confusion"]).sum() == metadata["evaluation"]["test"]["n"]
+    assert (
+        np.array(metadata["evaluation"]["test"]["confusion"]).sum()
+        == metadata["evaluation"]["test"]["n"]
+    )
 
 
 @pytest.mark.dataset
@@ -50,7 +53,11 @@ def test_test_accuracy_stays_above_the_floor(pair, emnist_dir, monkeypatch):
 def test_shipped_maps_come_from_this_model_and_dataset(pair, emnist_dir, monkeypatch):
     monkeypatch.setenv("EMNIST_DIR", str(emnist_dir))
     shipped = shipped_global_maps(pair)
-    assert shipped.info["dataset"] == data.dataset_fingerprint()["id"] == load_metadata(pair)["dataset"]["id"]
+    assert (
+        shipped.info["dataset"]
+        == data.dataset_fingerprint()["id"]
+        == load_metadata(pair)["dataset"]["id"]
+    )
     recomputed = compute_for_pair(pair, load_pretrained(pair))
     assert shipped.counts == recomputed.counts and shipped.counts["all"] == [400, 400]
     for key, array in recomputed.maps.items():

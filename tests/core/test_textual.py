@@ -38,16 +38,26 @@ def test_evidence_spread_over_regions_names_enough_to_hold_half():
 
 def test_weak_evidence_against_is_not_named():
     text = describe(_map({(1, 1): 10.0, (2, 2): -0.5}), "S")
-    assert text == "The centre speaks for S (100% of that evidence); nothing speaks noticeably against it."
+    assert (
+        text
+        == "The centre speaks for S (100% of that evidence); nothing speaks noticeably against it."
+    )
 
 
 def test_contrast_sentence_names_both_characters():
-    text = describe(_map({(0, 1): 5.0, (2, 1): 5.0, (1, 0): -3.0, (1, 2): -3.0}), "2", "Z", mode="contrast")
-    assert text == "The top and the bottom make it 2 rather than Z (100% of that evidence); the left and the right point to Z instead."
+    text = describe(
+        _map({(0, 1): 5.0, (2, 1): 5.0, (1, 0): -3.0, (1, 2): -3.0}), "2", "Z", mode="contrast"
+    )
+    assert (
+        text
+        == "The top and the bottom make it 2 rather than Z (100% of that evidence); the left and the right point to Z instead."
+    )
 
 
 def test_thesis_mode_talks_about_the_output():
-    assert describe(_map({(1, 2): 1.0}), "8", mode="thesis").startswith("The right pushes the network's output up")
+    assert describe(_map({(1, 2): 1.0}), "8", mode="thesis").startswith(
+        "The right pushes the network's output up"
+    )
 
 
 def test_a_map_without_evidence_for_says_so():

@@ -39,7 +39,12 @@ def test_fit_learns_and_logs_every_batch():
 
 def test_fit_is_deterministic_for_a_seed():
     images, labels = _bars(200, 2)
-    runs = [fit(images, labels, _bars(40, 3), TrainConfig(epochs=2, batch_size=40, seed=seed))[0].get_weights() for seed in (5, 5, 6)]
+    runs = [
+        fit(images, labels, _bars(40, 3), TrainConfig(epochs=2, batch_size=40, seed=seed))[
+            0
+        ].get_weights()
+        for seed in (5, 5, 6)
+    ]
     for first, second in zip(runs[0], runs[1]):
         np.testing.assert_array_equal(first, second)
     assert not all(np.array_equal(a, b) for a, b in zip(runs[0], runs[2]))
@@ -62,12 +67,34 @@ def test_augmentation_is_seeded_and_keeps_the_range():
 @pytest.mark.dataset
 def test_train_command_writes_model_metadata_and_maps(emnist_dir, tmp_path):
     completed = subprocess.run(
-        [sys.executable, "-m", "core", "train", "--pair", "8B", "--epochs", "1", "--out", str(tmp_path), "--k", "20"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, env={**__import__("os").environ, "EMNIST_DIR": str(emnist_dir)},
+        [
+            sys.executable,
+            "-m",
+            "core",
+            "train",
+            "--pair",
+            "8B",
+            "--epochs",
+            "1",
+            "--out",
+            str(tmp_path),
+            "--k",
+            "20",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**__import__("os").environ, "EMNIST_DIR": str(emnist_dir)},
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     folder = tmp_path / "8B"
-    assert {p.name for p in folder.iterdir()} >= {"model.keras", "metadata.json", "history.csv", "global_maps.npz"}
+    assert {p.name for p in folder.iterdir()} >= {
+        "model.keras",
+        "metadata.json",
+        "history.csv",
+        "global_maps.npz",
+    }
     metadata = load_metadata("8B", root=tmp_path)
     assert metadata["classes"] == ["8", "B"] and metadata["epochs"] == 1
     assert len(metadata["dataset"]["files"]) == 5
@@ -75,5 +102,9 @@ def test_train_command_writes_model_metadata_and_maps(emnist_dir, tmp_path):
     assert metadata["evaluation"]["test"]["accuracy"] > 0.8  # one epoch already separates 8 from B
     history_rows = (folder / "history.csv").read_text().strip().splitlines()
     assert len(history_rows) - 1 == len(metadata["history"]["batch"]["loss"])
-    assert load_pretrained("8B", root=tmp_path).count_params() == load_pretrained("8B").count_params()
-    assert json.loads(completed.stdout)["8B"]["test"] == pytest.approx(metadata["evaluation"]["test"]["accuracy"], abs=1e-4)
+    assert (
+        load_pretrained("8B", root=tmp_path).count_params() == load_pretrained("8B").count_params()
+    )
+    assert json.loads(completed.stdout)["8B"]["test"] == pytest.approx(
+        metadata["evaluation"]["test"]["accuracy"], abs=1e-4
+    )

@@ -28,7 +28,9 @@ ACCEPTED = sorted(path.name for path in FIXTURES.iterdir() if path.name.startswi
 
 
 def test_every_fixture_has_an_expectation():
-    assert {path.name for path in FIXTURES.iterdir() if path.suffix != ".py"} == set(REFUSED) | set(ACCEPTED)
+    assert {path.name for path in FIXTURES.iterdir() if path.suffix != ".py"} == set(REFUSED) | set(
+        ACCEPTED
+    )
     assert len(ACCEPTED) >= 8
 
 

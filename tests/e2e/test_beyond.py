@@ -3,7 +3,6 @@ the 8-character network, and the indirect explanations page."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from bench.browser import CANVAS, draw, wait_for_app, wait_for_text
@@ -30,7 +29,9 @@ def test_cnn_drawing_gets_confidence_and_a_sentence(page, dashboard):
 
 
 def test_eight_character_network_from_the_draw_page(page, dashboard):
-    from playwright.sync_api import expect  # imported here: without Playwright the fixtures skip first
+    from playwright.sync_api import (
+        expect,
+    )  # imported here: without Playwright the fixtures skip first
 
     _open(page, f"{dashboard}/?mode=contrast")
     draw(page, DRAWN["2"])

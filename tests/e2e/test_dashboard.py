@@ -42,12 +42,18 @@ def test_draw_predict_clear_and_redraw(page, dashboard):
 def test_overlay_follows_each_stroke(page, dashboard):
     _open(page, f"{dashboard}/?pair=8B&mode=contrast")
     page.locator(CANVAS).wait_for(timeout=TIMEOUT)
-    strokes = [[(0.3, 0.0), (0.3, 1.0)], [(0.3, 0.0), (0.8, 0.1), (0.8, 0.4), (0.3, 0.5)], [(0.3, 0.5), (0.9, 0.6), (0.9, 0.9), (0.3, 1.0)]]
+    strokes = [
+        [(0.3, 0.0), (0.3, 1.0)],
+        [(0.3, 0.0), (0.8, 0.1), (0.8, 0.4), (0.3, 0.5)],
+        [(0.3, 0.5), (0.9, 0.6), (0.9, 0.9), (0.3, 1.0)],
+    ]
     fingerprints = [""]
     for stroke in strokes:
         draw(page, [stroke])
         fingerprints.append(wait_for_new_input(page, fingerprints[-1]))
-    assert len(set(fingerprints[1:])) == len(strokes)  # a new input, prediction and overlay per stroke
+    assert len(set(fingerprints[1:])) == len(
+        strokes
+    )  # a new input, prediction and overlay per stroke
     wait_for_text(page, r"Prediction: B/b")
     text = page_text(page)
     assert "8 vs B/b" in text and "rather than" in text  # pair and contrast mode from the URL
@@ -55,7 +61,12 @@ def test_overlay_follows_each_stroke(page, dashboard):
 
 @pytest.mark.parametrize(
     "path, title",
-    [("compare", "Compare pairs"), ("global-maps", "Global maps"), ("mistakes", "Mistakes gallery"), ("models", "Models")],
+    [
+        ("compare", "Compare pairs"),
+        ("global-maps", "Global maps"),
+        ("mistakes", "Mistakes gallery"),
+        ("models", "Models"),
+    ],
 )
 def test_every_page_opens_by_its_url(page, dashboard, path, title):
     _open(page, f"{dashboard}/{path}?pair=5S")
