@@ -2,7 +2,7 @@
 
 import gc
 
-import core.models  # noqa: F401  TensorFlow and Keras, imported once per server process
+import core.models.files  # noqa: F401  (loads TensorFlow and Keras before the freeze below)
 
 # TensorFlow leaves millions of objects for Python's cycle collector to walk; a collection
 # after a run then costs ~0.4 s, on every stroke. Freezing moves what exists now (TensorFlow,

@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from core import data, global_maps, models
-from core.evaluation import scores_from_probabilities
+from core.data import dataset as data
+from core.explain import global_maps
+from core.models import files as models
+from core.models.scores import scores_from_probabilities
 
 
 # The shipped files are cached per folder (``$MODULEX_PRETRAINED`` may point elsewhere), so a
@@ -92,7 +94,7 @@ def contrast_grid(kind: str = "dense"):
 
 @st.cache_resource(show_spinner=False)
 def _contrast_grid(kind: str, root: str):
-    from core.model_maps import shipped_contrast_grid
+    from core.explain.model_maps import shipped_contrast_grid
 
     return shipped_contrast_grid(kind, Path(root))
 
@@ -100,7 +102,7 @@ def _contrast_grid(kind: str, root: str):
 @st.cache_data(show_spinner="Placing the images in the network's hidden space...", max_entries=8)
 def hidden_space(pair: str, kind: str, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Images, labels and last-hidden-layer vectors of a pair's split."""
-    from core.indirect import embed
+    from core.insight.indirect import embed
 
     images, labels = data.load_pair(pair, split)
     return images, labels, embed(model(pair, kind), images)
@@ -109,7 +111,7 @@ def hidden_space(pair: str, kind: str, split: str) -> tuple[np.ndarray, np.ndarr
 @st.cache_data(show_spinner="Laying out the test set in 2-D...", max_entries=8)
 def hidden_layout(pair: str, kind: str, method: str) -> tuple[np.ndarray, np.ndarray, dict]:
     """Indices of the test images shown, their 2-D positions, and what placing a new point needs."""
-    from core.indirect import TSNE_PER_LABEL, fit_pca, subsample, tsne
+    from core.insight.indirect import TSNE_PER_LABEL, fit_pca, subsample, tsne
 
     _, labels, space = hidden_space(pair, kind, "test")
     if method == "pca":

@@ -6,8 +6,8 @@ The canvas (streamlit-drawable-canvas 0.13, Fabric.js 7) redraws itself whenever
 
 from __future__ import annotations
 
-from core.examples import Example
-from core.strokes import CANVAS_SIZE
+from core.inputs.examples import Example
+from core.inputs.strokes import CANVAS_SIZE
 
 
 def _path(points: list[tuple[float, float]], width: int) -> dict:
@@ -33,7 +33,7 @@ def _path(points: list[tuple[float, float]], width: int) -> dict:
 
 
 def example_drawing(example: Example, size: int = CANVAS_SIZE, margin: float = 0.15) -> dict:
-    """The example's strokes as the canvas' own JSON (the same geometry as ``core.examples.render``)."""
+    """The example's strokes as the canvas' own JSON (the same geometry as ``core.inputs.examples.render``)."""
     span = size * (1 - 2 * margin)
     width = round(example.brush * size / CANVAS_SIZE)
     objects = [

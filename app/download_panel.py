@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.data import data_dir
-from core.download import DownloadError, download
+from core.data.dataset import data_dir
+from core.data.download import DownloadError, download
 
 
 def offer_download(reason: str) -> None:

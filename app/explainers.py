@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.data.pairs import display_name
 from core.explain import predict_and_explain
-from core.pairs import display_name
 
 MODE_LABELS = {
     "thesis": "Thesis (full output)",

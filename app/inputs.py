@@ -13,10 +13,11 @@ import streamlit as st
 
 from app import cache, state
 from app.canvas import example_drawing
-from core.data import load_split
-from core.examples import Example, by_name, render
-from core.models import ALL_EIGHT, predict
-from core.preprocess import ImageInputError, canvas_to_input, image_file_to_input
+from core.data.dataset import load_split
+from core.data.pairs import ALL_EIGHT
+from core.inputs.examples import Example, by_name, render
+from core.inputs.preprocess import ImageInputError, canvas_to_input, image_file_to_input
+from core.models.files import predict
 
 CANVAS_LOADS = "canvas_loads"  # how many drawings were loaded into the canvas (makes each load new)
 CANVAS_DRAWING = "canvas_drawing"  # the Fabric.js drawing last loaded into the canvas

@@ -13,7 +13,7 @@ import streamlit as st  # noqa: E402
 
 from app import plots, state  # noqa: E402
 from app.explainers import MODE_LABELS  # noqa: E402
-from core.pairs import PAIRS, pair_title  # noqa: E402
+from core.data.pairs import PAIRS, pair_title
 
 state.load_from_url()
 st.set_page_config(

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from core.data.pairs import PAIRS
 from core.explain import MODES
-from core.models import KINDS
-from core.pairs import PAIRS
+from core.models.files import KINDS
 
 DEFAULTS = {"pair": PAIRS[0], "mode": "target", "kind": "dense"}
 CHOICES = {"pair": PAIRS, "mode": MODES, "kind": KINDS}

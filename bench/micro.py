@@ -17,14 +17,14 @@ PER_CALL_BUDGET_S = 20.0  # skip a larger batch when one call would take longer 
 
 def _images(n: int, seed: int = 0) -> np.ndarray:
     """Test images when the data is here, otherwise EMNIST-like generated ones (recorded)."""
-    from core import data
+    from core.data import dataset as data
 
     if data.dataset_available():
         images, _ = data.load_pair("2Z", "test")
         repeats = int(np.ceil(n / len(images)))
         return np.concatenate([images] * repeats)[:n]
-    from core.preprocess import canvas_to_input
-    from core.strokes import render_strokes
+    from core.inputs.preprocess import canvas_to_input
+    from core.inputs.strokes import render_strokes
 
     rng = np.random.default_rng(seed)
     base = [
@@ -82,12 +82,12 @@ def tf_gradient_x_input(model, jit: bool):
 
 
 def run(quick: bool = False, training: bool = True) -> dict:
-    from core import data
+    from core.data import dataset as data
+    from core.data.pairs import PAIRS
     from core.explain import METHODS, predict_and_explain
-    from core.global_maps import compute_for_pair
-    from core.models import load_pretrained
-    from core.network import dense_stack
-    from core.pairs import PAIRS
+    from core.explain.global_maps import compute_for_pair
+    from core.models.files import load_pretrained
+    from core.models.network import dense_stack
 
     results: dict = {"images": "2Z test set" if data.dataset_available() else "generated drawings"}
     model = load_pretrained("2Z")
@@ -138,7 +138,7 @@ def run(quick: bool = False, training: bool = True) -> dict:
             f"3,200 images (k=400 x 2 labels x 4 pairs), all three modes and both subsets; reading the test set (cached) {load_seconds:.3f} s"
         )
     if training and data.dataset_available() and not quick:
-        from core.training import train_pair
+        from core.models.training import train_pair
 
         results["training_s"] = {
             pair: timed(lambda pair=pair: train_pair(pair, save=False))[1] for pair in PAIRS

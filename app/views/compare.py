@@ -6,10 +6,10 @@ import streamlit as st
 
 from app import cache, plots, state
 from app.explainers import colour_meaning
+from core.data.pairs import PAIRS, display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
-from core.live import explain_drawing
-from core.pairs import PAIRS, display_name, pair_characters, pair_title
-from core.preprocess import ImageInputError, image_file_to_input
+from core.inputs.preprocess import ImageInputError, image_file_to_input
+from core.insight.drawing import explain_drawing
 
 mode, kind = state.mode(), state.kind()
 st.title("Compare pairs")

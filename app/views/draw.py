@@ -11,14 +11,21 @@ from streamlit_drawable_canvas import st_canvas
 from app import cache, inputs, plots, state
 from app.explainers import colour_meaning, focus_options, resolve_focus
 from app.state import KIND_NAMES
+from core.data.pairs import (
+    ALL_EIGHT,
+    EIGHT_CHARACTERS,
+    PAIRS,
+    display_name,
+    pair_characters,
+    pair_title,
+)
 from core.errors import ProjectFileError
-from core.examples import EXAMPLES, by_name
 from core.explain import gradcam
-from core.export import Report, pdf_bytes, png_bytes
-from core.live import explain_drawing
-from core.models import ALL_EIGHT, predict
-from core.pairs import EIGHT_CHARACTERS, PAIRS, display_name, pair_characters, pair_title
-from core.strokes import CANVAS_SIZE, DEFAULT_BRUSH
+from core.inputs.examples import EXAMPLES, by_name
+from core.inputs.strokes import CANVAS_SIZE, DEFAULT_BRUSH
+from core.insight.drawing import explain_drawing
+from core.insight.report import Report, pdf_bytes, png_bytes
+from core.models.files import predict
 
 pair, mode, kind = state.pair(), state.mode(), state.kind()
 SCOPES = {"pair": f"the {pair_title(pair)} network", "all8": "the 8-character network (any two)"}

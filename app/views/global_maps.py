@@ -6,9 +6,9 @@ import streamlit as st
 
 from app import cache, plots, state
 from app.state import KIND_NAMES
+from core.data.pairs import display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
-from core.global_maps import DEFAULT_K
-from core.pairs import display_name, pair_characters, pair_title
+from core.explain.global_maps import DEFAULT_K
 
 pair, mode, kind = state.pair(), state.mode(), state.kind()
 characters = pair_characters(pair)

@@ -7,9 +7,15 @@ import numpy as np
 import streamlit as st
 
 from app import cache, plots, state
+from core.data.pairs import display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
-from core.indirect import NEIGHBOURS, embed, first_layer_templates, nearest, place_among_neighbours
-from core.pairs import display_name, pair_characters, pair_title
+from core.insight.indirect import (
+    NEIGHBOURS,
+    embed,
+    first_layer_templates,
+    nearest,
+    place_among_neighbours,
+)
 
 pair, kind = state.pair(), state.kind()
 names = [display_name(c) for c in pair_characters(pair)]

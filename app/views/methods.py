@@ -6,13 +6,13 @@ import numpy as np
 import streamlit as st
 
 from app import cache, plots, state
+from core.data.pairs import display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
 from core.explain import METHOD_INFO, METHODS, explain_with
 from core.explain.registry import accepts
-from core.method_report import COLUMNS, FLOOR, better_of, headline, load_report, table
-from core.models import predict
-from core.network import UnsupportedModelError
-from core.pairs import display_name, pair_characters, pair_title
+from core.models.files import predict
+from core.models.network import UnsupportedModelError
+from core.studies.methods_report import COLUMNS, FLOOR, better_of, headline, load_report, table
 
 DEFAULT_METHODS = [
     "modulex",

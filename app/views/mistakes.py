@@ -8,9 +8,9 @@ import streamlit as st
 from app import cache, plots, state
 from app.download_panel import offer_download
 from app.state import KIND_NAMES
+from core.data.pairs import display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
 from core.explain import predict_and_explain
-from core.pairs import display_name, pair_characters, pair_title
 
 PAGE_SIZE = 24
 pair, mode, kind = state.pair(), state.mode(), state.kind()

@@ -8,9 +8,9 @@ import streamlit as st
 
 from app import cache, plots, state
 from app.state import KIND_NAMES
+from core.data.pairs import ALL_EIGHT, PAIRS, THESIS_RESULTS, display_name, pair_title
 from core.errors import ProjectFileError
-from core.models import ALL_EIGHT, KINDS
-from core.pairs import PAIRS, THESIS_RESULTS, display_name, pair_title
+from core.models.files import KINDS
 
 NETWORKS = (*PAIRS, ALL_EIGHT)
 EIGHT_TITLE = "all 8 characters"

@@ -7,13 +7,13 @@ import streamlit as st
 
 from app import cache, plots
 from app.explainers import colour_meaning, explain
+from core.data.pairs import PAIRS, display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
-from core.examples import by_name, render
 from core.explain import METHODS, predict_and_explain
-from core.export import Report, png_bytes
-from core.method_report import headline, load_report
-from core.pairs import PAIRS, display_name, pair_characters, pair_title
-from core.preprocess import canvas_to_input
+from core.inputs.examples import by_name, render
+from core.inputs.preprocess import canvas_to_input
+from core.insight.report import Report, png_bytes
+from core.studies.methods_report import headline, load_report
 
 STEPS = (
     "A drawing and its explanation",

@@ -6,8 +6,8 @@ maps each method's name to its callable; the dashboard builds its menus from it.
 
 from __future__ import annotations
 
-from .gradcam import gradcam
-from .gradients import (
+from core.explain.gradcam import gradcam
+from core.explain.gradients import (
     deconvnet,
     gradient_x_input,
     guided_backprop,
@@ -15,14 +15,11 @@ from .gradients import (
     saliency,
     smoothgrad,
 )
-from .lrp_rules import lrp_epsilon, lrp_zplus
-from .modulex_layers import (
-    modulex,
-    predict_and_explain,
-)  # Dense stacks keep modulex_rule's numpy path
-from .modulex_rule import MODE_DESCRIPTIONS, MODES
-from .perturbation import lime, occlusion
-from .registry import METHOD_INFO, explain_with
+from core.explain.lrp_rules import lrp_epsilon, lrp_zplus
+from core.explain.modulex_layers import modulex, predict_and_explain
+from core.explain.modulex_rule import MODE_DESCRIPTIONS, MODES
+from core.explain.perturbation import lime, occlusion
+from core.explain.registry import METHOD_INFO, explain_with
 
 METHODS = {
     "modulex": modulex,

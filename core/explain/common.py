@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..preprocess import to_model_input
-from ..types import TargetLike
-from .engine import Engine, engine_for
-from .targets import resolve_contrast, resolve_targets
+from core.explain.engine import Engine, engine_for
+from core.explain.targets import resolve_contrast, resolve_targets
+from core.inputs.preprocess import to_model_input
+from core.types import TargetLike
 
 OUTPUTS = ("probability", "logit")
 DEFAULT_BATCH_SIZE = 256

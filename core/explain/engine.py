@@ -19,7 +19,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ..network import UnsupportedModelError, dense_stack, is_dense_stack
+from core.models.network import UnsupportedModelError, dense_stack, is_dense_stack
 
 RELU_RULES = ("gradient", "guided", "deconvnet")
 """How the backward pass crosses a ReLU: its gradient (``g * [z > 0]``), guided

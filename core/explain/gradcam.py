@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layer_stack import WEIGHTED, layer_stack
-from ..preprocess import to_model_input
-from ..types import TargetLike
-from .targets import resolve_targets
+from core.explain.targets import resolve_targets
+from core.inputs.preprocess import to_model_input
+from core.models.layer_stack import WEIGHTED, layer_stack
+from core.types import TargetLike
 
 
 def gradcam(
@@ -27,7 +27,7 @@ def gradcam(
     Parameters
     ----------
     model : keras.Model
-        A Sequential stack with at least one Conv2D layer (see :func:`core.layer_stack.layer_stack`).
+        A Sequential stack with at least one Conv2D layer (see :func:`core.models.layer_stack.layer_stack`).
     images : array ``[n, 28, 28]`` or ``[28, 28]``, uint8 0-255 or float 0-1.
     target : class to explain; default the predicted class.
     contrast : optional class argued against: the score becomes ``logit[target] - logit[contrast]``.

@@ -11,8 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..types import TargetLike
-from .common import DEFAULT_BATCH_SIZE, Request, flat_baseline, prepare, row_chunks, sum_per_image
+from core.explain.common import (
+    DEFAULT_BATCH_SIZE,
+    Request,
+    flat_baseline,
+    prepare,
+    row_chunks,
+    sum_per_image,
+)
+from core.types import TargetLike
 
 
 def _weighted_gradients(

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..network import dense_stack
-from ..types import TargetLike
-from .common import DEFAULT_BATCH_SIZE, check_batch_size, prepare
+from core.explain.common import DEFAULT_BATCH_SIZE, check_batch_size, prepare
+from core.models.network import dense_stack
+from core.types import TargetLike
 
 _TINY = 1e-12
 
@@ -117,7 +117,7 @@ def lrp_epsilon(
     biases out of the denominators.
 
     Parameters as :func:`core.explain.saliency`, plus ``epsilon`` and ``bias``. Raises
-    :class:`~core.network.UnsupportedModelError` for anything but a Dense stack.
+    :class:`~core.models.network.UnsupportedModelError` for anything but a Dense stack.
 
     Ref. Bach et al., "On Pixel-Wise Explanations for Non-Linear Classifier Decisions by
     Layer-Wise Relevance Propagation", PLOS ONE 10(7), 2015; Montavon et al., "Layer-Wise

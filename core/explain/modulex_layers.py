@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layer_stack import WEIGHTED, LayerStack, Pool, Reshape, layer_stack
-from ..network import is_dense_stack
-from ..preprocess import to_model_input
-from ..types import TargetLike
-from . import modulex_rule
-from .modulex_rule import MODES, _output_importance
+from core.explain import modulex_rule
+from core.explain.modulex_rule import MODES, _output_importance
+from core.inputs.preprocess import to_model_input
+from core.models.layer_stack import WEIGHTED, LayerStack, Pool, Reshape, layer_stack
+from core.models.network import is_dense_stack
+from core.types import TargetLike
 
 
 def predict_and_explain(

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..network import dense_stack
-from ..preprocess import to_model_input
-from ..types import TargetLike
-from .targets import resolve_contrast, resolve_targets
+from core.explain.targets import resolve_contrast, resolve_targets
+from core.inputs.preprocess import to_model_input
+from core.models.network import dense_stack
+from core.types import TargetLike
 
 MODES = ("thesis", "target", "contrast")
 MODE_DESCRIPTIONS = {

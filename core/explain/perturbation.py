@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..types import TargetLike
-from .common import DEFAULT_BATCH_SIZE, Request, flat_baseline, prepare, row_chunks
+from core.explain.common import DEFAULT_BATCH_SIZE, Request, flat_baseline, prepare, row_chunks
+from core.types import TargetLike
 
 
 def _scores_of_copies(

@@ -6,7 +6,7 @@ import inspect
 
 import numpy as np
 
-from ..types import TargetLike
+from core.types import TargetLike
 
 METHOD_INFO = {
     "modulex": {
@@ -81,7 +81,7 @@ METHOD_INFO = {
 
 def accepts(name: str, option: str) -> bool:
     """Whether method ``name`` takes keyword ``option`` (``contrast`` always works, see :func:`explain_with`)."""
-    from . import METHODS
+    from core.explain import METHODS
 
     return option in inspect.signature(METHODS[name]).parameters
 
@@ -94,7 +94,7 @@ def explain_with(
     ``contrast`` (a class, or ``"other"`` on a two-class model) becomes ModuleX's contrast
     mode for ``"modulex"``; other options go to the method as they are.
     """
-    from . import METHODS
+    from core.explain import METHODS
 
     if name not in METHODS:
         raise ValueError(f"unknown method {name!r}; choose from {', '.join(METHODS)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..types import TargetLike
+from core.types import TargetLike
 
 
 def resolve_targets(

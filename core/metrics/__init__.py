@@ -8,9 +8,9 @@ method is scored against.
 
 from __future__ import annotations
 
-from .common import MetricResult, average_ranks, random_map, spearman_rows
-from .fidelity import deletion, drop_increase, insertion, mufidelity
-from .sanity import class_sensitivity, randomised_models, randomization
+from core.metrics.common import MetricResult, average_ranks, random_map, spearman_rows
+from core.metrics.fidelity import deletion, drop_increase, insertion, mufidelity
+from core.metrics.sanity import class_sensitivity, randomised_models, randomization
 
 METRICS = {
     "deletion": deletion,

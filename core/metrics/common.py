@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..explain.common import DEFAULT_BATCH_SIZE, row_chunks
-from ..explain.engine import engine_for
-from ..preprocess import to_model_input
-from ..types import TargetLike
+from core.explain.common import DEFAULT_BATCH_SIZE, row_chunks
+from core.explain.engine import engine_for
+from core.inputs.preprocess import to_model_input
+from core.types import TargetLike
 
 
 @dataclass

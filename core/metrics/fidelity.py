@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..explain.common import DEFAULT_BATCH_SIZE
-from ..explain.perturbation import patch_segments
-from .common import MetricResult, flat_maps, mean, pearson_rows, scored
+from core.explain.common import DEFAULT_BATCH_SIZE
+from core.explain.perturbation import patch_segments
+from core.metrics.common import MetricResult, flat_maps, mean, pearson_rows, scored
 
 
 def relevance_ranks(maps: np.ndarray, seed: int = 0) -> np.ndarray:

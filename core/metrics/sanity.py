@@ -12,8 +12,8 @@ import weakref
 import keras
 import numpy as np
 
-from ..preprocess import to_model_input
-from .common import MetricResult, flat_maps, mean, spearman_rows
+from core.inputs.preprocess import to_model_input
+from core.metrics.common import MetricResult, flat_maps, mean, spearman_rows
 
 _clones: weakref.WeakKeyDictionary[keras.Model, dict] = weakref.WeakKeyDictionary()
 _clones_lock = threading.Lock()
@@ -109,7 +109,7 @@ def class_sensitivity(model, images, targets, maps, *, explainer, **_) -> Metric
     explained, so it says nothing about the decision; lower is better (-1: the two maps are
     mirror images, as "for A" is "against B" between two classes).
     """
-    from ..models import predict
+    from core.models.files import predict
 
     targets = np.broadcast_to(np.asarray(targets, np.int64), (len(maps),))
     others = other_classes(predict(model, images), targets)

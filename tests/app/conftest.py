@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.preprocess import canvas_to_input
-from core.strokes import render_strokes
+from core.inputs.preprocess import canvas_to_input
+from core.inputs.strokes import render_strokes
 
 MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 TIMEOUT = 60

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.explain import METHODS
-from core.method_report import FLOOR, load_report
+from core.studies.methods_report import FLOOR, load_report
 from tests.app.conftest import chart_text, drawn, run_page, texts
 
 PAGE = "views/methods.py"

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from app.state import KIND_NAMES
-from core.global_maps import GLOBAL_MAPS_FILE, load_global_maps
-from core.models import ALL_EIGHT, KINDS, load_metadata, model_dir, pretrained_root
-from core.pairs import EIGHT_CHARACTERS, PAIRS, display_name, pair_title
+from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, PAIRS, display_name, pair_title
+from core.explain.global_maps import GLOBAL_MAPS_FILE, load_global_maps
+from core.models.files import KINDS, load_metadata, model_dir, pretrained_root
 from tests.app.conftest import run_page, texts
 
 PAGES = ["views/models.py", "views/global_maps.py", "views/mistakes.py"]

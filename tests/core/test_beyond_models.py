@@ -15,13 +15,13 @@ import keras
 import numpy as np
 import pytest
 
-from core import data
-from core.evaluation import evaluate
-from core.idx import idx_bytes
-from core.labelled import load_balanced
-from core.model_maps import shipped_contrast_grid
-from core.models import ALL_EIGHT, load_metadata, load_pretrained, model_dir
-from core.pairs import EIGHT_CHARACTERS, PAIRS
+from core.data import dataset as data
+from core.data.idx import idx_bytes
+from core.data.labelled import load_balanced
+from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, PAIRS
+from core.explain.model_maps import shipped_contrast_grid
+from core.models.files import load_metadata, load_pretrained, model_dir
+from core.models.scores import evaluate
 
 ROOT = Path(__file__).resolve().parents[2]
 # A point below what the shipped models measured on the shared test set (see docs/beyond.md).
@@ -160,7 +160,7 @@ def test_train_command_trains_on_every_balanced_class(tmp_path):
 
 
 def test_balanced_without_an_archive_is_refused(capsys):
-    from core.cli import main
+    from core.cli.main import main
 
     assert main(["train", "--pair", "balanced"]) == 2
     assert "--balanced-archive" in capsys.readouterr().err
@@ -207,8 +207,8 @@ def test_explain_command_takes_the_cnn_and_any_pair_of_the_eight(tmp_path):
 
 
 def test_cnn_training_is_deterministic_for_a_seed():
-    from core.models import build_cnn_model
-    from core.training import TrainConfig, fit
+    from core.models.files import build_cnn_model
+    from core.models.training import TrainConfig, fit
     from tests.helpers import random_images
 
     images, labels = random_images(12, 64), np.arange(64) % 2
@@ -229,7 +229,7 @@ def test_cnn_training_is_deterministic_for_a_seed():
 @pytest.mark.dataset
 def test_shipped_cnn_maps_come_from_this_model_and_dataset(emnist_dir, monkeypatch):
     monkeypatch.setenv("EMNIST_DIR", str(emnist_dir))
-    from core.model_maps import compute_maps, shipped_maps
+    from core.explain.model_maps import compute_maps, shipped_maps
 
     shipped = shipped_maps("8B", "cnn")
     assert (

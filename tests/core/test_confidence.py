@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.confidence import correlation, disturbed_copies, explanation_confidence, shift
-from core.confidence_analysis import auroc, noise_images, spearman
 from core.explain import modulex
-from core.models import build_cnn_model
+from core.insight.confidence import correlation, disturbed_copies, explanation_confidence, shift
+from core.models.files import build_cnn_model
+from core.studies.confidence_study import auroc, noise_images, spearman
 from tests.helpers import random_dense_model, random_images
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import data
+from core.data import dataset as data
+from core.data.pairs import PAIRS
 from core.errors import DatasetError
-from core.pairs import PAIRS
 
 pytestmark = pytest.mark.dataset
 

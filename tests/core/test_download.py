@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import data
-from core.download import ARCHIVE_FOLDER, DownloadError, download
-from core.idx import idx_bytes
+from core.data import dataset as data
+from core.data.download import ARCHIVE_FOLDER, DownloadError, download
+from core.data.idx import idx_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 DIGIT_LABELS = range(10)

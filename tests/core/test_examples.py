@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.examples import EXAMPLES, by_name, examples_for, render
-from core.models import load_pretrained, predict
-from core.pairs import EIGHT_CHARACTERS, PAIRS
-from core.preprocess import canvas_to_input
+from core.data.pairs import EIGHT_CHARACTERS, PAIRS
+from core.inputs.examples import EXAMPLES, by_name, examples_for, render
+from core.inputs.preprocess import canvas_to_input
+from core.models.files import load_pretrained, predict
 
 PAIR_OF = {character: pair for pair in PAIRS for character in pair}
 

@@ -7,7 +7,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from core.export import Report, colorize, overlay, pdf_bytes, png_bytes
+from core.insight.report import Report, colorize, overlay, pdf_bytes, png_bytes
 
 
 def test_colours_follow_the_sign():

@@ -10,11 +10,11 @@ import keras
 import numpy as np
 import pytest
 
-from core import data
+from core.data import dataset as data
+from core.data.idx import write_idx
 from core.errors import DatasetError, ModelFileError
-from core.global_maps import load_global_maps, shipped_global_maps
-from core.idx import write_idx
-from core.models import load_metadata, load_pretrained, model_dir
+from core.explain.global_maps import load_global_maps, shipped_global_maps
+from core.models.files import load_metadata, load_pretrained, model_dir
 
 
 @pytest.fixture

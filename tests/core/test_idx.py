@@ -7,9 +7,9 @@ import gzip
 import numpy as np
 import pytest
 
-from core.data import read_mapping
+from core.data.dataset import read_mapping
+from core.data.idx import read_idx, write_idx
 from core.errors import DatasetError
-from core.idx import read_idx, write_idx
 
 
 @pytest.mark.parametrize("suffix", [".gz", ""])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.indirect import (
+from core.insight.indirect import (
     embed,
     first_layer_templates,
     fit_pca,
@@ -14,7 +14,7 @@ from core.indirect import (
     subsample,
     tsne,
 )
-from core.models import build_cnn_model
+from core.models.files import build_cnn_model
 from tests.helpers import dense_model, random_dense_model, random_images
 
 
@@ -91,8 +91,8 @@ def test_subsample_takes_at_most_n_per_label():
 @pytest.mark.dataset
 def test_nearest_training_images_of_a_test_image_share_its_label(emnist_dir, monkeypatch):
     monkeypatch.setenv("EMNIST_DIR", str(emnist_dir))
-    from core import labelled
-    from core.models import load_pretrained
+    from core.data import labelled
+    from core.models.files import load_pretrained
 
     model = load_pretrained("8B")
     train, test = labelled.load("8B", "train"), labelled.load("8B", "test")

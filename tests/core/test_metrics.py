@@ -20,7 +20,7 @@ from core.metrics import (
     randomization,
     spearman_rows,
 )
-from core.models import predict
+from core.models.files import predict
 from tests.helpers import dense_model, random_dense_model, random_images
 
 
@@ -172,7 +172,7 @@ def test_ranks_share_ties_and_spearman_ignores_masked_entries():
 
 
 def test_evaluate_command_writes_the_report(emnist_dir, tmp_path, capsys):
-    from core.cli import main
+    from core.cli.main import main
 
     assert (
         main(

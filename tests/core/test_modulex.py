@@ -7,7 +7,7 @@ import pytest
 
 from core.explain import METHODS, modulex, predict_and_explain
 from core.explain.modulex_rule import propagate_importance
-from core.network import dense_stack
+from core.models.network import dense_stack
 from tests.helpers import dense_model, random_dense_model, random_images
 
 # The tiny network: three pixels with weights, pixel (0,0) = 1.0, (0,1) = 0.5, (27,27) = 0.
@@ -230,7 +230,7 @@ def test_model_is_not_modified():
 
 
 def test_bias_share_of_a_bias_free_network_is_zero():
-    from core.analysis import bias_share
+    from core.studies.bias_share import bias_share
 
     model = random_dense_model(13, bias_scale=0.0)
     report = bias_share(model, random_images(13, 8))
@@ -238,7 +238,7 @@ def test_bias_share_of_a_bias_free_network_is_zero():
 
 
 def test_bias_share_grows_with_the_biases():
-    from core.analysis import bias_share
+    from core.studies.bias_share import bias_share
 
     images = random_images(14, 8)
     small = bias_share(random_dense_model(14, bias_scale=0.01), images)

@@ -9,8 +9,8 @@ import pytest
 
 from core.explain import modulex, predict_and_explain
 from core.explain.modulex_layers import pooling_rule
-from core.layer_stack import Conv, Pool
-from core.models import build_cnn_model, predict
+from core.models.files import build_cnn_model, predict
+from core.models.layer_stack import Conv, Pool
 from tests.helpers import dense_model, random_images
 
 

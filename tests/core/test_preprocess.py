@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.preprocess import (
+from core.inputs.preprocess import (
     ImageInputError,
     canvas_to_input,
     image_file_to_input,
@@ -16,7 +16,7 @@ from core.preprocess import (
     ink_to_input,
     to_model_input,
 )
-from core.strokes import arc, render_strokes
+from core.inputs.strokes import arc, render_strokes
 
 Z_STROKES = [[(0.1, 0.1), (0.9, 0.1), (0.1, 0.9), (0.9, 0.9)]]
 

@@ -6,11 +6,11 @@ import keras
 import numpy as np
 import pytest
 
-from core import data
-from core.evaluation import evaluate
-from core.global_maps import compute_for_pair, shipped_global_maps
-from core.models import load_metadata, load_pretrained
-from core.pairs import PAIRS
+from core.data import dataset as data
+from core.data.pairs import PAIRS
+from core.explain.global_maps import compute_for_pair, shipped_global_maps
+from core.models.files import load_metadata, load_pretrained
+from core.models.scores import evaluate
 
 # A point below what the shipped models measured on the shared test set (see README).
 TEST_ACCURACY_FLOOR = {"2Z": 0.918, "5S": 0.905, "8B": 0.972, "0O": 0.678}

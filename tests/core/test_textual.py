@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.textual import describe, grid_sums, regions
+from core.insight.textual import describe, grid_sums, regions
 
 
 def _map(cells: dict[tuple[int, int], float]) -> np.ndarray:

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.augment import Augmentation, augment
-from core.models import load_metadata, load_pretrained
-from core.training import TrainConfig, class_weights, fit
+from core.models.augment import Augmentation, augment
+from core.models.files import load_metadata, load_pretrained
+from core.models.training import TrainConfig, class_weights, fit
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,8 +10,13 @@ import numpy as np
 import pytest
 
 from core.explain import predict_and_explain
-from core.models import load_pretrained
-from core.preprocess import MAX_UPLOAD_BYTES, ImageInputError, image_file_to_input, ink_bounding_box
+from core.inputs.preprocess import (
+    MAX_UPLOAD_BYTES,
+    ImageInputError,
+    image_file_to_input,
+    ink_bounding_box,
+)
+from core.models.files import load_pretrained
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "uploads"

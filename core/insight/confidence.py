@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .explain import predict_and_explain
-from .models import predict
-from .preprocess import to_model_input
-from .types import TargetLike
+from core.explain import predict_and_explain
+from core.inputs.preprocess import to_model_input
+from core.models.files import predict
+from core.types import TargetLike
 
 SHIFTS = ((-1, 0), (1, 0), (0, -1), (0, 1))
 NOISE_COPIES = 2

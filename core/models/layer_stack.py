@@ -1,6 +1,6 @@
 """A numpy view of a Keras Sequential stack of Conv2D / pooling / Flatten / Dense layers.
 
-The convolutional sibling of :mod:`core.network`: weights are read once per model (cached
+The convolutional sibling of :mod:`core.models.network`: weights are read once per model (cached
 per model object) into read-only float32 arrays, the model itself is never touched, and the
 forward pass returns every layer's input, which is what ModuleX and Grad-CAM walk back over.
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from .network import PerModelCache, UnsupportedModelError, _activate
+from core.models.network import PerModelCache, UnsupportedModelError, _activate
 
 _ACTIVATIONS = ("linear", "relu", "softmax")
 
@@ -184,8 +184,8 @@ def layer_stack(model: keras.Model) -> LayerStack:
     Supported: InputLayer, Dropout (nothing at inference), Flatten, Reshape, Dense, Conv2D
     (channels last, no dilation or groups), MaxPooling2D and AveragePooling2D (valid padding),
     activations linear / ReLU, softmax on the last layer only. Anything else raises
-    :class:`~core.network.UnsupportedModelError`. After changing a model's weights, call
-    :func:`core.network.forget` on it.
+    :class:`~core.models.network.UnsupportedModelError`. After changing a model's weights, call
+    :func:`core.models.network.forget` on it.
     """
     return _layer_stacks.get(model)
 

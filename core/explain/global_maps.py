@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import dataset_fingerprint, load_pair, sha256_of
-from .errors import ModelFileError
-from .explain import MODES, predict_and_explain
-from .models import MODEL_FILE, model_dir
+from core.data.dataset import dataset_fingerprint, load_pair, sha256_of
+from core.errors import ModelFileError
+from core.explain import MODES, predict_and_explain
+from core.models.files import MODEL_FILE, model_dir
 
 DEFAULT_K = 400
 SUBSETS = ("all", "correct")
@@ -47,7 +47,7 @@ def compute_global_maps(
     model, images, labels, k: int = DEFAULT_K, modes=MODES, info: dict | None = None
 ) -> GlobalMaps:
     """Mean maps of the first ``k`` images of each label (file order), target = true label."""
-    from .models import predict
+    from core.models.files import predict
 
     labels = np.asarray(labels)
     n_classes = int(labels.max()) + 1

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data
-from .errors import DatasetError
-from .idx import parse_idx
-from .models import ALL_EIGHT, check_model_name
-from .pairs import PAIRS, pair_characters
+from core.data import dataset as data
+from core.errors import DatasetError
+from core.data.idx import parse_idx
+from core.data.pairs import ALL_EIGHT, check_model_name
+from core.data.pairs import PAIRS, pair_characters
 
 BALANCED_STEM = "emnist-balanced"
 BALANCED_MAPPING = f"{BALANCED_STEM}-mapping.txt"

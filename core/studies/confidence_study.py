@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import labelled
-from .confidence import explanation_confidence
-from .evaluation import roc_curve
-from .explain import predict_and_explain
-from .global_maps import DEFAULT_K, compute_global_maps
+from core.data import labelled
+from core.explain import predict_and_explain
+from core.explain.global_maps import DEFAULT_K, compute_global_maps
+from core.insight.confidence import explanation_confidence
+from core.models.scores import roc_curve
 
 NOISE_IMAGES = 500
 NOISE_DENSITY = 0.2

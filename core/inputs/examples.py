@@ -1,6 +1,6 @@
 """Ready-made drawings for demos: stroke recipes for each of the eight characters.
 
-Rendered in code with :func:`core.strokes.render_strokes` (never dataset images), so they are
+Rendered in code with :func:`core.inputs.strokes.render_strokes` (never dataset images), so they are
 sharp at canvas size and go through exactly the same preprocessing as a real drawing. To add
 one, append an :class:`Example` to :data:`EXAMPLES`; ``ambiguous`` marks the look-alikes
 (a Z-like 2, an O-like 0...) whose prediction may go either way, which is the point.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .strokes import Stroke, arc
+from core.inputs.strokes import Stroke, arc
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ EXAMPLES: tuple[Example, ...] = (
 
 def render(example: Example, size: int = 280):
     """The example drawn on a black RGBA canvas, as the drawing canvas would return it."""
-    from .strokes import render_strokes
+    from core.inputs.strokes import render_strokes
 
     return render_strokes(list(example.strokes), size=size, width=round(example.brush * size / 280))
 

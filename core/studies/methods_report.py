@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .pairs import PAIRS, pair_title
+from core.data.pairs import PAIRS, pair_title
 
-REPORT_DIR = Path(__file__).resolve().parent.parent / "reports"
+REPORT_DIR = Path(__file__).resolve().parents[2] / "reports"
 REPORT_JSON = "methods.json"
 REPORT_MARKDOWN = "methods.md"
 FLOOR = "random"
@@ -52,8 +52,8 @@ def stratified_subset(labels: np.ndarray, limit: int | None, seed: int = 0) -> n
 
 def evaluate_pair(model, images: np.ndarray, methods: dict, metrics: dict, progress=None) -> dict:
     """Scores of every method (name -> callable) by every metric on one model's images."""
-    from .metrics import NEEDS_EXPLAINER
-    from .models import predict
+    from core.metrics import NEEDS_EXPLAINER
+    from core.models.files import predict
 
     targets = predict(model, images).argmax(axis=1)
     results = {}
@@ -96,10 +96,10 @@ def run(
     import keras
     import tensorflow as tf
 
-    from .data import dataset_fingerprint, load_pair
-    from .explain import METHODS
-    from .metrics import METRICS, random_map
-    from .models import load_pretrained
+    from core.data.dataset import dataset_fingerprint, load_pair
+    from core.explain import METHODS
+    from core.metrics import METRICS, random_map
+    from core.models.files import load_pretrained
 
     chosen = {name: METHODS[name] for name in (methods or METHODS)}
     chosen[FLOOR] = random_map
@@ -380,7 +380,7 @@ def curves_svg(methods: dict, title: str, width: int = 760, height: int = 300) -
 
 def add_command(commands) -> None:
     """Register ``evaluate`` on the CLI's subcommands."""
-    from .cli import _pairs
+    from core.cli.main import _pairs
 
     parser = commands.add_parser(
         "evaluate",
@@ -405,8 +405,8 @@ def add_command(commands) -> None:
 
 
 def _command(args) -> int:
-    from .explain import METHODS
-    from .progress import ProgressBar
+    from core.cli.progress import ProgressBar
+    from core.explain import METHODS
 
     unknown = [m for m in args.methods or [] if m not in METHODS]
     if unknown:

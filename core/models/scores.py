@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .models import predict
+from core.models.files import predict
 
 _EPS = 1e-7
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DatasetError
+from core.errors import DatasetError
 
 _TYPES = {
     0x08: np.dtype(np.uint8),

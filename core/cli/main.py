@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import ProjectFileError
-from .pairs import PAIRS
+from core.data.pairs import PAIRS
+from core.errors import ProjectFileError
 
 
 def _pairs(value: str, allowed=PAIRS) -> list[str]:
@@ -25,13 +25,13 @@ def _pairs(value: str, allowed=PAIRS) -> list[str]:
 
 def _model_names(value: str) -> list[str]:
     """Like :func:`_pairs`, also accepting ``all8`` (the 8-character network) and ``balanced``."""
-    from .models import MODEL_NAMES
+    from core.data.pairs import MODEL_NAMES
 
     return _pairs(value, MODEL_NAMES)
 
 
 def _kinds(value: str) -> list[str]:
-    from .models import KINDS
+    from core.models.files import KINDS
 
     chosen = list(KINDS) if value == "both" else [item.strip() for item in value.split(",")]
     for kind in chosen:
@@ -47,8 +47,8 @@ def _print_json(value) -> None:
 
 
 def cmd_download(args) -> int:
-    from .download import archive_url, download
-    from .progress import ProgressBar
+    from core.cli.progress import ProgressBar
+    from core.data.download import archive_url, download
 
     bars: dict[str, ProgressBar] = {}
 
@@ -76,9 +76,9 @@ def cmd_download(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from .models import BALANCED
-    from .progress import ProgressBar
-    from .training import default_config, train_pair
+    from core.cli.progress import ProgressBar
+    from core.data.pairs import BALANCED
+    from core.models.training import default_config, train_pair
 
     names = args.pair or list(PAIRS)
     if args.balanced_archive:
@@ -127,14 +127,14 @@ def cmd_train(args) -> int:
 
 
 def _write_global_maps(pair, model, k, root=None, kind="dense"):
-    from .model_maps import write_maps
+    from core.explain.model_maps import write_maps
 
     for path in write_maps(pair, model, k=k, kind=kind, root=root):
         print(f"wrote {path}", file=sys.stderr)
 
 
 def cmd_global_maps(args) -> int:
-    from .models import load_pretrained
+    from core.models.files import load_pretrained
 
     for pair in args.pair:
         for kind in args.kind:
@@ -143,9 +143,9 @@ def cmd_global_maps(args) -> int:
 
 
 def cmd_evaluate_model(args) -> int:
-    from . import labelled
-    from .evaluation import evaluate
-    from .models import load_pretrained
+    from core.data import labelled
+    from core.models.files import load_pretrained
+    from core.models.scores import evaluate
 
     report = {}
     for pair in args.pair:
@@ -163,19 +163,19 @@ def cmd_evaluate_model(args) -> int:
 def _read_images(paths):
     import numpy as np
 
-    from .preprocess import image_file_to_input
+    from core.inputs.preprocess import image_file_to_input
 
     return np.stack([image_file_to_input(Path(path).read_bytes()) for path in paths])
 
 
 def _characters(name: str) -> tuple[str, ...]:
-    from .pairs import EIGHT_CHARACTERS, pair_characters
+    from core.data.pairs import EIGHT_CHARACTERS, pair_characters
 
     return EIGHT_CHARACTERS if name == "all8" else pair_characters(name)
 
 
 def cmd_predict(args) -> int:
-    from .models import load_pretrained, predict
+    from core.models.files import load_pretrained, predict
 
     model = load_pretrained(args.pair, args.kind)
     characters = _characters(args.pair)
@@ -190,8 +190,8 @@ def cmd_predict(args) -> int:
 def cmd_explain(args) -> int:
     import numpy as np
 
-    from .explain import predict_and_explain
-    from .models import load_pretrained
+    from core.explain import predict_and_explain
+    from core.models.files import load_pretrained
 
     model = load_pretrained(args.pair, args.kind)
     characters = _characters(args.pair)
@@ -210,9 +210,9 @@ def cmd_explain(args) -> int:
 
 
 def cmd_bias_share(args) -> int:
-    from .analysis import bias_share
-    from .data import load_pair
-    from .models import load_pretrained
+    from core.data.dataset import load_pair
+    from core.models.files import load_pretrained
+    from core.studies.bias_share import bias_share
 
     report = {
         pair: bias_share(load_pretrained(pair), load_pair(pair, "test")[0]) for pair in args.pair
@@ -222,8 +222,9 @@ def cmd_bias_share(args) -> int:
 
 
 def cmd_confidence_report(args) -> int:
-    from .confidence_analysis import analyse
-    from .models import ALL_EIGHT, load_pretrained
+    from core.data.pairs import ALL_EIGHT
+    from core.models.files import load_pretrained
+    from core.studies.confidence_study import analyse
 
     report = []
     for pair in args.pair:
@@ -320,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--split", choices=("train", "test"), default="test")
     evaluate.set_defaults(run=cmd_evaluate_model)
 
-    from .method_report import add_command as add_evaluate_methods
+    from core.studies.methods_report import add_command as add_evaluate_methods
 
     add_evaluate_methods(commands)  # python -m core evaluate: methods x metrics x pairs report
 
@@ -388,7 +389,7 @@ def main(argv=None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except Exception as error:
-        from .download import DownloadError
+        from core.data.download import DownloadError
 
         if isinstance(error, (DownloadError, ValueError)):
             print(f"error: {error}", file=sys.stderr)

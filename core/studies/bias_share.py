@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .explain.modulex_rule import propagate_importance
-from .network import dense_stack
-from .preprocess import to_model_input
+from core.explain.modulex_rule import propagate_importance
+from core.inputs.preprocess import to_model_input
+from core.models.network import dense_stack
 
 
 def bias_share(model, images) -> dict:

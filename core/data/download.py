@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import PAIR_FILES, data_dir, read_mapping
-from .errors import DatasetError
-from .idx import parse_idx, write_idx
-from .pairs import EIGHT_CHARACTERS
+from core.data.dataset import PAIR_FILES, data_dir, read_mapping
+from core.errors import DatasetError
+from core.data.idx import parse_idx, write_idx
+from core.data.pairs import EIGHT_CHARACTERS
 
 OFFICIAL_URL = "https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip"
 URL_ENVIRONMENT_VARIABLE = "EMNIST_URL"

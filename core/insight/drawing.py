@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .confidence import explanation_confidence
-from .explain import predict_and_explain
-from .global_maps import GlobalMaps
-from .models import predict
-from .pairs import display_name
-from .textual import describe
+from core.data.pairs import display_name
+from core.explain import predict_and_explain
+from core.explain.global_maps import GlobalMaps
+from core.insight.confidence import explanation_confidence
+from core.insight.textual import describe
+from core.models.files import predict
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .layer_stack import Conv, Dense, layer_stack
-from .preprocess import to_model_input
+from core.inputs.preprocess import to_model_input
+from core.models.layer_stack import Conv, Dense, layer_stack
 
 NEIGHBOURS = 8
 TSNE_PER_LABEL = 250

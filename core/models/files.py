@@ -11,23 +11,18 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras
 import numpy as np
 
-from .errors import ModelFileError
-from .layer_stack import layer_stack
-from .network import UnsupportedModelError, dense_stack
-from .pairs import PAIRS
-from .preprocess import to_model_input
+from core.data.pairs import check_model_name
+from core.errors import ModelFileError
+from core.inputs.preprocess import to_model_input
+from core.models.layer_stack import layer_stack
+from core.models.network import UnsupportedModelError, dense_stack
 
-PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
+PRETRAINED_DIR = Path(__file__).resolve().parents[2] / "pretrained"
 PRETRAINED_ENVIRONMENT_VARIABLE = "MODULEX_PRETRAINED"
 THESIS_HIDDEN = (128, 64, 32, 16)
 MODEL_FILE = "model.keras"
 METADATA_FILE = "metadata.json"
 KINDS = ("dense", "cnn")
-ALL_EIGHT = "all8"
-"""Name of the one network for all eight characters (``pretrained/all8/``)."""
-BALANCED = "balanced"
-"""Name of a network trained on every EMNIST Balanced class (needs the official archive; not shipped)."""
-MODEL_NAMES = (*PAIRS, ALL_EIGHT, BALANCED)
 
 
 def build_thesis_model(
@@ -108,13 +103,6 @@ def build_cnn_model(
 
 BUILDERS = {"dense": build_thesis_model, "cnn": build_cnn_model}
 """How each kind of network is built: ``BUILDERS[kind](n_classes=..., seed=...)``."""
-
-
-def check_model_name(name: str) -> str:
-    """Return ``name`` if it names a model (a pair, ``all8`` or ``balanced``), else raise ValueError."""
-    if name not in MODEL_NAMES:
-        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
-    return name
 
 
 def pretrained_root() -> Path:
@@ -203,7 +191,7 @@ def _metadata_problem(metadata) -> str | None:
 def predict(model: keras.Model, images, batch_size: int = 4096) -> np.ndarray:
     """Class probabilities ``[n, classes]`` float32, without ``model.predict``'s overhead.
 
-    Dense stacks and convolutional stacks (:mod:`core.layer_stack`) run in numpy; other models
+    Dense stacks and convolutional stacks (:mod:`core.models.layer_stack`) run in numpy; other models
     are called directly, in bounded batches.
     """
     x = to_model_input(images)

@@ -1,6 +1,6 @@
 """Global maps of any shipped model: a pair's network of either kind, or the 8-class network.
 
-Pair networks get the usual :mod:`core.global_maps` file. The 8-class network has no single
+Pair networks get the usual :mod:`core.explain.global_maps` file. The 8-class network has no single
 "other class", so its file holds the thesis and target modes, and a second file holds one
 contrast map per ordered pair of characters: ``grid[a, b]`` is the mean "why a and not b"
 map of the first k test images of label a (zero on the diagonal).
@@ -13,11 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import labelled
-from .data import dataset_fingerprint, sha256_of
-from .errors import ModelFileError
-from .explain import predict_and_explain
-from .global_maps import (
+from core.data import labelled
+from core.data.dataset import dataset_fingerprint, sha256_of
+from core.data.pairs import ALL_EIGHT
+from core.errors import ModelFileError
+from core.explain import predict_and_explain
+from core.explain.global_maps import (
     DEFAULT_K,
     GLOBAL_MAPS_FILE,
     GlobalMaps,
@@ -25,7 +26,7 @@ from .global_maps import (
     load_global_maps,
     save_global_maps,
 )
-from .models import ALL_EIGHT, MODEL_FILE, model_dir
+from core.models.files import MODEL_FILE, model_dir
 
 CONTRAST_GRID_FILE = "contrast_maps.npz"
 MULTICLASS_MODES = ("thesis", "target")

@@ -22,12 +22,19 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from . import data
-from .augment import Augmentation, augment
-from .evaluation import evaluate, precision_recall_f1, roc_curve
-from .models import BUILDERS, METADATA_FILE, MODEL_FILE, build_thesis_model, model_dir, predict
-from .network import forget
-from .preprocess import to_model_input
+from core.data import dataset as data
+from core.inputs.preprocess import to_model_input
+from core.models.augment import Augmentation, augment
+from core.models.files import (
+    BUILDERS,
+    METADATA_FILE,
+    MODEL_FILE,
+    build_thesis_model,
+    model_dir,
+    predict,
+)
+from core.models.network import forget
+from core.models.scores import evaluate, precision_recall_f1, roc_curve
 
 HISTORY_FILE = "history.csv"
 
@@ -214,7 +221,7 @@ def train_pair(
     ``pair`` is a pair, ``"all8"`` (the eight characters) or ``"balanced"`` (every EMNIST
     Balanced class, read from the official ``archive``); ``kind`` is ``"dense"`` or ``"cnn"``.
     """
-    from . import labelled
+    from core.data import labelled
 
     started = time.perf_counter()
     train, validation = labelled.train_validation(pair, archive)

@@ -7,6 +7,22 @@ PAIRS: tuple[str, ...] = ("2Z", "5S", "8B", "0O")
 
 EIGHT_CHARACTERS: tuple[str, ...] = ("0", "2", "5", "8", "B", "O", "S", "Z")
 
+ALL_EIGHT = "all8"
+"""Name of the labelled set (and the network) of all eight characters (``pretrained/all8/``)."""
+BALANCED = "balanced"
+"""Name of the labelled set (and a network) of every EMNIST Balanced class (needs the official
+archive; no network for it is shipped)."""
+MODEL_NAMES = (*PAIRS, ALL_EIGHT, BALANCED)
+"""Every name a labelled set (and so a network) can have."""
+
+
+def check_model_name(name: str) -> str:
+    """Return ``name`` if it names a labelled set (a pair, ``all8`` or ``balanced``), else raise
+    ValueError."""
+    if name not in MODEL_NAMES:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+    return name
+
 
 def check_pair(pair: str) -> str:
     """Return ``pair`` if it is one of :data:`PAIRS`, else raise a ValueError naming them."""

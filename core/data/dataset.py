@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DatasetError
-from .idx import read_idx
-from .pairs import pair_characters
+from core.errors import DatasetError
+from core.data.idx import read_idx
+from core.data.pairs import pair_characters
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SPLITS = ("train", "test")
 VALIDATION_FRACTION = 0.1
 VALIDATION_SEED = 2022

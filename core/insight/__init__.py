@@ -1,0 +1,59 @@
+"""What the dashboard shows beside a map: everything for one drawing, the explanation's
+confidence and sentence, indirect explanations, and the exported report.
+
+Names are re-exported lazily, so importing one light module does not load TensorFlow.
+"""
+
+from __future__ import annotations
+
+from core._exports import lazy_exports
+
+__getattr__, __dir__, __all__ = lazy_exports(
+    __name__,
+    {
+        "confidence": (
+            "SHIFTS",
+            "NOISE_COPIES",
+            "NOISE_SCALE",
+            "SEED",
+            "Confidence",
+            "shift",
+            "disturbed_copies",
+            "correlation",
+            "explanation_confidence",
+        ),
+        "drawing": ("LiveExplanation", "default_contrast", "reference_map", "explain_drawing"),
+        "indirect": (
+            "NEIGHBOURS",
+            "TSNE_PER_LABEL",
+            "first_layer_templates",
+            "embed",
+            "nearest",
+            "PCA",
+            "fit_pca",
+            "subsample",
+            "tsne",
+            "place_among_neighbours",
+        ),
+        "report": (
+            "PANEL",
+            "symmetric_limit",
+            "colorize",
+            "overlay",
+            "Report",
+            "png_bytes",
+            "pdf_bytes",
+        ),
+        "textual": (
+            "GRID_EDGES",
+            "REGION_NAMES",
+            "HALF",
+            "NOTICEABLE",
+            "SMALLEST_CELL",
+            "Regions",
+            "grid_sums",
+            "regions",
+            "describe",
+        ),
+    },
+)
