@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from app import plots, state  # noqa: E402
-from app.explainers import MODE_LABELS  # noqa: E402
+from app import plots, state
+from app.explainers import MODE_LABELS
 from core.data.pairs import PAIRS, pair_title
 
 state.load_from_url()
@@ -23,7 +18,7 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if state.presenter() else "auto",
 )
 
-VIEWS = ROOT / "app" / "views"
+VIEWS = Path(__file__).resolve().parent / "views"
 # Presenter view: type 1.3x larger (Streamlit sizes its elements in rem), plots 1.4x (app/plots.py),
 # the header hidden and the page using the whole width.
 PRESENTER_SCALE = 1.4

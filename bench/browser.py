@@ -91,7 +91,8 @@ def app_server(
         process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env={**os.environ, **(env or {})},
+            # this checkout's code first, whichever copy of the project is installed
+            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
