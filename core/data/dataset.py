@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from core.errors import DatasetError
 from core.data.idx import read_idx
 from core.data.pairs import pair_characters
+from core.errors import DatasetError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPLITS = ("train", "test")
@@ -142,22 +142,6 @@ def validation_indices(
     """A fixed, seeded random subset of ``range(n)`` used as validation (sorted)."""
     order = np.random.default_rng(seed).permutation(n)
     return np.sort(order[: int(round(n * fraction))])
-
-
-def train_validation_split(
-    pair: str,
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """The pair's train split cut into (train, validation): a seeded random 10%, same every run.
-
-    The train files are ordered by source, so a tail slice would be a biased validation set.
-    """
-    images, labels = load_pair(pair, "train")
-    is_validation = np.zeros(len(labels), dtype=bool)
-    is_validation[validation_indices(len(labels))] = True
-    return (images[~is_validation], labels[~is_validation]), (
-        images[is_validation],
-        labels[is_validation],
-    )
 
 
 def sha256_of(path: str | Path) -> str:

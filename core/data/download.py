@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from core.data.dataset import PAIR_FILES, data_dir, read_mapping
-from core.errors import DatasetError
 from core.data.idx import parse_idx, write_idx
 from core.data.pairs import EIGHT_CHARACTERS
+from core.errors import DatasetError
 
 OFFICIAL_URL = "https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip"
 URL_ENVIRONMENT_VARIABLE = "EMNIST_URL"

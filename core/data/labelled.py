@@ -21,10 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from core.data import dataset as data
-from core.errors import DatasetError
 from core.data.idx import parse_idx
-from core.data.pairs import ALL_EIGHT, check_model_name
-from core.data.pairs import PAIRS, pair_characters
+from core.data.pairs import ALL_EIGHT, PAIRS, check_model_name, pair_characters
+from core.errors import DatasetError
 
 BALANCED_STEM = "emnist-balanced"
 BALANCED_MAPPING = f"{BALANCED_STEM}-mapping.txt"

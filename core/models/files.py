@@ -25,13 +25,57 @@ METADATA_FILE = "metadata.json"
 KINDS = ("dense", "cnn")
 
 
+def _initializers(seed: int | None):
+    """Glorot-uniform initialisers, one seed per layer (``seed + offset``), or unseeded."""
+
+    def initializer(offset: int):
+        return keras.initializers.GlorotUniform(seed=None if seed is None else seed + offset)
+
+    return initializer
+
+
+def describe_architecture(model: keras.Model) -> str:
+    """The layers in one line, consecutive Dense layers of one activation grouped:
+    ``"Flatten 784 -> Dense 128, 64, 32, 16 (ReLU) -> Dense 2 (softmax)"``."""
+    names = {"relu": "ReLU", "softmax": "softmax", "linear": "linear"}
+    parts: list[str] = []
+    grouped: tuple[str, list[int]] | None = None
+    for layer in model.layers:
+        activation = names.get(getattr(getattr(layer, "activation", None), "__name__", ""), "")
+        if isinstance(layer, keras.layers.Dense):
+            if grouped and grouped[0] == activation:
+                grouped[1].append(layer.units)
+                continue
+            if grouped:
+                parts.append(_dense_group(*grouped))
+            grouped = (activation, [layer.units])
+            continue
+        if grouped:
+            parts.append(_dense_group(*grouped))
+            grouped = None
+        if isinstance(layer, keras.layers.Conv2D):
+            height, width = layer.kernel_size
+            parts.append(f"Conv {layer.filters}x{height}x{width} ({activation})")
+        elif isinstance(layer, keras.layers.MaxPooling2D):
+            parts.append(f"MaxPool {layer.pool_size[0]}")
+        elif isinstance(layer, keras.layers.AveragePooling2D):
+            parts.append(f"AvgPool {layer.pool_size[0]}")
+        elif isinstance(layer, keras.layers.Flatten):
+            parts.append(f"Flatten {int(np.prod(layer.output.shape[1:]))}")
+    if grouped:
+        parts.append(_dense_group(*grouped))
+    return " -> ".join(parts)
+
+
+def _dense_group(activation: str, units: list[int]) -> str:
+    return f"Dense {', '.join(map(str, units))} ({activation})"
+
+
 def build_thesis_model(
     n_classes: int = 2, hidden: tuple[int, ...] = THESIS_HIDDEN, seed: int | None = None
 ) -> keras.Model:
     """28x28 -> Flatten 784 -> Dense 128, 64, 32, 16 (ReLU) -> Dense ``n_classes`` (softmax)."""
-    initializer = lambda offset: keras.initializers.GlorotUniform(
-        seed=None if seed is None else seed + offset
-    )  # noqa: E731
+    initializer = _initializers(seed)
     layers = [keras.Input(shape=(28, 28), name="image"), keras.layers.Flatten(name="flatten")]
     for index, units in enumerate(hidden):
         layers.append(
@@ -63,9 +107,7 @@ def build_cnn_model(
 
     Valid padding throughout (28 -> 26 -> 13 -> 11 -> 5), so every unit sees only real pixels.
     """
-    initializer = lambda offset: keras.initializers.GlorotUniform(
-        seed=None if seed is None else seed + offset
-    )  # noqa: E731
+    initializer = _initializers(seed)
     layers = [
         keras.Input(shape=(28, 28), name="image"),
         keras.layers.Reshape((28, 28, 1), name="channel"),

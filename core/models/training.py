@@ -30,6 +30,7 @@ from core.models.files import (
     METADATA_FILE,
     MODEL_FILE,
     build_thesis_model,
+    describe_architecture,
     model_dir,
     predict,
 )
@@ -191,10 +192,6 @@ def fit(
     return model, history
 
 
-ARCHITECTURES = {
-    "dense": "Flatten 784 -> Dense 128, 64, 32, 16 (ReLU) -> Dense {classes} (softmax)",
-    "cnn": "Conv 16x3x3 (ReLU) -> MaxPool 2 -> Conv 32x3x3 (ReLU) -> MaxPool 2 -> Flatten 800 -> Dense 64 (ReLU) -> Dense {classes} (softmax)",
-}
 CNN_EPOCHS = 15
 """The CNN recipe is the thesis network's with fewer epochs (each costs ~10x more on a CPU)."""
 
@@ -248,7 +245,7 @@ def train_pair(
         "pair": pair,
         "kind": kind,
         "classes": list(train.classes),
-        "architecture": ARCHITECTURES[kind].format(classes=n_classes),
+        "architecture": describe_architecture(model),
         "parameters": int(model.count_params()),
         "seed": config.seed,
         "epochs": config.epochs,

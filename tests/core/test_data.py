@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from core.data import dataset as data
+from core.data import labelled
 from core.data.pairs import PAIRS
 from core.errors import DatasetError
 
@@ -56,9 +57,13 @@ def test_images_are_upright():
 
 
 def test_validation_split_is_fixed_random_and_disjoint():
-    (train_x, train_y), (val_x, val_y) = data.train_validation_split("5S")
-    (train_x2, _), (val_x2, _) = data.train_validation_split("5S")
-    np.testing.assert_array_equal(val_x, val_x2)
+    train, validation = labelled.train_validation("5S")
+    _, again = labelled.train_validation("5S")
+    np.testing.assert_array_equal(validation.images, again.images)
+    (train_x, train_y), (val_x, val_y) = (
+        (train.images, train.labels),
+        (validation.images, validation.labels),
+    )
     total = len(train_x) + len(val_x)
     assert abs(len(val_x) - 0.1 * total) <= 1
     indices = data.validation_indices(total)

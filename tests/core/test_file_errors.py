@@ -26,8 +26,15 @@ def pretrained_copy(tmp_path, monkeypatch):
 
 
 def _assert_clear(error, filename: str):
+    """One line for the user: the file at fault, what is wrong with it, the command that repairs it."""
     message = str(error)
-    assert filename in message and "To fix:" in message and "Traceback" not in message
+    assert filename in message and "\n" not in message
+    assert error.path.name == filename or filename in str(error.path)
+    assert (
+        error.problem
+        and error.fix in message
+        and ("python -m core" in error.fix or "git" in error.fix)
+    )
 
 
 def test_missing_model(pretrained_copy):
