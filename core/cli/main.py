@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from core.cli.progress import ProgressBar
 from core.data.pairs import PAIRS
 from core.errors import ProjectFileError
 
@@ -47,7 +48,6 @@ def _print_json(value) -> None:
 
 
 def cmd_download(args) -> int:
-    from core.cli.progress import ProgressBar
     from core.data.download import archive_url, download
 
     bars: dict[str, ProgressBar] = {}
@@ -76,7 +76,6 @@ def cmd_download(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from core.cli.progress import ProgressBar
     from core.data.pairs import BALANCED
     from core.models.training import default_config, train_pair
 
@@ -321,9 +320,26 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--split", choices=("train", "test"), default="test")
     evaluate.set_defaults(run=cmd_evaluate_model)
 
-    from core.studies.methods_report import add_command as add_evaluate_methods
-
-    add_evaluate_methods(commands)  # python -m core evaluate: methods x metrics x pairs report
+    report = commands.add_parser(
+        "evaluate",
+        help="score every explanation method by every metric on every pair; write the report",
+    )
+    report.add_argument(
+        "--pair", type=_pairs, default=list(PAIRS), help="2Z, 5S, 8B, 0O, a comma list, or all"
+    )
+    report.add_argument(
+        "--methods",
+        type=lambda value: [m.strip() for m in value.split(",")],
+        help="comma list of methods (default: all)",
+    )
+    report.add_argument(
+        "--limit",
+        type=int,
+        help="at most this many test images per pair (seeded, stratified by label); default: all",
+    )
+    report.add_argument("--out", help="output folder (default: reports/)")
+    report.add_argument("--seed", type=int, default=0)
+    report.set_defaults(run=cmd_evaluate)
 
     share = commands.add_parser(
         "bias-share", help="how much of the target maps comes from the biases alone (test set)"
@@ -379,6 +395,31 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--out", help="save the maps as .npy")
         sub.set_defaults(run=handler)
     return parser
+
+
+def cmd_evaluate(args) -> int:
+    """The methods report: every method scored by every metric on every chosen pair."""
+    from core.explain import METHODS
+    from core.studies.methods_report import REPORT_DIR, REPORT_JSON, REPORT_MARKDOWN, headline, run
+
+    unknown = [m for m in args.methods or [] if m not in METHODS]
+    if unknown:
+        raise ValueError(
+            f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}"
+        )
+    out = Path(args.out) if args.out else REPORT_DIR
+    bar = ProgressBar(len(args.pair) * (len(args.methods or METHODS) + 1), "evaluating")
+    done = [0]
+
+    def progress(pair, method):
+        done[0] += 1
+        bar.update(done[0], f"{pair} {method}")
+
+    report = run(args.pair, args.methods, args.limit, out, args.seed, progress)
+    bar.close()
+    print("\n".join(headline(report)))
+    print(f"wrote {out / REPORT_MARKDOWN} and {REPORT_JSON}")
+    return 0
 
 
 def main(argv=None) -> int:

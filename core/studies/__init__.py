@@ -39,7 +39,6 @@ __getattr__, __dir__, __all__ = lazy_exports(
             "headline",
             "markdown",
             "curves_svg",
-            "add_command",
         ),
     },
 )
