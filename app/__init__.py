@@ -1,8 +1,23 @@
 """The ModuleX dashboard (Streamlit). Entry point: ``streamlit run app/main.py``."""
 
 import gc
+import os
+import sys
 
-import core.models.files  # noqa: F401  (loads TensorFlow and Keras before the freeze below)
+from app import quiet
+
+# Known harmless start-up lines, silenced before TensorFlow is imported: its INFO and WARNING
+# lines (oneDNN notice, "could not find cuda drivers") and the CUDA probe of a machine without
+# a GPU (the dashboard runs on the CPU). TensorFlow's errors still print. Either variable can
+# be set in the environment to override this.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+# TensorFlow writes some of them before its logging starts: filter those lines out of the
+# server's terminal (not under pytest, whose capture owns stderr; MODULEX_RAW_LOGS=1 keeps all).
+if "pytest" not in sys.modules and os.environ.get("MODULEX_RAW_LOGS") != "1":
+    quiet.install()
+
+import core.models.files  # noqa: E402, F401  (loads TensorFlow and Keras before the freeze below)
 
 # TensorFlow leaves millions of objects for Python's cycle collector to walk; a collection
 # after a run then costs ~0.4 s, on every stroke. Freezing moves what exists now (TensorFlow,

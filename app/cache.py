@@ -8,9 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
+from app import state
+from app.plots import symmetric_limit
 from core.data import dataset as data
+from core.errors import ProjectFileError
 from core.explain import global_maps
+from core.insight.report import png_bytes
 from core.models import files as models
 from core.models.scores import scores_from_probabilities
 
@@ -33,14 +38,16 @@ def metadata(pair: str, kind: str = "dense") -> dict:
 @st.cache_resource(show_spinner="Loading the model...")
 def _model(pair: str, kind: str, root: str):
     loaded = models.load_pretrained(pair, kind, Path(root))
-    gc.freeze()  # a loaded Keras model is long-lived: keep it out of the collector's walks (see app/__init__.py)
+    # a loaded Keras model is long-lived: keep it out of the collector's walks (app/__init__.py)
+    gc.freeze()
     return loaded
 
 
 @st.cache_resource(show_spinner=False)
 def _shipped_maps(pair: str, kind: str, root: str) -> global_maps.GlobalMaps:
     return global_maps.load_global_maps(
-        models.model_dir(pair, kind, Path(root)) / global_maps.GLOBAL_MAPS_FILE
+        models.model_dir(pair, kind, Path(root)) / global_maps.GLOBAL_MAPS_FILE,
+        models.expected_classes(pair),
     )
 
 
@@ -123,3 +130,77 @@ def hidden_layout(pair: str, kind: str, method: str) -> tuple[np.ndarray, np.nda
         )
     chosen = subsample(labels, TSNE_PER_LABEL)
     return chosen, tsne(space[chosen]), {}
+
+
+def map_limit(pair: str, kind: str, mode: str) -> float | None:
+    """The colour limit for this network's maps in ``mode`` when the session fixes the scale
+    per network (the sidebar's option), else None: each map then sets its own."""
+    if not state.fixed_scale():
+        return None
+    return network_limit(pair, kind, mode)
+
+
+def network_limit(pair: str, kind: str, mode: str) -> float | None:
+    """One symmetric colour limit per network and mode: the 99.5th percentile of the absolute
+    values of its global maps (both labels), so it does not jump from drawing to drawing.
+    None when the network has no global maps."""
+    try:
+        return symmetric_limit(shipped_maps(pair, kind).get(mode))
+    except (ProjectFileError, KeyError):
+        return None
+
+
+def gallery_thumbnails(pair: str, kind: str, mode: str, palette: str) -> np.ndarray:
+    """ModuleX thumbnails of every test image for its predicted class (shared, read-only):
+    computed once per network, mode and palette, so a filter change only indexes them."""
+    return _gallery_thumbnails(pair, kind, mode, palette, str(models.pretrained_root()))
+
+
+@st.cache_resource(show_spinner="Explaining every test image once...", max_entries=12)
+def _gallery_thumbnails(pair: str, kind: str, mode: str, palette: str, root: str) -> np.ndarray:
+    from app.plots import PALETTES
+    from core.insight.gallery import explain_predictions, thumbnails
+
+    images, _ = test_set(pair)
+    predicted = test_probabilities(pair, kind).argmax(axis=1)
+    stops = PALETTES[palette]["stops"]
+    pictures = []
+    for start in range(0, len(images), 512):  # bounded memory on the CNN
+        chunk = slice(start, start + 512)
+        maps = explain_predictions(model(pair, kind), images[chunk], predicted[chunk], mode)
+        pictures.append(thumbnails(images[chunk], maps, colours=(stops[0], stops[3])))
+    result = np.concatenate(pictures)
+    result.flags.writeable = False
+    return result
+
+
+def thumbnail_png(pair: str, kind: str, mode: str, palette: str, index: int) -> bytes:
+    """One ModuleX thumbnail as PNG, encoded on first use and kept (a page of 24 fresh ones
+    costs ~40 ms to encode; a filter change mostly shows thumbnails seen before)."""
+    store = _png_store(pair, kind, mode, palette, str(models.pretrained_root()))
+    found = store.get(index)
+    if found is None:
+        picture = gallery_thumbnails(pair, kind, mode, palette)[index]
+        found = store[index] = png_bytes(Image.fromarray(picture))
+    return found
+
+
+@st.cache_resource(show_spinner=False, max_entries=12)
+def _png_store(pair: str, kind: str, mode: str, palette: str, root: str) -> dict[int, bytes]:
+    return {}
+
+
+@st.cache_data(show_spinner="Explaining these images...", max_entries=64)
+def method_thumbnails(
+    pair: str, kind: str, mode: str, method: str, palette: str, indices: tuple[int, ...]
+) -> np.ndarray:
+    """Thumbnails of some test images explained by another method (computed on demand)."""
+    from app.plots import PALETTES
+    from core.insight.gallery import explain_predictions, thumbnails
+
+    images, _ = test_set(pair)
+    chosen = np.asarray(indices, int)
+    predicted = test_probabilities(pair, kind).argmax(axis=1)[chosen]
+    maps = explain_predictions(model(pair, kind), images[chosen], predicted, mode, method)
+    stops = PALETTES[palette]["stops"]
+    return thumbnails(images[chosen], maps, colours=(stops[0], stops[3]))

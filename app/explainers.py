@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.data.pairs import display_name
+from app import plots
+from core.data.pairs import display_name, pair_characters
 from core.explain import predict_and_explain
 
 MODE_LABELS = {
@@ -12,6 +13,24 @@ MODE_LABELS = {
     "target": "Target class",
     "contrast": "Contrast (A and not B)",
 }
+
+
+def mode_label(mode: str, pair: str) -> str:
+    """The mode's name where it is chosen, with the pair's own characters."""
+    first, second = (display_name(c) for c in pair_characters(pair))
+    if mode == "contrast":
+        return f"Contrast ({first} and not {second})"
+    return MODE_LABELS[mode]
+
+
+def mode_caption(mode: str, pair: str) -> str:
+    """One line saying what the mode explains."""
+    first, second = (display_name(c) for c in pair_characters(pair))
+    if mode == "thesis":
+        return "Both outputs at once, biases included, as in the thesis."
+    if mode == "target":
+        return "Evidence for one class alone; biases included, so part of the map is shared."
+    return f"What makes it {first} rather than {second} (or the reverse); biases cancel."
 
 
 def focus_options(characters: tuple[str, str]) -> list[str]:
@@ -23,13 +42,24 @@ def resolve_focus(focus: str, characters: tuple[str, str], predicted: int) -> in
 
 
 def colour_meaning(mode: str, characters: tuple[str, str], target: int) -> str:
-    """One line saying what red and blue mean in this mode."""
+    """One line saying what the two colours of the session's palette mean in this mode."""
     chosen, other = display_name(characters[target]), display_name(characters[1 - target])
+    colours = plots.palette()
+    positive, negative = colours["for"].capitalize(), colours["against"]
     if mode == "thesis":
-        return "Red pixels push the whole output (both probabilities and their biases, as in the thesis) up, blue pixels push it down."
+        return (
+            f"{positive} pixels push the whole output (both probabilities and their biases, as "
+            f"in the thesis) up, {negative} pixels push it down."
+        )
     if mode == "target":
-        return f"Red pixels speak for **{chosen}**, blue pixels against it (the rule also subtracts every bias, so part of the map is the same for both classes)."
-    return f"Red pixels make it **{chosen} rather than {other}**, blue pixels make it {other} rather than {chosen} (bias terms cancel)."
+        return (
+            f"{positive} pixels speak for **{chosen}**, {negative} pixels against it (the rule "
+            "also subtracts every bias, so part of the map is the same for both classes)."
+        )
+    return (
+        f"{positive} pixels make it **{chosen} rather than {other}**, {negative} pixels make it "
+        f"{other} rather than {chosen} (bias terms cancel)."
+    )
 
 
 def explain(model, image: np.ndarray, mode: str, focus: str, characters: tuple[str, str]):

@@ -7,6 +7,7 @@ a test image stays on screen until the person draws, clears or uploads something
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 import streamlit as st
@@ -15,6 +16,7 @@ from app import cache, state
 from app.canvas import example_drawing
 from core.data.dataset import load_split
 from core.data.pairs import ALL_EIGHT
+from core.errors import ProjectFileError
 from core.inputs.examples import Example, by_name, render
 from core.inputs.preprocess import ImageInputError, canvas_to_input, image_file_to_input
 from core.models.files import predict
@@ -48,13 +50,17 @@ def load_example(name: str) -> None:
 def pick_test_image(
     name: str, characters: tuple[str, ...], kind: str, mistakes: bool, seed: int | None = None
 ) -> str | None:
-    """Put a random test image (a misclassified one if ``mistakes``) on the page; say what it is."""
-    if name == ALL_EIGHT:
-        images, labels = load_split("test")
-        predicted = predict(cache.model(name, kind), images).argmax(axis=1)
-    else:
-        images, labels = cache.test_set(name)
-        predicted = cache.test_probabilities(name, kind).argmax(axis=1)
+    """Put a random test image (a misclassified one if ``mistakes``) on the page; return None, or
+    why there is none (a damaged dataset or model file is named, Markdown-escaped)."""
+    try:
+        if name == ALL_EIGHT:
+            images, labels = load_split("test")
+            predicted = predict(cache.model(name, kind), images).argmax(axis=1)
+        else:
+            images, labels = cache.test_set(name)
+            predicted = cache.test_probabilities(name, kind).argmax(axis=1)
+    except ProjectFileError as error:
+        return as_text(f"No test image: {error}")
     pool = np.flatnonzero((predicted != labels) if mistakes else (predicted == labels))
     if len(pool) == 0:
         return "no such test image"
@@ -94,9 +100,26 @@ def resolve(canvas_pixels, upload) -> str | None:
             st.session_state[DESCRIPTION] = f"uploaded picture {upload.name}"
         except ImageInputError as error:
             state.set_input(None, "upload")
-            return f"{upload.name}: {error}"
+            return as_text(f"{upload.name}: {error}")
     return None
 
 
 def description() -> str:
+    """What the current input is, as plain text (it may hold an uploaded file's name)."""
     return st.session_state.get(DESCRIPTION) or "your drawing"
+
+
+def description_markdown() -> str:
+    """:func:`description`, escaped for the Markdown of a caption."""
+    return as_text(description())
+
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def as_text(text: str) -> str:
+    """``text`` for a Markdown element, shown as typed: every ASCII punctuation character is
+    backslash-escaped (CommonMark allows it for all of them), so a file name like
+    ``![x](http://...)`` or ``:red[a]`` renders as those characters, never as an image, a link,
+    a directive, emphasis or maths; line breaks become spaces."""
+    return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))

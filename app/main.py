@@ -6,27 +6,23 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import plots, state
-from app.explainers import MODE_LABELS
+from app import plots, presenter, state  # app/__init__ quiets TensorFlow first
+from app.explainers import mode_caption, mode_label
 from core.data.pairs import PAIRS, pair_title
+
+APP = Path(__file__).resolve().parent
+
+ICON = APP / "static" / "icon.png"  # local: the tab icon shows offline too
 
 state.load_from_url()
 st.set_page_config(
     page_title="ModuleX: why 2 and not Z?",
-    page_icon=":material/draw:",
+    page_icon=str(ICON),
     layout="wide",
     initial_sidebar_state="collapsed" if state.presenter() else "auto",
 )
 
-VIEWS = Path(__file__).resolve().parent / "views"
-# Presenter view: type 1.3x larger (Streamlit sizes its elements in rem), plots 1.4x (app/plots.py),
-# the header hidden and the page using the whole width.
-PRESENTER_SCALE = 1.4
-PRESENTER_CSS = """<style>
-html { font-size: 21px; }
-[data-testid="stHeader"] { display: none; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
-</style>"""
+VIEWS = APP / "views"
 pages = {
     "Explain": [
         st.Page(
@@ -77,30 +73,67 @@ pages = {
 }
 page = st.navigation(pages)
 
-with st.sidebar:
-    st.selectbox(
+
+def view_controls(where) -> None:
+    """Pair, explanation mode and network: in the sidebar, or in presenter view's bar."""
+    pair = state.pair()
+    where.selectbox(
         "Pair",
         PAIRS,
         format_func=pair_title,
         key="pair",
         help="Which look-alike pair the network separates.",
     )
-    st.radio("Explanation mode", list(MODE_LABELS), format_func=MODE_LABELS.get, key="mode")
-    st.radio(
-        "Network",
+    where.radio(
+        "Explanation mode",
+        list(state.CHOICES["mode"]),
+        format_func=lambda mode: mode_label(mode, pair),
+        captions=None
+        if where is not st.sidebar
+        else [mode_caption(m, pair) for m in state.CHOICES["mode"]],
+        key="mode",
+        horizontal=where is not st.sidebar,
+        help=" ".join(
+            f"{mode_label(m, pair)}: {mode_caption(m, pair)}" for m in state.CHOICES["mode"]
+        ),
+    )
+    where.radio(
+        "Architecture",
         list(state.KIND_NAMES),
         format_func=state.KIND_NAMES.get,
         key="kind",
         horizontal=True,
-        help="The thesis' Dense network or a small convolutional one, on every page but the tour and the methods report.",
+        help="The thesis' Dense network or a small convolutional one, on every page but the "
+        "tour and the methods report.",
     )
+
+
+with st.sidebar:
+    if not state.presenter():
+        view_controls(st.sidebar)
     st.toggle(
         "Presenter view",
         key=state.PRESENTER_KEY,
-        help="Large type and plots for a projector; also ?presenter=1 in the URL.",
+        help="Large type and plots for a projector, with its own control bar and keyboard "
+        "shortcuts; also ?presenter=1 in the URL.",
     )
-plots.set_scale_source(lambda: PRESENTER_SCALE if state.presenter() else 1.0)
+    with st.expander("Colours and scale"):
+        st.selectbox(
+            "Palette",
+            list(plots.PALETTES),
+            format_func=lambda key: plots.PALETTES[key]["label"],
+            key=state.PALETTE_KEY,
+            help="Orange–purple stays distinct for red–green colour blindness.",
+        )
+        st.toggle(
+            "Fixed colour scale per network",
+            key=state.FIXED_SCALE_KEY,
+            help="One symmetric scale per network and mode, taken from its global maps, so "
+            "colours mean the same from one drawing to the next (values beyond it saturate).",
+        )
+plots.set_scale_source(lambda: presenter.SCALE if state.presenter() else 1.0)
+plots.set_palette_source(state.palette)
 if state.presenter():
-    st.html(PRESENTER_CSS)
+    presenter.control_bar(pages, view_controls)
 state.write_to_url()
 page.run()

@@ -1,26 +1,48 @@
-"""Plotly figures of the dashboard. Pure functions: arrays in, figures out (no Streamlit)."""
+"""Plotly figures of the dashboard. Pure functions: arrays in, figures out (no Streamlit).
+
+Colour bars follow one design in every multi-map figure: maps on one scale share one bar at
+the right; maps on their own scales each get a short horizontal bar right under their panel,
+and the rows are spaced (in pixels) so that no bar, tick label or title runs into another.
+Tick labels are plain numbers (no SI suffixes such as "400μ"); every map's hover shows its
+value and its scale.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-# Diverging scale centred at 0: blue speaks against, red speaks for; zero is transparent so
-# the input shows through the overlay.
-OVERLAY_SCALE = [
-    [0.0, "rgba(33,102,172,1)"],
-    [0.25, "rgba(103,169,207,0.85)"],
-    [0.5, "rgba(255,255,255,0)"],
-    [0.75, "rgba(239,138,98,0.85)"],
-    [1.0, "rgba(178,24,43,1)"],
-]
-MAP_SCALE = "RdBu_r"
+# Diverging palettes centred at 0: the "for" colour speaks for, the "against" colour speaks
+# against; in overlays zero is transparent so the input shows through. ColorBrewer's PuOr
+# (orange-purple) stays distinct for red-green colour blindness.
+PALETTES = {
+    "red-blue": {
+        "label": "Red–blue",
+        "for": "red",
+        "against": "blue",
+        "stops": ((33, 102, 172), (103, 169, 207), (239, 138, 98), (178, 24, 43)),
+    },
+    "orange-purple": {
+        "label": "Orange–purple (colour-blind safe)",
+        "for": "orange",
+        "against": "purple",
+        "stops": ((94, 60, 153), (178, 171, 210), (253, 184, 99), (230, 97, 1)),
+    },
+}
+DEFAULT_PALETTE = "red-blue"
 GRAY_SCALE = [[0.0, "rgb(0,0,0)"], [1.0, "rgb(255,255,255)"]]
 FONT_SIZE = 14
+MAX_COLUMNS = 6  # more maps than this wrap into rows
+BAR_THICKNESS = 8  # px, the per-panel bars
+SHARED_BAR_THICKNESS = 12
+REFERENCE_WIDTH = 1200  # px, the main column at 1280x720: titles are wrapped to fit it
+SHARED_BAR_MARGIN = 95  # px right of the plot for the shared bar, its labels and title
 _scale_source: Callable[[], float] = lambda: 1.0  # noqa: E731
+_palette_source: Callable[[], str] = lambda: DEFAULT_PALETTE  # noqa: E731
 
 
 def set_scale_source(source: Callable[[], float]) -> None:
@@ -33,8 +55,53 @@ def set_scale_source(source: Callable[[], float]) -> None:
     _scale_source = source
 
 
+def set_palette_source(source: Callable[[], str]) -> None:
+    """Where figures read the session's diverging palette (a key of :data:`PALETTES`) from."""
+    global _palette_source
+    _palette_source = source
+
+
 def scale() -> float:
     return float(_scale_source())
+
+
+def palette() -> dict:
+    return PALETTES.get(_palette_source(), PALETTES[DEFAULT_PALETTE])
+
+
+def overlay_scale(chosen: dict | None = None) -> list:
+    """The palette for a map drawn over its input: transparent at 0."""
+    negative, light_negative, light_positive, positive = (chosen or palette())["stops"]
+    return [
+        [0.0, "rgba({},{},{},1)".format(*negative)],
+        [0.25, "rgba({},{},{},0.85)".format(*light_negative)],
+        [0.5, "rgba(255,255,255,0)"],
+        [0.75, "rgba({},{},{},0.85)".format(*light_positive)],
+        [1.0, "rgba({},{},{},1)".format(*positive)],
+    ]
+
+
+def map_scale(chosen: dict | None = None) -> list:
+    """The palette for a map alone: white at 0."""
+    negative, light_negative, light_positive, positive = (chosen or palette())["stops"]
+    return [
+        [0.0, "rgb({},{},{})".format(*negative)],
+        [0.25, "rgb({},{},{})".format(*light_negative)],
+        [0.5, "rgb(247,247,247)"],
+        [0.75, "rgb({},{},{})".format(*light_positive)],
+        [1.0, "rgb({},{},{})".format(*positive)],
+    ]
+
+
+def plain_number(value: float) -> str:
+    """A short tick label without SI suffixes: 0.0004, 12, 3.5e-06."""
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if 1e-4 <= magnitude < 1e5:
+        digits = max(0, 1 - math.floor(math.log10(magnitude)))
+        return f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
+    return f"{value:.1e}".replace("e-0", "e-").replace("e+0", "e")
 
 
 def _sized(figure: go.Figure, height: int, font_size: int = FONT_SIZE, **layout) -> go.Figure:
@@ -77,11 +144,60 @@ def _square_axes(figure: go.Figure, rows: int = 1, columns: int = 1) -> None:
         )
 
 
-def _colorbar(x: float | None = None, title: str = "importance") -> dict:
-    bar = dict(title=dict(text=title, side="right"), thickness=12, len=0.9)
-    if x is not None:
-        bar["x"] = x
-    return bar
+def shared_colorbar(limit: float, font_size: int, thickness: int = SHARED_BAR_THICKNESS) -> dict:
+    """One bar at the right of the whole figure, for maps drawn on one scale."""
+    ticks = [-limit, -limit / 2, 0.0, limit / 2, limit]
+    return dict(
+        title=dict(text="importance", side="right", font=dict(size=font_size)),
+        x=1.0,
+        xanchor="left",
+        xref="paper",
+        xpad=8,
+        y=0.5,
+        yanchor="middle",
+        yref="paper",
+        len=1.0,
+        lenmode="fraction",
+        thickness=thickness,
+        tickvals=ticks,
+        ticktext=[plain_number(t) for t in ticks],
+        tickfont=dict(size=font_size),
+        outlinewidth=0,
+    )
+
+
+def panel_colorbar(
+    x_domain,
+    y_domain,
+    limit: float,
+    font_size: int,
+    thickness: int = BAR_THICKNESS,
+    longest: float = 1.0,
+) -> dict:
+    """A short horizontal bar right under one panel, for a map on its own scale: 70% of the
+    panel's domain wide, at most ``longest`` (a fraction of the plot's width)."""
+    width = min(x_domain[1] - x_domain[0], longest / 0.7)
+    ticks = [-limit, 0.0, limit]
+    return dict(
+        orientation="h",
+        x=(x_domain[0] + x_domain[1]) / 2,
+        xanchor="center",
+        xref="paper",
+        y=y_domain[0],
+        yanchor="top",
+        yref="paper",
+        ypad=2,
+        xpad=0,
+        len=0.7 * width,
+        lenmode="fraction",
+        thickness=thickness,
+        tickvals=ticks,
+        ticktext=[plain_number(t) for t in ticks],
+        tickfont=dict(size=font_size),
+        ticks="outside",
+        ticklen=3,
+        outlinewidth=0,
+    )
 
 
 def overlay_traces(
@@ -89,9 +205,10 @@ def overlay_traces(
     importance: np.ndarray,
     limit: float,
     show_scale: bool = True,
-    colorbar_x: float | None = None,
+    colorbar: dict | None = None,
 ) -> list[go.Heatmap]:
-    """The input in gray with the signed map on top (transparent at 0)."""
+    """The input in gray with the signed map on top (transparent at 0); the hover shows the
+    value, the pixel and the colour scale."""
     traces = []
     if image is not None:
         traces.append(
@@ -109,38 +226,55 @@ def overlay_traces(
         go.Heatmap(
             z=np.asarray(importance, float),
             customdata=pixel,
-            colorscale=OVERLAY_SCALE if image is not None else MAP_SCALE,
+            colorscale=overlay_scale() if image is not None else map_scale(),
             zmid=0,
             zmin=-limit,
             zmax=limit,
             showscale=show_scale,
-            colorbar=_colorbar(colorbar_x),
-            hovertemplate="row %{y}, column %{x}<br>importance %{z:.4g}<br>pixel %{customdata:.0f}<extra></extra>",
+            colorbar=colorbar if colorbar is not None else shared_colorbar(limit, FONT_SIZE),
+            hovertemplate=_hover(limit, image is not None),
         )
     )
     return traces
 
 
+def _hover(limit: float, with_pixel: bool) -> str:
+    pixel = "<br>pixel %{customdata:.0f}" if with_pixel else ""
+    return (
+        "row %{y}, column %{x}<br>importance %{z:.3~g}"
+        + pixel
+        + f"<br>colour scale ±{plain_number(limit)}<extra></extra>"
+    )
+
+
 def update_explanation_figure(
-    figure: go.Figure, image: np.ndarray, importance: np.ndarray
+    figure: go.Figure, image: np.ndarray, importance: np.ndarray, limit: float | None = None
 ) -> go.Figure:
     """Put a new input and map into a figure made by :func:`explanation_figure`, in place.
 
     Building a plotly figure costs ~45 ms (validation); changing three arrays costs ~1 ms,
-    which matters on every stroke.
+    which matters on every stroke. ``limit`` fixes the colour scale (e.g. per network).
     """
-    limit = symmetric_limit(importance)
+    limit = limit or symmetric_limit(importance)
     pixels = np.asarray(image, float)
+    font = round(FONT_SIZE * scale())
     with figure.batch_update():
         figure.data[0].z = pixels
         figure.data[1].z = pixels
         figure.data[2].update(
-            z=np.asarray(importance, float), customdata=pixels, zmin=-limit, zmax=limit
+            z=np.asarray(importance, float),
+            customdata=pixels,
+            zmin=-limit,
+            zmax=limit,
+            colorbar=shared_colorbar(limit, font),
+            hovertemplate=_hover(limit, True),
         )
     return figure
 
 
-def explanation_figure(image: np.ndarray, importance: np.ndarray, height: int = 330) -> go.Figure:
+def explanation_figure(
+    image: np.ndarray, importance: np.ndarray, height: int = 330, limit: float | None = None
+) -> go.Figure:
     """One figure, two panels: the 28x28 input and the map over it (one render per stroke)."""
     figure = make_subplots(
         rows=1, cols=2, subplot_titles=("input (28x28)", "importance"), horizontal_spacing=0.06
@@ -157,10 +291,36 @@ def explanation_figure(image: np.ndarray, importance: np.ndarray, height: int = 
         row=1,
         col=1,
     )
-    for trace in overlay_traces(image, importance, symmetric_limit(importance)):
+    limit = limit or symmetric_limit(importance)
+    font = round(FONT_SIZE * scale())
+    for trace in overlay_traces(image, importance, limit, colorbar=shared_colorbar(limit, font)):
         figure.add_trace(trace, row=1, col=2)
     _square_axes(figure, 1, 2)
-    return _sized(figure, height, margin=dict(l=5, r=5, t=30, b=5))
+    return _sized(figure, height, margin=dict(l=5, r=SHARED_BAR_MARGIN, t=30, b=5))
+
+
+def wrap_title(title: str, width_px: float, font_size: int) -> str:
+    """Break a subplot title into lines (``<br>``) that fit a panel ``width_px`` wide."""
+    most = max(8, int(width_px / (0.65 * font_size)))
+    lines: list[str] = []
+    for word in title.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= most:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def grid_shape(count: int, vertical: bool = False, columns: int | None = None) -> tuple[int, int]:
+    """Rows and columns for ``count`` panels: one row up to :data:`MAX_COLUMNS`, then rows
+    of (nearly) equal length."""
+    if vertical:
+        return count, 1
+    if columns is None:
+        rows = max(1, math.ceil(count / MAX_COLUMNS))
+        columns = math.ceil(count / rows)
+    columns = max(1, min(columns, count))
+    return math.ceil(count / columns), columns
 
 
 def maps_figure(
@@ -170,29 +330,73 @@ def maps_figure(
     shared_scale: bool = True,
     images: list | None = None,
     vertical: bool = False,
+    limit: float | None = None,
+    columns: int | None = None,
 ) -> go.Figure:
-    """Importance maps side by side (or stacked), on one symmetric colour scale so they compare."""
-    rows, columns = (len(maps), 1) if vertical else (1, len(maps))
+    """Importance maps side by side (wrapping into rows past :data:`MAX_COLUMNS`, or stacked).
+
+    ``shared_scale``: one symmetric scale (``limit``, or one covering every map) and one bar
+    at the right, so the maps compare; otherwise each map has its own scale and its own bar
+    under its panel. ``height`` is one row's height (the whole figure's when ``vertical``).
+    """
+    count = len(maps)
+    rows, columns = grid_shape(count, vertical, columns)
+    size = scale()
+    font, tick_font = round(FONT_SIZE * size), round(FONT_SIZE * 0.85 * size)
+    per_panel = not shared_scale
+    side_px = round(tick_font * 2.5) if per_panel else round(SHARED_BAR_MARGIN * size)
+    panel_width_px = (REFERENCE_WIDTH - side_px - 5) / columns * 0.8
+    titles = [wrap_title(title, panel_width_px, font) for title in titles]
+    lines = max((title.count("<br>") + 1 for title in titles), default=1)
+    title_px = round(font * (1.3 * lines + 0.3))
+    thickness = round(BAR_THICKNESS * size)
+    bar_px = thickness + 2 + 3 + round(tick_font * 1.5) + 4 if per_panel else 0
+    row_px = round(height * size / (rows if vertical else 1))
+    panel_px = max(40, row_px - title_px - bar_px - 10)
+    gap_px = bar_px + title_px + 8
+    plot_px = rows * panel_px + (rows - 1) * gap_px
     figure = make_subplots(
         rows=rows,
         cols=columns,
         subplot_titles=titles,
-        horizontal_spacing=0.04,
-        vertical_spacing=0.08,
+        horizontal_spacing=0.04 if columns < 5 else 0.03,
+        vertical_spacing=gap_px / plot_px if rows > 1 else 0.0,
     )
-    limit = symmetric_limit(*maps)
+    common = limit or symmetric_limit(*maps)
     for index, importance in enumerate(maps):
-        own_limit = limit if shared_scale else symmetric_limit(importance)
+        row, column = index // columns + 1, index % columns + 1
+        own_limit = common if shared_scale else (limit or symmetric_limit(importance))
+        if per_panel:
+            axis = figure.get_subplot(row, column)
+            bar = panel_colorbar(
+                axis.xaxis.domain,
+                axis.yaxis.domain,
+                own_limit,
+                tick_font,
+                thickness,
+                longest=panel_px / (REFERENCE_WIDTH - 2 * side_px),
+            )
+        else:
+            bar = shared_colorbar(own_limit, tick_font, round(SHARED_BAR_THICKNESS * size))
         image = images[index] if images is not None else None
         traces = overlay_traces(
-            image, importance, own_limit, show_scale=(index == len(maps) - 1) or not shared_scale
+            image,
+            importance,
+            own_limit,
+            show_scale=per_panel or index == count - 1,
+            colorbar=bar,
         )
         for trace in traces:
-            figure.add_trace(
-                trace, row=index + 1 if vertical else 1, col=1 if vertical else index + 1
-            )
+            figure.add_trace(trace, row=row, col=column)
     _square_axes(figure, rows, columns)
-    return _sized(figure, height, margin=dict(l=5, r=5, t=30, b=5))
+    top, bottom = title_px + 2, (bar_px + 6) if per_panel else round(tick_font * 0.8) + 4
+    figure.update_layout(
+        height=plot_px + top + bottom,
+        font=dict(size=font),
+        margin=dict(l=side_px if per_panel else 5, r=side_px, t=top, b=bottom),
+    )
+    figure.update_annotations(font_size=font)
+    return figure
 
 
 def probability_figure(
@@ -273,8 +477,8 @@ def confusion_figure(matrix, labels: list[str], height: int = 320) -> go.Figure:
     figure = go.Figure(
         go.Heatmap(
             z=matrix,
-            x=[f"predicted {l}" for l in labels],
-            y=[f"true {l}" for l in labels],
+            x=[f"predicted {label}" for label in labels],
+            y=[f"true {label}" for label in labels],
             colorscale="Blues",
             showscale=False,
             text=matrix,
@@ -325,7 +529,7 @@ def thumbnail_figure(
         horizontal_spacing=0.01,
         vertical_spacing=0.12 / rows,
     )
-    for index, (image, importance) in enumerate(zip(images, maps)):
+    for index, (image, importance) in enumerate(zip(images, maps, strict=True)):
         for trace in overlay_traces(
             image, importance, symmetric_limit(importance), show_scale=False
         ):
@@ -350,7 +554,8 @@ def _mosaic(tiles: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
 def templates_figure(
     templates: np.ndarray, columns: int = 16, height_per_row: int = 70
 ) -> go.Figure:
-    """First-layer weights as one mosaic, each template on its own symmetric scale (one heatmap, cheap to draw)."""
+    """First-layer weights as one mosaic, each template on its own symmetric scale (one
+    heatmap, cheap to draw)."""
     limits = np.abs(templates).reshape(len(templates), -1).max(axis=1)
     scaled = templates / np.where(limits > 0, limits, 1)[:, None, None]
     columns = min(columns, len(templates))
@@ -363,7 +568,7 @@ def templates_figure(
     figure = go.Figure(
         go.Heatmap(
             z=mosaic,
-            colorscale=MAP_SCALE,
+            colorscale=map_scale(),
             zmid=0,
             zmin=-1,
             zmax=1,

@@ -3,6 +3,8 @@
 ``python -m bench``               everything but the load test (a few minutes)
 ``python -m bench --quick``       a tiny configuration (the smoke test runs this)
 ``python -m bench load``          the load test (20 browser sessions), recorded in the same results
+``python -m bench uploads``       time and memory of every hostile upload (also part of ``all``)
+``python -m bench gallery``       the mistakes gallery's filter change (needs the dataset)
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ def main(argv=None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("what", nargs="?", choices=("all", "load"), default="all")
+    parser.add_argument(
+        "what", nargs="?", choices=("all", "load", "uploads", "gallery"), default="all"
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -47,11 +51,19 @@ def main(argv=None) -> int:
         report.RESULTS_MD = Path(args.out) / "results.md"
     results = report.load()
     results["machine"] = report.machine()
+    if args.what == "uploads" or (args.what == "all" and not args.quick):
+        from bench import uploads
+
+        results["uploads"] = uploads.run()
     if args.what == "load":
         from bench import load
 
         results["load"] = load.run(sessions=args.sessions, rounds=args.rounds)
-    else:
+    elif args.what == "gallery":
+        from bench import gallery
+
+        results["gallery"] = gallery.run()
+    elif args.what == "all":
         from bench import micro
 
         results["micro"] = micro.run(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # no GPU probe (and no CUDA errors) in tests
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _skipped_for_data: list[str] = []

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import cache, plots, state
 from app.explainers import colour_meaning
+from app.inputs import as_text
 from core.data.pairs import PAIRS, display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
 from core.inputs.preprocess import ImageInputError, image_file_to_input
@@ -19,14 +20,14 @@ st.caption(
 
 upload = st.file_uploader(
     "Upload a picture of one character (or draw one on the Draw & explain page)",
-    type=["png", "jpg", "jpeg"],
+    type=["png", "jpg", "jpeg", "gif", "bmp", "webp"],
     key="compare_upload",
 )
 if upload is not None:
     try:
         state.set_input(image_file_to_input(upload.getvalue()), "upload")
     except ImageInputError as error:
-        st.warning(f"{upload.name}: {error}")
+        st.warning(as_text(f"{upload.name}: {error}"))
 
 image = state.current_input()
 if image is None:

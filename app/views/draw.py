@@ -218,7 +218,7 @@ def _show_explanation(image: np.ndarray, global_maps, grid) -> None:
             "Grad-CAM: the last convolution's feature maps weighted by their mean gradient, positive part, upsampled from 3x3."
         )
     st.caption(
-        f"Input: {inputs.description()} · {int((image > 127).sum())} ink pixels of 784 · fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}"
+        f"Input: {inputs.description_markdown()} · {int((image > 127).sum())} ink pixels of 784 · fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}"
     )
     _export_buttons(image, probabilities, found, global_maps)
     return found.target, found.contrast
@@ -232,12 +232,14 @@ def _export_buttons(image: np.ndarray, probabilities: np.ndarray, found, global_
     if global_maps is not None and scope == "pair":
         references = [(f"global map of {n}", m) for n, m in zip(names, global_maps.get(mode))]
 
+    described = inputs.description()  # read here: the exports run outside the script's thread
+
     def report(with_text: bool):
         lines = [" · ".join(f"{n}: {p:.1%}" for n, p in zip(names, probabilities) if p >= 0.005)]
         text = ""
         if with_text:
             lines.append(
-                f"Mode: {mode}. Explanation confidence {found.confidence:.2f}. Input: {inputs.description()}."
+                f"Mode: {mode}. Explanation confidence {found.confidence:.2f}. Input: {described}."
             )
             text = found.sentence
         return Report(
@@ -267,7 +269,7 @@ def _export_buttons(image: np.ndarray, probabilities: np.ndarray, found, global_
     )
     right.download_button(
         "Report as PDF",
-        data=lambda: pdf_bytes(report(True).render()),
+        data=lambda: pdf_bytes(report(True)),  # an A4 page with real text
         file_name="modulex-report.pdf",
         mime="application/pdf",
         on_click="ignore",
@@ -299,7 +301,9 @@ def draw_and_explain() -> None:
             key="canvas",
         )
         upload = st.file_uploader(
-            "...or upload a picture of one character", type=["png", "jpg", "jpeg"], key="upload"
+            "...or upload a picture of one character",
+            type=["png", "jpg", "jpeg", "gif", "bmp", "webp"],
+            key="upload",
         )
 
     refused = inputs.resolve(canvas.image_data, upload)

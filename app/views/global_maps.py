@@ -13,10 +13,13 @@ from core.explain.global_maps import DEFAULT_K
 pair, mode, kind = state.pair(), state.mode(), state.kind()
 characters = pair_characters(pair)
 names = [display_name(c) for c in characters]
+colours = plots.palette()
 st.title(f"Global maps: {pair_title(pair)} · {KIND_NAMES[kind]}")
 st.caption(
-    "The mean ModuleX map of the first k test images of each label, each explained for its true label by the network chosen in the sidebar, "
-    "and the difference of the two. Red speaks for the label, blue against it."
+    "The mean ModuleX map of the first k test images of each label, each explained for its "
+    "true label by the network chosen in the sidebar, "
+    f"and the difference of the two. {colours['for'].capitalize()} speaks for the label, "
+    f"{colours['against']} against it."
 )
 
 subset = st.radio(
@@ -51,7 +54,8 @@ if cache.dataset_available():
         st.stop()
 else:
     st.info(
-        "The dataset is not on this machine, so these are the maps shipped with the model (k = 400). Get the data with `python -m core download` to choose k."
+        "The dataset is not on this machine, so these are the maps shipped with the model "
+        "(k = 400). Get the data with `python -m core download` to choose k."
     )
     try:
         maps = cache.shipped_maps(pair, kind)
@@ -63,17 +67,28 @@ else:
 label_maps = maps.get(mode, subset)
 difference = label_maps[0] - label_maps[1]
 st.plotly_chart(
-    plots.maps_figure([label_maps[0], label_maps[1]], [f"{names[0]}", f"{names[1]}"], height=360),
+    plots.maps_figure(
+        [label_maps[0], label_maps[1]],
+        [f"{names[0]}", f"{names[1]}"],
+        height=360,
+        limit=cache.map_limit(pair, kind, mode),
+    ),
     key="global_labels",
     config={"displayModeBar": False},
 )
 st.plotly_chart(
-    plots.maps_figure([difference], [f"{names[0]} minus {names[1]}"], height=360),
+    plots.maps_figure(
+        [difference],
+        [f"{names[0]} minus {names[1]}"],
+        height=360,
+        limit=cache.map_limit(pair, kind, mode),
+    ),
     key="global_difference",
     config={"displayModeBar": False},
 )
 counts = maps.counts.get(subset, [])
 st.caption(
-    f"Network: **{KIND_NAMES[kind]}**; maps {source}; mode **{mode}**; images averaged per label: {', '.join(f'{n}: {c}' for n, c in zip(names, counts))}. "
-    f"In the difference, red is where {names[0]} gets more support than {names[1]}."
+    f"Network: **{KIND_NAMES[kind]}**; maps {source}; mode **{mode}**; images averaged per "
+    f"label: {', '.join(f'{n}: {c}' for n, c in zip(names, counts, strict=False))}. "
+    f"In the difference, {colours['for']} is where {names[0]} gets more support than {names[1]}."
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import streamlit as st
 
@@ -10,9 +12,20 @@ from core.data.pairs import display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
 from core.explain import METHOD_INFO, METHODS, explain_with
 from core.explain.registry import accepts
+from core.metrics import FLOORS
 from core.models.files import predict
 from core.models.network import UnsupportedModelError
-from core.studies.methods_report import COLUMNS, FLOOR, better_of, headline, load_report, table
+from core.studies.methods_report import (
+    ABLATION,
+    CONVENTIONS,
+    better_of,
+    headline,
+    load_report,
+    method_label,
+    network_key,
+    table_columns,
+    to_csv,
+)
 
 DEFAULT_METHODS = [
     "modulex",
@@ -28,19 +41,25 @@ characters = pair_characters(pair)
 names = [display_name(c) for c in characters]
 st.title(f"Methods: {pair_title(pair)} · {state.KIND_NAMES[kind]}")
 st.caption(
-    "ModuleX beside the established explanation methods, on one image, and how each scores on the whole test set "
-    "(from the committed report, `python -m core evaluate`)."
+    "ModuleX beside the established explanation methods and three reference floors, on one "
+    "image, and how each scores on test images (the committed report, `python -m core evaluate`)."
 )
 
 
+EXTRA = FLOORS | ABLATION
+"""Shown beside the methods: the floors and the ModuleX ablation variants (no options)."""
+
+
 def _label(name: str) -> str:
-    return METHOD_INFO.get(name, {}).get("label", name)
+    return method_label(name)
 
 
 @st.cache_data(show_spinner="Explaining...", max_entries=256)
 def _explained(
     pair: str, kind: str, name: str, image: np.ndarray, target: int, contrast: bool, output: str
 ) -> np.ndarray:
+    if name in EXTRA:
+        return EXTRA[name](cache.model(pair, kind), image[None], target=target)[0]
     options = {"output": output} if accepts(name, "output") else {}
     return explain_with(
         name,
@@ -60,7 +79,7 @@ except ProjectFileError as error:
 
 chosen = st.multiselect(
     "Methods",
-    list(METHODS),
+    [*METHODS, *EXTRA],
     default=[m for m in DEFAULT_METHODS if m in METHODS],
     format_func=_label,
     key="methods_chosen",
@@ -87,7 +106,8 @@ if source == "test":
         image = None
 elif not cache.dataset_available():
     st.caption(
-        "The EMNIST test set is not on this machine (`python -m core download`), so only the current drawing can be explained."
+        "The EMNIST test set is not on this machine (`python -m core download`), so only the "
+        "current drawing can be explained."
     )
 
 if image is None:
@@ -128,15 +148,16 @@ else:
             titles.append(_label(name))
         except UnsupportedModelError:
             st.info(
-                f"{_label(name)} is written for stacks of Dense layers; it does not explain the {state.KIND_NAMES[kind]} network."
+                f"{_label(name)} is written for stacks of Dense layers; it does not explain the "
+                f"{state.KIND_NAMES[kind]} network."
             )
         except (
             Exception
         ) as error:  # a method that cannot explain this model says so, the others still show
             st.warning(f"{_label(name)}: {error}")
     st.markdown(
-        f"**Prediction: {names[predicted]}** ({probabilities[predicted]:.1%}); explaining **{names[target]}**"
-        + (f" against {names[1 - target]}" if contrast else "")
+        f"**Prediction: {names[predicted]}** ({probabilities[predicted]:.1%}); "
+        f"explaining **{names[target]}**" + (f" against {names[1 - target]}" if contrast else "")
     )
     if maps:
         st.plotly_chart(
@@ -147,69 +168,135 @@ else:
             config={"displayModeBar": False},
         )
         st.caption(
-            "Each map on its own colour scale: red raises the explained score, blue lowers it (saliency is unsigned). "
+            "Each map on its own colour scale: red raises the explained score, blue lowers it "
+            "(saliency is unsigned). "
             + " · ".join(
                 f"**{_label(n)}**: {METHOD_INFO[n]['about']}" for n in chosen if n in METHOD_INFO
+            )
+            + (
+                " · Floors and ModuleX variants ignore the contrast and output options."
+                if set(chosen) & set(EXTRA)
+                else ""
             )
         )
 
 st.subheader("How the methods score (test set, committed report)")
-if kind != "dense":
-    st.caption(
-        "The report scores the methods on the thesis' Dense networks; the maps above use the network chosen in the sidebar."
-    )
 try:
     report = load_report()
-except (OSError, ValueError) as error:
+    networks = report["networks"]
+except (OSError, ValueError, KeyError) as error:
     st.warning(
         f"The methods report is not available ({error}). Write it with `python -m core evaluate`."
     )
     st.stop()
-
-for line in headline(report):
-    st.markdown(line)
-entry = report.get("pairs", {}).get(pair)
+network = network_key(pair, kind)
+entry = networks.get(network)
 if entry is None:
-    st.warning(f"The report has no results for {pair_title(pair)}.")
+    st.warning(f"The report has no results for {pair_title(pair)} · {state.KIND_NAMES[kind]}.")
     st.stop()
+for line in headline(report, network):
+    st.markdown(line)
+
+scored = entry["methods"]
+groups = {"method": "methods", "floor": "floors", "ablation": "ModuleX ablation"}
+shown = st.multiselect(
+    "Rows (methods, floors, ModuleX variants)",
+    list(scored),
+    default=list(scored),
+    format_func=lambda m: (
+        f"{_label(m)} ({groups[scored[m]['group']]})"
+        if scored[m]["group"] != "method"
+        else _label(m)
+    ),
+    key="methods_report_rows",
+)
+available = [c for c in table_columns() if c[1] in report["directions"]]
+categories = list(dict.fromkeys(c[0] for c in available))
+chosen_categories = st.multiselect(
+    "Metric families (Quantus categories)",
+    categories,
+    default=categories,
+    key="methods_report_families",
+)
+picked = [c for c in available if c[0] in chosen_categories]
 rows = []
-for method in entry["methods"]:
-    row = {"method": _label(method) if method != FLOOR else "random map (floor)"}
-    for metric, key, title in COLUMNS:
-        row[f"{title} ({'↑' if better_of(metric, key) == 'higher' else '↓'})"] = table(
-            report, metric, key
-        )[method].get(pair)
-    row["ms per image"] = entry["methods"][method]["ms_per_image"]
+for method in shown:
+    row = {"method": _label(method), "kind": groups[scored[method]["group"]]}
+    for _, metric, key, title, _ in picked:
+        arrow = "↑" if better_of(report, metric, key) == "higher" else "↓"
+        row[f"{title} {arrow}"] = scored[method]["metrics"].get(metric, {}).get(key)
+    row["ms per image ↓"] = scored[method]["ms_per_image"]
     rows.append(row)
-st.dataframe(
-    rows,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        key: st.column_config.NumberColumn(format="%.3f") for key in rows[0] if key != "method"
-    },
-)
+if rows:
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            key: st.column_config.NumberColumn(format="%.3f")
+            for key in rows[0]
+            if key not in ("method", "kind")
+        },
+    )
+settings = report["settings"]
+images_note = settings["images"] if kind == "dense" else settings.get("cnn_images")
 st.caption(
-    f"{entry['images']} test images of {pair_title(pair)}, each explained for its predicted class; {report['settings']['scored_output']}. "
-    "↑: higher is better, ↓: lower is better."
+    f"{entry['images']} test images of {pair_title(pair)} ({images_note}), each explained for "
+    f"its predicted class; {settings['scored_output']}. ↑: higher is better, ↓: lower is better. "
+    "A method is worth reading on a column only where it beats the floors."
 )
-labels = {m: _label(m) for m in entry["methods"]}
+with st.expander("Reading guide: one line per number"):
+    for _, metric, key, title, guide in picked:
+        st.markdown(f"**{title}** ({better_of(report, metric, key)} is better): {guide}")
+
+curve_names = sorted({c for r in scored.values() for c in r.get("curves", {})})
+CURVE_AXES = {
+    "deletion": ("share of pixels removed (black)", "target probability"),
+    "insertion": ("share of pixels put back", "target probability"),
+    "road": ("share of pixels removed (imputed)", "target probability"),
+    "randomization": ("layers re-drawn from the top", "rank correlation with the original"),
+}
+curve = st.segmented_control(
+    "Curve",
+    curve_names,
+    default="deletion" if "deletion" in curve_names else (curve_names or [None])[0],
+    key="methods_curve",
+)
+if curve:
+    curves = {m: scored[m]["curves"][curve] for m in shown if curve in scored[m].get("curves", {})}
+    x_title, y_title = CURVE_AXES.get(curve, ("", ""))
+    figure = plots.method_curves_figure(
+        curves, {m: _label(m) for m in curves}, x_title=x_title, y_title=y_title
+    )
+    for name in curves:  # every floor dashed grey, not only the random one
+        if scored[name]["group"] == "floor":
+            figure.update_traces(
+                selector={"name": _label(name)}, line={"dash": "dash", "color": "gray"}
+            )
+        elif scored[name]["group"] == "ablation":
+            figure.update_traces(selector={"name": _label(name)}, line={"dash": "dot"})
+    st.plotly_chart(figure, key="methods_curves", config={"displayModeBar": False})
+    st.caption("Floors dashed grey, ModuleX variants dotted, ModuleX thick.")
+
+with st.expander("How this is computed (conventions, and how they differ from the libraries)"):
+    for what, how in CONVENTIONS:
+        st.markdown(f"**{what}.** {how}")
+    st.markdown(
+        "Definitions, options and references per method and metric: `docs/methods.md`. "
+        "Reproduce: `python -m core evaluate` (options in the README)."
+    )
 left, right = st.columns(2)
-for column, curve, title in (
-    (left, "deletion", "Deletion: most relevant pixels removed first (lower is better)"),
-    (right, "insertion", "Insertion: most relevant pixels put back first (higher is better)"),
-):
-    curves = {
-        m: r["curves"][curve] for m, r in entry["methods"].items() if curve in r.get("curves", {})
-    }
-    with column:
-        st.markdown(f"**{title}**")
-        st.plotly_chart(
-            plots.method_curves_figure(
-                curves,
-                labels,
-                x_title=f"share of pixels {'removed' if curve == 'deletion' else 'put back'}",
-            ),
-            key=f"methods_{curve}",
-            config={"displayModeBar": False},
-        )
+left.download_button(
+    "Download the numbers (CSV)",
+    to_csv(report),
+    file_name="methods.csv",
+    mime="text/csv",
+    key="methods_csv",
+)
+right.download_button(
+    "Download the report (JSON, with curves)",
+    json.dumps(report, indent=1),
+    file_name="methods.json",
+    mime="application/json",
+    key="methods_json",
+)

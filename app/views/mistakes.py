@@ -1,4 +1,10 @@
-"""Mistakes gallery: every misclassified test image, explained and held against the global maps."""
+"""Mistakes gallery: browse the test set by true class, predicted class, correctness and
+confidence (like Captum Insights); open any image on Draw & explain; hold one against the
+global maps.
+
+Every test image's prediction and ModuleX thumbnail are computed once per network
+(app/cache.py), so a filter change only indexes arrays.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,16 @@ import streamlit as st
 
 from app import cache, plots, state
 from app.download_panel import offer_download
+from app.explainers import mode_label
 from app.state import KIND_NAMES
 from core.data.pairs import display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
-from core.explain import predict_and_explain
+from core.explain import METHOD_INFO, METHODS, predict_and_explain
+from core.insight.gallery import CORRECTNESS, ORDERS, GalleryFilter, select
 
 PAGE_SIZE = 24
+COLUMNS = 6
+DRAW_PAGE = "views/draw.py"
 pair, mode, kind = state.pair(), state.mode(), state.kind()
 characters = pair_characters(pair)
 names = [display_name(c) for c in characters]
@@ -32,98 +42,181 @@ except ProjectFileError as error:
 
 predicted = probabilities.argmax(axis=1)
 confidence = probabilities.max(axis=1)
-wrong = np.flatnonzero(predicted != labels)
+wrong = int((predicted != labels).sum())
 st.markdown(
-    f"**{len(wrong)} of {len(labels)} test images misclassified** ({len(wrong) / len(labels):.1%}) by the network chosen in the sidebar: **{KIND_NAMES[kind]}**."
+    f"**{wrong} of {len(labels)} test images misclassified** ({wrong / len(labels):.1%}) by the "
+    f"**{KIND_NAMES[kind]}** network. Filter them, or browse the correct ones too; "
+    "**Open** puts an image on Draw & explain."
 )
 
-directions = {
-    "all": "both directions",
-    "0": f"true {names[0]} → predicted {names[1]}",
-    "1": f"true {names[1]} → predicted {names[0]}",
-}
-filter_columns = st.columns([2, 2, 2])
-direction = filter_columns[0].radio(
-    "Direction", list(directions), format_func=directions.get, key="mistake_direction"
+ANY = "any"
+label_names = {ANY: "any", 0: names[0], 1: names[1]}
+shown_names = {"incorrect": "mistakes", "correct": "correct", "all": "all"}
+first, second, third = st.columns([2, 2, 2])
+true_label = first.segmented_control(
+    "True class", [ANY, 0, 1], format_func=label_names.get, default=ANY, key="gallery_true"
 )
-low, high = filter_columns[1].slider(
-    "Confidence of the wrong prediction", 0.5, 1.0, (0.5, 1.0), step=0.01, key="mistake_confidence"
+predicted_label = second.segmented_control(
+    "Predicted class",
+    [ANY, 0, 1],
+    format_func=label_names.get,
+    default=ANY,
+    key="gallery_predicted",
 )
-order = filter_columns[2].radio(
-    "Sort by confidence", ["most confident first", "least confident first"], key="mistake_order"
+correctness = third.segmented_control(
+    "Show", list(CORRECTNESS), format_func=shown_names.get, default="incorrect", key="gallery_show"
+)
+first, second, third = st.columns([2, 2, 2])
+low, high = first.slider(
+    "Confidence of the prediction", 0.5, 1.0, (0.5, 1.0), step=0.01, key="gallery_confidence"
+)
+order = second.selectbox("Order", ORDERS, key="gallery_order")
+methods = [name for name in METHODS if name in METHOD_INFO]
+method = third.selectbox(
+    "Method",
+    methods,
+    format_func=lambda name: METHOD_INFO[name]["label"],
+    key="gallery_method",
+    help="ModuleX thumbnails are ready for the whole test set; other methods explain the "
+    "page shown when it is shown.",
 )
 
-chosen = wrong
-if direction != "all":
-    chosen = chosen[labels[chosen] == int(direction)]
-chosen = chosen[(confidence[chosen] >= low) & (confidence[chosen] <= high)]
-chosen = chosen[
-    np.argsort(
-        -confidence[chosen] if order == "most confident first" else confidence[chosen],
-        kind="stable",
-    )
-]
+chosen = select(
+    labels,
+    probabilities,
+    GalleryFilter(
+        None if true_label in (None, ANY) else int(true_label),
+        None if predicted_label in (None, ANY) else int(predicted_label),
+        correctness or "incorrect",
+        low,
+        high,
+        order,
+    ),
+)
+question = (
+    mode_label(mode, pair).lower() if mode != "contrast" else "contrast (predicted and not other)"
+)
 st.caption(
-    f"{len(chosen)} mistakes match the filters. Thumbnails explain the (wrong) predicted class in **{mode}** mode with ModuleX on the same network."
+    f"{len(chosen)} images match. Each thumbnail explains its predicted class with "
+    f"**{METHOD_INFO[method]['label']}** ({question}), each on its own colour scale; captions "
+    "read test image number, true → predicted, confidence."
 )
-
 if len(chosen) == 0:
-    st.info("No mistakes match these filters.")
+    st.info("No test image matches these filters.")
     st.stop()
 
 pages = int(np.ceil(len(chosen) / PAGE_SIZE))
-page = st.number_input("Page", 1, pages, 1, key="mistake_page") if pages > 1 else 1
+page = st.number_input("Page", 1, pages, 1, key="gallery_page") if pages > 1 else 1
+page = min(int(page), pages)
 shown = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-_, thumbnails = predict_and_explain(model, images[shown], mode=mode, target=predicted[shown])
-titles = [f"#{i}: {names[labels[i]]}→{names[predicted[i]]} {confidence[i]:.0%}" for i in shown]
-st.plotly_chart(
-    plots.thumbnail_figure(list(images[shown]), list(thumbnails), titles),
-    key="mistake_grid",
-    config={"displayModeBar": False},
-)
+if method == "modulex":
+    pictures = [cache.thumbnail_png(pair, kind, mode, state.palette(), int(i)) for i in shown]
+else:
+    pictures = cache.method_thumbnails(
+        pair, kind, mode, method, state.palette(), tuple(int(i) for i in shown)
+    )
 
-st.subheader("One mistake against the global maps")
+
+def _caption(index: int) -> str:
+    mark = "" if predicted[index] == labels[index] else " ✗"
+    return (
+        f"#{index}: {names[labels[index]]} → {names[predicted[index]]} "
+        f"{confidence[index]:.0%}{mark}"
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _against_global(
+    pair: str, kind: str, mode: str, index: int, palette: str, size: float, limit: float | None
+):
+    """The selected image's local maps and the global maps, as figures (built once per image,
+    network, mode and look: a filter change that keeps the image does not rebuild them).
+    Shared between sessions: never modified after it is built."""
+    image = cache.test_set(pair)[0][index]
+    model = cache.model(pair, kind)
+    names = [display_name(c) for c in pair_characters(pair)]
+    if mode == "thesis":
+        local_maps = [predict_and_explain(model, image[None], mode="thesis")[1][0]]
+        local_titles = ["thesis map (full output)"]
+    else:
+        local_maps = [
+            predict_and_explain(model, image[None], mode=mode, target=label)[1][0]
+            for label in (0, 1)
+        ]
+        local_titles = [
+            f"why {n}" if mode == "target" else f"why {n} and not {names[1 - i]}"
+            for i, n in enumerate(names)
+        ]
+    local = plots.maps_figure(
+        local_maps, local_titles, height=300, images=[image] * len(local_maps), limit=limit
+    )
+    global_maps = cache.shipped_maps(pair, kind).get(mode, "correct")
+    reference = plots.maps_figure(
+        [global_maps[0], global_maps[1]],
+        [f"global map of {n} (correct images)" for n in names],
+        height=300,
+        limit=limit,
+    )
+    return local, reference
+
+
+opened = None
+for row_start in range(0, len(shown), COLUMNS):
+    row = slice(row_start, row_start + COLUMNS)
+    cells = zip(shown[row], pictures[row], strict=True)
+    for column, (index, picture) in zip(st.columns(COLUMNS), cells, strict=False):
+        column.image(picture, caption=_caption(int(index)), width="stretch")
+        if column.button(
+            f"Open #{index}",
+            key=f"gallery_open_{index}",
+            width="stretch",
+            help="Explain this test image on Draw & explain",
+        ):
+            opened = int(index)
+
+if opened is not None:
+    verdict = "correctly" if predicted[opened] == labels[opened] else "misclassified"
+    state.set_input(
+        images[opened].copy(),
+        "test",
+        f"test image #{opened}, labelled {names[labels[opened]]}, {verdict} as "
+        f"{names[predicted[opened]]} ({confidence[opened]:.0%}) by the {KIND_NAMES[kind]} network",
+    )
+    st.switch_page(DRAW_PAGE)
+
+st.subheader("One image against the global maps")
 selected = st.selectbox(
-    "Mistake",
+    "Image",
     shown,
     format_func=lambda i: (
-        f"test image #{i}: true {names[labels[i]]}, predicted {names[predicted[i]]} ({confidence[i]:.1%})"
+        f"test image #{i}: true {names[labels[i]]}, predicted {names[predicted[i]]} "
+        f"({confidence[i]:.1%})"
     ),
-    key="mistake_selected",
-)
-if mode == "thesis":
-    local = predict_and_explain(model, images[selected][None], mode="thesis")[1]
-    local_maps, local_titles = [local[0]], ["thesis map (full output)"]
-else:
-    local_maps = [
-        predict_and_explain(model, images[selected][None], mode=mode, target=label)[1][0]
-        for label in (0, 1)
-    ]
-    local_titles = [
-        f"why {n}" if mode == "target" else f"why {n} and not {names[1 - i]}"
-        for i, n in enumerate(names)
-    ]
-st.plotly_chart(
-    plots.maps_figure(
-        local_maps, local_titles, height=300, images=[images[selected]] * len(local_maps)
-    ),
-    key="mistake_local",
-    config={"displayModeBar": False},
+    key="gallery_selected",
 )
 try:
-    global_maps = cache.shipped_maps(pair, kind).get(mode, "correct")
-    st.plotly_chart(
-        plots.maps_figure(
-            [global_maps[0], global_maps[1]],
-            [f"global map of {n} (correct images)" for n in names],
-            height=300,
-        ),
-        key="mistake_global",
-        config={"displayModeBar": False},
+    local_figure, global_figure = _against_global(
+        pair,
+        kind,
+        mode,
+        int(selected),
+        state.palette(),
+        plots.scale(),
+        cache.map_limit(pair, kind, mode),
     )
-    st.caption(
-        f"Compare the local maps with the global ones (both of this network): a true {names[labels[selected]]} predicted as {names[predicted[selected]]} "
-        f"usually lacks the regions that the global map of {names[labels[selected]]} marks red, or has the ones that mark {names[predicted[selected]]}."
-    )
+    st.plotly_chart(local_figure, key="mistake_local", config={"displayModeBar": False})
+    st.plotly_chart(global_figure, key="mistake_global", config={"displayModeBar": False})
+    true_name, predicted_name = names[labels[selected]], names[predicted[selected]]
+    if true_name == predicted_name:
+        st.caption(
+            f"A correctly classified {true_name}: its local map should mark the regions that "
+            f"the global map of {true_name} marks {plots.palette()['for']}."
+        )
+    else:
+        st.caption(
+            f"A true {true_name} predicted as {predicted_name} usually lacks the regions that "
+            f"the global map of {true_name} marks {plots.palette()['for']}, or has the ones "
+            f"that mark {predicted_name}. Some are label noise: look at the image itself."
+        )
 except ProjectFileError as error:
     st.warning(str(error))

@@ -1,6 +1,14 @@
-"""Guided tour: the thesis' story in five live steps, for a presenter (no drawing needed)."""
+"""Guided tour: the thesis' story in six live steps, for a presenter (no drawing needed).
+
+What each step says about its picture is either computed from it (the sentences come from
+core.textual on the very maps shown) or checked by a test: the example is predicted as said,
+test image #58 is a 2 the Dense network misreads (the CNN reads it right), test image #85 is
+label noise (labelled 2, plainly a Z, and every network says Z).
+"""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import streamlit as st
@@ -9,10 +17,11 @@ from app import cache, plots
 from app.explainers import colour_meaning, explain
 from core.data.pairs import PAIRS, display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
-from core.explain import METHODS, predict_and_explain
+from core.explain import METHOD_INFO, METHODS, predict_and_explain
 from core.inputs.examples import by_name, render
 from core.inputs.preprocess import canvas_to_input
 from core.insight.report import Report, png_bytes
+from core.insight.textual import describe
 from core.studies.methods_report import headline, load_report
 
 STEPS = (
@@ -21,10 +30,14 @@ STEPS = (
     "What the network looks at on average",
     "A mistake held against the global maps",
     "ModuleX beside other explanation methods",
+    "What to take away",
 )
 PAIR = "2Z"
 EXAMPLE = "2, round top"
 TRICKY_EXAMPLE = "2, angular top"
+# Chosen by looking at the images (EMNIST pairs test set); the step checks each claim again.
+MISTAKE_INDEX = 58  # a looped 2: the Dense network says Z, the CNN says 2
+LABEL_NOISE_INDEX = 85  # labelled 2, plainly a Z: the network is right, the label is wrong
 CHARACTERS = pair_characters(PAIR)
 NAMES = [display_name(c) for c in CHARACTERS]
 
@@ -35,13 +48,22 @@ def example_image(name: str) -> np.ndarray:
 
 
 def _step_from_url() -> int:
-    requested = st.query_params.get("step")
+    """The step the URL asks for (``?step=1`` to the last, ASCII digits only), else the first
+    with a notice; a session's later runs keep its own step."""
     if "tour_step" not in st.session_state:
-        st.session_state["tour_step"] = (
-            int(requested) - 1
-            if requested and requested.isdigit() and 1 <= int(requested) <= len(STEPS)
-            else 0
+        requested = st.query_params.get("step")
+        valid = (
+            requested is not None
+            and re.fullmatch(r"[1-9][0-9]{0,2}", requested, re.ASCII) is not None
+            and int(requested) <= len(STEPS)
         )
+        st.session_state["tour_step"] = int(requested) - 1 if valid else 0
+        if requested is not None and not valid:
+            st.toast(
+                f"Ignored the link's step: it must be a number from 1 to {len(STEPS)}; "
+                "starting at step 1.",
+                icon=":material/link_off:",
+            )
     return st.session_state["tour_step"]
 
 
@@ -59,6 +81,8 @@ def _navigation(step: int, where: str) -> None:
         args=(step - 1,),
         key=f"tour_back_{where}",
         width="stretch",
+        shortcut="Left" if where == "top" else None,
+        help="Previous step (left arrow key)",
     )
     middle.progress((step + 1) / len(STEPS), text=f"Step {step + 1} of {len(STEPS)}: {STEPS[step]}")
     forward.button(
@@ -69,13 +93,16 @@ def _navigation(step: int, where: str) -> None:
         args=(step + 1,),
         key=f"tour_next_{where}",
         width="stretch",
+        shortcut="Right" if where == "top" else None,
+        help="Next step (right arrow key)",
     )
 
 
 def step_drawing(model, image) -> Report:
     st.markdown(
-        f"A person draws a character; the **{pair_title(PAIR)}** network says which of its two characters it is. "
-        "ModuleX walks back through the network, layer by layer, and gives every pixel a signed importance: "
+        f"A person draws a character; the **{pair_title(PAIR)}** network says which of its two "
+        "characters it is. ModuleX walks back through the network, layer by layer, and gives "
+        "every pixel a signed importance: "
         "`H_i = X_i ⊙ ((H_{i+1} − b_i) · W_iᵀ)`."
     )
     probabilities, target_map, target = explain(model, image, "target", "predicted", CHARACTERS)
@@ -108,7 +135,8 @@ def step_drawing(model, image) -> Report:
 
 def step_pairs(image) -> Report:
     st.markdown(
-        "Each network only knows its own two characters, so the same drawing answers four different questions."
+        "Each network only knows its own two characters, so the same drawing answers four "
+        "different questions."
     )
     maps, titles = [], []
     for pair in PAIRS:
@@ -119,23 +147,24 @@ def step_pairs(image) -> Report:
         predicted = int(probabilities.argmax())
         maps.append(importance)
         titles.append(
-            f"{pair_title(pair)}: {display_name(characters[predicted])} ({probabilities[predicted]:.0%})"
+            f"{pair_title(pair)}: {display_name(characters[predicted])} "
+            f"({probabilities[predicted]:.0%})"
         )
     st.plotly_chart(
         plots.maps_figure(maps, titles, height=330, shared_scale=False, images=[image] * len(maps)),
         key="tour_pairs",
         config={"displayModeBar": False},
     )
-    st.caption(
-        "Contrast maps: red makes it the predicted character rather than the other one of its pair."
+    meaning = (
+        f"Contrast maps: {plots.palette()['for']} makes it the predicted character rather than "
+        "the other one of its pair."
     )
+    st.caption(meaning)
     return Report(
         "The same drawing, four networks",
         image,
-        [
-            "Contrast maps: red makes it the predicted character rather than the other one of its pair."
-        ],
-        list(zip(titles, maps)),
+        [meaning],
+        list(zip(titles, maps, strict=True)),
         shared_scale=False,
     )
 
@@ -143,9 +172,15 @@ def step_pairs(image) -> Report:
 def step_global() -> Report:
     maps = cache.shipped_maps(PAIR)
     label_maps = maps.get("target")
+    reading = [
+        describe(label_maps[0], NAMES[0], mode="target"),
+        describe(label_maps[1], NAMES[1], mode="target"),
+    ]
     st.markdown(
-        f"Averaging the explanations of the first {maps.k} test images of each label shows what the network looks for. "
-        "The thesis read the 2 in its top curve and bottom-left loop, the Z in its top bar and bottom right."
+        f"Averaging the explanations of the first {maps.k} test images of each label shows what "
+        f"the network looks for. On its global map of {NAMES[0]}: *{reading[0]}* On its map of "
+        f"{NAMES[1]}: *{reading[1]}* (The thesis read the 2 in its top curve and bottom-left "
+        "loop, the Z in its top bar and bottom right.)"
     )
     panels = [label_maps[0], label_maps[1], label_maps[0] - label_maps[1]]
     titles = [
@@ -161,32 +196,63 @@ def step_global() -> Report:
     return Report(
         f"What the {pair_title(PAIR)} network looks at on average",
         None,
-        [f"Mean target maps of the first {maps.k} test images of each label."],
-        list(zip(titles, panels)),
+        [f"Mean target maps of the first {maps.k} test images of each label.", *reading],
+        list(zip(titles, panels, strict=True)),
     )
+
+
+def chosen_test_images() -> dict | None:
+    """The mistake and the label-noise example, each with its claims checked on this
+    dataset (None without the dataset, or when a claim does not hold here)."""
+    if not cache.dataset_available():
+        return None
+    images, labels = cache.test_set(PAIR)
+    if len(labels) <= max(MISTAKE_INDEX, LABEL_NOISE_INDEX):
+        return None
+    dense = cache.test_probabilities(PAIR, "dense").argmax(axis=1)
+    cnn = cache.test_probabilities(PAIR, "cnn").argmax(axis=1)
+    mistake_holds = (labels[MISTAKE_INDEX], dense[MISTAKE_INDEX], cnn[MISTAKE_INDEX]) == (0, 1, 0)
+    noise_holds = (labels[LABEL_NOISE_INDEX], dense[LABEL_NOISE_INDEX], cnn[LABEL_NOISE_INDEX]) == (
+        0,
+        1,
+        1,
+    )
+    if not (mistake_holds and noise_holds):
+        return None
+    return {"mistake": images[MISTAKE_INDEX], "noise": images[LABEL_NOISE_INDEX]}
 
 
 def step_mistake(model) -> Report:
-    if cache.dataset_available():
-        images, labels = cache.test_set(PAIR)
-        probabilities = cache.test_probabilities(PAIR)
-        wrong = np.flatnonzero((probabilities.argmax(axis=1) != labels) & (labels == 0))
-        index = int(wrong[np.argmax(probabilities[wrong, 1])])
-        image, where = (
-            images[index],
-            f"test image #{index}, a 2 the network calls Z with {probabilities[index, 1]:.0%}",
+    chosen = chosen_test_images()
+
+    def probabilities_of(picture):
+        return predict_and_explain(model, picture[None], mode="thesis")[0][0]
+
+    if chosen is not None:
+        image = chosen["mistake"]
+        where = (
+            f"test image #{MISTAKE_INDEX}, a looped {NAMES[0]} that this Dense network calls "
+            f"{NAMES[1]} ({probabilities_of(image)[1]:.0%}); the CNN reads it as {NAMES[0]}"
         )
     else:
         image = example_image(TRICKY_EXAMPLE)
-        where = "a drawn 2 with an angular top (the dataset is not here, so a drawn look-alike stands in for a test image)"
+        where = (
+            f"a drawn {NAMES[0]} with an angular top, which the network calls {NAMES[1]} "
+            f"({probabilities_of(image)[1]:.0%}) (the dataset is not here, so a drawing stands "
+            "in for a test image)"
+        )
     st.markdown(
-        f"Now a mistake: {where}. Held against the global maps, its explanation shows what the network missed."
+        f"Now a mistake: {where}. Held against the global maps, its explanation shows what "
+        "the network went by."
     )
-    _, local = predict_and_explain(model, image[None], mode="target", target=1)
+    _, local = predict_and_explain(model, image[None], mode="contrast", target=1)
     global_maps = cache.shipped_maps(PAIR).get("target", "correct")
     st.plotly_chart(
         plots.maps_figure(
-            [local[0]], [f"why {NAMES[1]} (the wrong answer)"], height=320, images=[image]
+            [local[0]],
+            [f"why {NAMES[1]} and not {NAMES[0]} (the wrong answer)"],
+            height=320,
+            images=[image],
         ),
         key="tour_mistake_local",
         config={"displayModeBar": False},
@@ -200,13 +266,30 @@ def step_mistake(model) -> Report:
         key="tour_mistake_global",
         config={"displayModeBar": False},
     )
-    lesson = f"A {NAMES[0]} without the rounded top and bottom-left loop that the global map of {NAMES[0]} marks red looks like a {NAMES[1]} to this network."
+    lesson = (
+        f"What made it {NAMES[1]} for this network: "
+        f"{describe(local[0], NAMES[1], NAMES[0], mode='contrast')} "
+        f"Compare with the global map of {NAMES[0]}: "
+        f"{describe(global_maps[0], NAMES[0], mode='target')}"
+    )
     st.caption(lesson)
+    if chosen is not None:
+        noise_column, text_column = st.columns([1, 4], vertical_alignment="center")
+        noise_column.image(
+            np.kron(chosen["noise"], np.ones((4, 4), np.uint8)),
+            caption=f"test image #{LABEL_NOISE_INDEX}",
+        )
+        text_column.markdown(
+            f"Not every mistake is the network's. Test image #{LABEL_NOISE_INDEX} is labelled "
+            f"**{NAMES[0]}** but plainly shows a **{NAMES[1]}**, and every network says "
+            f"{NAMES[1]}: the network is right, the label is wrong (**label noise**). The most "
+            'confident "mistakes" in the Mistakes gallery are often of this kind.'
+        )
     return Report(
         "A mistake held against the global maps",
         image,
         [where[0].upper() + where[1:] + "."],
-        [(f"why {NAMES[1]} (wrong)", local[0])],
+        [(f"why {NAMES[1]} and not {NAMES[0]} (wrong)", local[0])],
         lesson,
         references=[
             (f"global map of {NAMES[0]}", global_maps[0]),
@@ -226,7 +309,8 @@ def step_methods(model, image) -> Report:
     ]
     names = [name for name in names if name in METHODS]
     st.markdown(
-        f"Other explanation methods answer the same question differently ({', '.join(names)}). "
+        "Other explanation methods answer the same question differently "
+        f"({', '.join(METHOD_INFO[n]['label'] for n in names)}). "
         "The Methods page scores them all on the test sets: which explanation can you trust?"
     )
     try:
@@ -239,7 +323,7 @@ def step_methods(model, image) -> Report:
     for name in names:
         try:
             maps.append(METHODS[name](model, image[None], target=None)[0])
-            titles.append(name)
+            titles.append(METHOD_INFO[name]["label"])
         except Exception as error:  # one failing method must not end the tour
             st.warning(f"{name}: {error}")
     st.plotly_chart(
@@ -247,14 +331,41 @@ def step_methods(model, image) -> Report:
         key="tour_methods",
         config={"displayModeBar": False},
     )
-    st.page_link("views/draw.py", label="Now draw your own", icon=":material/draw:")
     return Report(
         "ModuleX beside other explanation methods",
         image,
         [line.replace("**", "") for line in verdict[:2]],
-        list(zip(titles, maps)),
+        list(zip(titles, maps, strict=True)),
         shared_scale=False,
     )
+
+
+TAKEAWAYS = (
+    "**A map answers one question.** In contrast mode (the default) it is *why {a} and not "
+    "{b}*: {red} pixels argue for the answer, {blue} ones for the other character.",
+    "**A network only knows its own pair.** The same drawing gets four different answers from "
+    "the four pair networks.",
+    "**Global maps show habits.** Averaged over hundreds of test images they show what a "
+    "network looks for, and a mistake is easiest to read against them.",
+    '**Some mistakes are the label\'s.** A confident "mistake" can be a mislabelled image: '
+    "look at the picture before blaming the network.",
+    "**Methods disagree.** Other explanation methods give other maps; the Methods page tests "
+    "which ones the network actually follows.",
+)
+
+
+def step_summary() -> Report:
+    colours = plots.palette()
+    lines = [
+        line.format(a=NAMES[0], b=NAMES[1], red=colours["for"], blue=colours["against"])
+        for line in TAKEAWAYS
+    ]
+    st.markdown("\n".join(f"{number}. {line}" for number, line in enumerate(lines, 1)))
+    links = st.columns(3)
+    links[0].page_link("views/draw.py", label="Now draw your own", icon=":material/draw:")
+    links[1].page_link("views/mistakes.py", label="Browse the mistakes", icon=":material/error:")
+    links[2].page_link("views/methods.py", label="Compare the methods", icon=":material/balance:")
+    return Report("What to take away", None, [line.replace("**", "") for line in lines])
 
 
 def _run_step(step: int, model, image) -> Report:
@@ -266,7 +377,9 @@ def _run_step(step: int, model, image) -> Report:
         return step_global()
     if step == 3:
         return step_mistake(model)
-    return step_methods(model, image)
+    if step == 4:
+        return step_methods(model, image)
+    return step_summary()
 
 
 st.title("Guided tour: why 2 and not Z?")

@@ -43,6 +43,10 @@ def _kinds(value: str) -> list[str]:
     return chosen
 
 
+def _names(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def _print_json(value) -> None:
     print(json.dumps(value, indent=1))
 
@@ -322,20 +326,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser(
         "evaluate",
-        help="score every explanation method by every metric on every pair; write the report",
+        help="score every explanation method, floor and ModuleX variant by every metric; "
+        "write the report",
     )
     report.add_argument(
         "--pair", type=_pairs, default=list(PAIRS), help="2Z, 5S, 8B, 0O, a comma list, or all"
     )
-    report.add_argument(
-        "--methods",
-        type=lambda value: [m.strip() for m in value.split(",")],
-        help="comma list of methods (default: all)",
-    )
+    report.add_argument("--kind", type=_kinds, default=["dense"], help="dense, cnn, or both")
+    report.add_argument("--methods", type=_names, help="comma list of methods (default: all)")
+    report.add_argument("--metrics", type=_names, help="comma list of metrics (default: all)")
     report.add_argument(
         "--limit",
         type=int,
         help="at most this many test images per pair (seeded, stratified by label); default: all",
+    )
+    report.add_argument(
+        "--cnn-limit", type=int, help="as --limit, for the CNNs (their methods are slower)"
     )
     report.add_argument("--out", help="output folder (default: reports/)")
     report.add_argument("--seed", type=int, default=0)
@@ -398,27 +404,54 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_evaluate(args) -> int:
-    """The methods report: every method scored by every metric on every chosen pair."""
+    """The methods report: every method, floor and ModuleX variant scored by every metric."""
     from core.explain import METHODS
-    from core.studies.methods_report import REPORT_DIR, REPORT_JSON, REPORT_MARKDOWN, headline, run
+    from core.metrics import FLOORS, METRICS
+    from core.studies.methods_report import (
+        ABLATION,
+        REPORT_CSV,
+        REPORT_DIR,
+        REPORT_JSON,
+        REPORT_MARKDOWN,
+        headline,
+        network_key,
+        run,
+    )
 
-    unknown = [m for m in args.methods or [] if m not in METHODS]
-    if unknown:
-        raise ValueError(
-            f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}"
-        )
+    for chosen, known, what in (
+        (args.methods, METHODS, "method"),
+        (args.metrics, METRICS, "metric"),
+    ):
+        unknown = [m for m in chosen or [] if m not in known]
+        if unknown:
+            raise ValueError(
+                f"unknown {what}(s) {', '.join(unknown)}; choose from {', '.join(known)}"
+            )
     out = Path(args.out) if args.out else REPORT_DIR
-    bar = ProgressBar(len(args.pair) * (len(args.methods or METHODS) + 1), "evaluating")
+    per_network = len(args.methods or METHODS) + len(FLOORS)
+    steps = sum(per_network + (len(ABLATION) if kind == "dense" else 0) for kind in args.kind)
+    bar = ProgressBar(len(args.pair) * steps, "evaluating")
     done = [0]
 
-    def progress(pair, method):
+    def progress(pair, kind, method):
         done[0] += 1
-        bar.update(done[0], f"{pair} {method}")
+        bar.update(done[0], f"{network_key(pair, kind)} {method}")
 
-    report = run(args.pair, args.methods, args.limit, out, args.seed, progress)
+    report = run(
+        args.pair,
+        args.methods,
+        args.limit,
+        out,
+        args.seed,
+        progress,
+        kinds=args.kind,
+        metrics=args.metrics,
+        cnn_limit=args.cnn_limit,
+    )
     bar.close()
-    print("\n".join(headline(report)))
-    print(f"wrote {out / REPORT_MARKDOWN} and {REPORT_JSON}")
+    for key in report["networks"]:
+        print("\n".join(headline(report, key)))
+    print(f"wrote {out / REPORT_MARKDOWN}, {REPORT_JSON} and {REPORT_CSV}")
     return 0
 
 

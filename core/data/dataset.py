@@ -23,6 +23,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SPLITS = ("train", "test")
 VALIDATION_FRACTION = 0.1
 VALIDATION_SEED = 2022
+MAX_PAIR_FILE_BYTES = 256 * 2**20
+"""Largest decompressed file of ``pairs/`` read (its train images hold 24 MB)."""
 PAIR_FILES = {
     "train_images": "emnist-pairs-train-images-idx3-ubyte.gz",
     "train_labels": "emnist-pairs-train-labels-idx1-ubyte.gz",
@@ -98,14 +100,22 @@ def _load_split_cached(folder: str, split: str) -> tuple[np.ndarray, np.ndarray]
     folder_path = Path(folder)
     images_path = folder_path / PAIR_FILES[f"{split}_images"]
     labels_path = folder_path / PAIR_FILES[f"{split}_labels"]
-    stored = read_idx(images_path, expected_ndim=3)
-    labels = read_idx(labels_path, expected_ndim=1)
+    stored = read_idx(images_path, expected_ndim=3, max_bytes=MAX_PAIR_FILE_BYTES)
+    labels = read_idx(labels_path, expected_ndim=1, max_bytes=MAX_PAIR_FILE_BYTES)
     if stored.shape[1:] != (28, 28) or stored.dtype != np.uint8:
         raise DatasetError(
             images_path, f"expected uint8 images of 28x28, found {stored.dtype} {stored.shape[1:]}"
         )
     if len(labels) != len(stored):
         raise DatasetError(labels_path, f"holds {len(labels)} labels for {len(stored)} images")
+    known = np.array(sorted(read_mapping(folder_path / PAIR_FILES["mapping"])))
+    unknown = np.setdiff1d(np.unique(labels), known)
+    if unknown.size:
+        raise DatasetError(
+            labels_path,
+            f"holds labels {unknown[:5].tolist()} that {PAIR_FILES['mapping']} does not list "
+            "(one of the two files is damaged)",
+        )
     upright = np.ascontiguousarray(stored.transpose(0, 2, 1))
     labels = labels.astype(np.int64)
     for array in (upright, labels):

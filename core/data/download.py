@@ -10,14 +10,18 @@ size and sha256 before use, and ``pairs/`` is swapped in only when all of it is 
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import os
 import shutil
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from core.data.dataset import PAIR_FILES, data_dir, read_mapping
-from core.data.idx import parse_idx, write_idx
+from core.data.idx import read_idx_stream, write_idx
 from core.data.pairs import EIGHT_CHARACTERS
 from core.errors import DatasetError
 
@@ -68,7 +72,24 @@ OFFICIAL_MEMBERS: dict[str, tuple[int, str]] = {
         "924955c31fe7fd809b7303b5c0141282955f4b8390c74cdfd5d80435e0f4b4cb",
     ),
 }
+OFFICIAL_MEMBERS["emnist-letters-mapping.txt"] = (
+    274,
+    "a56cb9a31c08e3251a61ea7b1ec8bc4f4cabdc1edf3128508d3a485ad53fa456",
+)
 MAPPING_MEMBERS = ("emnist-digits-mapping.txt", "emnist-letters-mapping.txt")
+OFFICIAL_MAPPINGS = {
+    "emnist-digits-mapping.txt": {digit: chr(48 + digit) for digit in range(10)},
+    "emnist-letters-mapping.txt": {k: chr(64 + k) + chr(96 + k) for k in range(1, 27)},
+}
+"""What the mapping files must say, checked on every download (the digits mapping's official
+sha256 is not recorded here, so its content is what is checked; the letters one has both)."""
+MAX_MAPPING_BYTES = 4096
+MAX_ARCHIVE_BYTES = 640 * 2**20
+"""Largest archive accepted (the official gzip.zip holds about 536 MB)."""
+MAX_MEMBER_IDX_BYTES = 256 * 2**20
+"""Largest decompressed idx member read (Digits train images: 188 MB)."""
+DOWNLOAD_DEADLINE_S = 3600.0
+"""The whole download must finish within this (each read also times out after ``timeout``)."""
 SOURCES = {"digits": ("0", "2", "5", "8"), "letters": ("B", "O", "S", "Z")}
 
 Progress = Callable[[int, int | None, str], None]
@@ -90,15 +111,22 @@ def archive_url(url: str | None = None) -> str:
 
 
 def fetch(
-    url: str, destination: Path, progress: Progress | None = None, timeout: float = 60.0
+    url: str,
+    destination: Path,
+    progress: Progress | None = None,
+    timeout: float = 60.0,
+    max_bytes: int = MAX_ARCHIVE_BYTES,
+    deadline_s: float = DOWNLOAD_DEADLINE_S,
 ) -> Path:
-    """Stream ``url`` to ``destination`` through a temporary file renamed only when complete."""
+    """Stream ``url`` to ``destination`` through a temporary file renamed only when complete;
+    stop at ``max_bytes`` or after ``deadline_s`` seconds, whichever comes first."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     handle, partial_name = tempfile.mkstemp(
         prefix=destination.name + ".", suffix=".part", dir=destination.parent
     )
     partial = Path(partial_name)
     received = 0
+    deadline = time.monotonic() + deadline_s
     try:
         with (
             os.fdopen(handle, "wb") as out,
@@ -106,20 +134,39 @@ def fetch(
         ):
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
-            while block := response.read(1 << 20):
+            if total is not None and total > max_bytes:
+                raise DownloadError(
+                    f"{url} announces {total:,} bytes, more than the {max_bytes:,} of a genuine "
+                    "archive; nothing was downloaded"
+                )
+            read = getattr(response, "read1", response.read)  # read1: no waiting for a full block
+            while block := read(1 << 16):
                 out.write(block)
                 received += len(block)
+                if received > max_bytes:
+                    raise DownloadError(
+                        f"{url} sent more than {max_bytes:,} bytes, more than a genuine archive; "
+                        "stopped, nothing was kept"
+                    )
+                if time.monotonic() > deadline:
+                    raise DownloadError(
+                        f"the download of {url} took longer than {deadline_s:.0f} s "
+                        f"({received:,} bytes received); stopped, nothing was kept. Run the "
+                        "command again on a faster connection"
+                    )
                 if progress:
                     progress(received, total, "downloading")
         if total is not None and received != total:
             raise DownloadError(
-                f"the download of {url} stopped after {received} of {total} bytes; run the command again"
+                f"the download of {url} stopped after {received} of {total} bytes; "
+                "run the command again"
             )
         partial.replace(destination)
         return destination
     except (urllib.error.URLError, OSError, TimeoutError) as error:
         raise DownloadError(
-            f"could not download {url}: {getattr(error, 'reason', error)}; check the address and your connection, then run the command again"
+            f"could not download {url}: {getattr(error, 'reason', error)}; check the address and "
+            "your connection, then run the command again"
         ) from None
     finally:
         partial.unlink(missing_ok=True)
@@ -128,32 +175,75 @@ def fetch(
 def _read_member(
     archive: zipfile.ZipFile, name: str, expected: dict[str, tuple[int, str]]
 ) -> bytes:
+    """A member's bytes, checked: its declared size before decompressing anything (a zip bomb
+    is refused there), then its actual size and sha256 while streaming, and for a mapping file
+    its content. A member with no recorded check is refused."""
     member = f"{ARCHIVE_FOLDER}/{name}"
     try:
-        raw = archive.read(member)
+        info = archive.getinfo(member)
     except KeyError:
         raise DownloadError(f"the archive has no {member}; is it the EMNIST gzip.zip?") from None
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+    if name in expected:
+        limit, digest = expected[name]
+    elif name in OFFICIAL_MAPPINGS:
+        limit, digest = MAX_MAPPING_BYTES, None
+    else:
+        raise DownloadError(f"{member} has no recorded checksum; refusing to use it")
+    if info.file_size > limit or (digest is not None and info.file_size != limit):
+        raise DownloadError(
+            f"checksum mismatch for {member}: it declares {info.file_size:,} bytes, expected "
+            f"{limit:,}; the archive is damaged or not the official one (refused before "
+            "decompressing). Nothing was written"
+        )
+    hasher, chunks, size = hashlib.sha256(), [], 0
+    try:
+        with archive.open(info) as stream:
+            while block := stream.read(1 << 20):
+                size += len(block)
+                if size > limit:
+                    raise DownloadError(
+                        f"{member} holds more than the {limit:,} bytes it should; the archive "
+                        "is damaged or not the official one. Nothing was written"
+                    )
+                hasher.update(block)
+                chunks.append(block)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as error:
         raise DownloadError(
             f"{member} in the archive is damaged ({error}); delete it and download again"
         ) from None
-    if name in expected:
-        size, digest = expected[name]
-        actual = hashlib.sha256(raw).hexdigest()
-        if len(raw) != size or actual != digest:
-            raise DownloadError(
-                f"checksum mismatch for {member}: expected {size} bytes with sha256 {digest[:16]}..., "
-                f"got {len(raw)} bytes with sha256 {actual[:16]}...; the archive is damaged or not the official one. Nothing was written"
-            )
+    raw = b"".join(chunks)
+    if digest is not None and (size != limit or hasher.hexdigest() != digest):
+        raise DownloadError(
+            f"checksum mismatch for {member}: expected {limit} bytes with sha256 {digest[:16]}..., "
+            f"got {size} bytes with sha256 {hasher.hexdigest()[:16]}...; the archive is damaged "
+            "or not the official one. Nothing was written"
+        )
+    if name in OFFICIAL_MAPPINGS and _parsed_mapping(raw) != OFFICIAL_MAPPINGS[name]:
+        raise DownloadError(
+            f"{member} does not hold the official EMNIST mapping; the archive is damaged or not "
+            "the official one. Nothing was written"
+        )
     return raw
 
 
-def _decode(raw_gzip: bytes, name: str, ndim: int) -> np.ndarray:
-    import gzip
-    import zlib
+def _parsed_mapping(raw: bytes) -> dict[int, str] | None:
+    mapping = {}
+    for line in raw.decode("ascii", errors="replace").splitlines():
+        fields = line.split()
+        if not fields:
+            continue
+        if not all(field.isdigit() for field in fields) or len(fields) < 2:
+            return None
+        mapping[int(fields[0])] = "".join(chr(int(code)) for code in fields[1:] if int(code) < 128)
+    return mapping
 
+
+def _decode(raw_gzip: bytes, name: str, ndim: int) -> np.ndarray:
+    """An idx member, decompressed as a stream: its header is checked first and at most
+    ``MAX_MEMBER_IDX_BYTES`` are decompressed."""
     try:
-        return parse_idx(gzip.decompress(raw_gzip), name, ndim)
+        with gzip.GzipFile(fileobj=io.BytesIO(raw_gzip)) as stream:
+            return read_idx_stream(stream, name, ndim, MAX_MEMBER_IDX_BYTES)
     except (OSError, EOFError, zlib.error) as error:
         raise DownloadError(f"{name} cannot be decompressed ({error})") from None
 

@@ -91,35 +91,106 @@ def save_global_maps(global_maps: GlobalMaps, path: str | Path) -> None:
     np.savez_compressed(path, header=np.array(json.dumps(header)), **arrays)
 
 
-def load_global_maps(path: str | Path) -> GlobalMaps:
-    """Read maps written by :func:`save_global_maps` (no pickle); clear error if damaged."""
-    path = Path(path)
+MAPS_FIX = (
+    "git checkout -- pretrained/ or python -m core global-maps --pair all (needs the dataset)"
+)
+MAX_MAPS_BYTES = 32 * 2**20
+"""Largest maps file, and largest array in one once decompressed (the shipped ones: < 1 MB)."""
+
+
+def required_modes(n_classes: int) -> tuple[str, ...]:
+    """The modes a maps file holds: all three for a pair, no contrast for a multi-class network."""
+    return MODES if n_classes == 2 else tuple(mode for mode in MODES if mode != "contrast")
+
+
+def read_npz(path: Path, fix: str, what: str = "global maps file") -> dict[str, np.ndarray]:
+    """Every array of an ``.npz`` file, without pickles, refusing oversized files and members
+    before decompressing them; a :class:`ModelFileError` naming the file otherwise."""
     if not path.is_file():
-        raise ModelFileError(
-            path,
-            "global maps file not found",
-            fix="python -m core global-maps --pair all (needs the dataset) or git checkout -- pretrained/",
-        )
+        raise ModelFileError(path, f"{what} not found", fix=fix)
+    if path.stat().st_size > MAX_MAPS_BYTES:
+        raise ModelFileError(path, f"is larger than {MAX_MAPS_BYTES // 2**20} MB", fix=fix)
     try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+        if len(members) > 64 or any(info.file_size > MAX_MAPS_BYTES for info in members):
+            raise ValueError(f"more than 64 arrays or one over {MAX_MAPS_BYTES // 2**20} MB")
         with np.load(path, allow_pickle=False) as stored:
-            header = json.loads(str(stored["header"]))
-            maps = {}
-            for key in stored.files:
-                if key == "header":
-                    continue
-                subset, mode = key.split("__")
-                array = stored[key]
-                if array.ndim != 3 or array.shape[1:] != (28, 28) or not np.all(np.isfinite(array)):
-                    raise ValueError(f"{key} has shape {array.shape} or holds non-finite values")
-                maps[(subset, mode)] = array.astype(np.float32)
-    except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:
-        raise ModelFileError(
-            path,
-            f"is not a valid global maps file ({error})",
-            fix="git checkout -- pretrained/ or python -m core global-maps --pair all",
-        ) from None
-    return GlobalMaps(maps, int(header["k"]), header["counts"], header.get("info", {}))
+            return {key: stored[key] for key in stored.files}
+    except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        raise ModelFileError(path, f"is not a valid {what} ({error})", fix=fix) from None
+
+
+def read_header(path: Path, arrays: dict, fix: str) -> dict:
+    """The JSON header of a maps file, with a whole ``k`` of at least 1."""
+    from core.models.files import MAX_JSON_DEPTH, json_depth
+
+    try:
+        header = json.loads(str(arrays["header"])) if arrays["header"].dtype.kind == "U" else None
+    except (KeyError, json.JSONDecodeError, RecursionError):
+        header = None
+    if not isinstance(header, dict) or json_depth(header) > MAX_JSON_DEPTH:
+        raise ModelFileError(path, "has no readable header (a small JSON object)", fix=fix)
+    k = header.get("k")
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise ModelFileError(path, f"header's k is {k!r}, not a whole number >= 1", fix=fix)
+    return header
+
+
+def check_maps(path: Path, array: np.ndarray, name: str, shape: tuple, fix: str) -> np.ndarray:
+    """``array`` as float32 if it has ``shape`` (None: any size), a float dtype, finite values."""
+    fits = array.ndim == len(shape) and all(
+        want is None or have == want for have, want in zip(array.shape, shape, strict=True)
+    )
+    if not fits:
+        wanted = "x".join("n" if side is None else str(side) for side in shape)
+        raise ModelFileError(path, f"{name} has shape {array.shape}, not {wanted}", fix=fix)
+    if array.dtype.kind != "f":
+        raise ModelFileError(path, f"{name} holds {array.dtype} values, not floats", fix=fix)
+    if not np.isfinite(array).all():
+        raise ModelFileError(path, f"{name} holds non-finite values (NaN or infinity)", fix=fix)
+    return array.astype(np.float32)
+
+
+def load_global_maps(path: str | Path, n_classes: int | None = None) -> GlobalMaps:
+    """Read maps written by :func:`save_global_maps` (no pickle), checked: its header and ``k``,
+    one array per subset and mode (no more, no less), each ``[classes, 28, 28]`` of finite
+    floats (``n_classes`` of them when given); a :class:`ModelFileError` names what is wrong."""
+    path = Path(path)
+    arrays = read_npz(path, MAPS_FIX)
+    header = read_header(path, arrays, MAPS_FIX)
+    keys = sorted(key for key in arrays if key != "header")
+    first = arrays[keys[0]] if keys else np.zeros(0)
+    classes = n_classes or (first.shape[0] if first.ndim == 3 else 0)
+    if classes < 2:
+        raise ModelFileError(path, f"holds maps of {classes} classes, not 2 or more", MAPS_FIX)
+    expected = {f"{subset}__{mode}" for subset in SUBSETS for mode in required_modes(classes)}
+    if set(keys) != expected:
+        missing, extra = sorted(expected - set(keys)), sorted(set(keys) - expected)
+        problem = "; ".join(
+            part
+            for part in (
+                missing and f"lacks {', '.join(missing)}",
+                extra and f"holds unexpected {', '.join(extra)}",
+            )
+            if part
+        )
+        raise ModelFileError(path, problem, MAPS_FIX)
+    maps = {
+        tuple(key.split("__")): check_maps(path, arrays[key], key, (classes, 28, 28), MAPS_FIX)
+        for key in keys
+    }
+    counts = header.get("counts", {})
+    if not isinstance(counts, dict) or not all(
+        isinstance(row, list)
+        and len(row) == classes
+        and all(isinstance(c, int) and 0 <= c <= header["k"] for c in row)
+        for row in counts.values()
+    ):
+        raise ModelFileError(path, "header's counts are not one count <= k per class", MAPS_FIX)
+    info = header.get("info", {})
+    return GlobalMaps(maps, header["k"], counts, info if isinstance(info, dict) else {})
 
 
 def shipped_global_maps(pair: str) -> GlobalMaps:
-    return load_global_maps(model_dir(pair) / GLOBAL_MAPS_FILE)
+    return load_global_maps(model_dir(pair) / GLOBAL_MAPS_FILE, n_classes=2)

@@ -22,11 +22,14 @@ from core.explain.global_maps import (
     DEFAULT_K,
     GLOBAL_MAPS_FILE,
     GlobalMaps,
+    check_maps,
     compute_global_maps,
     load_global_maps,
+    read_header,
+    read_npz,
     save_global_maps,
 )
-from core.models.files import MODEL_FILE, model_dir
+from core.models.files import MODEL_FILE, expected_classes, model_dir
 
 CONTRAST_GRID_FILE = "contrast_maps.npz"
 MULTICLASS_MODES = ("thesis", "target")
@@ -80,31 +83,21 @@ def write_maps(
 
 
 def shipped_maps(name: str, kind: str = "dense") -> GlobalMaps:
-    return load_global_maps(model_dir(name, kind) / GLOBAL_MAPS_FILE)
+    return load_global_maps(model_dir(name, kind) / GLOBAL_MAPS_FILE, expected_classes(name))
+
+
+CONTRAST_FIX = (
+    "git checkout -- pretrained/ or python -m core global-maps --pair all8 --kind both"
+    " (needs the dataset)"
+)
 
 
 def shipped_contrast_grid(kind: str = "dense", root: Path | None = None) -> np.ndarray:
-    """The 8-class network's contrast grid ``[8, 8, 28, 28]``; clear error if missing or damaged."""
+    """The 8-class network's contrast grid ``[8, 8, 28, 28]``, checked like the global maps."""
     path = model_dir(ALL_EIGHT, kind, root) / CONTRAST_GRID_FILE
-    if not path.is_file():
-        raise ModelFileError(
-            path,
-            "contrast maps file not found",
-            fix="python -m core global-maps --pair all8 --kind both (needs the dataset) or git checkout -- pretrained/",
-        )
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            grid = stored["grid"].astype(np.float32)
-    except (OSError, ValueError, KeyError) as error:
-        raise ModelFileError(path, f"is not a valid contrast maps file ({error})") from None
-    if (
-        grid.ndim != 4
-        or grid.shape[0] != grid.shape[1]
-        or grid.shape[2:] != (28, 28)
-        or not np.isfinite(grid).all()
-    ):
-        raise ModelFileError(
-            path,
-            f"holds an array of shape {grid.shape} or non-finite values, not [classes, classes, 28, 28]",
-        )
-    return grid
+    arrays = read_npz(path, CONTRAST_FIX, "contrast maps file")
+    read_header(path, arrays, CONTRAST_FIX)
+    if set(arrays) != {"header", "grid"}:
+        raise ModelFileError(path, f"holds {sorted(arrays)}, not header and grid", CONTRAST_FIX)
+    classes = expected_classes(ALL_EIGHT)
+    return check_maps(path, arrays["grid"], "grid", (classes, classes, 28, 28), CONTRAST_FIX)

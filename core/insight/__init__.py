@@ -23,6 +23,14 @@ __getattr__, __dir__, __all__ = lazy_exports(
             "explanation_confidence",
         ),
         "drawing": ("LiveExplanation", "default_contrast", "reference_map", "explain_drawing"),
+        "gallery": (
+            "CORRECTNESS",
+            "ORDERS",
+            "GalleryFilter",
+            "select",
+            "explain_predictions",
+            "thumbnails",
+        ),
         "indirect": (
             "NEIGHBOURS",
             "TSNE_PER_LABEL",
@@ -35,6 +43,7 @@ __getattr__, __dir__, __all__ = lazy_exports(
             "tsne",
             "place_among_neighbours",
         ),
+        "pdf": ("A4", "Page", "pdf_text", "wrap"),
         "report": (
             "PANEL",
             "symmetric_limit",
@@ -43,6 +52,7 @@ __getattr__, __dir__, __all__ = lazy_exports(
             "Report",
             "png_bytes",
             "pdf_bytes",
+            "report_pdf",
         ),
         "textual": (
             "GRID_EDGES",

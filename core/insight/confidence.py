@@ -21,6 +21,7 @@ import numpy as np
 
 from core.explain import predict_and_explain
 from core.inputs.preprocess import to_model_input
+from core.metrics.common import pearson_rows
 from core.models.files import predict
 from core.types import TargetLike
 
@@ -65,15 +66,12 @@ def disturbed_copies(x: np.ndarray, seed: int = SEED) -> np.ndarray:
 
 
 def correlation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pearson correlation of each pair of maps ``[..., h, w]`` (0 where either map is flat)."""
-    a = a.reshape(*a.shape[:-2], -1).astype(np.float64)
-    b = b.reshape(*b.shape[:-2], -1).astype(np.float64)
-    a = a - a.mean(axis=-1, keepdims=True)
-    b = b - b.mean(axis=-1, keepdims=True)
-    denominator = np.sqrt((a * a).sum(axis=-1) * (b * b).sum(axis=-1))
-    return np.divide(
-        (a * b).sum(axis=-1), denominator, out=np.zeros(denominator.shape), where=denominator > 0
-    )
+    """Pearson correlation of each pair of maps ``[..., h, w]`` (the project's one rule,
+    :func:`core.metrics.common.pearson_rows`); 0 where either map is flat, since a flat map
+    agrees with nothing."""
+    a = a.reshape(*a.shape[:-2], -1)
+    b = b.reshape(*b.shape[:-2], -1)
+    return np.nan_to_num(pearson_rows(a, b), nan=0.0)
 
 
 def explanation_confidence(

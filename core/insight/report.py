@@ -1,4 +1,5 @@
-"""Pictures to take away: an explanation rendered with Pillow as PNG or PDF.
+"""Pictures to take away: an explanation rendered with Pillow as PNG, or as an A4 PDF whose
+text is real text (core/pdf.py) and whose maps are pictures.
 
 No browser is needed (plotly's own image export would need kaleido and a Chrome). Colours
 match the dashboard: red speaks for, blue against, white is zero.
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+from core.insight.pdf import A4, Page, wrap
 
 _BLUE = np.array([33, 102, 172], np.float32)
 _RED = np.array([178, 24, 43], np.float32)
@@ -141,7 +144,44 @@ def png_bytes(picture: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def pdf_bytes(picture: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    picture.convert("RGB").save(buffer, format="PDF", resolution=150)
-    return buffer.getvalue()
+def report_pdf(report: Report) -> bytes:
+    """The report on one A4 page: title, pictures with their captions, then the text."""
+    page = Page(*A4)
+    margin, width = 48.0, A4[0] - 96.0
+    page.text(margin, margin, report.title, size=16, bold=True)
+    top = margin + 30
+    row = report._row()
+    if row:
+        gap = 8
+        total = sum(picture.width for _, picture in row) + gap * (len(row) - 1)
+        scale = min(width / total, 1.0)
+        x = margin
+        tallest = 0.0
+        for caption, picture in row:
+            shown = page.picture(x, top, picture.width * scale, np.asarray(picture.convert("RGB")))
+            tallest = max(tallest, shown)
+            size = 8.0
+            for index, line in enumerate(wrap(caption, picture.width * scale, size)[:3]):
+                page.text(x, top + shown + 4 + index * 10, line, size=size)
+            x += (picture.width + gap) * scale
+        top += tallest + 40
+    paragraphs = [*report.lines, report.text] if report.text else list(report.lines)
+    for paragraph in paragraphs:
+        for line in wrap(paragraph, width, 11):
+            if top > A4[1] - margin:
+                break
+            page.text(margin, top, line, size=11)
+            top += 15
+        top += 6
+    return page.to_bytes()
+
+
+def pdf_bytes(content: Report | Image.Image) -> bytes:
+    """An A4 PDF: of a report (real text, see :func:`report_pdf`) or of a picture alone."""
+    if isinstance(content, Report):
+        return report_pdf(content)
+    page = Page(*A4)
+    rgb = np.asarray(content.convert("RGB"))
+    width = min(A4[0] - 96.0, (A4[1] - 96.0) * rgb.shape[1] / rgb.shape[0])
+    page.picture(48.0, 48.0, width, rgb)
+    return page.to_bytes()

@@ -1,10 +1,10 @@
 """Textual explanations: one or two plain sentences naming where the evidence lies.
 
-The 28x28 map is cut into a 3x3 grid (rows and columns 0-8, 9-18, 19-27). In each cell the
-positive importance (for) and the negative importance (against) are summed separately. The
-sentence names the strongest cells for, as many as hold more than half of the evidence for (at most
-three), and, if the evidence against is at least a tenth of the evidence for, the strongest
-cells against (at most two).
+The 28x28 map is cut into a 3x3 grid (rows and columns 0-8, 9-18, 19-27). Each cell's
+importance is summed: a cell whose sum is positive speaks for, one whose sum is negative
+speaks against, so no region is ever said to do both. The sentence names the strongest cells
+for, as many as hold more than half of the evidence for (at most three), and, if the evidence
+against is at least a tenth of the evidence for, the strongest cells against (at most two).
 """
 
 from __future__ import annotations
@@ -65,8 +65,11 @@ def _strongest(mass: np.ndarray, most: int) -> tuple[tuple[str, ...], float]:
 
 
 def regions(importance: np.ndarray) -> Regions:
-    """Where the evidence for and against lies, on the 3x3 grid."""
+    """Where the evidence for and against lies, on the 3x3 grid (each cell on one side only:
+    the side of its net sum)."""
     positive, negative = grid_sums(importance)
+    net = positive - negative
+    positive, negative = np.maximum(net, 0.0), np.maximum(-net, 0.0)
     speaking_for, share_for = _strongest(positive, MOST_FOR)
     if negative.sum() < NOTICEABLE * positive.sum() or negative.sum() == 0:
         return Regions(speaking_for, share_for, (), 0.0)
@@ -114,7 +117,8 @@ def describe(
             else f"Nothing in the drawing speaks for {chosen}."
         )
     verb = for_one if len(found.speaking_for) == 1 else for_many
-    first = f"{_listed(found.speaking_for)[0].upper()}{_listed(found.speaking_for)[1:]} {verb} ({found.share_for:.0%} of that evidence)"
+    listed = _listed(found.speaking_for)
+    first = f"{listed[0].upper()}{listed[1:]} {verb} ({found.share_for:.0%} of that evidence)"
     if not found.speaking_against:
         return first + "; nothing speaks noticeably against it."
     against = against_one if len(found.speaking_against) == 1 else against_many

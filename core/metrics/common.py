@@ -1,4 +1,9 @@
-"""What the metrics share: their result, the scored output, rank correlation, the random floor."""
+"""What the metrics share: their result, the scored output, and the project's one correlation.
+
+Correlation rule (one for the whole project): Pearson over the kept entries; Spearman is Pearson
+of ranks where tied values share their mean rank; NaN where either side is constant (a caller
+that wants another value for flat maps says so, e.g. ``np.nan_to_num``).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,8 @@ import numpy as np
 
 from core.explain.common import DEFAULT_BATCH_SIZE, row_chunks
 from core.explain.engine import engine_for
+from core.explain.targets import resolve_targets
 from core.inputs.preprocess import to_model_input
-from core.types import TargetLike
 
 
 @dataclass
@@ -17,8 +22,9 @@ class MetricResult:
     """One metric on one method's maps.
 
     ``summary`` holds the table's numbers (means over images), ``better`` says for each
-    whether "higher" or "lower" is better, ``per_image`` the values they average and
-    ``curves`` what the pages plot (``{"x": [...], "y": [...]}`` per curve).
+    whether "higher" or "lower" is better (the only place that knows it), ``per_image`` the
+    values they average and ``curves`` what the pages plot (``{"x": [...], "y": [...]}`` per
+    curve).
     """
 
     name: str
@@ -50,7 +56,7 @@ class Scored:
         return self.engine.outputs(flat, self.output)[np.arange(len(rows)), self.targets[rows]]
 
     def of_copies(self, copies: int, make_rows) -> np.ndarray:
-        """Scores ``[n, copies]`` of ``make_rows(images, k)``, built ``batch_size`` rows at a time."""
+        """Scores ``[n, copies]`` of ``make_rows(images, k)``, ``batch_size`` rows at a time."""
         result = np.empty((self.n, copies), np.float32)
         for images, k in row_chunks(self.n, copies, self.batch_size):
             result[images, k] = self.scores(make_rows(images, k), images)
@@ -63,9 +69,8 @@ def scored(
     x = to_model_input(images)
     engine = engine_for(model)
     flat = x.reshape(len(x), -1)
-    if targets is None:
-        targets = engine.outputs(flat, "logit").argmax(axis=1)
-    targets = np.broadcast_to(np.asarray(targets, np.int64), (len(x),))
+    predicted = engine.outputs(flat, "logit").argmax(axis=1) if targets is None else None
+    targets = resolve_targets(targets, len(flat), engine.n_classes, predicted)
     return Scored(flat, x.shape, targets, engine, output, int(batch_size))
 
 
@@ -93,39 +98,32 @@ def average_ranks(values: np.ndarray) -> np.ndarray:
 
 def pearson_rows(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     """Pearson correlation of each row of ``a`` with the same row of ``b`` (over ``mask`` only,
-    if given); NaN where one is constant."""
+    if given); NaN where one is constant. Rows of any shape ``[..., features]``."""
+    a, b = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(b, np.float64))
     if mask is None:
         mask = np.ones(a.shape, bool)
+    count = np.maximum(mask.sum(axis=-1, keepdims=True), 1)
     a, b = np.where(mask, a, 0.0), np.where(mask, b, 0.0)
-    count = np.maximum(mask.sum(axis=1, keepdims=True), 1)
-    a = np.where(mask, a - a.sum(axis=1, keepdims=True) / count, 0.0)
-    b = np.where(mask, b - b.sum(axis=1, keepdims=True) / count, 0.0)
-    denominator = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(
-            denominator > 0, (a * b).sum(axis=1) / np.where(denominator > 0, denominator, 1), np.nan
-        )
+    a = np.where(mask, a - a.sum(axis=-1, keepdims=True) / count, 0.0)
+    b = np.where(mask, b - b.sum(axis=-1, keepdims=True) / count, 0.0)
+    denominator = np.sqrt((a * a).sum(axis=-1) * (b * b).sum(axis=-1))
+    flat = ~(denominator > 0)
+    return np.where(flat, np.nan, (a * b).sum(axis=-1) / np.where(flat, 1.0, denominator))
 
 
 def spearman_rows(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     """Spearman rank correlation, row by row (over the entries ``mask`` keeps, if given)."""
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    a, b = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(b, np.float64))
     if mask is not None:  # masked entries rank last (NaN sorts last), so kept ones rank 0..k-1
         a, b = np.where(mask, a, np.nan), np.where(mask, b, np.nan)
-    return pearson_rows(average_ranks(a), average_ranks(b), mask)
+    shape, features = a.shape[:-1], a.shape[-1]
+    if mask is not None:
+        mask = np.broadcast_to(mask, a.shape).reshape(-1, features)
+    a, b = a.reshape(-1, features), b.reshape(-1, features)
+    return pearson_rows(average_ranks(a), average_ranks(b), mask).reshape(shape)
 
 
 def mean(values: np.ndarray) -> float:
     """Mean over the images where the value is defined (NaN if it is nowhere)."""
     values = np.asarray(values, np.float64)
     return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
-
-
-def random_map(model, images, target: TargetLike = None, *, seed: int = 0, **_) -> np.ndarray:
-    """The floor every method is scored against: uniform noise in [-1, 1], one map per image.
-
-    It ignores the model and the target (so it fails both sanity checks, as it should) and is
-    fixed by ``seed``.
-    """
-    x = to_model_input(images)
-    return np.random.default_rng(seed).uniform(-1, 1, x.shape).astype(np.float32)

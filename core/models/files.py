@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -11,7 +12,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras
 import numpy as np
 
-from core.data.pairs import check_model_name
+from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, PAIRS, check_model_name
 from core.errors import ModelFileError
 from core.inputs.preprocess import to_model_input
 from core.models.layer_stack import layer_stack
@@ -178,55 +179,211 @@ def load_model_file(path: str | Path) -> keras.Model:
         ) from None
 
 
+MAX_MODEL_BYTES = 64 * 2**20
+MAX_METADATA_BYTES = 16 * 2**20
+MAX_JSON_DEPTH = 32
+"""Deeper JSON is refused (the shipped metadata nests 5 levels)."""
+
+
+def expected_classes(name: str) -> int | None:
+    """How many classes model ``name`` tells apart (None for ``balanced``, whose count varies)."""
+    check_model_name(name)
+    if name == ALL_EIGHT:
+        return len(EIGHT_CHARACTERS)
+    return 2 if name in PAIRS else None
+
+
 def load_pretrained(pair: str, kind: str = "dense", root: Path | None = None) -> keras.Model:
     """A shipped network: takes float32 ``[n, 28, 28]`` in [0, 1], gives probabilities.
 
     ``pair`` is a pair (``"2Z"``...) or ``"all8"``; ``kind`` is ``"dense"`` (the thesis network,
-    default) or ``"cnn"``.
+    default) or ``"cnn"``. The file is checked before use: its size, its layers (the ones the
+    explanations can follow), its input and class count, and finite weights.
     """
-    return load_model_file(model_dir(pair, kind, root) / MODEL_FILE)
+    path = model_dir(pair, kind, root) / MODEL_FILE
+    if path.is_file() and path.stat().st_size > MAX_MODEL_BYTES:
+        raise ModelFileError(path, f"is larger than {MAX_MODEL_BYTES // 2**20} MB")
+    model = load_model_file(path)
+    problem = _model_problem(model, kind, expected_classes(pair))
+    if problem:
+        raise ModelFileError(path, problem)
+    return model
+
+
+def _model_problem(model: keras.Model, kind: str, n_classes: int | None) -> str | None:
+    try:
+        if kind == "dense":
+            dense_stack(model)
+        else:
+            layer_stack(model)
+    except UnsupportedModelError as error:
+        return f"is not a {kind} network the explanations can follow ({error})"
+    input_shape = tuple(model.input_shape)
+    if input_shape[1:] != (28, 28):
+        return f"takes inputs of shape {input_shape[1:]}, not 28x28"
+    classes = model.output_shape[-1]
+    if n_classes is not None and classes != n_classes:
+        return f"has {classes} outputs; this network tells {n_classes} classes apart"
+    if not all(np.isfinite(weights).all() for weights in model.get_weights()):
+        return "holds non-finite weights (NaN or infinity)"
+    return None
 
 
 def load_metadata(pair: str, kind: str = "dense", root: Path | None = None) -> dict:
-    """Training metadata of a shipped model (history, accuracies, confusion matrix...)."""
+    """Training metadata of a shipped model (history, accuracies, confusion matrix...), checked
+    against the schema the pages rely on (:func:`metadata_problem`)."""
     path = model_dir(pair, kind, root) / METADATA_FILE
     if not path.is_file():
         raise ModelFileError(path, "metadata file not found")
-    try:
-        metadata = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelFileError(path, f"is not valid JSON ({error})") from None
-    problem = _metadata_problem(metadata)
+    if path.stat().st_size > MAX_METADATA_BYTES:
+        raise ModelFileError(path, f"is larger than {MAX_METADATA_BYTES // 2**20} MB")
+    metadata = load_json(path)
+    problem = metadata_problem(metadata, expected_classes(pair))
     if problem:
         raise ModelFileError(path, f"is not valid model metadata: {problem}")
     return metadata
 
 
-def _metadata_problem(metadata) -> str | None:
-    """What is wrong with a metadata object, or None; checks what the pages rely on."""
+def load_json(path: Path, fix: str | None = None):
+    """A JSON file nested at most ``MAX_JSON_DEPTH`` deep; a :class:`ModelFileError` otherwise."""
+    fixes = {} if fix is None else {"fix": fix}
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelFileError(path, f"is not valid JSON ({error})", **fixes) from None
+    except RecursionError:
+        value = None
+    if value is None or json_depth(value) > MAX_JSON_DEPTH:
+        raise ModelFileError(path, f"nests deeper than {MAX_JSON_DEPTH} levels", **fixes)
+    return value
+
+
+def json_depth(value) -> int:
+    """How deeply lists and objects nest in a decoded JSON value (iterative: no recursion)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend(
+                (child, depth + 1) for child in children if isinstance(child, dict | list)
+            )
+    return deepest
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _integer(value, low: int = 0, high: float = math.inf) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value < high
+
+
+def _numbers(value, length: int | None = None) -> bool:
+    return (
+        isinstance(value, list)
+        and (length is None or len(value) == length)
+        and all(_number(item) for item in value)
+    )
+
+
+def _fields(record, names) -> bool:
+    return isinstance(record, dict) and all(_number(record.get(name)) for name in names)
+
+
+def metadata_problem(metadata, n_classes: int | None = None) -> str | None:
+    """What is wrong with a metadata object, or None: every field a page reads is checked."""
     if not isinstance(metadata, dict):
         return "not a JSON object"
     missing = [
         key
-        for key in ("pair", "classes", "seed", "epochs", "evaluation", "history")
+        for key in ("pair", "classes", "seed", "epochs", "evaluation", "history", "dataset")
         if key not in metadata
     ]
     if missing:
         return f"lacks {', '.join(missing)}"
-    evaluation = metadata["evaluation"]
-    for split in ("train", "validation", "test"):
-        scores = evaluation.get(split) if isinstance(evaluation, dict) else None
-        if not isinstance(scores, dict) or not all(
-            isinstance(scores.get(key), (int, float)) for key in ("accuracy", "loss")
-        ):
-            return f"evaluation.{split} needs numeric accuracy and loss"
-    history = metadata["history"]
-    if (
-        not isinstance(history, dict)
-        or not isinstance(history.get("batch"), dict)
-        or not isinstance(history.get("epoch"), list)
+    classes = metadata["classes"]
+    if not isinstance(classes, list) or len(classes) < 2:
+        return "classes must be a list of at least two labels"
+    if not all(isinstance(label, str) and 0 < len(label) <= 8 for label in classes):
+        return "classes must be short text labels"
+    if n_classes is not None and len(classes) != n_classes:
+        return f"lists {len(classes)} classes, not {n_classes}"
+    n = len(classes)
+    if not isinstance(metadata["pair"], str):
+        return "pair must be text"
+    if not (_integer(metadata["seed"]) and _integer(metadata["epochs"], 1)):
+        return "seed and epochs must be whole numbers (epochs at least 1)"
+    for key in ("architecture", "kind"):
+        if key in metadata and not isinstance(metadata[key], str):
+            return f"{key} must be text"
+    if "train_seconds" in metadata and not _number(metadata["train_seconds"]):
+        return "train_seconds must be a number"
+    dataset, versions = metadata["dataset"], metadata.get("versions", {})
+    if not isinstance(dataset, dict) or not isinstance(dataset.get("id"), str):
+        return "dataset.id must be text"
+    if not isinstance(versions, dict) or not all(
+        isinstance(versions.get(name, ""), str) for name in ("tensorflow", "keras")
     ):
-        return "history needs 'batch' (per-batch lists) and 'epoch' (a list)"
+        return "versions.tensorflow and versions.keras must be text"
+    return _evaluation_problem(metadata["evaluation"], n) or _history_problem(metadata["history"])
+
+
+def _evaluation_problem(evaluation, n: int) -> str | None:
+    if not isinstance(evaluation, dict):
+        return "evaluation must be an object"
+    for split in ("train", "validation", "test"):
+        scores = evaluation.get(split)
+        if not _fields(scores, ("accuracy", "loss")):
+            return f"evaluation.{split} needs numeric accuracy and loss"
+        if "balanced_accuracy" in scores and not _number(scores["balanced_accuracy"]):
+            return f"evaluation.{split}.balanced_accuracy must be a number"
+    test = evaluation["test"]
+    confusion = test.get("confusion")
+    if not (
+        isinstance(confusion, list)
+        and len(confusion) == n
+        and all(
+            isinstance(row, list) and len(row) == n and all(_integer(c) for c in row)
+            for row in confusion
+        )
+    ):
+        return f"evaluation.test.confusion must be {n}x{n} counts"
+    roc = test.get("roc")
+    if roc is not None and not (
+        isinstance(roc, dict)
+        and _integer(roc.get("positive_label"), 0, n)
+        and _numbers(roc.get("fpr"))
+        and len(roc["fpr"]) >= 2
+        and _numbers(roc.get("tpr"), len(roc["fpr"]))
+        and _number(roc.get("auc"))
+    ):
+        return "evaluation.test.roc needs positive_label, fpr and tpr of one length, auc"
+    per_label = test.get("per_label", [])
+    if not isinstance(per_label, list) or not all(
+        _fields(row, ("precision", "recall", "f1"))
+        and _integer(row.get("label"), 0, n)
+        and _integer(row.get("support"))
+        for row in per_label
+    ):
+        return "evaluation.test.per_label rows need label, precision, recall, f1 and support"
+    return None
+
+
+def _history_problem(history) -> str | None:
+    batch = history.get("batch") if isinstance(history, dict) else None
+    if not isinstance(batch, dict) or not _numbers(batch.get("step")) or not batch["step"]:
+        return "history needs a batch object with a non-empty step list"
+    if not all(_numbers(batch.get(key), len(batch["step"])) for key in ("loss", "accuracy")):
+        return "history.batch needs loss and accuracy lists as long as its steps"
+    epochs = history.get("epoch")
+    names = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy")
+    if not isinstance(epochs, list) or not epochs or not all(_fields(e, names) for e in epochs):
+        return f"history.epoch needs a non-empty list of records with {', '.join(names)}"
+    kept = history.get("kept_epoch")
+    if kept is not None and not _integer(kept, 1):
+        return "history.kept_epoch must be a whole number"
     return None
 
 

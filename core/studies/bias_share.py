@@ -11,6 +11,7 @@ import numpy as np
 
 from core.explain.modulex_rule import propagate_importance
 from core.inputs.preprocess import to_model_input
+from core.metrics.common import pearson_rows
 from core.models.network import dense_stack
 
 
@@ -34,7 +35,7 @@ def bias_share(model, images) -> dict:
         top[:, label] = probabilities[:, label]
         target_maps.append(propagate_importance(top, layer_inputs, stack.kernels, stack.biases))
     first, second = target_maps[0], target_maps[1]
-    correlation = np.array([_pearson(a, b) for a, b in zip(first, second)])
+    correlation = pearson_rows(first, second)
     predicted = probabilities.argmax(axis=1)
     explained = np.where(predicted[:, None] == 0, first, second)
     target_part = explained - bias_only
@@ -46,9 +47,3 @@ def bias_share(model, images) -> dict:
         "bias_share": float(np.mean(bias_norm / np.maximum(bias_norm + target_norm, 1e-30))),
         "bias_part_larger": float(np.mean(bias_norm > target_norm)),
     }
-
-
-def _pearson(a: np.ndarray, b: np.ndarray) -> float:
-    a, b = a - a.mean(), b - b.mean()
-    denominator = np.sqrt((a * a).sum() * (b * b).sum())
-    return float((a * b).sum() / denominator) if denominator > 0 else float("nan")

@@ -19,6 +19,7 @@ from core.data import labelled
 from core.explain import predict_and_explain
 from core.explain.global_maps import DEFAULT_K, compute_global_maps
 from core.insight.confidence import explanation_confidence
+from core.metrics.common import spearman_rows
 from core.models.scores import roc_curve
 
 NOISE_IMAGES = 500
@@ -44,8 +45,8 @@ def auroc(scores: np.ndarray, positive: np.ndarray) -> float:
 
 
 def spearman(a: np.ndarray, b: np.ndarray) -> float:
-    rank_a, rank_b = np.argsort(np.argsort(a)), np.argsort(np.argsort(b))
-    return float(np.corrcoef(rank_a, rank_b)[0, 1])
+    """Spearman correlation of two vectors (ties share their mean rank; NaN if one is constant)."""
+    return float(spearman_rows(np.asarray(a)[None], np.asarray(b)[None])[0])
 
 
 def confidence_of_predictions(model, images: np.ndarray, global_maps: np.ndarray, mode: str):

@@ -19,7 +19,7 @@ def _confidence(app) -> float:
 
 
 def test_draw_page_shows_confidence_and_a_sentence_under_the_overlay(no_dataset):
-    app = run_page(session={"input_image": drawn("2")})
+    app = run_page(session={"input_image": drawn("2"), "mode": "target"})
     assert not app.exception
     assert 0 <= _confidence(app) <= 1
     assert re.search(r"\*The [a-z ,]+ speaks? for 2 \(\d+% of that evidence\)", texts(app))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.explain import METHODS
-from core.studies.methods_report import FLOOR, load_report
+from core.metrics import FLOORS
+from core.studies.methods_report import load_report
 from tests.app.conftest import chart_text, drawn, run_page, texts
 
 PAGE = "views/methods.py"
@@ -46,12 +47,37 @@ def test_methods_page_shows_the_committed_report_without_the_dataset(no_dataset)
     app = run_page(PAGE, session={"pair": "8B"})
     assert not app.exception, app.exception
     table = app.dataframe[0].value
-    assert len(table) == len(report["pairs"]["8B"]["methods"]) == len(METHODS) + 1
-    assert "random map (floor)" in set(table["method"])
-    assert (
-        "ModuleX" in texts(app) and len(app.get("plotly_chart")) == 2
-    )  # deletion and insertion curves
-    assert FLOOR in report["pairs"]["8B"]["methods"]
+    scored = report["networks"]["8B"]["methods"]
+    assert len(table) == len(scored) >= len(METHODS) + len(FLOORS)
+    assert {"Random map (floor)", "Input as map (floor)", "ModuleX"} <= set(table["method"])
+    assert not any("_" in name for name in table["method"])  # readable names only
+    assert any(column.endswith(("↑", "↓")) for column in table.columns)
+    page = texts(app)
+    assert "8 vs B/b · Dense (thesis)" in page and "2 vs Z" not in page  # this pair's headline
+    assert "How this is computed" in page or app.expander
+    assert len(app.get("plotly_chart")) == 1 and len(app.get("download_button")) == 2
+
+
+def test_methods_page_report_rows_and_families_can_be_narrowed(no_dataset):
+    app = run_page(PAGE, session={"pair": "2Z"})
+    app.multiselect(key="methods_report_rows").set_value(["modulex", "input"]).run()
+    app.multiselect(key="methods_report_families").set_value(["robustness"]).run()
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert list(table["method"]) == ["ModuleX", "Input as map (floor)"]
+    assert {c for c in table.columns if c not in ("method", "kind")} == {
+        "Max-sensitivity ↓",
+        "Avg-sensitivity ↓",
+        "ms per image ↓",
+    }
+    app.segmented_control(key="methods_curve").set_value("road").run()
+    assert "Input as map (floor)" in chart_text(app)
+
+
+def test_methods_page_shows_the_cnn_rows_of_the_report(no_dataset):
+    app = run_page(PAGE, query={"kind": "cnn"}, session={"pair": "2Z"})
+    assert not app.exception, app.exception
+    assert "CNN" in texts(app) and app.dataframe
 
 
 @pytest.mark.dataset

@@ -119,8 +119,8 @@ def test_global_maps_page_shows_the_cnns_shipped_maps(no_dataset):
     assert "Network: **CNN**; maps shipped with the model (k = 400)" in texts(app)
     shown = [_array(trace["z"]) for trace in _traces(app, "global_labels")]
     cnn, dense = (
-        _shipped_maps("8B", "cnn").get("target"),
-        _shipped_maps("8B", "dense").get("target"),
+        _shipped_maps("8B", "cnn").get("contrast"),  # the default mode
+        _shipped_maps("8B", "dense").get("contrast"),
     )
     assert np.allclose(shown, cnn, atol=1e-6)
     assert not np.allclose(shown, dense, atol=1e-3)
@@ -149,7 +149,9 @@ def test_mistakes_of_the_cnn_are_its_own(with_dataset, pair):
     assert cnn_wrong != dense_wrong
     assert "Mistakes gallery" in texts(app) and "CNN" in texts(app)
     global_maps = [_array(trace["z"]) for trace in _traces(app, "mistake_global")]
-    assert np.allclose(global_maps, _shipped_maps(pair, "cnn").get("target", "correct"), atol=1e-6)
+    assert np.allclose(
+        global_maps, _shipped_maps(pair, "cnn").get("contrast", "correct"), atol=1e-6
+    )
 
 
 @pytest.fixture

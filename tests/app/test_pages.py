@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from core.data.dataset import load_pair
 from tests.app.conftest import drawn, run_page, texts
 
 PAGES = [
@@ -22,7 +23,9 @@ def test_every_page_renders_without_the_dataset(page, no_dataset):
     app = run_page(page)
     assert not app.exception, app.exception
     assert app.sidebar.selectbox(key="pair").value == "2Z"
-    assert app.sidebar.radio(key="mode").value == "target"
+    assert (
+        app.sidebar.radio(key="mode").value == "contrast"
+    )  # the honest default: its bias terms cancel
 
 
 def test_draw_page_empty_canvas_gives_a_hint(no_dataset):
@@ -115,22 +118,61 @@ def test_mistakes_page_offers_the_download_without_data(no_dataset):
     assert app.button(key="download_dataset")
 
 
+def _matching(app) -> int:
+    return int(re.search(r"(\d+) images match", texts(app)).group(1))
+
+
 @pytest.mark.dataset
 def test_mistakes_page_counts_and_filters(with_dataset):
     app = run_page("views/mistakes.py")
     assert not app.exception
     total = re.search(r"(\d+) of (\d+) test images misclassified", texts(app))
     assert total and int(total.group(2)) == 1410
-    both = int(re.search(r"(\d+) mistakes match", texts(app)).group(1))
+    both = _matching(app)
     assert both == int(total.group(1))
-    app.radio(key="mistake_direction").set_value("0").run()
-    one_way = int(re.search(r"(\d+) mistakes match", texts(app)).group(1))
-    app.radio(key="mistake_direction").set_value("1").run()
-    other_way = int(re.search(r"(\d+) mistakes match", texts(app)).group(1))
+    app.segmented_control(key="gallery_true").set_value(0).run()
+    one_way = _matching(app)
+    app.segmented_control(key="gallery_true").set_value(1).run()
+    other_way = _matching(app)
     assert one_way + other_way == both and one_way > 0 and other_way > 0
-    app.slider(key="mistake_confidence").set_value((0.9, 1.0)).run()
-    confident = int(re.search(r"(\d+) mistakes match", texts(app)).group(1))
-    assert confident < other_way
+    app.segmented_control(key="gallery_predicted").set_value(1).run()
+    assert _matching(app) == 0  # a true Z predicted Z is not a mistake
+    app.segmented_control(key="gallery_show").set_value("correct").run()
+    correct_z = _matching(app)
+    app.segmented_control(key="gallery_show").set_value("all").run()
+    assert _matching(app) == correct_z  # every true Z predicted Z is correct
+    app.segmented_control(key="gallery_predicted").set_value("any").run()
+    assert _matching(app) == correct_z + other_way
+    app.segmented_control(key="gallery_show").set_value("incorrect").run()
+    app.slider(key="gallery_confidence").set_value((0.9, 1.0)).run()
+    assert _matching(app) < other_way
+    assert not app.exception
+
+
+@pytest.mark.dataset
+def test_a_thumbnail_opens_on_the_draw_page(with_dataset):
+    app = run_page("views/mistakes.py")
+    buttons = [b for b in app.button if b.key and b.key.startswith("gallery_open_")]
+    assert len(buttons) == 24
+    index = int(buttons[0].key.rsplit("_", 1)[1])
+    buttons[0].click().run()
+    assert not app.exception
+    assert "Draw & explain" in texts(app)
+    assert f"test image #{index}, labelled" in texts(app) and "Prediction:" in texts(app)
+    images, _ = load_pair("2Z", "test")
+    assert (app.session_state["input_image"] == images[index]).all()
+
+
+@pytest.mark.dataset
+def test_the_gallery_explains_with_the_chosen_method(with_dataset):
+    app = run_page("views/mistakes.py")
+    before = [image.proto.imgs[0].url for image in app.get("image")]
+    assert len(before) == 24
+    app.selectbox(key="gallery_method").set_value("gradient_x_input").run()
+    assert not app.exception
+    assert "Gradient x input" in texts(app)
+    after = [image.proto.imgs[0].url for image in app.get("image")]
+    assert len(after) == 24 and after != before
 
 
 def test_models_page_shows_every_pair_beside_the_thesis(no_dataset):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.app.conftest import drawn, run_page
+from tests.app.conftest import drawn, run_page, texts
 
 
 def _heights(app) -> list[int]:
@@ -16,7 +16,9 @@ def test_url_parameter_turns_it_on_and_plots_grow(no_dataset):
     presenting = run_page(query={"presenter": "1"}, session={"input_image": drawn("Z")})
     assert not presenting.exception
     assert presenting.sidebar.toggle(key="presenter").value is True
-    assert all(big > small for big, small in zip(_heights(presenting), _heights(normal)))
+    assert all(
+        big > small for big, small in zip(_heights(presenting), _heights(normal), strict=True)
+    )
     assert any("font-size: 21px" in element.proto.body for element in presenting.get("html"))
 
 
@@ -27,3 +29,38 @@ def test_toggle_writes_the_url_and_can_be_turned_off(no_dataset):
     app.sidebar.toggle(key="presenter").set_value(False).run()
     assert "presenter" not in app.query_params
     assert not app.exception
+
+
+def test_presenter_view_has_its_own_control_bar_with_shortcuts(no_dataset):
+    app = run_page(query={"presenter": "1"})
+    assert not app.exception
+    main_keys = {w.key for w in (*app.main.selectbox, *app.main.radio)}
+    assert {"pair", "mode", "kind"} <= main_keys  # the sidebar cannot be reopened
+    shortcuts = {b.key: b.proto.shortcut for b in app.main.button}
+    assert shortcuts["presenter_next_example"] and shortcuts["presenter_clear"]
+    app.main.selectbox(key="pair").set_value("5S").run()
+    assert app.query_params["pair"] in (["5S"], "5S")
+
+
+def test_next_example_and_clear_drive_the_current_input(no_dataset):
+    app = run_page(query={"presenter": "1"})
+    app.button(key="presenter_next_example").click().run()
+    first = app.session_state["input_image"]
+    assert first is not None and "example drawing" in app.session_state["input_description"]
+    assert "Prediction" in texts(app)
+    app.button(key="presenter_next_example").click().run()
+    assert not (app.session_state["input_image"] == first).all()  # the next one, not the same
+    app.button(key="presenter_clear").click().run()
+    assert app.session_state["input_image"] is None
+    assert "Prediction" not in texts(app)
+    assert not app.exception
+
+
+def test_presenter_view_can_be_left_from_its_bar(no_dataset):
+    app = run_page(query={"presenter": "1"})
+    app.button(key="presenter_exit").click().run()
+    assert not app.exception
+    assert app.session_state["presenter"] is False
+    assert "presenter" not in app.query_params
+    assert app.sidebar.radio(key="mode").value == "contrast"
+    assert not any(b.key == "presenter_exit" for b in app.button)

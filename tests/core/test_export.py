@@ -71,3 +71,38 @@ def test_maps_without_an_input_and_on_their_own_scales():
     # each map is saturated on its own scale: full red and full blue both appear
     assert (np.abs(pixels.reshape(-1, 3) - [178, 24, 43]).sum(axis=1) == 0).any()
     assert (np.abs(pixels.reshape(-1, 3) - [33, 102, 172]).sum(axis=1) == 0).any()
+
+
+def _pdf_objects(pdf: bytes) -> dict[int, int]:
+    """Object number -> byte offset, read from the cross-reference table."""
+    start = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    assert pdf[start:].startswith(b"xref")
+    lines = pdf[start:].split(b"\n")
+    count = int(lines[1].split()[1])
+    return {n: int(lines[2 + n].split()[0]) for n in range(1, count)}
+
+
+def test_the_pdf_report_is_an_a4_page_with_real_text():
+    report = _report()
+    report.text = "The top (rows 0-8) speaks for 2 → not Z; the bottom against."
+    pdf = pdf_bytes(report)
+    assert pdf.startswith(b"%PDF-1.") and pdf.rstrip().endswith(b"%%EOF")
+    assert b"/MediaBox [0 0 595.28 841.89]" in pdf  # A4 in points
+    for number, offset in _pdf_objects(pdf).items():
+        assert pdf[offset:].startswith(b"%d 0 obj" % number)
+    for words in (b"2 vs Z: why 2?", b"Prediction: 2 \\(91%\\)", b"why 2 and not Z"):
+        assert words in pdf  # text drawn as text (Tj), not as pixels
+    assert b"\\(rows 0-8\\) speaks for 2 -> not Z" in pdf
+    assert pdf.count(b"/Subtype /Image") == 3  # the input, the map and its colour bar
+
+
+def test_a_long_text_wraps_inside_the_page():
+    report = _report()
+    report.text = " ".join(["evidence"] * 400)
+    pdf = pdf_bytes(report)
+    lines = [line for line in pdf.split(b"\n") if line.startswith(b"BT /F1 11.00")]
+    assert len(lines) > 10
+    for line in lines:
+        x, y = (float(v) for v in line.split(b" Td")[0].split()[-2:])
+        text = line.split(b"(", 1)[1].rsplit(b") Tj", 1)[0]
+        assert 0 < x and x + len(text) * 11 * 0.56 <= 595.28 and 0 < y < 841.89

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
-from core.insight.textual import describe, grid_sums, regions
+from core.insight.textual import REGION_NAMES, describe, grid_sums, regions
 
 
 def _map(cells: dict[tuple[int, int], float]) -> np.ndarray:
@@ -49,8 +51,8 @@ def test_contrast_sentence_names_both_characters():
         _map({(0, 1): 5.0, (2, 1): 5.0, (1, 0): -3.0, (1, 2): -3.0}), "2", "Z", mode="contrast"
     )
     assert (
-        text
-        == "The top and the bottom make it 2 rather than Z (100% of that evidence); the left and the right point to Z instead."
+        text == "The top and the bottom make it 2 rather than Z (100% of that evidence); "
+        "the left and the right point to Z instead."
     )
 
 
@@ -63,3 +65,53 @@ def test_thesis_mode_talks_about_the_output():
 def test_a_map_without_evidence_for_says_so():
     assert describe(_map({(1, 1): -1.0}), "B") == "Nothing in the drawing speaks for B."
     assert describe(np.zeros((28, 28)), "B") == "Nothing in the drawing speaks for B."
+
+
+REGION_PATTERN = re.compile(
+    "the ("
+    + "|".join(sorted((n for row in REGION_NAMES for n in row), key=len, reverse=True))
+    + ")"
+)
+
+
+def _named(part: str) -> set[str]:
+    return set(REGION_PATTERN.findall(part.lower()))
+
+
+def _generated_maps(count: int, seed: int = 7):
+    """Maps of many kinds: noise, sparse strokes, cells holding both signs, tiny and huge scales."""
+    rng = np.random.default_rng(seed)
+    for index in range(count):
+        kind = index % 4
+        if kind == 0:
+            importance = rng.normal(0, 1, (28, 28))
+        elif kind == 1:
+            importance = rng.normal(0, 1, (28, 28)) * (rng.random((28, 28)) < 0.15)
+        elif kind == 2:  # every cell strong both ways, nearly cancelling
+            importance = rng.normal(0, 1, (28, 28)) + np.where(
+                np.indices((28, 28)).sum(axis=0) % 2, 5.0, -5.0
+            )
+        else:  # a few cells, mixed signs, a skewed scale
+            importance = np.zeros((28, 28))
+            for _ in range(rng.integers(1, 6)):
+                row, column = rng.integers(0, 28, 2)
+                importance[row : row + 6, column : column + 6] += rng.normal(0, 3)
+        yield importance * 10.0 ** rng.uniform(-6, 2)
+
+
+@pytest.mark.parametrize("mode", ["target", "contrast", "thesis"])
+def test_no_region_is_said_to_speak_both_for_and_against(mode):
+    for importance in _generated_maps(400):
+        found = regions(importance)
+        assert not set(found.speaking_for) & set(found.speaking_against)
+        text = describe(importance, "2", "Z", mode=mode)
+        speaking_for, _, speaking_against = text.partition(";")
+        assert not _named(speaking_for) & _named(speaking_against), text
+        assert 0 <= found.share_for <= 1 + 1e-9 and 0 <= found.share_against <= 1 + 1e-9
+
+
+def test_a_cell_with_both_signs_speaks_only_on_the_side_of_its_sum():
+    importance = _map({(0, 1): 6.0, (2, 1): 2.0})
+    importance[0, 10] = -4.0  # the top also holds evidence against, less than its 6 for
+    found = regions(importance)
+    assert "top" in found.speaking_for and "top" not in found.speaking_against

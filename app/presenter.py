@@ -1,0 +1,88 @@
+"""Presenter view: large type and plots for a projector, and its own control bar.
+
+Presenter view hides Streamlit's header, and with it the button that reopens the sidebar, so
+the bar on the page carries what a presenter changes: pair, mode, network, the page, the
+current drawing (next example, clear) and the way out. Its buttons have keyboard shortcuts
+(Streamlit's own ``shortcut``; the tour's Next and Back have the arrow keys).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import inputs, state
+from core.data.pairs import pair_characters
+from core.inputs.examples import EXAMPLES
+
+SCALE = 1.4  # plots (app/plots.py); type is 1.3x larger through the root font size
+CSS = """<style>
+html { font-size: 21px; }
+[data-testid="stHeader"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
+</style>"""
+NEXT_EXAMPLE_KEY, CLEAR_KEY = "N", "Delete"
+EXAMPLE_INDEX = "presenter_example"
+
+
+def pair_examples(pair: str) -> list[str]:
+    """The example drawings of a pair's two characters, in the strip's order."""
+    characters = pair_characters(pair)
+    return [example.name for example in EXAMPLES if example.character in characters]
+
+
+def next_example() -> None:
+    """Load the pair's next example drawing (wrapping round)."""
+    names = pair_examples(state.pair())
+    index = (st.session_state.get(EXAMPLE_INDEX, -1) + 1) % len(names)
+    st.session_state[EXAMPLE_INDEX] = index
+    inputs.load_example(names[index])
+
+
+def clear() -> None:
+    """No input any more, and a blank canvas (an empty drawing loaded as if drawn)."""
+    state.set_input(None, "cleared")
+    loads = st.session_state.get(inputs.CANVAS_LOADS, 0) + 1
+    st.session_state[inputs.CANVAS_LOADS] = loads
+    st.session_state[inputs.CANVAS_DRAWING] = {
+        "version": "7.4.0",
+        "objects": [],
+        "modulexLoad": loads,
+    }
+    st.session_state.pop(inputs.CANVAS_ECHO, None)
+
+
+def leave() -> None:
+    st.session_state[state.PRESENTER_KEY] = False
+
+
+def control_bar(pages: dict, view_controls) -> None:
+    """The bar at the top of every page in presenter view."""
+    st.html(CSS)
+    with st.container(horizontal=True, vertical_alignment="bottom", key="presenter_bar"):
+        view_controls(st.container(horizontal=True, vertical_alignment="bottom"))
+        with st.popover("Pages", icon=":material/menu:"):
+            for section in pages.values():
+                for page in section:
+                    st.page_link(page)
+        st.button(
+            "Next example",
+            icon=":material/skip_next:",
+            on_click=next_example,
+            shortcut=NEXT_EXAMPLE_KEY,
+            key="presenter_next_example",
+            help=f"Draws the pair's next example (key {NEXT_EXAMPLE_KEY}).",
+        )
+        st.button(
+            "Clear",
+            icon=":material/ink_eraser:",
+            on_click=clear,
+            shortcut=CLEAR_KEY,
+            key="presenter_clear",
+            help=f"Clears the drawing and the result (key {CLEAR_KEY}).",
+        )
+        st.button(
+            "Exit presenter view",
+            icon=":material/close_fullscreen:",
+            on_click=leave,
+            key="presenter_exit",
+        )

@@ -1,0 +1,67 @@
+"""Every generated damage to a shipped file (tests/fixtures/damaged_pretrained.py), on every
+page: no page crashes, the pages that need the file name it and say how to restore it, and the
+other networks keep working."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import drawn, run_page, texts
+from tests.fixtures.damaged_pretrained import GRID, MAPS, METADATA, MODEL, VARIANTS, damaged_copy
+
+PAGES = [
+    "views/draw.py",
+    "views/compare.py",
+    "views/global_maps.py",
+    "views/mistakes.py",
+    "views/models.py",
+    "views/methods.py",
+    "views/indirect.py",
+    "views/tour.py",
+]
+# the pages that read each file (for the network the session has chosen)
+READERS = {
+    MODEL: {"views/draw.py", "views/compare.py", "views/methods.py", "views/indirect.py"},
+    METADATA: {"views/models.py"},
+    MAPS: {"views/draw.py", "views/global_maps.py"},
+    GRID: {"views/draw.py"},
+}
+QUICK = ["maps without k"]  # the rest are in the slow tier (about 5 CPU-seconds each)
+
+
+def _session(network: str) -> dict:
+    pair, _, kind = network.partition("-")
+    session = {"input_image": drawn("Z"), "kind": kind or "dense"}
+    if pair == "all8":
+        session["scope"] = "all8"
+    return session
+
+
+def _visit_every_page(variant, tmp_path, monkeypatch):
+    network, name, _ = VARIANTS[variant]
+    root = damaged_copy(variant, tmp_path)
+    monkeypatch.setenv("MODULEX_PRETRAINED", str(root))
+    path = str(root / network / name)
+    for page in PAGES:
+        app = run_page(page, session=_session(network))
+        assert not app.exception, (variant, page, [e.stack_trace for e in app.exception])
+        shown = texts(app)
+        readers = READERS[name] if network.partition("-")[0] in ("2Z", "all8") else set()
+        if network.startswith("all8") and name != METADATA:
+            readers = {"views/draw.py"}  # the only page with the 8-character network
+        if page in readers:
+            assert f"{path}: " in shown and "To fix:" in shown, (variant, page)
+    if network != "all8":
+        app = run_page(session={"input_image": drawn("Z"), "pair": "8B"})
+        assert not app.exception and "Prediction:" in texts(app), variant
+
+
+@pytest.mark.parametrize("variant", QUICK)
+def test_one_damage_per_file_on_every_page(variant, tmp_path, monkeypatch, no_dataset):
+    _visit_every_page(variant, tmp_path, monkeypatch)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", sorted(set(VARIANTS) - set(QUICK)))
+def test_every_damage_on_every_page(variant, tmp_path, monkeypatch, no_dataset):
+    _visit_every_page(variant, tmp_path, monkeypatch)
