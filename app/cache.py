@@ -3,6 +3,7 @@ derived arrays are copied per caller (``cache_data``). Shared models are never m
 
 from __future__ import annotations
 
+import functools
 import gc
 from pathlib import Path
 
@@ -19,9 +20,25 @@ from core.insight.report import png_bytes
 from core.models import files as models
 from core.models.scores import scores_from_probabilities
 
-
 # The shipped files are cached per folder (``$MODULEX_PRETRAINED`` may point elsewhere), so a
 # session never gets a model, map or metadata file from another folder than the one set.
+
+
+def _per_folders(cached):
+    """Key a cached function that reads the dataset on the dataset and pretrained folders too
+    (its first parameter, filled in here), so a result never outlives the folder it came from."""
+
+    @functools.wraps(cached)
+    def call(*args, **kwargs):
+        return cached(_folders(), *args, **kwargs)
+
+    return call
+
+
+def _folders() -> str:
+    return f"{data.pairs_dir()}|{models.pretrained_root()}"
+
+
 def model(pair: str, kind: str = "dense"):
     """A shipped network (shared: never modify it)."""
     return _model(pair, kind, str(models.pretrained_root()))
@@ -65,19 +82,22 @@ def dataset_id() -> str:
     return data.dataset_fingerprint()["id"]
 
 
+@_per_folders
 @st.cache_data(show_spinner="Reading the test set...", max_entries=8)
-def test_set(pair: str) -> tuple[np.ndarray, np.ndarray]:
+def test_set(folders: str, pair: str) -> tuple[np.ndarray, np.ndarray]:
     return data.load_pair(pair, "test")
 
 
+@_per_folders
 @st.cache_data(show_spinner=False, max_entries=8)
-def test_probabilities(pair: str, kind: str = "dense") -> np.ndarray:
+def test_probabilities(folders: str, pair: str, kind: str = "dense") -> np.ndarray:
     images, _ = test_set(pair)
     return models.predict(model(pair, kind), images)
 
 
+@_per_folders
 @st.cache_data(show_spinner="Explaining the test set...", max_entries=16)
-def recomputed_maps(pair: str, k: int, kind: str = "dense") -> global_maps.GlobalMaps:
+def recomputed_maps(folders: str, pair: str, k: int, kind: str = "dense") -> global_maps.GlobalMaps:
     images, labels = test_set(pair)
     return global_maps.compute_global_maps(
         model(pair, kind),
@@ -88,8 +108,9 @@ def recomputed_maps(pair: str, k: int, kind: str = "dense") -> global_maps.Globa
     )
 
 
+@_per_folders
 @st.cache_data(show_spinner=False, max_entries=8)
-def test_scores(pair: str, kind: str = "dense") -> dict:
+def test_scores(folders: str, pair: str, kind: str = "dense") -> dict:
     _, labels = test_set(pair)
     return scores_from_probabilities(test_probabilities(pair, kind), labels)
 
@@ -106,8 +127,11 @@ def _contrast_grid(kind: str, root: str):
     return shipped_contrast_grid(kind, Path(root))
 
 
+@_per_folders
 @st.cache_data(show_spinner="Placing the images in the network's hidden space...", max_entries=8)
-def hidden_space(pair: str, kind: str, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def hidden_space(
+    folders: str, pair: str, kind: str, split: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Images, labels and last-hidden-layer vectors of a pair's split."""
     from core.insight.indirect import embed
 
@@ -115,8 +139,11 @@ def hidden_space(pair: str, kind: str, split: str) -> tuple[np.ndarray, np.ndarr
     return images, labels, embed(model(pair, kind), images)
 
 
+@_per_folders
 @st.cache_data(show_spinner="Laying out the test set in 2-D...", max_entries=8)
-def hidden_layout(pair: str, kind: str, method: str) -> tuple[np.ndarray, np.ndarray, dict]:
+def hidden_layout(
+    folders: str, pair: str, kind: str, method: str
+) -> tuple[np.ndarray, np.ndarray, dict]:
     """Indices of the test images shown, their 2-D positions, and what placing a new point needs."""
     from core.insight.indirect import TSNE_PER_LABEL, fit_pca, subsample, tsne
 
@@ -153,11 +180,11 @@ def network_limit(pair: str, kind: str, mode: str) -> float | None:
 def gallery_thumbnails(pair: str, kind: str, mode: str, palette: str) -> np.ndarray:
     """ModuleX thumbnails of every test image for its predicted class (shared, read-only):
     computed once per network, mode and palette, so a filter change only indexes them."""
-    return _gallery_thumbnails(pair, kind, mode, palette, str(models.pretrained_root()))
+    return _gallery_thumbnails(pair, kind, mode, palette, _folders())
 
 
 @st.cache_resource(show_spinner="Explaining every test image once...", max_entries=12)
-def _gallery_thumbnails(pair: str, kind: str, mode: str, palette: str, root: str) -> np.ndarray:
+def _gallery_thumbnails(pair: str, kind: str, mode: str, palette: str, folders: str) -> np.ndarray:
     from app.plots import PALETTES
     from core.insight.gallery import explain_predictions, thumbnails
 
@@ -177,7 +204,7 @@ def _gallery_thumbnails(pair: str, kind: str, mode: str, palette: str, root: str
 def thumbnail_png(pair: str, kind: str, mode: str, palette: str, index: int) -> bytes:
     """One ModuleX thumbnail as PNG, encoded on first use and kept (a page of 24 fresh ones
     costs ~40 ms to encode; a filter change mostly shows thumbnails seen before)."""
-    store = _png_store(pair, kind, mode, palette, str(models.pretrained_root()))
+    store = _png_store(pair, kind, mode, palette, _folders())
     found = store.get(index)
     if found is None:
         picture = gallery_thumbnails(pair, kind, mode, palette)[index]
@@ -186,13 +213,20 @@ def thumbnail_png(pair: str, kind: str, mode: str, palette: str, index: int) -> 
 
 
 @st.cache_resource(show_spinner=False, max_entries=12)
-def _png_store(pair: str, kind: str, mode: str, palette: str, root: str) -> dict[int, bytes]:
+def _png_store(pair: str, kind: str, mode: str, palette: str, folders: str) -> dict[int, bytes]:
     return {}
 
 
+@_per_folders
 @st.cache_data(show_spinner="Explaining these images...", max_entries=64)
 def method_thumbnails(
-    pair: str, kind: str, mode: str, method: str, palette: str, indices: tuple[int, ...]
+    folders: str,
+    pair: str,
+    kind: str,
+    mode: str,
+    method: str,
+    palette: str,
+    indices: tuple[int, ...],
 ) -> np.ndarray:
     """Thumbnails of some test images explained by another method (computed on demand)."""
     from app.plots import PALETTES

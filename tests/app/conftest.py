@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -39,8 +40,12 @@ def run_page(
     return app
 
 
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
 def texts(app: AppTest) -> str:
-    """Every piece of text on the page, for assertions on what a user reads."""
+    """Every piece of text on the page, for assertions on what a user reads: Markdown's
+    backslash escapes (the app escapes names and numbers it shows as typed) are removed."""
     parts = [
         element.value
         for element in (
@@ -54,7 +59,7 @@ def texts(app: AppTest) -> str:
             *app.success,
         )
     ]
-    return "\n".join(str(part) for part in parts)
+    return _MARKDOWN_ESCAPE.sub(r"\1", "\n".join(str(part) for part in parts))
 
 
 def chart_text(app: AppTest, index: int = 0) -> str:
