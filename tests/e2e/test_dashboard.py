@@ -26,7 +26,7 @@ def test_draw_predict_clear_and_redraw(page, dashboard):
     draw(page, DRAWN["Z"])
     wait_for_text(page, r"Prediction: Z/z \(\d")
     wait_for_text(page, r"2: \d+\.\d%[\s\S]*Z/z: \d+\.\d%")  # both probabilities as bars
-    wait_for_text(page, r"Red pixels speak for")
+    wait_for_text(page, r"Red pixels make it")  # contrast, the default mode
     assert page.locator(".js-plotly-plot").count() >= 2  # the explanation and the global maps
     assert page.locator('[data-testid="stProgress"]').count() == 2
 
