@@ -39,16 +39,8 @@ def next_example() -> None:
 
 
 def clear() -> None:
-    """No input any more, and a blank canvas (an empty drawing loaded as if drawn)."""
-    state.set_input(None, "cleared")
-    loads = st.session_state.get(inputs.CANVAS_LOADS, 0) + 1
-    st.session_state[inputs.CANVAS_LOADS] = loads
-    st.session_state[inputs.CANVAS_DRAWING] = {
-        "version": "7.4.0",
-        "objects": [],
-        "modulexLoad": loads,
-    }
-    st.session_state.pop(inputs.CANVAS_ECHO, None)
+    """No input any more, and a blank canvas."""
+    inputs.clear()
 
 
 def leave() -> None:
