@@ -72,6 +72,8 @@ def show(
 ) -> tuple[str | None, str | None]:
     """Mount the canvas; use what it sent. Returns (a hint if the drawing was refused, why the
     live engine is off or None)."""
+    # what the canvas sent is used before it is mounted, so the data it gets agrees with it
+    refused = inputs.accept_drawing(_value(st.session_state.get(key), "drawing"))
     palette = plots.palette()["stops"]
     data = {
         "load": inputs.loads(),
@@ -93,7 +95,7 @@ def show(
         on_drawing_change=_ignore,
         on_engine_change=_ignore,
     )
-    refused = inputs.accept_drawing(_value(result, "drawing"))
+    refused = inputs.accept_drawing(_value(result, "drawing")) or refused
     return refused, engine_problem(_value(result, "engine"), networks)
 
 
@@ -120,7 +122,7 @@ def fallback_note(problem: str) -> str:
 def _value(result, name: str):
     try:
         return result[name]
-    except (KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError, IndexError):
         return None
 
 
