@@ -1,4 +1,5 @@
-"""Edit the drawing: the current strokes in streamlit-drawable-canvas' transform mode.
+"""Edit the drawing: the current strokes in streamlit-drawable-canvas, with its transform
+handles (0.13 keeps them behind its toolbar's edit toggle, in every drawing mode).
 
 Its handles move, scale and rotate each stroke, and every change is explained again, so one
 watches how the explanation reacts to a shift or a tilt. The edited drawing becomes the one
@@ -11,7 +12,7 @@ import streamlit as st
 
 from app import inputs
 from app.canvas import fabric_drawing, strokes_from_fabric
-from core.inputs.strokes import CANVAS_SIZE, PixelStroke
+from core.inputs.strokes import CANVAS_SIZE, DEFAULT_BRUSH, PixelStroke
 
 EDITING = "editing_drawing"
 OPENED = "edit_opened_with"  # the Fabric drawing the editor opened with (fixed while open)
@@ -29,7 +30,7 @@ def toggle() -> None:
         key=EDITING,
         on_change=_toggled,
         disabled=not inputs.strokes() and not active(),
-        help="Opens the strokes in streamlit-drawable-canvas' transform mode: drag a stroke "
+        help="Opens the strokes in streamlit-drawable-canvas; with its edit toggle, drag a stroke "
         "to move it, its handles scale and rotate it; the explanation follows each change.",
     )
 
@@ -51,9 +52,14 @@ def show() -> str | None:
     """The editor in place of the live canvas; returns a hint if the edited drawing is refused."""
     from streamlit_drawable_canvas import st_canvas  # needs the component's asset_dir: app only
 
-    st.caption("Drag a stroke to move it; its corner handles scale it, the top handle rotates it.")
+    st.caption(
+        "Turn on the edit toggle in the canvas' toolbar, then drag a stroke to move it; its "
+        "corner handles scale it and its top handle rotates it. New strokes join the drawing."
+    )
     result = st_canvas(
-        drawing_mode="transform",
+        drawing_mode="freedraw",  # 0.13's transform handles live behind its toolbar's edit toggle
+        stroke_width=DEFAULT_BRUSH,
+        stroke_color="#FFFFFF",
         initial_drawing=st.session_state.get(OPENED) or fabric_drawing(inputs.strokes()),
         update_streamlit=True,
         background_color="#000000",
