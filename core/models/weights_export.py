@@ -157,6 +157,7 @@ def write_export(model, folder: Path, name: str, kind: str, labels) -> dict:
 
     manifest, binary = build_export(layer_stack(model), name, kind, labels)
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     _write_atomic(folder / BINARY_FILE, binary)
     _write_atomic(folder / MANIFEST_FILE, manifest)
     return {
