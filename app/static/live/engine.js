@@ -1,0 +1,721 @@
+// The browser engine of the live drawing component: preprocessing, forward pass and ModuleX.
+//
+// A plain ES module (no build step), served by Streamlit at /app/static/live/engine.js. It
+// repeats in the browser what core/ computes for one drawing, and tests hold it equal to core:
+//
+//   preprocessInk / canvasInk   core/inputs/preprocess.py   (canvas_ink, ink_to_input)
+//   Network.forward             core/models/layer_stack.py  (Dense, Conv2D, pooling, Reshape)
+//   Network.explain             core/explain/modulex_rule.py and modulex_layers.py
+//
+// Whoever changes core's preprocessing or a rule changes this file and its tests in the same
+// commit (tests/core/test_live_engine.py, tests/e2e/test_live_engine.py).
+//
+// The weights come from `python -m core export-weights` (core/models/weights_export.py): a
+// JSON manifest (layers, shapes, byte offsets, labels, the binary's sha256) and a float32
+// little-endian binary. loadNetwork fetches both once per address and verifies the checksum.
+//
+// Speed: every buffer a frame needs is allocated once per network (or grown once for the
+// preprocessing); the loops skip zero inputs, which most pixels of a drawing are.
+
+const SIDE = 28;
+const PIXELS = SIDE * SIDE;
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+const loaded = new Map(); // absolute manifest URL -> Promise<Network>
+
+/**
+ * The network whose manifest is at `manifestUrl` (its binary beside it, as the manifest names
+ * it). Fetched and checked once per address: a second call returns the same Network.
+ */
+export function loadNetwork(manifestUrl) {
+  const url = absolute(manifestUrl);
+  let pending = loaded.get(url);
+  if (!pending) {
+    pending = fetchNetwork(url);
+    loaded.set(url, pending);
+    pending.catch(() => loaded.delete(url)); // a failed load may be retried
+  }
+  return pending;
+}
+
+function absolute(address) {
+  const base = typeof location !== "undefined" ? location.href : undefined;
+  return new URL(address, base).href;
+}
+
+async function fetchNetwork(url) {
+  const manifestResponse = await fetch(url);
+  if (!manifestResponse.ok) {
+    throw new Error(`weights manifest ${url}: HTTP ${manifestResponse.status}`);
+  }
+  const manifest = await manifestResponse.json();
+  if (manifest.format !== "modulex-weights" || manifest.version !== 1) {
+    throw new Error(`weights manifest ${url}: not a modulex-weights version 1 manifest`);
+  }
+  const binaryUrl = new URL(manifest.binary, url).href;
+  const binaryResponse = await fetch(binaryUrl);
+  if (!binaryResponse.ok) {
+    throw new Error(`weights file ${binaryUrl}: HTTP ${binaryResponse.status}`);
+  }
+  const buffer = await binaryResponse.arrayBuffer();
+  if (buffer.byteLength !== manifest.byte_length) {
+    throw new Error(
+      `weights file ${binaryUrl}: ${buffer.byteLength} bytes, the manifest says ${manifest.byte_length}`,
+    );
+  }
+  const digest = await sha256Hex(buffer);
+  if (digest !== manifest.sha256) {
+    throw new Error(`weights file ${binaryUrl}: sha256 does not match its manifest (stale or damaged)`);
+  }
+  return new Network(manifest, buffer);
+}
+
+/** Hex sha256 of an ArrayBuffer: crypto.subtle where the page has it (https, localhost), else
+ * the small implementation below (a plain-http address on a LAN has no crypto.subtle). */
+export async function sha256Hex(buffer) {
+  const subtle = globalThis.crypto && globalThis.crypto.subtle;
+  if (subtle) {
+    const digest = new Uint8Array(await subtle.digest("SHA-256", buffer));
+    return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  }
+  return sha256HexPlain(new Uint8Array(buffer));
+}
+
+// SHA-256 (FIPS 180-4). The round constants are the first 32 bits of the fractional parts of
+// the cube roots of the first 64 primes, the initial state those of the square roots of the
+// first 8: computed here rather than typed in.
+function primes(count) {
+  const found = [];
+  for (let n = 2; found.length < count; n++) {
+    if (found.every((p) => n % p !== 0)) found.push(n);
+  }
+  return found;
+}
+const fraction32 = (value) => Math.floor((value - Math.floor(value)) * 2 ** 32) >>> 0;
+const SHA_K = Uint32Array.from(primes(64), (p) => fraction32(Math.cbrt(p)));
+const SHA_H0 = Uint32Array.from(primes(8), (p) => fraction32(Math.sqrt(p)));
+
+export function sha256HexPlain(bytes) {
+  const bitLength = bytes.length * 8;
+  const padded = new Uint8Array(Math.ceil((bytes.length + 9) / 64) * 64);
+  padded.set(bytes);
+  padded[bytes.length] = 0x80;
+  const view = new DataView(padded.buffer);
+  view.setUint32(padded.length - 8, Math.floor(bitLength / 2 ** 32));
+  view.setUint32(padded.length - 4, bitLength >>> 0);
+  const h = SHA_H0.slice();
+  const w = new Uint32Array(64);
+  const rotr = (x, n) => (x >>> n) | (x << (32 - n));
+  for (let block = 0; block < padded.length; block += 64) {
+    for (let t = 0; t < 16; t++) w[t] = view.getUint32(block + 4 * t);
+    for (let t = 16; t < 64; t++) {
+      const s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >>> 3);
+      const s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >>> 10);
+      w[t] = (w[t - 16] + s0 + w[t - 7] + s1) >>> 0;
+    }
+    let [a, b, c, d, e, f, g, k] = h;
+    for (let t = 0; t < 64; t++) {
+      const t1 = (k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + SHA_K[t] + w[t]) >>> 0;
+      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0;
+      k = g;
+      g = f;
+      f = e;
+      e = (d + t1) >>> 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) >>> 0;
+    }
+    [a, b, c, d, e, f, g, k].forEach((value, index) => (h[index] = (h[index] + value) >>> 0));
+  }
+  return Array.from(h, (word) => word.toString(16).padStart(8, "0")).join("");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The network: forward pass and ModuleX
+
+/** One network of the export. Activations are channels last, flat row-major (height, width,
+ * channel), as Keras flattens them, so Reshape and Flatten move no data. */
+class Network {
+  constructor(manifest, buffer) {
+    this.name = manifest.name;
+    this.kind = manifest.kind;
+    this.labels = manifest.labels.slice();
+    const array = (spec) => Float64Array.from(new Float32Array(buffer, spec.offset, product(spec.shape)));
+    let shape = manifest.input_shape.slice();
+    // activations[i] is layer i's input X_i; activations[n] is the output (probabilities)
+    this.activations = [new Float64Array(PIXELS)];
+    this.layers = manifest.layers.map((spec, index) => {
+      const input = shape;
+      const layer = { kind: spec.kind, activation: spec.activation || "linear", input };
+      if (spec.kind === "reshape") {
+        shape = spec.shape.slice();
+      } else if (spec.kind === "dense") {
+        layer.kernel = array(spec.kernel);
+        layer.bias = array(spec.bias);
+        layer.outputs = spec.kernel.shape[1];
+        shape = [layer.outputs];
+      } else if (spec.kind === "conv") {
+        const [kh, kw, , filters] = spec.kernel.shape;
+        const [sy, sx] = spec.strides;
+        const [height, width] = input;
+        layer.kernel = array(spec.kernel);
+        layer.bias = array(spec.bias);
+        Object.assign(layer, { kh, kw, sy, sx, filters });
+        if (spec.padding === "valid") {
+          layer.outH = Math.floor((height - kh) / sy) + 1;
+          layer.outW = Math.floor((width - kw) / sx) + 1;
+          layer.top = 0;
+          layer.left = 0;
+        } else {
+          // "same", as Keras pads: the odd pixel of padding goes after
+          layer.outH = Math.ceil(height / sy);
+          layer.outW = Math.ceil(width / sx);
+          layer.top = Math.floor(Math.max((layer.outH - 1) * sy + kh - height, 0) / 2);
+          layer.left = Math.floor(Math.max((layer.outW - 1) * sx + kw - width, 0) / 2);
+        }
+        shape = [layer.outH, layer.outW, filters];
+      } else if (spec.kind === "pool") {
+        const [ph, pw] = spec.size;
+        const [sy, sx] = spec.strides;
+        Object.assign(layer, { pool: spec.pool, ph, pw, sy, sx });
+        layer.outH = Math.floor((input[0] - ph) / sy) + 1;
+        layer.outW = Math.floor((input[1] - pw) / sx) + 1;
+        shape = [layer.outH, layer.outW, input[2]];
+        // the input index that won each max-pooling window (the gradient's route)
+        if (spec.pool === "max") layer.winner = new Int32Array(product(shape));
+      } else {
+        throw new Error(`network ${manifest.name}: unknown layer kind ${spec.kind} (layer ${index})`);
+      }
+      layer.size = product(shape);
+      const previous = this.activations[this.activations.length - 1];
+      this.activations.push(spec.kind === "reshape" ? previous : new Float64Array(layer.size));
+      return layer;
+    });
+    this.classes = shape[0];
+    if (shape.length !== 1 || this.classes !== this.labels.length) {
+      throw new Error(`network ${manifest.name}: output shape [${shape}] for ${this.labels.length} labels`);
+    }
+    // importance buffers of the backward pass, one per layer input (Reshape shares them too)
+    this.importance = this.activations.map((buffer) => new Float64Array(buffer.length));
+    for (let i = 0; i < this.layers.length; i++) {
+      if (this.layers[i].kind === "reshape") this.importance[i] = this.importance[i + 1];
+    }
+    this.top = new Float64Array(this.classes);
+  }
+
+  /** Class probabilities of one 28x28 input (Float32Array(784) in [0, 1], row-major). */
+  forward(x) {
+    this.run(x);
+    return this.activations[this.activations.length - 1].slice();
+  }
+
+  /**
+   * Probabilities and the ModuleX map of one input.
+   * mode "thesis": H_n is the whole output vector; "target": only the target's probability
+   * (the other classes 0); "contrast": the target's probability minus the contrast class's
+   * (the bias terms then cancel, so they are left out). target defaults to the prediction;
+   * contrast to the other class of a pair, or the most likely other class.
+   * Returns fresh arrays: {probabilities: Float64Array, map: Float32Array(784), target, contrast}.
+   */
+  explain(x, { mode = "target", target = null, contrast = null } = {}) {
+    const probabilities = this.run(x);
+    const top = this.top;
+    let chosen = null;
+    let against = null;
+    if (mode === "thesis") {
+      top.set(probabilities);
+    } else if (mode === "target" || mode === "contrast") {
+      chosen = target === null || target === undefined ? argmax(probabilities, -1) : this.classIndex(target, "target");
+      top.fill(0);
+      top[chosen] = probabilities[chosen];
+      if (mode === "contrast") {
+        against =
+          contrast === null || contrast === undefined
+            ? argmax(probabilities, chosen)
+            : this.classIndex(contrast, "contrast");
+        top[against] -= probabilities[against];
+      }
+    } else {
+      throw new Error(`mode must be thesis, target or contrast, not ${mode}`);
+    }
+    this.backward(top, mode !== "contrast");
+    return {
+      probabilities: probabilities.slice(),
+      map: Float32Array.from(this.importance[0]),
+      target: chosen,
+      contrast: against,
+    };
+  }
+
+  classIndex(value, what) {
+    if (!Number.isInteger(value) || value < 0 || value >= this.classes) {
+      throw new Error(`${what} must be a class index 0..${this.classes - 1}, not ${value}`);
+    }
+    return value;
+  }
+
+  /** The forward pass; fills every layer's input and returns the output buffer (not a copy). */
+  run(x) {
+    if (!x || x.length !== PIXELS) throw new Error(`expected 784 input values, got ${x && x.length}`);
+    this.activations[0].set(x);
+    const last = this.layers.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const layer = this.layers[i];
+      const input = this.activations[i];
+      const output = this.activations[i + 1];
+      if (layer.kind === "dense") denseForward(layer, input, output);
+      else if (layer.kind === "conv") convForward(layer, input, output);
+      else if (layer.kind === "pool") poolForward(layer, input, output);
+      if (layer.activation === "relu") {
+        for (let j = 0; j < output.length; j++) if (output[j] < 0) output[j] = 0;
+      } else if (layer.activation === "softmax") {
+        softmax(output);
+      }
+    }
+    return this.activations[last + 1];
+  }
+
+  /**
+   * ModuleX from H_n (`top`) back to the input, into this.importance[0]:
+   *   Dense, Conv2D:  H_i = X_i * ((H_{i+1} - b_i) @ W_i.T)   (Conv2D: the transposed convolution)
+   *   pooling:        H_i = X_i * P_i.T(H_{i+1} / X_{i+1})      (0 where the pooled value is 0)
+   *   Reshape:        H_i = H_{i+1}
+   */
+  backward(top, useBias) {
+    const n = this.layers.length;
+    this.importance[n].set(top);
+    for (let i = n - 1; i >= 0; i--) {
+      const layer = this.layers[i];
+      const above = this.importance[i + 1];
+      const below = this.importance[i];
+      const x = this.activations[i];
+      if (layer.kind === "dense") {
+        if (useBias) subtractBias(above, layer.bias);
+        denseAdjointTimesInput(layer, above, x, below);
+      } else if (layer.kind === "conv") {
+        if (useBias) subtractBias(above, layer.bias);
+        convAdjointTimesInput(layer, above, x, below);
+      } else if (layer.kind === "pool") {
+        poolRule(layer, above, x, this.activations[i + 1], below);
+      }
+    }
+  }
+}
+
+function product(shape) {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** First index of the largest value, skipping index `skip` (numpy's argmax keeps the first). */
+function argmax(values, skip) {
+  let best = -1;
+  for (let i = 0; i < values.length; i++) {
+    if (i !== skip && (best < 0 || values[i] > values[best])) best = i;
+  }
+  return best;
+}
+
+function softmax(z) {
+  let peak = -Infinity;
+  for (let i = 0; i < z.length; i++) if (z[i] > peak) peak = z[i];
+  let total = 0;
+  for (let i = 0; i < z.length; i++) {
+    z[i] = Math.exp(z[i] - peak);
+    total += z[i];
+  }
+  for (let i = 0; i < z.length; i++) z[i] /= total;
+}
+
+/** H - b, the bias broadcast over the last (channel) axis; in place. */
+function subtractBias(importance, bias) {
+  const channels = bias.length;
+  for (let i = 0; i < importance.length; i += channels) {
+    for (let c = 0; c < channels; c++) importance[i + c] -= bias[c];
+  }
+}
+
+// Dense: z = x @ W + b with W [inputs, outputs] row-major.
+function denseForward(layer, x, z) {
+  const { kernel, outputs } = layer;
+  z.set(layer.bias);
+  for (let i = 0; i < x.length; i++) {
+    const value = x[i];
+    if (value === 0) continue;
+    const row = i * outputs;
+    for (let j = 0; j < outputs; j++) z[j] += value * kernel[row + j];
+  }
+}
+
+// H_i[i] = X_i[i] * sum_j g[j] W[i, j]; rows whose input is 0 give 0 without the sum.
+function denseAdjointTimesInput(layer, g, x, out) {
+  const { kernel, outputs } = layer;
+  for (let i = 0; i < x.length; i++) {
+    const value = x[i];
+    if (value === 0) {
+      out[i] = 0;
+      continue;
+    }
+    const row = i * outputs;
+    let sum = 0;
+    for (let j = 0; j < outputs; j++) sum += g[j] * kernel[row + j];
+    out[i] = value * sum;
+  }
+}
+
+// Conv2D, channels last, kernel [kh, kw, in, out]: each input pixel is spread to the outputs
+// whose window holds it (skipping zero inputs), with Keras' zero padding (top, left).
+function convForward(layer, x, z) {
+  const { kernel, bias, kh, kw, sy, sx, filters, outH, outW, top, left } = layer;
+  const [height, width, channels] = layer.input;
+  for (let o = 0; o < z.length; o += filters) z.set(bias, o);
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ky = 0; ky < kh; ky++) {
+      const iy = oy * sy + ky - top;
+      if (iy < 0 || iy >= height) continue;
+      for (let ox = 0; ox < outW; ox++) {
+        const outBase = (oy * outW + ox) * filters;
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = ox * sx + kx - left;
+          if (ix < 0 || ix >= width) continue;
+          const inBase = (iy * width + ix) * channels;
+          const kernelBase = (ky * kw + kx) * channels * filters;
+          for (let c = 0; c < channels; c++) {
+            const value = x[inBase + c];
+            if (value === 0) continue;
+            const k = kernelBase + c * filters;
+            for (let f = 0; f < filters; f++) z[outBase + f] += value * kernel[k + f];
+          }
+        }
+      }
+    }
+  }
+}
+
+// The transposed convolution of g, times the input: H_i = X_i * conv_transpose(g). Inputs that
+// are 0 give 0, so their sums are skipped.
+function convAdjointTimesInput(layer, g, x, out) {
+  const { kernel, kh, kw, sy, sx, filters, outH, outW, top, left } = layer;
+  const [height, width, channels] = layer.input;
+  out.fill(0);
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ky = 0; ky < kh; ky++) {
+      const iy = oy * sy + ky - top;
+      if (iy < 0 || iy >= height) continue;
+      for (let ox = 0; ox < outW; ox++) {
+        const outBase = (oy * outW + ox) * filters;
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = ox * sx + kx - left;
+          if (ix < 0 || ix >= width) continue;
+          const inBase = (iy * width + ix) * channels;
+          const kernelBase = (ky * kw + kx) * channels * filters;
+          for (let c = 0; c < channels; c++) {
+            if (x[inBase + c] === 0) continue;
+            const k = kernelBase + c * filters;
+            let sum = 0;
+            for (let f = 0; f < filters; f++) sum += g[outBase + f] * kernel[k + f];
+            out[inBase + c] += sum;
+          }
+        }
+      }
+    }
+  }
+  for (let i = 0; i < out.length; i++) out[i] *= x[i];
+}
+
+// Max pooling remembers, per output, the first input of its window (rows, then columns) that
+// holds the maximum: where the gradient, and so the importance, goes back.
+function poolForward(layer, x, z) {
+  const { ph, pw, sy, sx, outH, outW, winner } = layer;
+  const [, width, channels] = layer.input;
+  const isMax = layer.pool === "max";
+  const share = 1 / (ph * pw);
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ox = 0; ox < outW; ox++) {
+      for (let c = 0; c < channels; c++) {
+        const o = (oy * outW + ox) * channels + c;
+        let best = -Infinity;
+        let where = -1;
+        let total = 0;
+        for (let dy = 0; dy < ph; dy++) {
+          for (let dx = 0; dx < pw; dx++) {
+            const i = ((oy * sy + dy) * width + ox * sx + dx) * channels + c;
+            if (x[i] > best) {
+              best = x[i];
+              where = i;
+            }
+            total += x[i];
+          }
+        }
+        if (isMax) {
+          z[o] = best;
+          winner[o] = where;
+        } else {
+          z[o] = total * share;
+        }
+      }
+    }
+  }
+}
+
+// H_i = X_i * P.T(H_{i+1} / X_{i+1}): max pooling hands each share to its window's winner,
+// average pooling to every input of the window divided by the window's size.
+function poolRule(layer, g, x, pooled, out) {
+  const { ph, pw, sy, sx, outH, outW, winner } = layer;
+  const [, width, channels] = layer.input;
+  out.fill(0);
+  if (layer.pool === "max") {
+    for (let o = 0; o < g.length; o++) {
+      if (pooled[o] !== 0) out[winner[o]] += g[o] / pooled[o];
+    }
+  } else {
+    const size = ph * pw;
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        for (let c = 0; c < channels; c++) {
+          const o = (oy * outW + ox) * channels + c;
+          if (pooled[o] === 0) continue;
+          const share = g[o] / pooled[o] / size;
+          for (let dy = 0; dy < ph; dy++) {
+            for (let dx = 0; dx < pw; dx++) {
+              out[((oy * sy + dy) * width + ox * sx + dx) * channels + c] += share;
+            }
+          }
+        }
+      }
+    }
+  }
+  for (let i = 0; i < out.length; i++) out[i] *= x[i];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preprocessing: canvas pixels -> the EMNIST-style 28x28 input (core/inputs/preprocess.py)
+
+const INK_THRESHOLD = 0.1; // a pixel above it counts as drawn
+const BLUR_FRACTION = 0.01; // Gaussian sigma as a share of the ink box's longer side
+const TARGET_SIDE = 24; // pixels spanned by the longer side in the 28x28 result
+const MIN_EXTENT = 0.12; // smallest drawing, as a share of the picture's longer side
+const TOO_SMALL = "the drawing is too small to be a character (a dot or a short tick): draw it larger";
+const f32 = Math.fround;
+const ONE_255 = f32(1 / 255);
+
+/** Ink 0-1 of RGBA canvas pixels (an ImageData, or {data, width, height}): the brightest
+ * channel times the alpha, as core's canvas_ink. Writes into `out` when it has the right size. */
+export function canvasInk(imageData, out = null) {
+  const { data, width, height } = imageData;
+  const ink = out && out.length === width * height ? out : new Float32Array(width * height);
+  for (let p = 0, i = 0; p < ink.length; p++, i += 4) {
+    const brightest = Math.max(data[i], data[i + 1], data[i + 2]);
+    ink[p] = brightest === 0 || data[i + 3] === 0 ? 0 : f32(f32(brightest / 255) * f32(data[i + 3] / 255));
+  }
+  return ink;
+}
+
+// Scratch buffers, grown when a larger drawing needs them, never shrunk.
+const scratch = { crop: new Float32Array(0), blurred: new Float32Array(0), frame: new Float32Array(0), rows: new Float64Array(0) };
+function buffer(name, size, Type = Float32Array) {
+  if (scratch[name].length < size) scratch[name] = new Type(size);
+  return scratch[name];
+}
+
+/** Ink 0-1 as core reads it: NaN -> 0, +inf -> 1, clipped to [0, 1], float32. */
+function clean(value) {
+  return value > 0 ? (value < 1 ? f32(value) : 1) : 0;
+}
+
+/**
+ * Ink intensities (`width` x `height`, row-major, 0-1) -> {input: Float32Array(784)} ready for
+ * the networks, {blank: true} when nothing is drawn, or {error: message} when the drawing is
+ * too small. The steps and constants are core's ink_to_input:
+ * ink box, blur (sigma 1% of its longer side), a square frame centred on the box (the longer
+ * side spans 24 of 28 pixels), Pillow's bicubic resize to 28x28, peak normalised, rounded to
+ * 0-255 and divided by 255.
+ */
+export function preprocessInk(ink, width, height) {
+  if (!(width > 0 && height > 0) || !ink || ink.length !== width * height) {
+    return { error: `expected ${width}x${height} ink values, got ${ink ? ink.length : "none"}` };
+  }
+  // 1. the ink box: rows and columns holding a pixel above the threshold
+  let top = -1;
+  let bottom = -1;
+  let left = width;
+  let right = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      if (clean(ink[row + x]) > INK_THRESHOLD) {
+        if (top < 0) top = y;
+        bottom = y;
+        if (x < left) left = x;
+        if (x > right) right = x;
+      }
+    }
+  }
+  if (top < 0) return { blank: true };
+  const boxH = bottom - top + 1;
+  const boxW = right - left + 1;
+  const longer = Math.max(boxH, boxW);
+  if (longer < MIN_EXTENT * Math.max(width, height)) return { error: TOO_SMALL };
+
+  // 2. crop with room for the blur's tails (zero outside the picture), then blur
+  const sigma = Math.max(0.5, BLUR_FRACTION * longer);
+  const margin = Math.ceil(3 * sigma);
+  const cropH = boxH + 2 * margin;
+  const cropW = boxW + 2 * margin;
+  const crop = buffer("crop", cropH * cropW);
+  for (let y = 0; y < cropH; y++) {
+    const sourceY = top - margin + y;
+    for (let x = 0; x < cropW; x++) {
+      const sourceX = left - margin + x;
+      const inside = sourceY >= 0 && sourceY < height && sourceX >= 0 && sourceX < width;
+      crop[y * cropW + x] = inside ? clean(ink[sourceY * width + sourceX]) : 0;
+    }
+  }
+  const blurred = gaussianBlur(crop, cropH, cropW, sigma);
+
+  // 3. a square frame centred on the ink box (Python rounds halves to even)
+  const frame = roundHalfEven((longer * SIDE) / TARGET_SIDE);
+  const canvas = buffer("frame", frame * frame);
+  canvas.fill(0, 0, frame * frame);
+  const offsetY = Math.floor((frame - boxH) / 2) - margin;
+  const offsetX = Math.floor((frame - boxW) / 2) - margin;
+  for (let y = Math.max(0, offsetY); y < Math.min(frame, offsetY + cropH); y++) {
+    for (let x = Math.max(0, offsetX); x < Math.min(frame, offsetX + cropW); x++) {
+      canvas[y * frame + x] = f32(canvas[y * frame + x] + blurred[(y - offsetY) * cropW + x - offsetX]);
+    }
+  }
+
+  // 4. Pillow's bicubic resize to 28x28, clipped at 0, normalised to its peak, rounded to 0-255
+  const small = frame === SIDE ? canvas.slice(0, PIXELS) : resizeBicubic(canvas, frame);
+  let peak = 0;
+  for (let i = 0; i < PIXELS; i++) {
+    if (small[i] < 0) small[i] = 0;
+    if (small[i] > peak) peak = small[i];
+  }
+  if (!(peak > 0)) return { blank: true };
+  const input = new Float32Array(PIXELS);
+  for (let i = 0; i < PIXELS; i++) {
+    const level = roundHalfEven(f32(f32(small[i] / peak) * 255));
+    input[i] = f32(level * ONE_255); // as core's to_model_input: uint8 * float32(1/255)
+  }
+  return { input };
+}
+
+function roundHalfEven(value) {
+  const floor = Math.floor(value);
+  const rest = value - floor;
+  if (rest > 0.5) return floor + 1;
+  if (rest < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/** core's gaussian_blur: separable, radius max(1, ceil(3 sigma)), float32 weights normalised
+ * to sum 1, zero outside; rows first (axis 0), then columns. Each nonzero pixel is spread to
+ * its neighbours, so the empty part of the crop costs nothing. */
+function gaussianBlur(image, height, width, sigma) {
+  const radius = Math.max(1, Math.ceil(3 * sigma));
+  const weights = new Float32Array(2 * radius + 1);
+  let total = 0;
+  for (let k = -radius; k <= radius; k++) {
+    weights[k + radius] = Math.exp(-0.5 * (k / sigma) ** 2);
+    total += weights[k + radius];
+  }
+  total = f32(total);
+  for (let k = 0; k < weights.length; k++) weights[k] = weights[k] / total;
+  const size = height * width;
+  const vertical = buffer("blurred", 2 * size);
+  vertical.fill(0, 0, 2 * size);
+  const result = vertical.subarray(size, 2 * size);
+  // result[y] = sum_o w[o] * image[y + o - radius]: pixel s feeds rows s - o + radius
+  for (let s = 0; s < height; s++) {
+    for (let x = 0; x < width; x++) {
+      const value = image[s * width + x];
+      if (value === 0) continue;
+      for (let o = 0; o < weights.length; o++) {
+        const y = s - o + radius;
+        if (y >= 0 && y < height) vertical[y * width + x] += weights[o] * value;
+      }
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let s = 0; s < width; s++) {
+      const value = vertical[row + s];
+      if (value === 0) continue;
+      for (let o = 0; o < weights.length; o++) {
+        const x = s - o + radius;
+        if (x >= 0 && x < width) result[row + x] += weights[o] * value;
+      }
+    }
+  }
+  return result;
+}
+
+// Pillow's resampling (libImaging/Resample.c) of a 32-bit float image: per output pixel a
+// window of input pixels weighted by the bicubic kernel (a = -0.5), normalised to sum 1. When
+// shrinking, the kernel is stretched by the scale (support 2 * scale), so every input pixel
+// counts. Horizontal pass first, kept as float32, then the vertical pass.
+function bicubic(t) {
+  const a = -0.5;
+  const x = Math.abs(t);
+  if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+  if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
+  return 0;
+}
+
+const resampling = { size: -1, starts: new Int32Array(SIDE), counts: new Int32Array(SIDE), weights: null, width: 0 };
+function resampleCoefficients(inputSize) {
+  if (resampling.size === inputSize) return resampling;
+  const scale = inputSize / SIDE;
+  const filterScale = Math.max(scale, 1);
+  const support = 2 * filterScale;
+  const width = Math.ceil(support) * 2 + 1;
+  const weights = new Float64Array(SIDE * width);
+  for (let out = 0; out < SIDE; out++) {
+    const center = (out + 0.5) * scale;
+    const start = Math.max(0, Math.trunc(center - support + 0.5));
+    const stop = Math.min(inputSize, Math.trunc(center + support + 0.5));
+    let total = 0;
+    for (let i = start; i < stop; i++) {
+      const w = bicubic((i - center + 0.5) / filterScale);
+      weights[out * width + i - start] = w;
+      total += w;
+    }
+    if (total !== 0) for (let i = 0; i < stop - start; i++) weights[out * width + i] /= total;
+    resampling.starts[out] = start;
+    resampling.counts[out] = stop - start;
+  }
+  Object.assign(resampling, { size: inputSize, weights, width });
+  return resampling;
+}
+
+function resizeBicubic(image, side) {
+  const { starts, counts, weights, width } = resampleCoefficients(side);
+  // horizontal pass over the rows the vertical pass will read
+  const firstRow = starts[0];
+  const lastRow = starts[SIDE - 1] + counts[SIDE - 1];
+  const rows = buffer("rows", (lastRow - firstRow) * SIDE, Float64Array);
+  for (let y = firstRow; y < lastRow; y++) {
+    const row = y * side;
+    for (let out = 0; out < SIDE; out++) {
+      const base = out * width;
+      const start = row + starts[out];
+      let sum = 0;
+      for (let i = 0; i < counts[out]; i++) sum += image[start + i] * weights[base + i];
+      rows[(y - firstRow) * SIDE + out] = f32(sum);
+    }
+  }
+  const small = new Float32Array(PIXELS);
+  for (let outY = 0; outY < SIDE; outY++) {
+    const base = outY * width;
+    const start = starts[outY] - firstRow;
+    for (let x = 0; x < SIDE; x++) {
+      let sum = 0;
+      for (let i = 0; i < counts[outY]; i++) sum += rows[(start + i) * SIDE + x] * weights[base + i];
+      small[outY * SIDE + x] = sum; // stored as float32, as Pillow stores it
+    }
+  }
+  return small;
+}
