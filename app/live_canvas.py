@@ -16,10 +16,10 @@ import numpy as np
 import streamlit as st
 
 from app import inputs, plots, state
+from core.errors import ProjectFileError
 from core.inputs.strokes import CANVAS_SIZE, DEFAULT_BRUSH, strokes_payload
 
 STATIC = Path(__file__).resolve().parent / "static" / "live"
-ENGINE_ADDRESS = "app/static/live/engine.js"  # relative to the page: works under any base path
 ENGINE_URL_KEY = "live_engine_address"  # tests may point the page at another engine
 LIVE_KEY = "live_engine"  # False: the server path only (the sidebar's switch, or a failure)
 
@@ -34,16 +34,20 @@ def _component():
 
 
 def weights_address(name: str, kind: str) -> str | None:
-    """The browser weights' manifest of a network, or None when it has none."""
+    """The browser weights' manifest of a network, or None when it has none (the page then
+    falls back to the server path for it)."""
+    from app.live_weights import weights_url
+
     try:
-        from app.live_weights import weights_url
-    except ImportError:
+        return weights_url(name, kind)
+    except (ProjectFileError, OSError, ValueError):  # a missing or damaged export
         return None
-    folder = name if kind == "dense" else f"{name}-{kind}"
-    try:
-        return weights_url(folder)
-    except Exception:  # a missing or damaged export: this network is explained by the server
-        return None
+
+
+def engine_address() -> str:
+    from app.live_weights import engine_url
+
+    return engine_url()
 
 
 def network(name: str, kind: str, title: str, labels, limit: float | None = None) -> dict:
@@ -81,7 +85,7 @@ def show(
         "picture": _picture(),
         "size": CANVAS_SIZE,
         "brush": DEFAULT_BRUSH,
-        "engine": st.session_state.get(ENGINE_URL_KEY, ENGINE_ADDRESS),
+        "engine": st.session_state.get(ENGINE_URL_KEY) or engine_address(),
         "networks": networks,
         "mode": mode,
         "target": target,

@@ -301,12 +301,12 @@ def draw_and_explain() -> None:
     # characters compared; their figures are rebuilt only when what they show changes.
     drawing_column, result_column, global_column = st.columns([2.1, 1.3, 1], gap="medium")
     with drawing_column:
-        title = SCOPES[scope].removeprefix("the ").capitalize()
+        network_title = "8-character" if scope == "all8" else pair_title(pair)
         networks = [
             live_canvas.network(
                 name,
                 kind,
-                f"{title}, {KIND_NAMES[kind]}: live",
+                f"Live: {network_title}, {KIND_NAMES[kind]}",
                 names,
                 cache.map_limit(name, kind, mode),
             )

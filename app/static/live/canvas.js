@@ -86,14 +86,6 @@ function argmax(values) {
   return best;
 }
 
-function runnerUp(values, target) {
-  let best = -1;
-  for (let i = 0; i < values.length; i += 1) {
-    if (i !== target && (best < 0 || values[i] > values[best])) best = i;
-  }
-  return best;
-}
-
 function element(tag, className, parent, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -242,6 +234,16 @@ class LiveCanvas {
       map.width = 28;
       map.height = 28;
       map.setAttribute("role", "img");
+      map.addEventListener("pointermove", (event) => {
+        const box = map.getBoundingClientRect();
+        const column = Math.min(27, Math.floor(((event.clientX - box.left) * 28) / box.width));
+        const row = Math.min(27, Math.floor(((event.clientY - box.top) * 28) / box.height));
+        const value = map.values ? map.values[row * 28 + column] : null;
+        map.title =
+          value === null
+            ? ""
+            : `row ${row}, column ${column}: importance ${value.toPrecision(3)} (scale ±${Number(map.dataset.limit).toPrecision(2)})`;
+      });
       const caption = element("div", "caption", panel);
       const bars = element("div", "bars", panel);
       const rows = (network.labels || []).map((label) => {
@@ -463,15 +465,13 @@ class LiveCanvas {
     const { mode } = this.data;
     const labels = panel.network.labels || net.labels || [];
     const single = this.panels.length === 1; // Compare pairs: each explains its prediction
-    let target = single ? this.data.target : null;
-    let contrast = single ? this.data.contrast : null;
-    const probabilities = net.forward(input);
-    if (target === null || target === undefined) target = argmax(probabilities);
-    if (mode === "contrast" && (contrast === null || contrast === undefined)) {
-      contrast = runnerUp(probabilities, target);
-    }
-    const options = { mode, target, contrast: mode === "contrast" ? contrast : undefined };
-    const explained = net.explain(input, options);
+    // null target: the prediction; null contrast: the most likely other class (as core)
+    const explained = net.explain(input, {
+      mode,
+      target: single ? (this.data.target ?? null) : null,
+      contrast: single ? (this.data.contrast ?? null) : null,
+    });
+    const { probabilities, target, contrast } = explained;
     this.paintMap(panel, input, explained.map);
     const predicted = argmax(probabilities);
     panel.rows.forEach((row, i) => {
@@ -487,6 +487,7 @@ class LiveCanvas {
           : `why ${name(target)}`;
     panel.caption.textContent = `${name(predicted)} ${(100 * probabilities[predicted]).toFixed(0)}% · ${question}`;
     panel.map.setAttribute("aria-label", `Live ModuleX map: ${question}`);
+    panel.map.values = explained.map; // the hover shows a pixel's value
   }
 
   paintMap(panel, input, map) {
