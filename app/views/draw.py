@@ -29,10 +29,11 @@ pair, mode, kind = state.pair(), state.mode(), state.kind()
 SCOPES = {"pair": f"the {pair_title(pair)} network", "all8": "the 8-character network (any two)"}
 
 st.title(f"Draw & explain: {pair_title(pair)}")
-st.caption(
-    "Draw one character in the black square. The network predicts it, ModuleX shows which pixels drove the decision, "
-    "a number says how far to trust that map, and a sentence says where the evidence lies."
-)
+if not state.presenter():  # the presenter says it; the canvas and map keep the first screen
+    st.caption(
+        "Draw one character in the black square. The network predicts it, ModuleX shows which pixels drove the decision, "
+        "a number says how far to trust that map, and a sentence says where the evidence lies."
+    )
 scope = (
     st.segmented_control(
         "Network", list(SCOPES), format_func=SCOPES.get, default="pair", key="scope"

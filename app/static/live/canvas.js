@@ -229,8 +229,7 @@ class LiveCanvas {
     this.maps.replaceChildren();
     this.panels = networks.map((network) => {
       const panel = element("figure", "panel", this.maps);
-      const title = element("figcaption", "title", panel, network.title || "");
-      const map = element("canvas", "map", panel);
+      const map = element("canvas", "map", panel); // first: level with the drawing
       map.width = 28;
       map.height = 28;
       map.setAttribute("role", "img");
@@ -254,6 +253,7 @@ class LiveCanvas {
         const value = element("span", "value", row, "");
         return { fill, value };
       });
+      const title = element("figcaption", "title", panel, network.title || "");
       return { network, title, map, caption, rows };
     });
   }
