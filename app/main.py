@@ -77,6 +77,9 @@ page = st.navigation(pages)
 def view_controls(where) -> None:
     """Pair, explanation mode and network: in the sidebar, or in presenter view's bar."""
     pair = state.pair()
+    for name in state.DEFAULTS:  # kept when a control moves between the sidebar and the bar
+        if name in st.session_state:
+            st.session_state[name] = st.session_state[name]
     sized = {} if where is st.sidebar else {"width": 220}
     where.selectbox(
         "Pair",
