@@ -24,7 +24,7 @@ def test_cnn_drawing_gets_confidence_and_a_sentence(page, dashboard):
     wait_for_text(page, r"Prediction: Z/z \(\d")
     wait_for_text(page, r"Explanation confidence: \d\.\d\d")
     wait_for_text(page, r"(make|makes) it Z/z rather than 2|Nothing in the drawing speaks for Z/z")
-    assert page.get_by_role("radiogroup", name="Network").get_by_text("CNN").is_visible()
+    assert page.get_by_role("radiogroup", name="Architecture").get_by_text("CNN").is_visible()
     assert "kind=cnn" in page.url
 
 
@@ -37,7 +37,7 @@ def test_eight_character_network_from_the_draw_page(page, dashboard):
     draw(page, DRAWN["2"])
     wait_for_text(page, r"Prediction: 2 \(\d")
     page.get_by_text("the 8-character network (any two)").click()  # the drawing stays on the canvas
-    expect(page.locator('[data-testid="stProgress"]')).to_have_count(8, timeout=TIMEOUT)
+    expect(page.locator(".live-canvas .bar")).to_have_count(8, timeout=TIMEOUT)  # live bars
     wait_for_text(page, r"Prediction: \S+ \(\d")
     wait_for_text(page, r"rather than")
     wait_for_text(page, r"and not")  # the global maps of the two characters compared
