@@ -273,7 +273,11 @@ class LiveCanvas {
   penDown(event) {
     if (event.pointerType === "mouse" && event.button !== 0) return;
     event.preventDefault();
-    this.canvas.setPointerCapture(event.pointerId);
+    try {
+      this.canvas.setPointerCapture(event.pointerId); // keep the stroke when the pen leaves
+    } catch {
+      // an event without a live pointer (synthetic, in a benchmark) cannot be captured
+    }
     this.remember();
     if (this.picture) {
       this.picture = null; // drawing replaces an uploaded picture or a test image
