@@ -194,7 +194,6 @@ def targets(results: dict) -> list[tuple[str, str, bool | None, str]]:
                 "stroke_moonshot",
             )
         )
-    lines += _live_section(results.get("live"))
     uploads = results.get("uploads")
     if uploads:
         rows.append(
@@ -331,6 +330,7 @@ def render(results: dict) -> str:
             "",
             "Mouse-up to the page showing the new input (its fingerprint) after the run has finished and the browser has painted.",
         ]
+    lines += _live_section(results.get("live"))
     uploads = results.get("uploads")
     if uploads:
         lines += [
