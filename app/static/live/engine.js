@@ -492,6 +492,10 @@ function poolRule(layer, g, x, pooled, out) {
 
 // ---------------------------------------------------------------------------------------------
 // Preprocessing: canvas pixels -> the EMNIST-style 28x28 input (core/inputs/preprocess.py)
+//
+// The work is bounded by the ink: each row of the crop remembers the span of columns holding
+// ink (or blurred ink), and the loops run over those spans only. Zeros are skipped, never
+// reordered with other terms, so the sums are core's up to float rounding.
 
 const INK_THRESHOLD = 0.1; // a pixel above it counts as drawn
 const BLUR_FRACTION = 0.01; // Gaussian sigma as a share of the ink box's longer side
@@ -500,6 +504,7 @@ const MIN_EXTENT = 0.12; // smallest drawing, as a share of the picture's longer
 const TOO_SMALL = "the drawing is too small to be a character (a dot or a short tick): draw it larger";
 const f32 = Math.fround;
 const ONE_255 = f32(1 / 255);
+const LEVELS = Float32Array.from({ length: 256 }, (_, level) => level / 255); // float32(v / 255)
 
 /** Ink 0-1 of RGBA canvas pixels (an ImageData, or {data, width, height}): the brightest
  * channel times the alpha, as core's canvas_ink. Writes into `out` when it has the right size. */
@@ -507,16 +512,26 @@ export function canvasInk(imageData, out = null) {
   const { data, width, height } = imageData;
   const ink = out && out.length === width * height ? out : new Float32Array(width * height);
   for (let p = 0, i = 0; p < ink.length; p++, i += 4) {
-    const brightest = Math.max(data[i], data[i + 1], data[i + 2]);
-    ink[p] = brightest === 0 || data[i + 3] === 0 ? 0 : f32(f32(brightest / 255) * f32(data[i + 3] / 255));
+    const r = data[i];
+    const g = data[i + 1];
+    const b = data[i + 2];
+    const brightest = r > g ? (r > b ? r : b) : g > b ? g : b;
+    const alpha = data[i + 3];
+    ink[p] = alpha === 255 ? LEVELS[brightest] : LEVELS[brightest] * LEVELS[alpha];
   }
   return ink;
 }
 
 // Scratch buffers, grown when a larger drawing needs them, never shrunk.
-const scratch = { crop: new Float32Array(0), blurred: new Float32Array(0), frame: new Float32Array(0), rows: new Float64Array(0) };
-function buffer(name, size, Type = Float32Array) {
-  if (scratch[name].length < size) scratch[name] = new Type(size);
+const scratch = {
+  crop: new Float32Array(0),
+  vertical: new Float32Array(0),
+  blurred: new Float32Array(0),
+  rows: new Float64Array(0),
+  spans: new Int32Array(0),
+};
+function buffer(name, size) {
+  if (scratch[name].length < size) scratch[name] = new scratch[name].constructor(size);
   return scratch[name];
 }
 
@@ -537,21 +552,26 @@ export function preprocessInk(ink, width, height) {
   if (!(width > 0 && height > 0) || !ink || ink.length !== width * height) {
     return { error: `expected ${width}x${height} ink values, got ${ink ? ink.length : "none"}` };
   }
-  // 1. the ink box: rows and columns holding a pixel above the threshold
+  // 1. the ink box: rows and columns holding a pixel above the threshold (NaN is not)
   let top = -1;
   let bottom = -1;
   let left = width;
   let right = -1;
   for (let y = 0; y < height; y++) {
     const row = y * width;
+    let first = -1;
+    let last = -1;
     for (let x = 0; x < width; x++) {
-      if (clean(ink[row + x]) > INK_THRESHOLD) {
-        if (top < 0) top = y;
-        bottom = y;
-        if (x < left) left = x;
-        if (x > right) right = x;
+      if (ink[row + x] > INK_THRESHOLD) {
+        if (first < 0) first = x;
+        last = x;
       }
     }
+    if (first < 0) continue;
+    if (top < 0) top = y;
+    bottom = y;
+    if (first < left) left = first;
+    if (last > right) right = last;
   }
   if (top < 0) return { blank: true };
   const boxH = bottom - top + 1;
@@ -565,30 +585,34 @@ export function preprocessInk(ink, width, height) {
   const cropH = boxH + 2 * margin;
   const cropW = boxW + 2 * margin;
   const crop = buffer("crop", cropH * cropW);
+  const spans = buffer("spans", 4 * cropH); // per row: ink span [start, stop), blurred span
   for (let y = 0; y < cropH; y++) {
     const sourceY = top - margin + y;
+    let start = cropW;
+    let stop = 0;
     for (let x = 0; x < cropW; x++) {
       const sourceX = left - margin + x;
       const inside = sourceY >= 0 && sourceY < height && sourceX >= 0 && sourceX < width;
-      crop[y * cropW + x] = inside ? clean(ink[sourceY * width + sourceX]) : 0;
+      const value = inside ? clean(ink[sourceY * width + sourceX]) : 0;
+      crop[y * cropW + x] = value;
+      if (value !== 0) {
+        if (start > x) start = x;
+        stop = x + 1;
+      }
     }
+    spans[4 * y] = start;
+    spans[4 * y + 1] = stop;
   }
-  const blurred = gaussianBlur(crop, cropH, cropW, sigma);
+  const blurred = gaussianBlur(crop, spans, cropH, cropW, sigma);
 
-  // 3. a square frame centred on the ink box (Python rounds halves to even)
+  // 3. a square frame centred on the ink box (Python rounds halves to even), and
+  // 4. Pillow's bicubic resize of it to 28x28, read straight from the blurred crop pasted in it
   const frame = roundHalfEven((longer * SIDE) / TARGET_SIDE);
-  const canvas = buffer("frame", frame * frame);
-  canvas.fill(0, 0, frame * frame);
   const offsetY = Math.floor((frame - boxH) / 2) - margin;
   const offsetX = Math.floor((frame - boxW) / 2) - margin;
-  for (let y = Math.max(0, offsetY); y < Math.min(frame, offsetY + cropH); y++) {
-    for (let x = Math.max(0, offsetX); x < Math.min(frame, offsetX + cropW); x++) {
-      canvas[y * frame + x] = f32(canvas[y * frame + x] + blurred[(y - offsetY) * cropW + x - offsetX]);
-    }
-  }
+  const small = resizeBicubic(blurred, spans, cropH, cropW, offsetY, offsetX, frame);
 
-  // 4. Pillow's bicubic resize to 28x28, clipped at 0, normalised to its peak, rounded to 0-255
-  const small = frame === SIDE ? canvas.slice(0, PIXELS) : resizeBicubic(canvas, frame);
+  // 5. clipped at 0, normalised to its peak, rounded to 0-255 (half to even, as numpy)
   let peak = 0;
   for (let i = 0; i < PIXELS; i++) {
     if (small[i] < 0) small[i] = 0;
@@ -612,42 +636,53 @@ function roundHalfEven(value) {
 }
 
 /** core's gaussian_blur: separable, radius max(1, ceil(3 sigma)), float32 weights normalised
- * to sum 1, zero outside; rows first (axis 0), then columns. Each nonzero pixel is spread to
- * its neighbours, so the empty part of the crop costs nothing. */
-function gaussianBlur(image, height, width, sigma) {
+ * to sum 1, zero outside; along columns first (axis 0), then along rows. Writes each row's
+ * blurred span into spans[4y + 2], spans[4y + 3]. */
+function gaussianBlur(image, spans, height, width, sigma) {
   const radius = Math.max(1, Math.ceil(3 * sigma));
-  const weights = new Float32Array(2 * radius + 1);
+  const taps = 2 * radius + 1;
+  const weights = new Float32Array(taps);
   let total = 0;
   for (let k = -radius; k <= radius; k++) {
     weights[k + radius] = Math.exp(-0.5 * (k / sigma) ** 2);
     total += weights[k + radius];
   }
   total = f32(total);
-  for (let k = 0; k < weights.length; k++) weights[k] = weights[k] / total;
+  for (let k = 0; k < taps; k++) weights[k] = weights[k] / total;
   const size = height * width;
-  const vertical = buffer("blurred", 2 * size);
-  vertical.fill(0, 0, 2 * size);
-  const result = vertical.subarray(size, 2 * size);
-  // result[y] = sum_o w[o] * image[y + o - radius]: pixel s feeds rows s - o + radius
-  for (let s = 0; s < height; s++) {
-    for (let x = 0; x < width; x++) {
-      const value = image[s * width + x];
-      if (value === 0) continue;
-      for (let o = 0; o < weights.length; o++) {
-        const y = s - o + radius;
-        if (y >= 0 && y < height) vertical[y * width + x] += weights[o] * value;
-      }
+  // axis 0: vertical[y] = sum_o w[o] * image[y + o - radius], over the ink spans of those rows
+  const vertical = buffer("vertical", size);
+  vertical.fill(0, 0, size);
+  for (let y = 0; y < height; y++) {
+    let start = width;
+    let stop = 0;
+    const row = y * width;
+    for (let o = 0; o < taps; o++) {
+      const s = y + o - radius;
+      if (s < 0 || s >= height || spans[4 * s] >= spans[4 * s + 1]) continue;
+      const from = spans[4 * s];
+      const to = spans[4 * s + 1];
+      if (from < start) start = from;
+      if (to > stop) stop = to;
+      const w = weights[o];
+      const source = s * width;
+      for (let x = from; x < to; x++) vertical[row + x] = f32(vertical[row + x] + w * image[source + x]);
     }
+    // axis 1: the blurred row spreads radius pixels beyond its vertical span
+    spans[4 * y + 2] = start < stop ? Math.max(0, start - radius) : width;
+    spans[4 * y + 3] = start < stop ? Math.min(width, stop + radius) : 0;
   }
+  const result = buffer("blurred", size);
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    for (let s = 0; s < width; s++) {
-      const value = vertical[row + s];
-      if (value === 0) continue;
-      for (let o = 0; o < weights.length; o++) {
-        const x = s - o + radius;
-        if (x >= 0 && x < width) result[row + x] += weights[o] * value;
-      }
+    const start = spans[4 * y + 2];
+    const stop = spans[4 * y + 3];
+    for (let x = start; x < stop; x++) {
+      let sum = 0;
+      const low = Math.max(0, radius - x);
+      const high = Math.min(taps, width - x + radius);
+      for (let o = low; o < high; o++) sum += weights[o] * vertical[row + x + o - radius];
+      result[row + x] = sum;
     }
   }
   return result;
@@ -691,23 +726,42 @@ function resampleCoefficients(inputSize) {
   return resampling;
 }
 
-function resizeBicubic(image, side) {
+/** The frame (side x side, zero but for the blurred crop at offsetY, offsetX) resized to
+ * 28x28. A frame of 28 is returned as it is, as Pillow does. */
+function resizeBicubic(blurred, spans, cropH, cropW, offsetY, offsetX, side) {
+  const small = new Float32Array(PIXELS);
+  const pixel = (y, x) => {
+    const cy = y - offsetY;
+    const cx = x - offsetX;
+    return cy >= 0 && cy < cropH && cx >= 0 && cx < cropW ? blurred[cy * cropW + cx] : 0;
+  };
+  if (side === SIDE) {
+    for (let y = 0; y < SIDE; y++) for (let x = 0; x < SIDE; x++) small[y * SIDE + x] = pixel(y, x);
+    return small;
+  }
   const { starts, counts, weights, width } = resampleCoefficients(side);
-  // horizontal pass over the rows the vertical pass will read
+  // horizontal pass over the rows the vertical pass reads; zero outside the crop's spans
   const firstRow = starts[0];
   const lastRow = starts[SIDE - 1] + counts[SIDE - 1];
-  const rows = buffer("rows", (lastRow - firstRow) * SIDE, Float64Array);
+  const rows = buffer("rows", (lastRow - firstRow) * SIDE);
+  rows.fill(0, 0, (lastRow - firstRow) * SIDE);
   for (let y = firstRow; y < lastRow; y++) {
-    const row = y * side;
+    const cy = y - offsetY;
+    if (cy < 0 || cy >= cropH || spans[4 * cy + 2] >= spans[4 * cy + 3]) continue;
+    const from = spans[4 * cy + 2] + offsetX; // the frame's columns holding blurred ink
+    const to = spans[4 * cy + 3] + offsetX;
+    const source = cy * cropW - offsetX;
     for (let out = 0; out < SIDE; out++) {
-      const base = out * width;
-      const start = row + starts[out];
+      const start = starts[out];
+      const low = Math.max(start, from, 0);
+      const high = Math.min(start + counts[out], to, side);
+      if (low >= high) continue;
+      const base = out * width - start;
       let sum = 0;
-      for (let i = 0; i < counts[out]; i++) sum += image[start + i] * weights[base + i];
+      for (let x = low; x < high; x++) sum += blurred[source + x] * weights[base + x];
       rows[(y - firstRow) * SIDE + out] = f32(sum);
     }
   }
-  const small = new Float32Array(PIXELS);
   for (let outY = 0; outY < SIDE; outY++) {
     const base = outY * width;
     const start = starts[outY] - firstRow;
