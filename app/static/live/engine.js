@@ -177,6 +177,7 @@ class Network {
           layer.left = Math.floor(Math.max((layer.outW - 1) * sx + kw - width, 0) / 2);
         }
         shape = [layer.outH, layer.outW, filters];
+        prepareConv(layer);
       } else if (spec.kind === "pool") {
         const [ph, pw] = spec.size;
         const [sy, sx] = spec.strides;
@@ -296,8 +297,7 @@ class Network {
         if (useBias) subtractBias(above, layer.bias);
         denseAdjointTimesInput(layer, above, x, below);
       } else if (layer.kind === "conv") {
-        if (useBias) subtractBias(above, layer.bias);
-        convAdjointTimesInput(layer, above, x, below);
+        convAdjointTimesInput(layer, above, x, below, useBias);
       } else if (layer.kind === "pool") {
         poolRule(layer, above, x, this.activations[i + 1], below);
       }
@@ -365,64 +365,148 @@ function denseAdjointTimesInput(layer, g, x, out) {
   }
 }
 
-// Conv2D, channels last, kernel [kh, kw, in, out]: each input pixel is spread to the outputs
-// whose window holds it (skipping zero inputs), with Keras' zero padding (top, left).
+// Conv2D, channels last, kernel [kh, kw, in, out] row-major, Keras' zero padding (top, left).
+//
+// Both passes walk the output pixels; for each, the kernel taps whose input pixel lies inside
+// the picture form a rectangle [ky0, ky1) x [kx0, kx1) (windowRange), so no bounds test is
+// left in the inner loops. Along one kernel row the window's inputs (kx, c) are contiguous in
+// x, and their kernel rows are `filters` apart in the kernel.
+
+/** The kernel taps [first, stop) along one axis whose input lies inside 0..size-1. */
+function windowRange(output, stride, pad, taps, size) {
+  const origin = output * stride - pad; // input coordinate of tap 0
+  return [Math.max(0, -origin), Math.min(taps, size - origin)];
+}
+
+// The forward pass: z[o, f] = b[f] + sum over the window's inputs x[i] * K[i's tap, c, f].
+// The window's non-zero inputs (ReLU outputs and blank pixels are mostly zero) are gathered
+// once, with their kernel rows; then four filters at a time are summed in registers.
 function convForward(layer, x, z) {
-  const { kernel, bias, kh, kw, sy, sx, filters, outH, outW, top, left } = layer;
+  const { kernel, bias, kh, kw, sy, sx, filters, outH, outW, top, left, values, rows } = layer;
   const [height, width, channels] = layer.input;
-  for (let o = 0; o < z.length; o += filters) z.set(bias, o);
   for (let oy = 0; oy < outH; oy++) {
-    for (let ky = 0; ky < kh; ky++) {
-      const iy = oy * sy + ky - top;
-      if (iy < 0 || iy >= height) continue;
-      for (let ox = 0; ox < outW; ox++) {
-        const outBase = (oy * outW + ox) * filters;
-        for (let kx = 0; kx < kw; kx++) {
-          const ix = ox * sx + kx - left;
-          if (ix < 0 || ix >= width) continue;
-          const inBase = (iy * width + ix) * channels;
-          const kernelBase = (ky * kw + kx) * channels * filters;
-          for (let c = 0; c < channels; c++) {
-            const value = x[inBase + c];
-            if (value === 0) continue;
-            const k = kernelBase + c * filters;
-            for (let f = 0; f < filters; f++) z[outBase + f] += value * kernel[k + f];
+    const [ky0, ky1] = windowRange(oy, sy, top, kh, height);
+    for (let ox = 0; ox < outW; ox++) {
+      const [kx0, kx1] = windowRange(ox, sx, left, kw, width);
+      const span = (kx1 - kx0) * channels;
+      let count = 0;
+      for (let ky = ky0; ky < ky1; ky++) {
+        const inRow = ((oy * sy + ky - top) * width + ox * sx + kx0 - left) * channels;
+        const kernelRow = (ky * kw + kx0) * channels * filters;
+        for (let t = 0; t < span; t++) {
+          const value = x[inRow + t];
+          if (value !== 0) {
+            values[count] = value;
+            rows[count++] = kernelRow + t * filters;
           }
         }
+      }
+      const o = (oy * outW + ox) * filters;
+      let f = 0;
+      for (; f + 4 <= filters; f += 4) {
+        let s0 = bias[f];
+        let s1 = bias[f + 1];
+        let s2 = bias[f + 2];
+        let s3 = bias[f + 3];
+        for (let q = 0; q < count; q++) {
+          const value = values[q];
+          const k = rows[q] + f;
+          s0 += value * kernel[k];
+          s1 += value * kernel[k + 1];
+          s2 += value * kernel[k + 2];
+          s3 += value * kernel[k + 3];
+        }
+        z[o + f] = s0;
+        z[o + f + 1] = s1;
+        z[o + f + 2] = s2;
+        z[o + f + 3] = s3;
+      }
+      for (; f < filters; f++) {
+        let sum = bias[f];
+        for (let q = 0; q < count; q++) sum += values[q] * kernel[rows[q] + f];
+        z[o + f] = sum;
       }
     }
   }
 }
 
-// The transposed convolution of g, times the input: H_i = X_i * conv_transpose(g). Inputs that
-// are 0 give 0, so their sums are skipped.
-function convAdjointTimesInput(layer, g, x, out) {
-  const { kernel, kh, kw, sy, sx, filters, outH, outW, top, left } = layer;
+// The rule's backward step: H_i = X_i * conv_transpose(H_{i+1} - b), split in two terms:
+//   conv_transpose(H_{i+1}): each output pixel spreads its non-zero importances (most are
+//     zero: H_{i+1} is X_{i+1} times something, and X_{i+1} is a ReLU output) over its window,
+//     through the kernel transposed to [kh, kw, out, in] so the inputs of a tap are contiguous;
+//   conv_transpose(b): the same for every drawing, computed once (layer.biasShare).
+// In contrast mode the biases cancel and the second term is left out.
+function convAdjointTimesInput(layer, g, x, out, useBias) {
+  const { kernelT, kh, kw, sy, sx, filters, outH, outW, top, left, values, rows } = layer;
   const [height, width, channels] = layer.input;
-  out.fill(0);
+  if (useBias) out.set(layer.biasShare);
+  else out.fill(0);
   for (let oy = 0; oy < outH; oy++) {
-    for (let ky = 0; ky < kh; ky++) {
-      const iy = oy * sy + ky - top;
-      if (iy < 0 || iy >= height) continue;
-      for (let ox = 0; ox < outW; ox++) {
-        const outBase = (oy * outW + ox) * filters;
-        for (let kx = 0; kx < kw; kx++) {
-          const ix = ox * sx + kx - left;
-          if (ix < 0 || ix >= width) continue;
-          const inBase = (iy * width + ix) * channels;
-          const kernelBase = (ky * kw + kx) * channels * filters;
-          for (let c = 0; c < channels; c++) {
-            if (x[inBase + c] === 0) continue;
-            const k = kernelBase + c * filters;
-            let sum = 0;
-            for (let f = 0; f < filters; f++) sum += g[outBase + f] * kernel[k + f];
-            out[inBase + c] += sum;
+    const [ky0, ky1] = windowRange(oy, sy, top, kh, height);
+    for (let ox = 0; ox < outW; ox++) {
+      const o = (oy * outW + ox) * filters;
+      let count = 0;
+      for (let f = 0; f < filters; f++) {
+        if (g[o + f] !== 0) {
+          values[count] = g[o + f];
+          rows[count++] = f * channels;
+        }
+      }
+      if (count === 0) continue;
+      const [kx0, kx1] = windowRange(ox, sx, left, kw, width);
+      for (let ky = ky0; ky < ky1; ky++) {
+        for (let kx = kx0; kx < kx1; kx++) {
+          const inBase = ((oy * sy + ky - top) * width + ox * sx + kx - left) * channels;
+          const tap = (ky * kw + kx) * filters * channels;
+          for (let q = 0; q < count; q++) {
+            const value = values[q];
+            const k = tap + rows[q];
+            for (let c = 0; c < channels; c++) out[inBase + c] += value * kernelT[k + c];
           }
         }
       }
     }
   }
   for (let i = 0; i < out.length; i++) out[i] *= x[i];
+}
+
+/** The conv layer's tables made once: the kernel transposed to [kh, kw, out, in], the bias
+ * term of the backward step (-conv_transpose(b), per input value), and the gather scratch. */
+function prepareConv(layer) {
+  const { kernel, bias, kh, kw, filters } = layer;
+  const [height, width, channels] = layer.input;
+  layer.kernelT = new Float64Array(kernel.length);
+  for (let tap = 0; tap < kh * kw; tap++) {
+    for (let c = 0; c < channels; c++) {
+      for (let f = 0; f < filters; f++) {
+        layer.kernelT[(tap * filters + f) * channels + c] = kernel[(tap * channels + c) * filters + f];
+      }
+    }
+  }
+  const window = kh * kw * Math.max(channels, filters);
+  layer.values = new Float64Array(window);
+  layer.rows = new Int32Array(window);
+  // -conv_transpose(b): the same loops as convAdjointTimesInput with b at every output pixel
+  const share = new Float64Array(height * width * channels);
+  const { sy, sx, outH, outW, top, left } = layer;
+  for (let oy = 0; oy < outH; oy++) {
+    const [ky0, ky1] = windowRange(oy, sy, top, kh, height);
+    for (let ox = 0; ox < outW; ox++) {
+      const [kx0, kx1] = windowRange(ox, sx, left, kw, width);
+      for (let ky = ky0; ky < ky1; ky++) {
+        for (let kx = kx0; kx < kx1; kx++) {
+          const inBase = ((oy * sy + ky - top) * width + ox * sx + kx - left) * channels;
+          const tap = (ky * kw + kx) * channels * filters;
+          for (let c = 0; c < channels; c++) {
+            let sum = 0;
+            for (let f = 0; f < filters; f++) sum += bias[f] * kernel[tap + c * filters + f];
+            share[inBase + c] -= sum;
+          }
+        }
+      }
+    }
+  }
+  layer.biasShare = share;
 }
 
 // Max pooling remembers, per output, the first input of its window (rows, then columns) that
