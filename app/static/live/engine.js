@@ -380,7 +380,7 @@ function windowRange(output, stride, pad, taps, size) {
 
 // The forward pass: z[o, f] = b[f] + sum over the window's inputs x[i] * K[i's tap, c, f].
 // The window's non-zero inputs (ReLU outputs and blank pixels are mostly zero) are gathered
-// once, with their kernel rows; then four filters at a time are summed in registers.
+// once, with their kernel rows; then eight filters at a time are summed in registers.
 function convForward(layer, x, z) {
   const { kernel, bias, kh, kw, sy, sx, filters, outH, outW, top, left, values, rows } = layer;
   const [height, width, channels] = layer.input;
@@ -403,11 +403,15 @@ function convForward(layer, x, z) {
       }
       const o = (oy * outW + ox) * filters;
       let f = 0;
-      for (; f + 4 <= filters; f += 4) {
+      for (; f + 8 <= filters; f += 8) {
         let s0 = bias[f];
         let s1 = bias[f + 1];
         let s2 = bias[f + 2];
         let s3 = bias[f + 3];
+        let s4 = bias[f + 4];
+        let s5 = bias[f + 5];
+        let s6 = bias[f + 6];
+        let s7 = bias[f + 7];
         for (let q = 0; q < count; q++) {
           const value = values[q];
           const k = rows[q] + f;
@@ -415,11 +419,19 @@ function convForward(layer, x, z) {
           s1 += value * kernel[k + 1];
           s2 += value * kernel[k + 2];
           s3 += value * kernel[k + 3];
+          s4 += value * kernel[k + 4];
+          s5 += value * kernel[k + 5];
+          s6 += value * kernel[k + 6];
+          s7 += value * kernel[k + 7];
         }
         z[o + f] = s0;
         z[o + f + 1] = s1;
         z[o + f + 2] = s2;
         z[o + f + 3] = s3;
+        z[o + f + 4] = s4;
+        z[o + f + 5] = s5;
+        z[o + f + 6] = s6;
+        z[o + f + 7] = s7;
       }
       for (; f < filters; f++) {
         let sum = bias[f];
@@ -577,9 +589,14 @@ function poolRule(layer, g, x, pooled, out) {
 // ---------------------------------------------------------------------------------------------
 // Preprocessing: canvas pixels -> the EMNIST-style 28x28 input (core/inputs/preprocess.py)
 //
-// The work is bounded by the ink: each row of the crop remembers the span of columns holding
-// ink (or blurred ink), and the loops run over those spans only. Zeros are skipped, never
-// reordered with other terms, so the sums are core's up to float rounding.
+// core blurs the crop around the ink box (a separable Gaussian), pastes it into a square
+// frame and shrinks the frame to 28x28 with Pillow's bicubic filter (also separable). Every
+// one of these steps is linear and acts on rows and columns apart, so along each axis they
+// compose into one 28 x crop-length weight table: 28x28 = V . crop . H^T, where V (and H) is
+// Pillow's table times the frame's paste times the Gaussian's band (composeAxis). Each output
+// row of V reads a short run of crop rows, so the work is the ink's rows and columns times a
+// few weights, not the crop's pixels times the blur's taps. The sums are core's, in another
+// order: equal up to float rounding (a 28x28 level may differ by 1/255; the test allows 2).
 
 const INK_THRESHOLD = 0.1; // a pixel above it counts as drawn
 const BLUR_FRACTION = 0.01; // Gaussian sigma as a share of the ink box's longer side
@@ -595,7 +612,13 @@ const LEVELS = Float32Array.from({ length: 256 }, (_, level) => level / 255); //
 export function canvasInk(imageData, out = null) {
   const { data, width, height } = imageData;
   const ink = out && out.length === width * height ? out : new Float32Array(width * height);
+  // a canvas is mostly transparent black: read four bytes at once and skip the zero pixels
+  const words = data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, ink.length) : null;
   for (let p = 0, i = 0; p < ink.length; p++, i += 4) {
+    if (words !== null && words[p] === 0) {
+      ink[p] = 0;
+      continue;
+    }
     const r = data[i];
     const g = data[i + 1];
     const b = data[i + 2];
@@ -609,10 +632,9 @@ export function canvasInk(imageData, out = null) {
 // Scratch buffers, grown when a larger drawing needs them, never shrunk.
 const scratch = {
   crop: new Float32Array(0),
-  vertical: new Float32Array(0),
-  blurred: new Float32Array(0),
-  rows: new Float64Array(0),
   spans: new Int32Array(0),
+  rows: new Float64Array(0), // the crop's rows through H: cropH x 28
+  small: new Float64Array(PIXELS),
 };
 function buffer(name, size) {
   if (scratch[name].length < size) scratch[name] = new scratch[name].constructor(size);
@@ -644,14 +666,15 @@ export function preprocessInk(ink, width, height) {
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let first = -1;
-    let last = -1;
     for (let x = 0; x < width; x++) {
       if (ink[row + x] > INK_THRESHOLD) {
-        if (first < 0) first = x;
-        last = x;
+        first = x;
+        break;
       }
     }
     if (first < 0) continue;
+    let last = width - 1;
+    while (!(ink[row + last] > INK_THRESHOLD)) last--;
     if (top < 0) top = y;
     bottom = y;
     if (first < left) left = first;
@@ -663,43 +686,50 @@ export function preprocessInk(ink, width, height) {
   const longer = Math.max(boxH, boxW);
   if (longer < MIN_EXTENT * Math.max(width, height)) return { error: TOO_SMALL };
 
-  // 2. crop with room for the blur's tails (zero outside the picture), then blur
+  // 2. the crop with room for the blur's tails (zero outside the picture); each row remembers
+  // the span [start, stop) of its non-zero pixels
   const sigma = Math.max(0.5, BLUR_FRACTION * longer);
   const margin = Math.ceil(3 * sigma);
   const cropH = boxH + 2 * margin;
   const cropW = boxW + 2 * margin;
   const crop = buffer("crop", cropH * cropW);
-  const spans = buffer("spans", 4 * cropH); // per row: ink span [start, stop), blurred span
+  const spans = buffer("spans", 2 * cropH);
+  const x0 = Math.max(0, left - margin); // the crop's columns inside the picture, in the picture
+  const x1 = Math.min(width, right + 1 + margin);
   for (let y = 0; y < cropH; y++) {
     const sourceY = top - margin + y;
     let start = cropW;
     let stop = 0;
-    for (let x = 0; x < cropW; x++) {
-      const sourceX = left - margin + x;
-      const inside = sourceY >= 0 && sourceY < height && sourceX >= 0 && sourceX < width;
-      const value = inside ? clean(ink[sourceY * width + sourceX]) : 0;
-      crop[y * cropW + x] = value;
-      if (value !== 0) {
-        if (start > x) start = x;
-        stop = x + 1;
+    if (sourceY >= 0 && sourceY < height) {
+      const source = sourceY * width + left - margin; // picture index of crop column 0
+      const row = y * cropW;
+      for (let x = x0 - (left - margin); x < x1 - (left - margin); x++) {
+        const value = clean(ink[source + x]);
+        crop[row + x] = value;
+        if (value !== 0) {
+          if (start > x) start = x;
+          stop = x + 1;
+        }
       }
     }
-    spans[4 * y] = start;
-    spans[4 * y + 1] = stop;
+    spans[2 * y] = start;
+    spans[2 * y + 1] = stop;
   }
-  const blurred = gaussianBlur(crop, spans, cropH, cropW, sigma);
 
-  // 3. a square frame centred on the ink box (Python rounds halves to even), and
-  // 4. Pillow's bicubic resize of it to 28x28, read straight from the blurred crop pasted in it
+  // 3. the square frame centred on the ink box (Python rounds halves to even), and
+  // 4. blur, paste and Pillow's resize to 28x28 as one weight table per axis
   const frame = roundHalfEven((longer * SIDE) / TARGET_SIDE);
   const offsetY = Math.floor((frame - boxH) / 2) - margin;
   const offsetX = Math.floor((frame - boxW) / 2) - margin;
-  const small = resizeBicubic(blurred, spans, cropH, cropW, offsetY, offsetX, frame);
+  const blur = gaussianWeights(sigma);
+  const vertical = composeAxis(axes.vertical, frame, offsetY, cropH, blur);
+  const horizontal = composeAxis(axes.horizontal, frame, offsetX, cropW, blur);
+  const small = applyTables(crop, spans, cropH, cropW, vertical, horizontal);
 
   // 5. clipped at 0, normalised to its peak, rounded to 0-255 (half to even, as numpy)
   let peak = 0;
   for (let i = 0; i < PIXELS; i++) {
-    if (small[i] < 0) small[i] = 0;
+    small[i] = small[i] > 0 ? f32(small[i]) : 0; // Pillow stores float32
     if (small[i] > peak) peak = small[i];
   }
   if (!(peak > 0)) return { blank: true };
@@ -719,63 +749,26 @@ function roundHalfEven(value) {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
-/** core's gaussian_blur: separable, radius max(1, ceil(3 sigma)), float32 weights normalised
- * to sum 1, zero outside; along columns first (axis 0), then along rows. Writes each row's
- * blurred span into spans[4y + 2], spans[4y + 3]. */
-function gaussianBlur(image, spans, height, width, sigma) {
+/** core's gaussian_blur weights: radius max(1, ceil(3 sigma)), float32, normalised to sum 1
+ * (the sum taken in float32). Blurring is then, along each axis and zero outside the crop,
+ * blurred[b] = sum over |r - b| <= radius of weights[r - b + radius] * crop[r]. */
+function gaussianWeights(sigma) {
   const radius = Math.max(1, Math.ceil(3 * sigma));
-  const taps = 2 * radius + 1;
-  const weights = new Float32Array(taps);
+  const weights = new Float32Array(2 * radius + 1);
   let total = 0;
   for (let k = -radius; k <= radius; k++) {
     weights[k + radius] = Math.exp(-0.5 * (k / sigma) ** 2);
     total += weights[k + radius];
   }
   total = f32(total);
-  for (let k = 0; k < taps; k++) weights[k] = weights[k] / total;
-  const size = height * width;
-  // axis 0: vertical[y] = sum_o w[o] * image[y + o - radius], over the ink spans of those rows
-  const vertical = buffer("vertical", size);
-  vertical.fill(0, 0, size);
-  for (let y = 0; y < height; y++) {
-    let start = width;
-    let stop = 0;
-    const row = y * width;
-    for (let o = 0; o < taps; o++) {
-      const s = y + o - radius;
-      if (s < 0 || s >= height || spans[4 * s] >= spans[4 * s + 1]) continue;
-      const from = spans[4 * s];
-      const to = spans[4 * s + 1];
-      if (from < start) start = from;
-      if (to > stop) stop = to;
-      const w = weights[o];
-      const source = s * width;
-      for (let x = from; x < to; x++) vertical[row + x] = f32(vertical[row + x] + w * image[source + x]);
-    }
-    // axis 1: the blurred row spreads radius pixels beyond its vertical span
-    spans[4 * y + 2] = start < stop ? Math.max(0, start - radius) : width;
-    spans[4 * y + 3] = start < stop ? Math.min(width, stop + radius) : 0;
-  }
-  const result = buffer("blurred", size);
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    const start = spans[4 * y + 2];
-    const stop = spans[4 * y + 3];
-    for (let x = start; x < stop; x++) {
-      let sum = 0;
-      const low = Math.max(0, radius - x);
-      const high = Math.min(taps, width - x + radius);
-      for (let o = low; o < high; o++) sum += weights[o] * vertical[row + x + o - radius];
-      result[row + x] = sum;
-    }
-  }
-  return result;
+  for (let k = 0; k < weights.length; k++) weights[k] = weights[k] / total;
+  return { radius, weights };
 }
 
 // Pillow's resampling (libImaging/Resample.c) of a 32-bit float image: per output pixel a
 // window of input pixels weighted by the bicubic kernel (a = -0.5), normalised to sum 1. When
 // shrinking, the kernel is stretched by the scale (support 2 * scale), so every input pixel
-// counts. Horizontal pass first, kept as float32, then the vertical pass.
+// counts. A frame of 28 is not resampled at all (Pillow returns a copy).
 function bicubic(t) {
   const a = -0.5;
   const x = Math.abs(t);
@@ -784,75 +777,105 @@ function bicubic(t) {
   return 0;
 }
 
-const resampling = { size: -1, starts: new Int32Array(SIDE), counts: new Int32Array(SIDE), weights: null, width: 0 };
-function resampleCoefficients(inputSize) {
-  if (resampling.size === inputSize) return resampling;
+const pillowTables = new Map(); // frame side -> {starts, counts, weights, stride}
+function pillowCoefficients(inputSize) {
+  let table = pillowTables.get(inputSize);
+  if (table) return table;
   const scale = inputSize / SIDE;
   const filterScale = Math.max(scale, 1);
-  const support = 2 * filterScale;
-  const width = Math.ceil(support) * 2 + 1;
-  const weights = new Float64Array(SIDE * width);
+  const support = inputSize === SIDE ? 0.5 : 2 * filterScale;
+  const stride = Math.ceil(support) * 2 + 1;
+  table = { starts: new Int32Array(SIDE), counts: new Int32Array(SIDE), weights: new Float64Array(SIDE * stride), stride };
   for (let out = 0; out < SIDE; out++) {
     const center = (out + 0.5) * scale;
+    if (inputSize === SIDE) {
+      [table.starts[out], table.counts[out], table.weights[out * stride]] = [out, 1, 1];
+      continue;
+    }
     const start = Math.max(0, Math.trunc(center - support + 0.5));
     const stop = Math.min(inputSize, Math.trunc(center + support + 0.5));
     let total = 0;
     for (let i = start; i < stop; i++) {
       const w = bicubic((i - center + 0.5) / filterScale);
-      weights[out * width + i - start] = w;
+      table.weights[out * stride + i - start] = w;
       total += w;
     }
-    if (total !== 0) for (let i = 0; i < stop - start; i++) weights[out * width + i] /= total;
-    resampling.starts[out] = start;
-    resampling.counts[out] = stop - start;
+    if (total !== 0) for (let i = 0; i < stop - start; i++) table.weights[out * stride + i] /= total;
+    table.starts[out] = start;
+    table.counts[out] = stop - start;
   }
-  Object.assign(resampling, { size: inputSize, weights, width });
-  return resampling;
+  if (pillowTables.size > 64) pillowTables.clear(); // one entry per frame size drawn
+  pillowTables.set(inputSize, table);
+  return table;
 }
 
-/** The frame (side x side, zero but for the blurred crop at offsetY, offsetX) resized to
- * 28x28. A frame of 28 is returned as it is, as Pillow does. */
-function resizeBicubic(blurred, spans, cropH, cropW, offsetY, offsetX, side) {
-  const small = new Float32Array(PIXELS);
-  const pixel = (y, x) => {
-    const cy = y - offsetY;
-    const cx = x - offsetX;
-    return cy >= 0 && cy < cropH && cx >= 0 && cx < cropW ? blurred[cy * cropW + cx] : 0;
-  };
-  if (side === SIDE) {
-    for (let y = 0; y < SIDE; y++) for (let x = 0; x < SIDE; x++) small[y * SIDE + x] = pixel(y, x);
-    return small;
-  }
-  const { starts, counts, weights, width } = resampleCoefficients(side);
-  // horizontal pass over the rows the vertical pass reads; zero outside the crop's spans
-  const firstRow = starts[0];
-  const lastRow = starts[SIDE - 1] + counts[SIDE - 1];
-  const rows = buffer("rows", (lastRow - firstRow) * SIDE);
-  rows.fill(0, 0, (lastRow - firstRow) * SIDE);
-  for (let y = firstRow; y < lastRow; y++) {
-    const cy = y - offsetY;
-    if (cy < 0 || cy >= cropH || spans[4 * cy + 2] >= spans[4 * cy + 3]) continue;
-    const from = spans[4 * cy + 2] + offsetX; // the frame's columns holding blurred ink
-    const to = spans[4 * cy + 3] + offsetX;
-    const source = cy * cropW - offsetX;
-    for (let out = 0; out < SIDE; out++) {
-      const start = starts[out];
-      const low = Math.max(start, from, 0);
-      const high = Math.min(start + counts[out], to, side);
-      if (low >= high) continue;
-      const base = out * width - start;
-      let sum = 0;
-      for (let x = low; x < high; x++) sum += blurred[source + x] * weights[base + x];
-      rows[(y - firstRow) * SIDE + out] = f32(sum);
+// The composed table of one axis, reused from frame to frame (row `out` holds the weights of
+// crop positions first[out] .. first[out] + count[out] - 1).
+const axes = {
+  vertical: { first: new Int32Array(SIDE), count: new Int32Array(SIDE), weights: new Float64Array(0), stride: 0 },
+  horizontal: { first: new Int32Array(SIDE), count: new Int32Array(SIDE), weights: new Float64Array(0), stride: 0 },
+};
+
+/** Pillow's weights of output `out` over frame position j (the frame holds the blurred crop's
+ * position j - offset, where that lies in the crop, else 0), times the Gaussian's weights of
+ * the crop position r around it: table[out][r] = sum_j pillow[out][j] * gauss[r - (j - offset)]. */
+function composeAxis(table, frame, offset, length, { radius, weights: gauss }) {
+  const pillow = pillowCoefficients(frame);
+  const stride = pillow.stride + 2 * radius;
+  if (table.weights.length < SIDE * stride) table.weights = new Float64Array(SIDE * stride);
+  table.weights.fill(0, 0, SIDE * stride);
+  table.stride = stride;
+  for (let out = 0; out < SIDE; out++) {
+    // the crop positions the output's frame window reaches through the blur
+    const start = pillow.starts[out] - offset; // crop position of the window's first pixel
+    const first = Math.max(0, start - radius);
+    const last = Math.min(length, start + pillow.counts[out] + radius); // exclusive
+    table.first[out] = first;
+    table.count[out] = Math.max(0, last - first);
+    const row = out * stride - first;
+    for (let j = 0; j < pillow.counts[out]; j++) {
+      const blurredAt = start + j;
+      if (blurredAt < 0 || blurredAt >= length) continue; // outside the crop: the frame is 0
+      const w = pillow.weights[out * pillow.stride + j];
+      const low = Math.max(0, blurredAt - radius);
+      const high = Math.min(length, blurredAt + radius + 1);
+      for (let r = low; r < high; r++) table.weights[row + r] += w * gauss[r - blurredAt + radius];
     }
   }
-  for (let outY = 0; outY < SIDE; outY++) {
-    const base = outY * width;
-    const start = starts[outY] - firstRow;
-    for (let x = 0; x < SIDE; x++) {
+  return table;
+}
+
+/** 28x28 = V . crop . H^T, reading only each crop row's span of non-zero pixels. */
+function applyTables(crop, spans, cropH, cropW, vertical, horizontal) {
+  // the crop's rows through H: rows[r][v] = sum_c crop[r][c] * H[v][c]
+  const rows = buffer("rows", cropH * SIDE);
+  for (let r = 0; r < cropH; r++) {
+    const from = spans[2 * r];
+    const to = spans[2 * r + 1];
+    const base = r * SIDE;
+    for (let v = 0; v < SIDE; v++) {
+      const first = horizontal.first[v];
+      const low = Math.max(from, first);
+      const high = Math.min(to, first + horizontal.count[v]);
       let sum = 0;
-      for (let i = 0; i < counts[outY]; i++) sum += rows[(start + i) * SIDE + x] * weights[base + i];
-      small[outY * SIDE + x] = sum; // stored as float32, as Pillow stores it
+      const weights = v * horizontal.stride - first;
+      const source = r * cropW;
+      for (let c = low; c < high; c++) sum += crop[source + c] * horizontal.weights[weights + c];
+      rows[base + v] = sum;
+    }
+  }
+  // then down the columns: small[u][v] = sum_r V[u][r] * rows[r][v], skipping empty rows
+  const small = scratch.small;
+  small.fill(0);
+  for (let u = 0; u < SIDE; u++) {
+    const first = vertical.first[u];
+    const weights = u * vertical.stride - first;
+    const out = u * SIDE;
+    for (let r = first; r < first + vertical.count[u]; r++) {
+      if (spans[2 * r] >= spans[2 * r + 1]) continue;
+      const w = vertical.weights[weights + r];
+      const base = r * SIDE;
+      for (let v = 0; v < SIDE; v++) small[out + v] += w * rows[base + v];
     }
   }
   return small;
