@@ -1,7 +1,8 @@
 // The browser engine's work per frame in CPU time, under Node (python -m bench live-engine).
 // node bench/live_engine_cpu.mjs [ENGINE.js] [REPEATS]: prints JSON, microseconds of CPU time
 // (process.cpuUsage: user + system of this process) per call, so a machine whose cores are
-// shared by other work still gives the engine's own cost, where wall-clock p95 does not.
+// shared by other work still gives the engine's own cost, where wall-clock p95 does not
+// (contention still costs some CPU time through caches: the fastest round is the floor).
 // The drawing is a Z with a round 20-pixel brush on a 280x280 canvas, at 12 stages of the
 // stroke, as the Chromium benchmark (bench/live_engine.mjs) draws it.
 import { readFile } from "node:fs/promises";
@@ -44,15 +45,23 @@ const canvases = Array.from({ length: 12 }, (_, i) => zCanvas((i + 1) / 12));
 const ink = new Float32Array(280 * 280);
 const inputs = canvases.map((canvas) => engine.preprocessInk(engine.canvasInk(canvas), 280, 280).input);
 
-/** CPU microseconds per call of fn(i), over `repeats` calls after a warm-up of 50. */
-function cpuPerCall(fn) {
+/** CPU microseconds per call of fn(i): `rounds` rounds of repeats / rounds calls each, after a
+ * warm-up of 50; the median round and the fastest (the least disturbed by other processes). */
+function cpuPerCall(fn, rounds = 10) {
   for (let i = 0; i < 50; i++) fn(i);
-  const before = process.cpuUsage();
-  const wallBefore = performance.now();
-  for (let i = 0; i < repeats; i++) fn(i);
-  const used = process.cpuUsage(before);
-  const wall = performance.now() - wallBefore;
-  return { cpu_us: (used.user + used.system) / repeats, wall_us: (1000 * wall) / repeats };
+  const perRound = Math.max(1, Math.floor(repeats / rounds));
+  const cpu = [];
+  const wall = [];
+  for (let round = 0; round < rounds; round++) {
+    const before = process.cpuUsage();
+    const wallBefore = performance.now();
+    for (let i = 0; i < perRound; i++) fn(i);
+    const used = process.cpuUsage(before);
+    wall.push((1000 * (performance.now() - wallBefore)) / perRound);
+    cpu.push((used.user + used.system) / perRound);
+  }
+  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return { cpu_us: median(cpu), cpu_min_us: Math.min(...cpu), wall_us: median(wall) };
 }
 
 const modes = ["target", "thesis", "contrast"];

@@ -205,6 +205,18 @@ class Network {
       if (this.layers[i].kind === "reshape") this.importance[i] = this.importance[i + 1];
     }
     this.top = new Float64Array(this.classes);
+    // A convolution's output rows and columns that its pooling layer never reads (an odd
+    // 11x11 pooled 2x2 drops the last row and column) need not be computed: they stay 0, and
+    // the pooling rule gives them no importance.
+    this.layers.forEach((layer, i) => {
+      const next = this.layers[i + 1];
+      layer.usedH = layer.outH;
+      layer.usedW = layer.outW;
+      if (layer.kind === "conv" && next && next.kind === "pool") {
+        layer.usedH = (next.outH - 1) * next.sy + next.ph;
+        layer.usedW = (next.outW - 1) * next.sx + next.pw;
+      }
+    });
   }
 
   /** Class probabilities of one 28x28 input (Float32Array(784) in [0, 1], row-major). */
@@ -382,11 +394,11 @@ function windowRange(output, stride, pad, taps, size) {
 // The window's non-zero inputs (ReLU outputs and blank pixels are mostly zero) are gathered
 // once, with their kernel rows; then eight filters at a time are summed in registers.
 function convForward(layer, x, z) {
-  const { kernel, bias, kh, kw, sy, sx, filters, outH, outW, top, left, values, rows } = layer;
+  const { kernel, bias, kh, kw, sy, sx, filters, outW, usedH, usedW, top, left, values, rows } = layer;
   const [height, width, channels] = layer.input;
-  for (let oy = 0; oy < outH; oy++) {
+  for (let oy = 0; oy < usedH; oy++) {
     const [ky0, ky1] = windowRange(oy, sy, top, kh, height);
-    for (let ox = 0; ox < outW; ox++) {
+    for (let ox = 0; ox < usedW; ox++) {
       const [kx0, kx1] = windowRange(ox, sx, left, kw, width);
       const span = (kx1 - kx0) * channels;
       let count = 0;
