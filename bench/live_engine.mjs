@@ -54,5 +54,5 @@ export async function measure({ urls, frames, brush = 20, warmup = 20 }) {
     }
   }
   canvas.remove();
-  return { total, preprocessing, skipped };
+  return { total, preprocessing, skipped, frames_run: frames + warmup };
 }

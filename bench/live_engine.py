@@ -8,8 +8,11 @@ engine's equality cases in Chromium.
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import os
+import shutil
+import subprocess
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,6 +74,31 @@ def _summary(values: list[float]) -> dict:
     }
 
 
+def _thread_time(devtools) -> float:
+    """CPU seconds used so far by the page's main thread (Chromium's ThreadTime metric)."""
+    metrics = devtools.send("Performance.getMetrics")["metrics"]
+    return next(metric["value"] for metric in metrics if metric["name"] == "ThreadTime")
+
+
+def cpu_in_node(repeats: int = 1000) -> dict:
+    """The engine's CPU time per call under Node (bench/live_engine_cpu.mjs): preprocessing
+    (canvasInk + preprocessInk) and explain per network, independent of other processes' load."""
+    node = shutil.which("node") or "/usr/bin/node"
+    done = subprocess.run(
+        [
+            node,
+            str(ROOT / "bench" / "live_engine_cpu.mjs"),
+            str(ROOT / "app/static/live/engine.js"),
+            str(repeats),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
 def run(frames: int = FRAMES) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -94,22 +122,26 @@ def run(frames: int = FRAMES) -> dict:
         try:
             results["browser"] = browser.version
             with engine_page(browser) as page:
+                devtools = page.context.new_cdp_session(page)
+                devtools.send("Performance.enable")
                 for name, folders in configurations.items():
-                    found = page.evaluate(
-                        MEASURE, {"urls": [manifest_url(f) for f in folders], "frames": frames}
-                    )
+                    urls = [manifest_url(f) for f in folders]
+                    page.evaluate(MEASURE, {"urls": urls, "frames": 20})  # load, compile
+                    thread_before = _thread_time(devtools)
+                    found = page.evaluate(MEASURE, {"urls": urls, "frames": frames})
+                    thread_used = _thread_time(devtools) - thread_before
                     row = _summary(found["total"])
+                    row["cpu_per_frame_ms"] = 1000 * thread_used / found["frames_run"]
                     row["preprocessing_p50_ms"] = float(np.percentile(found["preprocessing"], 50))
                     row["networks"] = folders
                     results["configurations"][name] = row
         finally:
             browser.close()
     results["load_average"].append(round(os.getloadavg()[0], 1))
+    results["cpu_node"] = cpu_in_node(repeats=max(200, frames * 3))
     results["finished"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return results
 
 
 if __name__ == "__main__":
-    import json
-
     print(json.dumps(run(), indent=1))
