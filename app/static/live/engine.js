@@ -177,6 +177,7 @@ class Network {
           layer.left = Math.floor(Math.max((layer.outW - 1) * sx + kw - width, 0) / 2);
         }
         shape = [layer.outH, layer.outW, filters];
+        prepareConv(layer);
       } else if (spec.kind === "pool") {
         const [ph, pw] = spec.size;
         const [sy, sx] = spec.strides;
@@ -204,6 +205,18 @@ class Network {
       if (this.layers[i].kind === "reshape") this.importance[i] = this.importance[i + 1];
     }
     this.top = new Float64Array(this.classes);
+    // A convolution's output rows and columns that its pooling layer never reads (an odd
+    // 11x11 pooled 2x2 drops the last row and column) need not be computed: they stay 0, and
+    // the pooling rule gives them no importance.
+    this.layers.forEach((layer, i) => {
+      const next = this.layers[i + 1];
+      layer.usedH = layer.outH;
+      layer.usedW = layer.outW;
+      if (layer.kind === "conv" && next && next.kind === "pool") {
+        layer.usedH = (next.outH - 1) * next.sy + next.ph;
+        layer.usedW = (next.outW - 1) * next.sx + next.pw;
+      }
+    });
   }
 
   /** Class probabilities of one 28x28 input (Float32Array(784) in [0, 1], row-major). */
@@ -296,8 +309,7 @@ class Network {
         if (useBias) subtractBias(above, layer.bias);
         denseAdjointTimesInput(layer, above, x, below);
       } else if (layer.kind === "conv") {
-        if (useBias) subtractBias(above, layer.bias);
-        convAdjointTimesInput(layer, above, x, below);
+        convAdjointTimesInput(layer, above, x, below, useBias);
       } else if (layer.kind === "pool") {
         poolRule(layer, above, x, this.activations[i + 1], below);
       }
@@ -365,64 +377,160 @@ function denseAdjointTimesInput(layer, g, x, out) {
   }
 }
 
-// Conv2D, channels last, kernel [kh, kw, in, out]: each input pixel is spread to the outputs
-// whose window holds it (skipping zero inputs), with Keras' zero padding (top, left).
+// Conv2D, channels last, kernel [kh, kw, in, out] row-major, Keras' zero padding (top, left).
+//
+// Both passes walk the output pixels; for each, the kernel taps whose input pixel lies inside
+// the picture form a rectangle [ky0, ky1) x [kx0, kx1) (windowRange), so no bounds test is
+// left in the inner loops. Along one kernel row the window's inputs (kx, c) are contiguous in
+// x, and their kernel rows are `filters` apart in the kernel.
+
+/** The kernel taps [first, stop) along one axis whose input lies inside 0..size-1. */
+function windowRange(output, stride, pad, taps, size) {
+  const origin = output * stride - pad; // input coordinate of tap 0
+  return [Math.max(0, -origin), Math.min(taps, size - origin)];
+}
+
+// The forward pass: z[o, f] = b[f] + sum over the window's inputs x[i] * K[i's tap, c, f].
+// The window's non-zero inputs (ReLU outputs and blank pixels are mostly zero) are gathered
+// once, with their kernel rows; then eight filters at a time are summed in registers.
 function convForward(layer, x, z) {
-  const { kernel, bias, kh, kw, sy, sx, filters, outH, outW, top, left } = layer;
+  const { kernel, bias, kh, kw, sy, sx, filters, outW, usedH, usedW, top, left, values, rows } = layer;
   const [height, width, channels] = layer.input;
-  for (let o = 0; o < z.length; o += filters) z.set(bias, o);
-  for (let oy = 0; oy < outH; oy++) {
-    for (let ky = 0; ky < kh; ky++) {
-      const iy = oy * sy + ky - top;
-      if (iy < 0 || iy >= height) continue;
-      for (let ox = 0; ox < outW; ox++) {
-        const outBase = (oy * outW + ox) * filters;
-        for (let kx = 0; kx < kw; kx++) {
-          const ix = ox * sx + kx - left;
-          if (ix < 0 || ix >= width) continue;
-          const inBase = (iy * width + ix) * channels;
-          const kernelBase = (ky * kw + kx) * channels * filters;
-          for (let c = 0; c < channels; c++) {
-            const value = x[inBase + c];
-            if (value === 0) continue;
-            const k = kernelBase + c * filters;
-            for (let f = 0; f < filters; f++) z[outBase + f] += value * kernel[k + f];
+  for (let oy = 0; oy < usedH; oy++) {
+    const [ky0, ky1] = windowRange(oy, sy, top, kh, height);
+    for (let ox = 0; ox < usedW; ox++) {
+      const [kx0, kx1] = windowRange(ox, sx, left, kw, width);
+      const span = (kx1 - kx0) * channels;
+      let count = 0;
+      for (let ky = ky0; ky < ky1; ky++) {
+        const inRow = ((oy * sy + ky - top) * width + ox * sx + kx0 - left) * channels;
+        const kernelRow = (ky * kw + kx0) * channels * filters;
+        for (let t = 0; t < span; t++) {
+          const value = x[inRow + t];
+          if (value !== 0) {
+            values[count] = value;
+            rows[count++] = kernelRow + t * filters;
           }
         }
+      }
+      const o = (oy * outW + ox) * filters;
+      let f = 0;
+      for (; f + 8 <= filters; f += 8) {
+        let s0 = bias[f];
+        let s1 = bias[f + 1];
+        let s2 = bias[f + 2];
+        let s3 = bias[f + 3];
+        let s4 = bias[f + 4];
+        let s5 = bias[f + 5];
+        let s6 = bias[f + 6];
+        let s7 = bias[f + 7];
+        for (let q = 0; q < count; q++) {
+          const value = values[q];
+          const k = rows[q] + f;
+          s0 += value * kernel[k];
+          s1 += value * kernel[k + 1];
+          s2 += value * kernel[k + 2];
+          s3 += value * kernel[k + 3];
+          s4 += value * kernel[k + 4];
+          s5 += value * kernel[k + 5];
+          s6 += value * kernel[k + 6];
+          s7 += value * kernel[k + 7];
+        }
+        z[o + f] = s0;
+        z[o + f + 1] = s1;
+        z[o + f + 2] = s2;
+        z[o + f + 3] = s3;
+        z[o + f + 4] = s4;
+        z[o + f + 5] = s5;
+        z[o + f + 6] = s6;
+        z[o + f + 7] = s7;
+      }
+      for (; f < filters; f++) {
+        let sum = bias[f];
+        for (let q = 0; q < count; q++) sum += values[q] * kernel[rows[q] + f];
+        z[o + f] = sum;
       }
     }
   }
 }
 
-// The transposed convolution of g, times the input: H_i = X_i * conv_transpose(g). Inputs that
-// are 0 give 0, so their sums are skipped.
-function convAdjointTimesInput(layer, g, x, out) {
-  const { kernel, kh, kw, sy, sx, filters, outH, outW, top, left } = layer;
+// The rule's backward step: H_i = X_i * conv_transpose(H_{i+1} - b), split in two terms:
+//   conv_transpose(H_{i+1}): each output pixel spreads its non-zero importances (most are
+//     zero: H_{i+1} is X_{i+1} times something, and X_{i+1} is a ReLU output) over its window,
+//     through the kernel transposed to [kh, kw, out, in] so the inputs of a tap are contiguous;
+//   conv_transpose(b): the same for every drawing, computed once (layer.biasShare).
+// In contrast mode the biases cancel and the second term is left out.
+function convAdjointTimesInput(layer, g, x, out, useBias) {
+  const { kernelT, kh, kw, sy, sx, filters, outH, outW, top, left, values, rows } = layer;
   const [height, width, channels] = layer.input;
-  out.fill(0);
+  if (useBias) out.set(layer.biasShare);
+  else out.fill(0);
   for (let oy = 0; oy < outH; oy++) {
-    for (let ky = 0; ky < kh; ky++) {
-      const iy = oy * sy + ky - top;
-      if (iy < 0 || iy >= height) continue;
-      for (let ox = 0; ox < outW; ox++) {
-        const outBase = (oy * outW + ox) * filters;
-        for (let kx = 0; kx < kw; kx++) {
-          const ix = ox * sx + kx - left;
-          if (ix < 0 || ix >= width) continue;
-          const inBase = (iy * width + ix) * channels;
-          const kernelBase = (ky * kw + kx) * channels * filters;
-          for (let c = 0; c < channels; c++) {
-            if (x[inBase + c] === 0) continue;
-            const k = kernelBase + c * filters;
-            let sum = 0;
-            for (let f = 0; f < filters; f++) sum += g[outBase + f] * kernel[k + f];
-            out[inBase + c] += sum;
+    const [ky0, ky1] = windowRange(oy, sy, top, kh, height);
+    for (let ox = 0; ox < outW; ox++) {
+      const o = (oy * outW + ox) * filters;
+      let count = 0;
+      for (let f = 0; f < filters; f++) {
+        if (g[o + f] !== 0) {
+          values[count] = g[o + f];
+          rows[count++] = f * channels;
+        }
+      }
+      if (count === 0) continue;
+      const [kx0, kx1] = windowRange(ox, sx, left, kw, width);
+      for (let ky = ky0; ky < ky1; ky++) {
+        for (let kx = kx0; kx < kx1; kx++) {
+          const inBase = ((oy * sy + ky - top) * width + ox * sx + kx - left) * channels;
+          const tap = (ky * kw + kx) * filters * channels;
+          for (let q = 0; q < count; q++) {
+            const value = values[q];
+            const k = tap + rows[q];
+            for (let c = 0; c < channels; c++) out[inBase + c] += value * kernelT[k + c];
           }
         }
       }
     }
   }
   for (let i = 0; i < out.length; i++) out[i] *= x[i];
+}
+
+/** The conv layer's tables made once: the kernel transposed to [kh, kw, out, in], the bias
+ * term of the backward step (-conv_transpose(b), per input value), and the gather scratch. */
+function prepareConv(layer) {
+  const { kernel, bias, kh, kw, filters } = layer;
+  const [height, width, channels] = layer.input;
+  layer.kernelT = new Float64Array(kernel.length);
+  for (let tap = 0; tap < kh * kw; tap++) {
+    for (let c = 0; c < channels; c++) {
+      for (let f = 0; f < filters; f++) {
+        layer.kernelT[(tap * filters + f) * channels + c] = kernel[(tap * channels + c) * filters + f];
+      }
+    }
+  }
+  const window = kh * kw * Math.max(channels, filters);
+  layer.values = new Float64Array(window);
+  layer.rows = new Int32Array(window);
+  // -conv_transpose(b): the same loops as convAdjointTimesInput with b at every output pixel
+  const share = new Float64Array(height * width * channels);
+  const { sy, sx, outH, outW, top, left } = layer;
+  for (let oy = 0; oy < outH; oy++) {
+    const [ky0, ky1] = windowRange(oy, sy, top, kh, height);
+    for (let ox = 0; ox < outW; ox++) {
+      const [kx0, kx1] = windowRange(ox, sx, left, kw, width);
+      for (let ky = ky0; ky < ky1; ky++) {
+        for (let kx = kx0; kx < kx1; kx++) {
+          const inBase = ((oy * sy + ky - top) * width + ox * sx + kx - left) * channels;
+          const tap = (ky * kw + kx) * channels * filters;
+          for (let c = 0; c < channels; c++) {
+            let sum = 0;
+            for (let f = 0; f < filters; f++) sum += bias[f] * kernel[tap + c * filters + f];
+            share[inBase + c] -= sum;
+          }
+        }
+      }
+    }
+  }
+  layer.biasShare = share;
 }
 
 // Max pooling remembers, per output, the first input of its window (rows, then columns) that
@@ -492,6 +600,15 @@ function poolRule(layer, g, x, pooled, out) {
 
 // ---------------------------------------------------------------------------------------------
 // Preprocessing: canvas pixels -> the EMNIST-style 28x28 input (core/inputs/preprocess.py)
+//
+// core blurs the crop around the ink box (a separable Gaussian), pastes it into a square
+// frame and shrinks the frame to 28x28 with Pillow's bicubic filter (also separable). Every
+// one of these steps is linear and acts on rows and columns apart, so along each axis they
+// compose into one 28 x crop-length weight table: 28x28 = V . crop . H^T, where V (and H) is
+// Pillow's table times the frame's paste times the Gaussian's band (composeAxis). Each output
+// row of V reads a short run of crop rows, so the work is the ink's rows and columns times a
+// few weights, not the crop's pixels times the blur's taps. The sums are core's, in another
+// order: equal up to float rounding (a 28x28 level may differ by 1/255; the test allows 2).
 
 const INK_THRESHOLD = 0.1; // a pixel above it counts as drawn
 const BLUR_FRACTION = 0.01; // Gaussian sigma as a share of the ink box's longer side
@@ -500,23 +617,39 @@ const MIN_EXTENT = 0.12; // smallest drawing, as a share of the picture's longer
 const TOO_SMALL = "the drawing is too small to be a character (a dot or a short tick): draw it larger";
 const f32 = Math.fround;
 const ONE_255 = f32(1 / 255);
+const LEVELS = Float32Array.from({ length: 256 }, (_, level) => level / 255); // float32(v / 255)
 
 /** Ink 0-1 of RGBA canvas pixels (an ImageData, or {data, width, height}): the brightest
  * channel times the alpha, as core's canvas_ink. Writes into `out` when it has the right size. */
 export function canvasInk(imageData, out = null) {
   const { data, width, height } = imageData;
   const ink = out && out.length === width * height ? out : new Float32Array(width * height);
+  // a canvas is mostly transparent black: read four bytes at once and skip the zero pixels
+  const words = data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, ink.length) : null;
   for (let p = 0, i = 0; p < ink.length; p++, i += 4) {
-    const brightest = Math.max(data[i], data[i + 1], data[i + 2]);
-    ink[p] = brightest === 0 || data[i + 3] === 0 ? 0 : f32(f32(brightest / 255) * f32(data[i + 3] / 255));
+    if (words !== null && words[p] === 0) {
+      ink[p] = 0;
+      continue;
+    }
+    const r = data[i];
+    const g = data[i + 1];
+    const b = data[i + 2];
+    const brightest = r > g ? (r > b ? r : b) : g > b ? g : b;
+    const alpha = data[i + 3];
+    ink[p] = alpha === 255 ? LEVELS[brightest] : LEVELS[brightest] * LEVELS[alpha];
   }
   return ink;
 }
 
 // Scratch buffers, grown when a larger drawing needs them, never shrunk.
-const scratch = { crop: new Float32Array(0), blurred: new Float32Array(0), frame: new Float32Array(0), rows: new Float64Array(0) };
-function buffer(name, size, Type = Float32Array) {
-  if (scratch[name].length < size) scratch[name] = new Type(size);
+const scratch = {
+  crop: new Float32Array(0),
+  spans: new Int32Array(0),
+  rows: new Float64Array(0), // the crop's rows through H: cropH x 28
+  small: new Float64Array(PIXELS),
+};
+function buffer(name, size) {
+  if (scratch[name].length < size) scratch[name] = new scratch[name].constructor(size);
   return scratch[name];
 }
 
@@ -537,21 +670,27 @@ export function preprocessInk(ink, width, height) {
   if (!(width > 0 && height > 0) || !ink || ink.length !== width * height) {
     return { error: `expected ${width}x${height} ink values, got ${ink ? ink.length : "none"}` };
   }
-  // 1. the ink box: rows and columns holding a pixel above the threshold
+  // 1. the ink box: rows and columns holding a pixel above the threshold (NaN is not)
   let top = -1;
   let bottom = -1;
   let left = width;
   let right = -1;
   for (let y = 0; y < height; y++) {
     const row = y * width;
+    let first = -1;
     for (let x = 0; x < width; x++) {
-      if (clean(ink[row + x]) > INK_THRESHOLD) {
-        if (top < 0) top = y;
-        bottom = y;
-        if (x < left) left = x;
-        if (x > right) right = x;
+      if (ink[row + x] > INK_THRESHOLD) {
+        first = x;
+        break;
       }
     }
+    if (first < 0) continue;
+    let last = width - 1;
+    while (!(ink[row + last] > INK_THRESHOLD)) last--;
+    if (top < 0) top = y;
+    bottom = y;
+    if (first < left) left = first;
+    if (last > right) right = last;
   }
   if (top < 0) return { blank: true };
   const boxH = bottom - top + 1;
@@ -559,39 +698,50 @@ export function preprocessInk(ink, width, height) {
   const longer = Math.max(boxH, boxW);
   if (longer < MIN_EXTENT * Math.max(width, height)) return { error: TOO_SMALL };
 
-  // 2. crop with room for the blur's tails (zero outside the picture), then blur
+  // 2. the crop with room for the blur's tails (zero outside the picture); each row remembers
+  // the span [start, stop) of its non-zero pixels
   const sigma = Math.max(0.5, BLUR_FRACTION * longer);
   const margin = Math.ceil(3 * sigma);
   const cropH = boxH + 2 * margin;
   const cropW = boxW + 2 * margin;
   const crop = buffer("crop", cropH * cropW);
+  const spans = buffer("spans", 2 * cropH);
+  const x0 = Math.max(0, left - margin); // the crop's columns inside the picture, in the picture
+  const x1 = Math.min(width, right + 1 + margin);
   for (let y = 0; y < cropH; y++) {
     const sourceY = top - margin + y;
-    for (let x = 0; x < cropW; x++) {
-      const sourceX = left - margin + x;
-      const inside = sourceY >= 0 && sourceY < height && sourceX >= 0 && sourceX < width;
-      crop[y * cropW + x] = inside ? clean(ink[sourceY * width + sourceX]) : 0;
+    let start = cropW;
+    let stop = 0;
+    if (sourceY >= 0 && sourceY < height) {
+      const source = sourceY * width + left - margin; // picture index of crop column 0
+      const row = y * cropW;
+      for (let x = x0 - (left - margin); x < x1 - (left - margin); x++) {
+        const value = clean(ink[source + x]);
+        crop[row + x] = value;
+        if (value !== 0) {
+          if (start > x) start = x;
+          stop = x + 1;
+        }
+      }
     }
+    spans[2 * y] = start;
+    spans[2 * y + 1] = stop;
   }
-  const blurred = gaussianBlur(crop, cropH, cropW, sigma);
 
-  // 3. a square frame centred on the ink box (Python rounds halves to even)
+  // 3. the square frame centred on the ink box (Python rounds halves to even), and
+  // 4. blur, paste and Pillow's resize to 28x28 as one weight table per axis
   const frame = roundHalfEven((longer * SIDE) / TARGET_SIDE);
-  const canvas = buffer("frame", frame * frame);
-  canvas.fill(0, 0, frame * frame);
   const offsetY = Math.floor((frame - boxH) / 2) - margin;
   const offsetX = Math.floor((frame - boxW) / 2) - margin;
-  for (let y = Math.max(0, offsetY); y < Math.min(frame, offsetY + cropH); y++) {
-    for (let x = Math.max(0, offsetX); x < Math.min(frame, offsetX + cropW); x++) {
-      canvas[y * frame + x] = f32(canvas[y * frame + x] + blurred[(y - offsetY) * cropW + x - offsetX]);
-    }
-  }
+  const blur = gaussianWeights(sigma);
+  const vertical = composeAxis(axes.vertical, frame, offsetY, cropH, blur);
+  const horizontal = composeAxis(axes.horizontal, frame, offsetX, cropW, blur);
+  const small = applyTables(crop, spans, cropH, cropW, vertical, horizontal);
 
-  // 4. Pillow's bicubic resize to 28x28, clipped at 0, normalised to its peak, rounded to 0-255
-  const small = frame === SIDE ? canvas.slice(0, PIXELS) : resizeBicubic(canvas, frame);
+  // 5. clipped at 0, normalised to its peak, rounded to 0-255 (half to even, as numpy)
   let peak = 0;
   for (let i = 0; i < PIXELS; i++) {
-    if (small[i] < 0) small[i] = 0;
+    small[i] = small[i] > 0 ? f32(small[i]) : 0; // Pillow stores float32
     if (small[i] > peak) peak = small[i];
   }
   if (!(peak > 0)) return { blank: true };
@@ -611,10 +761,10 @@ function roundHalfEven(value) {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
-/** core's gaussian_blur: separable, radius max(1, ceil(3 sigma)), float32 weights normalised
- * to sum 1, zero outside; rows first (axis 0), then columns. Each nonzero pixel is spread to
- * its neighbours, so the empty part of the crop costs nothing. */
-function gaussianBlur(image, height, width, sigma) {
+/** core's gaussian_blur weights: radius max(1, ceil(3 sigma)), float32, normalised to sum 1
+ * (the sum taken in float32). Blurring is then, along each axis and zero outside the crop,
+ * blurred[b] = sum over |r - b| <= radius of weights[r - b + radius] * crop[r]. */
+function gaussianWeights(sigma) {
   const radius = Math.max(1, Math.ceil(3 * sigma));
   const weights = new Float32Array(2 * radius + 1);
   let total = 0;
@@ -624,39 +774,13 @@ function gaussianBlur(image, height, width, sigma) {
   }
   total = f32(total);
   for (let k = 0; k < weights.length; k++) weights[k] = weights[k] / total;
-  const size = height * width;
-  const vertical = buffer("blurred", 2 * size);
-  vertical.fill(0, 0, 2 * size);
-  const result = vertical.subarray(size, 2 * size);
-  // result[y] = sum_o w[o] * image[y + o - radius]: pixel s feeds rows s - o + radius
-  for (let s = 0; s < height; s++) {
-    for (let x = 0; x < width; x++) {
-      const value = image[s * width + x];
-      if (value === 0) continue;
-      for (let o = 0; o < weights.length; o++) {
-        const y = s - o + radius;
-        if (y >= 0 && y < height) vertical[y * width + x] += weights[o] * value;
-      }
-    }
-  }
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let s = 0; s < width; s++) {
-      const value = vertical[row + s];
-      if (value === 0) continue;
-      for (let o = 0; o < weights.length; o++) {
-        const x = s - o + radius;
-        if (x >= 0 && x < width) result[row + x] += weights[o] * value;
-      }
-    }
-  }
-  return result;
+  return { radius, weights };
 }
 
 // Pillow's resampling (libImaging/Resample.c) of a 32-bit float image: per output pixel a
 // window of input pixels weighted by the bicubic kernel (a = -0.5), normalised to sum 1. When
 // shrinking, the kernel is stretched by the scale (support 2 * scale), so every input pixel
-// counts. Horizontal pass first, kept as float32, then the vertical pass.
+// counts. A frame of 28 is not resampled at all (Pillow returns a copy).
 function bicubic(t) {
   const a = -0.5;
   const x = Math.abs(t);
@@ -665,56 +789,105 @@ function bicubic(t) {
   return 0;
 }
 
-const resampling = { size: -1, starts: new Int32Array(SIDE), counts: new Int32Array(SIDE), weights: null, width: 0 };
-function resampleCoefficients(inputSize) {
-  if (resampling.size === inputSize) return resampling;
+const pillowTables = new Map(); // frame side -> {starts, counts, weights, stride}
+function pillowCoefficients(inputSize) {
+  let table = pillowTables.get(inputSize);
+  if (table) return table;
   const scale = inputSize / SIDE;
   const filterScale = Math.max(scale, 1);
-  const support = 2 * filterScale;
-  const width = Math.ceil(support) * 2 + 1;
-  const weights = new Float64Array(SIDE * width);
+  const support = inputSize === SIDE ? 0.5 : 2 * filterScale;
+  const stride = Math.ceil(support) * 2 + 1;
+  table = { starts: new Int32Array(SIDE), counts: new Int32Array(SIDE), weights: new Float64Array(SIDE * stride), stride };
   for (let out = 0; out < SIDE; out++) {
     const center = (out + 0.5) * scale;
+    if (inputSize === SIDE) {
+      [table.starts[out], table.counts[out], table.weights[out * stride]] = [out, 1, 1];
+      continue;
+    }
     const start = Math.max(0, Math.trunc(center - support + 0.5));
     const stop = Math.min(inputSize, Math.trunc(center + support + 0.5));
     let total = 0;
     for (let i = start; i < stop; i++) {
       const w = bicubic((i - center + 0.5) / filterScale);
-      weights[out * width + i - start] = w;
+      table.weights[out * stride + i - start] = w;
       total += w;
     }
-    if (total !== 0) for (let i = 0; i < stop - start; i++) weights[out * width + i] /= total;
-    resampling.starts[out] = start;
-    resampling.counts[out] = stop - start;
+    if (total !== 0) for (let i = 0; i < stop - start; i++) table.weights[out * stride + i] /= total;
+    table.starts[out] = start;
+    table.counts[out] = stop - start;
   }
-  Object.assign(resampling, { size: inputSize, weights, width });
-  return resampling;
+  if (pillowTables.size > 64) pillowTables.clear(); // one entry per frame size drawn
+  pillowTables.set(inputSize, table);
+  return table;
 }
 
-function resizeBicubic(image, side) {
-  const { starts, counts, weights, width } = resampleCoefficients(side);
-  // horizontal pass over the rows the vertical pass will read
-  const firstRow = starts[0];
-  const lastRow = starts[SIDE - 1] + counts[SIDE - 1];
-  const rows = buffer("rows", (lastRow - firstRow) * SIDE, Float64Array);
-  for (let y = firstRow; y < lastRow; y++) {
-    const row = y * side;
-    for (let out = 0; out < SIDE; out++) {
-      const base = out * width;
-      const start = row + starts[out];
-      let sum = 0;
-      for (let i = 0; i < counts[out]; i++) sum += image[start + i] * weights[base + i];
-      rows[(y - firstRow) * SIDE + out] = f32(sum);
+// The composed table of one axis, reused from frame to frame (row `out` holds the weights of
+// crop positions first[out] .. first[out] + count[out] - 1).
+const axes = {
+  vertical: { first: new Int32Array(SIDE), count: new Int32Array(SIDE), weights: new Float64Array(0), stride: 0 },
+  horizontal: { first: new Int32Array(SIDE), count: new Int32Array(SIDE), weights: new Float64Array(0), stride: 0 },
+};
+
+/** Pillow's weights of output `out` over frame position j (the frame holds the blurred crop's
+ * position j - offset, where that lies in the crop, else 0), times the Gaussian's weights of
+ * the crop position r around it: table[out][r] = sum_j pillow[out][j] * gauss[r - (j - offset)]. */
+function composeAxis(table, frame, offset, length, { radius, weights: gauss }) {
+  const pillow = pillowCoefficients(frame);
+  const stride = pillow.stride + 2 * radius;
+  if (table.weights.length < SIDE * stride) table.weights = new Float64Array(SIDE * stride);
+  table.weights.fill(0, 0, SIDE * stride);
+  table.stride = stride;
+  for (let out = 0; out < SIDE; out++) {
+    // the crop positions the output's frame window reaches through the blur
+    const start = pillow.starts[out] - offset; // crop position of the window's first pixel
+    const first = Math.max(0, start - radius);
+    const last = Math.min(length, start + pillow.counts[out] + radius); // exclusive
+    table.first[out] = first;
+    table.count[out] = Math.max(0, last - first);
+    const row = out * stride - first;
+    for (let j = 0; j < pillow.counts[out]; j++) {
+      const blurredAt = start + j;
+      if (blurredAt < 0 || blurredAt >= length) continue; // outside the crop: the frame is 0
+      const w = pillow.weights[out * pillow.stride + j];
+      const low = Math.max(0, blurredAt - radius);
+      const high = Math.min(length, blurredAt + radius + 1);
+      for (let r = low; r < high; r++) table.weights[row + r] += w * gauss[r - blurredAt + radius];
     }
   }
-  const small = new Float32Array(PIXELS);
-  for (let outY = 0; outY < SIDE; outY++) {
-    const base = outY * width;
-    const start = starts[outY] - firstRow;
-    for (let x = 0; x < SIDE; x++) {
+  return table;
+}
+
+/** 28x28 = V . crop . H^T, reading only each crop row's span of non-zero pixels. */
+function applyTables(crop, spans, cropH, cropW, vertical, horizontal) {
+  // the crop's rows through H: rows[r][v] = sum_c crop[r][c] * H[v][c]
+  const rows = buffer("rows", cropH * SIDE);
+  for (let r = 0; r < cropH; r++) {
+    const from = spans[2 * r];
+    const to = spans[2 * r + 1];
+    const base = r * SIDE;
+    for (let v = 0; v < SIDE; v++) {
+      const first = horizontal.first[v];
+      const low = Math.max(from, first);
+      const high = Math.min(to, first + horizontal.count[v]);
       let sum = 0;
-      for (let i = 0; i < counts[outY]; i++) sum += rows[(start + i) * SIDE + x] * weights[base + i];
-      small[outY * SIDE + x] = sum; // stored as float32, as Pillow stores it
+      const weights = v * horizontal.stride - first;
+      const source = r * cropW;
+      for (let c = low; c < high; c++) sum += crop[source + c] * horizontal.weights[weights + c];
+      rows[base + v] = sum;
+    }
+  }
+  // then down the columns: small[u][v] = sum_r V[u][r] * rows[r][v], skipping empty rows
+  const small = scratch.small;
+  small.fill(0);
+  for (let u = 0; u < SIDE; u++) {
+    const first = vertical.first[u];
+    const weights = u * vertical.stride - first;
+    const out = u * SIDE;
+    for (let r = first; r < first + vertical.count[u]; r++) {
+      if (spans[2 * r] >= spans[2 * r + 1]) continue;
+      const w = vertical.weights[weights + r];
+      const base = r * SIDE;
+      for (let v = 0; v < SIDE; v++) small[out + v] += w * rows[base + v];
     }
   }
   return small;
