@@ -1,50 +1,138 @@
-"""Where the draw page's input comes from: the canvas, an upload, an example, a test image.
+"""Where the current input comes from: the live canvas, an upload, an example, a test image.
 
-The most recent action wins. The canvas counts only when its pixels change, so an example or
-a test image stays on screen until the person draws, clears or uploads something new.
+One current input (issue 13): whatever loads last replaces the others, visibly. A drawing's
+strokes are kept in the session with the 28x28 image core made of them, so the canvas shows
+them again after a rerun or a page switch; an upload or a test image clears the strokes and
+the canvas shows that picture instead; an example loads as strokes, as if drawn.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 import numpy as np
 import streamlit as st
 
 from app import cache, state
-from app.canvas import example_drawing
 from core.data.dataset import load_split
 from core.data.pairs import ALL_EIGHT
 from core.errors import ProjectFileError
-from core.inputs.examples import Example, by_name, render
-from core.inputs.preprocess import ImageInputError, canvas_to_input, image_file_to_input
+from core.inputs.examples import Example, by_name
+from core.inputs.preprocess import (
+    ImageInputError,
+    canvas_to_input,
+    image_file_to_input,
+    values_to_input,
+)
+from core.inputs.strokes import (
+    CANVAS_SIZE,
+    PixelStroke,
+    parse_strokes,
+    render_pixel_strokes,
+    unit_to_pixels,
+)
 from core.models.files import predict
 
-CANVAS_LOADS = "canvas_loads"  # how many drawings were loaded into the canvas (makes each load new)
-CANVAS_DRAWING = "canvas_drawing"  # the Fabric.js drawing last loaded into the canvas
-CANVAS_SEEN = "canvas_seen"  # fingerprint of the canvas pixels last used
-CANVAS_ECHO = "canvas_echo"  # an example was just loaded: the canvas will send it back once
+STROKES = "live_strokes"  # the current drawing's strokes (PixelStroke), [] for a picture
+LOADS = "live_loads"  # how many inputs the server put on the canvas (each load is new to it)
+SEEN = "live_seen"  # id of the last drawing the canvas sent that was used
 UPLOAD_SEEN = "upload_seen"
-DESCRIPTION = "input_description"
+DESCRIPTION = state.INPUT_DESCRIPTION_KEY
 
 
-def canvas_initial_drawing() -> dict | None:
-    """What the canvas should show when it (re)mounts: the last example loaded, or nothing."""
-    return st.session_state.get(CANVAS_DRAWING)
+def strokes() -> list[PixelStroke]:
+    return st.session_state.get(STROKES) or []
+
+
+def loads() -> int:
+    return st.session_state.get(LOADS, 0)
+
+
+def _loaded() -> None:
+    st.session_state[LOADS] = loads() + 1
+
+
+def _set_drawing(drawn: list[PixelStroke], source: str, description: str) -> str | None:
+    """Make ``drawn`` the current input (core preprocesses it); a hint if it is no character."""
+    st.session_state[STROKES] = drawn
+    try:
+        image = canvas_to_input(render_pixel_strokes(drawn, CANVAS_SIZE)) if drawn else None
+    except ImageInputError as error:
+        state.set_input(None, source)
+        return f"Not a character yet: {error}."
+    state.set_input(image, source, description if image is not None else None)
+    return None
+
+
+def load_drawing(drawn: list[PixelStroke], source: str, description: str) -> str | None:
+    """Put strokes on the canvas from the server side (an example, an edit) and explain them."""
+    _loaded()
+    return _set_drawing(drawn, source, description)
+
+
+def load_picture(image: np.ndarray | None, source: str, description: str | None) -> None:
+    """An upload or a test image replaces the drawing: no strokes, the picture on the canvas."""
+    _loaded()
+    st.session_state[STROKES] = []
+    state.set_input(image, source, description)
+
+
+def clear() -> None:
+    """No input any more, and a blank canvas."""
+    load_picture(None, "cleared", None)
+
+
+def accept_drawing(sent) -> str | None:
+    """Use what the canvas sent (``{"id", "strokes", "picture"}``) unless already used; return
+    a hint when it is refused. A bad payload gets a message, never an exception."""
+    if not isinstance(sent, dict) or sent.get("id") == st.session_state.get(SEEN):
+        return None
+    st.session_state[SEEN] = sent.get("id")
+    try:
+        if sent.get("picture") is not None:  # undo brought a picture back
+            picture = values_to_input(sent["picture"])
+            current = state.current_input()
+            if current is None or not np.array_equal(current, picture):
+                st.session_state[STROKES] = []
+                state.set_input(picture, "picture", "the picture brought back by Undo")
+            return None
+        drawn = parse_strokes(sent.get("strokes"), CANVAS_SIZE)
+    except ImageInputError as error:
+        return as_text(f"The drawing could not be used: {error}.")
+    return _set_drawing(drawn, "canvas", "your drawing")
+
+
+def example_strokes(example: Example) -> list[PixelStroke]:
+    """The example's strokes on the canvas (the geometry of ``core.inputs.examples.render``)."""
+    width = round(example.brush)
+    return [PixelStroke(width, unit_to_pixels(stroke, CANVAS_SIZE)) for stroke in example.strokes]
 
 
 def load_example(name: str) -> None:
     """Put an example on the canvas as if drawn, and explain it at once."""
     example: Example = by_name(name)
-    loads = st.session_state.get(CANVAS_LOADS, 0) + 1
-    st.session_state[CANVAS_LOADS] = loads
-    st.session_state[CANVAS_DRAWING] = {**example_drawing(example), "modulexLoad": loads}
-    st.session_state[CANVAS_ECHO] = True
-    state.set_input(canvas_to_input(render(example)), "example")
-    st.session_state[DESCRIPTION] = f"example drawing \u201c{example.name}\u201d" + (
-        f" ({example.note})" if example.note else ""
+    load_drawing(
+        example_strokes(example),
+        "example",
+        f"example drawing \u201c{example.name}\u201d"
+        + (f" ({example.note})" if example.note else ""),
     )
+
+
+def load_upload(upload) -> str | None:
+    """A new upload replaces the current input (a refused one clears it, with the reason)."""
+    upload_id = None if upload is None else getattr(upload, "file_id", upload.name)
+    if upload_id is None or upload_id == st.session_state.get(UPLOAD_SEEN):
+        return None
+    st.session_state[UPLOAD_SEEN] = upload_id
+    try:
+        load_picture(
+            image_file_to_input(upload.getvalue()), "upload", f"uploaded picture {upload.name}"
+        )
+    except ImageInputError as error:
+        load_picture(None, "upload", None)
+        return as_text(f"{upload.name}: {error}")
+    return None
 
 
 def pick_test_image(
@@ -65,42 +153,12 @@ def pick_test_image(
     if len(pool) == 0:
         return "no such test image"
     index = int(np.random.default_rng(seed).choice(pool))
-    state.set_input(images[index].copy(), "test")
-    st.session_state[DESCRIPTION] = f"test image #{index}, labelled {characters[labels[index]]}" + (
-        " (misclassified)" if mistakes else ""
+    load_picture(
+        images[index].copy(),
+        "test",
+        f"test image #{index}, labelled {characters[labels[index]]}"
+        + (" (misclassified)" if mistakes else ""),
     )
-    return None
-
-
-def resolve(canvas_pixels, upload) -> str | None:
-    """Update the current input from this run's canvas and upload; return a hint if refused."""
-    fingerprint = (
-        None
-        if canvas_pixels is None
-        else hashlib.sha1(np.ascontiguousarray(canvas_pixels).tobytes()).hexdigest()
-    )
-    if fingerprint is not None and fingerprint != st.session_state.get(CANVAS_SEEN):
-        st.session_state[CANVAS_SEEN] = fingerprint
-        try:
-            drawn = canvas_to_input(canvas_pixels)
-        except ImageInputError as error:
-            state.set_input(None, "canvas")
-            return f"Not a character yet: {error}."
-        if st.session_state.pop(CANVAS_ECHO, False):
-            state.set_input(drawn, "example")  # the example, as the canvas drew it
-        else:
-            state.set_input(drawn, "canvas")  # None when the canvas was cleared: no stale result
-            st.session_state[DESCRIPTION] = "your drawing"
-        return None
-    upload_id = None if upload is None else getattr(upload, "file_id", upload.name)
-    if upload_id is not None and upload_id != st.session_state.get(UPLOAD_SEEN):
-        st.session_state[UPLOAD_SEEN] = upload_id
-        try:
-            state.set_input(image_file_to_input(upload.getvalue()), "upload")
-            st.session_state[DESCRIPTION] = f"uploaded picture {upload.name}"
-        except ImageInputError as error:
-            state.set_input(None, "upload")
-            return as_text(f"{upload.name}: {error}")
     return None
 
 

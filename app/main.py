@@ -77,34 +77,44 @@ page = st.navigation(pages)
 def view_controls(where) -> None:
     """Pair, explanation mode and network: in the sidebar, or in presenter view's bar."""
     pair = state.pair()
+    for name in state.DEFAULTS:  # kept when a control moves between the sidebar and the bar
+        if name in st.session_state:
+            st.session_state[name] = st.session_state[name]
+    sized = {} if where is st.sidebar else {"width": 220}
     where.selectbox(
         "Pair",
         PAIRS,
         format_func=pair_title,
         key="pair",
         help="Which look-alike pair the network separates.",
+        **sized,
     )
-    where.radio(
+    # in presenter view's bar, one row of drop-downs, so the canvas and map stay in the first screen
+    choose = where.radio if where is st.sidebar else where.selectbox
+    extra = (
+        {"captions": [mode_caption(m, pair) for m in state.CHOICES["mode"]]}
+        if where is st.sidebar
+        else {}
+    )
+    choose(
         "Explanation mode",
         list(state.CHOICES["mode"]),
         format_func=lambda mode: mode_label(mode, pair),
-        captions=None
-        if where is not st.sidebar
-        else [mode_caption(m, pair) for m in state.CHOICES["mode"]],
         key="mode",
-        horizontal=where is not st.sidebar,
         help=" ".join(
             f"{mode_label(m, pair)}: {mode_caption(m, pair)}" for m in state.CHOICES["mode"]
         ),
+        **extra,
+        **sized,
     )
-    where.radio(
+    choose(
         "Architecture",
         list(state.KIND_NAMES),
         format_func=state.KIND_NAMES.get,
         key="kind",
-        horizontal=True,
         help="The thesis' Dense network or a small convolutional one, on every page but the "
         "tour and the methods report.",
+        **({"horizontal": True} if where is st.sidebar else sized),
     )
 
 

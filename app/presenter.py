@@ -18,7 +18,8 @@ SCALE = 1.4  # plots (app/plots.py); type is 1.3x larger through the root font s
 CSS = """<style>
 html { font-size: 21px; }
 [data-testid="stHeader"] { display: none; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding-top: 1rem; max-width: 100%; }
+h1 { font-size: 2rem !important; padding-top: 0.25rem !important; }
 </style>"""
 NEXT_EXAMPLE_KEY, CLEAR_KEY = "N", "Delete"
 EXAMPLE_INDEX = "presenter_example"
@@ -39,16 +40,8 @@ def next_example() -> None:
 
 
 def clear() -> None:
-    """No input any more, and a blank canvas (an empty drawing loaded as if drawn)."""
-    state.set_input(None, "cleared")
-    loads = st.session_state.get(inputs.CANVAS_LOADS, 0) + 1
-    st.session_state[inputs.CANVAS_LOADS] = loads
-    st.session_state[inputs.CANVAS_DRAWING] = {
-        "version": "7.4.0",
-        "objects": [],
-        "modulexLoad": loads,
-    }
-    st.session_state.pop(inputs.CANVAS_ECHO, None)
+    """No input any more, and a blank canvas."""
+    inputs.clear()
 
 
 def leave() -> None:
@@ -59,7 +52,7 @@ def control_bar(pages: dict, view_controls) -> None:
     """The bar at the top of every page in presenter view."""
     st.html(CSS)
     with st.container(horizontal=True, vertical_alignment="bottom", key="presenter_bar"):
-        view_controls(st.container(horizontal=True, vertical_alignment="bottom"))
+        view_controls(st.container(horizontal=True, vertical_alignment="bottom", width="content"))
         with st.popover("Pages", icon=":material/menu:"):
             for section in pages.values():
                 for page in section:

@@ -5,6 +5,8 @@
 ``python -m bench load``          the load test (20 browser sessions), recorded in the same results
 ``python -m bench uploads``       time and memory of every hostile upload (also part of ``all``)
 ``python -m bench gallery``       the mistakes gallery's filter change (needs the dataset)
+``python -m bench live``          the live drawing component in Chromium (also part of ``all``)
+``python -m bench live-engine``   the browser engine's per-frame compute in Chromium
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ def main(argv=None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "what", nargs="?", choices=("all", "load", "uploads", "gallery"), default="all"
+        "what",
+        nargs="?",
+        choices=("all", "load", "uploads", "gallery", "live", "live-engine"),
+        default="all",
     )
     parser.add_argument(
         "--quick",
@@ -59,6 +64,14 @@ def main(argv=None) -> int:
         from bench import load
 
         results["load"] = load.run(sessions=args.sessions, rounds=args.rounds)
+    elif args.what == "live":
+        from bench import live
+
+        results["live"] = live.run(strokes=3 if args.quick else 12)
+    elif args.what == "live-engine":
+        from bench import live_engine
+
+        results["live_engine"] = live_engine.run(frames=60 if args.quick else live_engine.FRAMES)
     elif args.what == "gallery":
         from bench import gallery
 
@@ -73,6 +86,9 @@ def main(argv=None) -> int:
             from bench import dashboard
 
             results["dashboard"] = dashboard.run(strokes=3 if args.quick else 20)
+            from bench import live
+
+            results["live"] = live.run(strokes=3 if args.quick else 12)
     report.save(results)
     print(f"wrote {report.RESULTS_MD}")
     return 0

@@ -27,7 +27,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-CANVAS = "canvas.upper-canvas"  # fabric.js' interactive layer of the drawing canvas
+CANVAS = "canvas.draw"  # the live drawing component's canvas (app/static/live/canvas.js)
+STOCK_CANVAS = "canvas.upper-canvas"  # fabric.js' interactive layer of streamlit-drawable-canvas
 
 
 def chromium_path() -> str | None:
@@ -132,12 +133,14 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
 
 
-def draw(page, strokes, margin: float = 0.15, steps_per_segment: int = 6) -> float:
+def draw(
+    page, strokes, margin: float = 0.15, steps_per_segment: int = 6, canvas: str = CANVAS
+) -> float:
     """Draw strokes (lists of (x, y) in the unit square) on the canvas with the mouse.
 
     Returns ``time.perf_counter()`` right after the last mouse-up (for latency measurements).
     """
-    box = page.locator(CANVAS).bounding_box()
+    box = page.locator(canvas).bounding_box()
     span_x, span_y = box["width"] * (1 - 2 * margin), box["height"] * (1 - 2 * margin)
 
     def to_screen(point):
@@ -189,14 +192,16 @@ def wait_for_new_input(page, previous: str = "", timeout: float = 30_000) -> str
     return page.wait_for_function(_FINGERPRINT_JS, arg=previous, timeout=timeout).json_value()
 
 
-def stroke_latencies(page, url: str, strokes: int = 20, timeout: float = 30_000) -> list[float]:
+def stroke_latencies(
+    page, url: str, strokes: int = 20, timeout: float = 30_000, canvas: str = CANVAS
+) -> list[float]:
     """Seconds from mouse-up to the page showing the new input, for ``strokes`` strokes.
 
     Works on any page that prints ``fingerprint <hash>`` of its input after each stroke.
     """
     page.goto(url)
     wait_for_app(page)
-    page.locator(CANVAS).wait_for(timeout=timeout)
+    page.locator(canvas).wait_for(timeout=timeout)
     rng = __import__("random").Random(0)
     latencies, previous = [], ""
     for index in range(strokes):
@@ -206,7 +211,7 @@ def stroke_latencies(page, url: str, strokes: int = 20, timeout: float = 30_000)
             (0.5, y + 0.02 * rng.random()),
             (0.9 - 0.2 * rng.random(), y),
         ]
-        released = draw(page, [stroke])
+        released = draw(page, [stroke], canvas=canvas)
         previous = wait_for_new_input(page, previous, timeout)
         wait_for_app(page, timeout)
         latencies.append(time.perf_counter() - released)

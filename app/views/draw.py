@@ -6,9 +6,8 @@ import hashlib
 
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
-from app import cache, inputs, plots, state
+from app import cache, edit_mode, inputs, live_canvas, plots, state
 from app.explainers import colour_meaning, focus_options, resolve_focus
 from app.state import KIND_NAMES
 from core.data.pairs import (
@@ -22,7 +21,6 @@ from core.data.pairs import (
 from core.errors import ProjectFileError
 from core.explain import gradcam
 from core.inputs.examples import EXAMPLES, by_name
-from core.inputs.strokes import CANVAS_SIZE, DEFAULT_BRUSH
 from core.insight.drawing import explain_drawing
 from core.insight.report import Report, pdf_bytes, png_bytes
 from core.models.files import predict
@@ -31,10 +29,11 @@ pair, mode, kind = state.pair(), state.mode(), state.kind()
 SCOPES = {"pair": f"the {pair_title(pair)} network", "all8": "the 8-character network (any two)"}
 
 st.title(f"Draw & explain: {pair_title(pair)}")
-st.caption(
-    "Draw one character in the black square. The network predicts it, ModuleX shows which pixels drove the decision, "
-    "a number says how far to trust that map, and a sentence says where the evidence lies."
-)
+if not state.presenter():  # the presenter says it; the canvas and map keep the first screen
+    st.caption(
+        "Draw one character in the black square. The network predicts it, ModuleX shows which pixels drove the decision, "
+        "a number says how far to trust that map, and a sentence says where the evidence lies."
+    )
 scope = (
     st.segmented_control(
         "Network", list(SCOPES), format_func=SCOPES.get, default="pair", key="scope"
@@ -146,7 +145,9 @@ def _class_pickers() -> None:
     )
 
 
-def _show_explanation(image: np.ndarray, global_maps, grid) -> None:
+def _show_explanation(image: np.ndarray, global_maps, grid, live: bool):
+    """The server's (reference) result; with the live canvas on, its bars and map are the
+    canvas' own, so the server adds the numbers, the sentence and the exports."""
     _class_pickers()
     probabilities = predict(model, image[None])[0]
     target, contrast = _chosen_classes(probabilities)
@@ -162,18 +163,22 @@ def _show_explanation(image: np.ndarray, global_maps, grid) -> None:
     )
     predicted = found.predicted
     st.markdown(f"### Prediction: **{names[predicted]}** ({probabilities[predicted]:.1%})")
-    for label in (
-        np.argsort(-probabilities, kind="stable") if scope == "all8" else range(len(names))
-    ):
-        st.progress(float(probabilities[label]), text=f"{names[label]}: {probabilities[label]:.1%}")
-    figure = st.session_state.get("explanation_figure")
-    if figure is None:
-        figure = st.session_state["explanation_figure"] = plots.explanation_figure(
-            image, found.importance
-        )
-    else:
-        plots.update_explanation_figure(figure, image, found.importance)
-    st.plotly_chart(figure, key="explanation", config={"displayModeBar": False})
+    if not live:  # the server path: its own bars and map
+        for label in (
+            np.argsort(-probabilities, kind="stable") if scope == "all8" else range(len(names))
+        ):
+            st.progress(
+                float(probabilities[label]), text=f"{names[label]}: {probabilities[label]:.1%}"
+            )
+        limit = cache.map_limit(name, kind, mode)
+        figure = st.session_state.get("explanation_figure")
+        if figure is None:
+            figure = st.session_state["explanation_figure"] = plots.explanation_figure(
+                image, found.importance, limit=limit
+            )
+        else:
+            plots.update_explanation_figure(figure, image, found.importance, limit=limit)
+        st.plotly_chart(figure, key="explanation", config={"displayModeBar": False})
     agreement = (
         "no global map to compare with"
         if np.isnan(found.agreement)
@@ -278,35 +283,48 @@ def _export_buttons(image: np.ndarray, probabilities: np.ndarray, found, global_
     )
 
 
+def _live_question() -> tuple[int | None, int | None]:
+    """Target and contrast for the live canvas from the pickers (None: predicted, runner-up)."""
+    if scope == "pair":
+        focus = st.session_state.get("focus") or "predicted"
+        return (None if focus == "predicted" else characters.index(focus)), None
+    why = st.session_state.get("why") or "predicted"
+    against = st.session_state.get("against") or "runner-up"
+    target = None if why == "predicted" else characters.index(why)
+    contrast = None if against == "runner-up" or against == why else characters.index(against)
+    return target, contrast
+
+
 @st.fragment
 def draw_and_explain() -> None:
     # One layout for both networks, so switching keeps the canvas (and the drawing on it). The
     # global maps live in the fragment too: on the 8-character network they follow the two
     # characters compared; their figures are rebuilt only when what they show changes.
-    drawing_column, global_column = st.columns([3, 1], gap="medium")
+    drawing_column, result_column, global_column = st.columns([2.1, 1.3, 1], gap="medium")
     with drawing_column:
-        canvas_column, result_column = st.columns([1, 1.4], gap="medium")
-    with canvas_column:
-        brush = st.slider("Brush width", 6, 40, DEFAULT_BRUSH, key="brush")
-        canvas = st_canvas(
-            stroke_width=brush,
-            stroke_color="#FFFFFF",
-            background_color="#000000",
-            width=CANVAS_SIZE,
-            height=CANVAS_SIZE,
-            drawing_mode="freedraw",
-            update_streamlit=True,
-            return_image_data=True,
-            initial_drawing=inputs.canvas_initial_drawing(),
-            key="canvas",
-        )
+        network_title = "8-character" if scope == "all8" else pair_title(pair)
+        networks = [
+            live_canvas.network(
+                name,
+                kind,
+                f"Live: {network_title}, {KIND_NAMES[kind]}",
+                names,
+                cache.map_limit(name, kind, mode),
+            )
+        ]
+        if edit_mode.active():
+            refused, problem = edit_mode.show(), None
+        else:
+            refused, problem = live_canvas.show("canvas", networks, mode, *_live_question())
+        edit_mode.toggle()
+        if problem:
+            st.caption(live_canvas.fallback_note(problem))
         upload = st.file_uploader(
-            "...or upload a picture of one character",
+            "...or upload a picture of one character (it replaces the drawing)",
             type=["png", "jpg", "jpeg", "gif", "bmp", "webp"],
             key="upload",
         )
-
-    refused = inputs.resolve(canvas.image_data, upload)
+    refused = inputs.load_upload(upload) or refused
     hint = (
         refused
         or "Draw a character on the canvas, upload a picture, or pick an example above to see the prediction and its explanation."
@@ -319,8 +337,12 @@ def draw_and_explain() -> None:
         if image is None:
             st.info(hint)
         else:
+            if refused:
+                st.warning(refused)
             try:
-                explained = _show_explanation(image, global_maps, grid)
+                explained = _show_explanation(
+                    image, global_maps, grid, live=problem is None and not edit_mode.active()
+                )
             except (ProjectFileError, ValueError) as error:
                 st.error(f"Could not explain this input: {error}")
     with global_column:

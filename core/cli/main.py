@@ -145,6 +145,39 @@ def cmd_global_maps(args) -> int:
     return 0
 
 
+def export_weights(pair: str, kind: str, root: Path | None = None) -> Path:
+    """Write the plain-array export of a shipped network and record its checksums in its
+    ``metadata.json`` (the rest of the file is kept as it was written)."""
+    from core.models.files import METADATA_FILE, load_metadata, load_pretrained, model_dir
+    from core.models.training import write_metadata
+    from core.models.weights_export import METADATA_KEY, write_export
+
+    folder = model_dir(pair, kind, root)
+    metadata = load_metadata(pair, kind, root)
+    record = write_export(
+        load_pretrained(pair, kind, root), folder, pair, kind, metadata["classes"]
+    )
+    metadata[METADATA_KEY] = record
+    write_metadata(metadata, folder / METADATA_FILE)
+    return folder
+
+
+def cmd_export_weights(args) -> int:
+    from core.models.files import model_dir, pretrained_root
+
+    root = Path(args.root) if args.root else None
+    for pair in args.pair:
+        for kind in args.kind:
+            if not (model_dir(pair, kind, root) / "model.keras").is_file() and args.skip_missing:
+                continue
+            folder = export_weights(pair, kind, root)
+            print(
+                f"wrote {folder.relative_to(root or pretrained_root())}/weights.json, .bin",
+                file=sys.stderr,
+            )
+    return 0
+
+
 def cmd_evaluate_model(args) -> int:
     from core.data import labelled
     from core.models.files import load_pretrained
@@ -308,6 +341,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     maps.add_argument("--k", type=int, default=400)
     maps.set_defaults(run=cmd_global_maps)
+
+    export = commands.add_parser(
+        "export-weights",
+        help="write the plain-array weights export (weights.json, weights.bin) of the shipped "
+        "models, for the browser engine; record its checksums in their metadata",
+    )
+    export.add_argument(
+        "--pair",
+        type=lambda value: _pairs(value, (*PAIRS, "all8")),
+        default=[*PAIRS, "all8"],
+        help="pairs, all8, a comma list, or all (default: the four pairs and all8)",
+    )
+    export.add_argument(
+        "--kind", type=_kinds, default=["dense", "cnn"], help="dense, cnn, a comma list, or both"
+    )
+    export.add_argument(
+        "--root", help="models folder (default: $MODULEX_PRETRAINED or pretrained/)"
+    )
+    export.add_argument(
+        "--skip-missing", action="store_true", help="skip networks without a model.keras"
+    )
+    export.set_defaults(run=cmd_export_weights)
 
     evaluate = commands.add_parser(
         "evaluate-model", help="accuracy and loss of the shipped models (the thesis' evaluate)"

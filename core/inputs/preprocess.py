@@ -389,3 +389,25 @@ __all__ = [
     "ink_to_input",
     "to_model_input",
 ]
+
+
+def values_to_input(values) -> np.ndarray:
+    """784 grey levels (0-255, row-major 28x28, e.g. sent by the browser) -> uint8 ``[28, 28]``.
+
+    Raises :class:`ImageInputError` naming what is wrong: not a list of numbers, the wrong
+    count, values that are not finite or lie outside 0-255.
+    """
+    if not isinstance(values, (list, tuple)):
+        raise ImageInputError("the picture is not a list of grey levels")
+    if len(values) != IMAGE_SIDE * IMAGE_SIDE:
+        raise ImageInputError(
+            f"the picture has {len(values)} values; a 28x28 picture has {IMAGE_SIDE**2}"
+        )
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        raise ImageInputError("every grey level must be a number")
+    array = np.asarray(values, dtype=np.float64)
+    if not np.isfinite(array).all():
+        raise ImageInputError("every grey level must be a finite number")
+    if array.min() < 0 or array.max() > 255:
+        raise ImageInputError("grey levels must lie between 0 and 255")
+    return np.round(array).astype(np.uint8).reshape(IMAGE_SIDE, IMAGE_SIDE)

@@ -7,8 +7,13 @@ the result goes through exactly the same preprocessing as a real drawing.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 from PIL import Image, ImageDraw
+
+from core.inputs.preprocess import ImageInputError
 
 Stroke = list[tuple[float, float]]
 
@@ -20,20 +25,98 @@ def render_strokes(
     strokes: list[Stroke], size: int = CANVAS_SIZE, width: int = DEFAULT_BRUSH, margin: float = 0.15
 ) -> np.ndarray:
     """RGBA uint8 ``[size, size, 4]``: the strokes drawn with round ends, inside a margin."""
+    return render_pixel_strokes(
+        [PixelStroke(width, unit_to_pixels(stroke, size, margin)) for stroke in strokes], size
+    )
+
+
+def unit_to_pixels(stroke: Stroke, size: int = CANVAS_SIZE, margin: float = 0.15) -> list:
+    """A stroke of the unit square -> canvas pixel coordinates inside ``margin``."""
+    span = size * (1 - 2 * margin)
+    return [(size * margin + x * span, size * margin + y * span) for x, y in stroke]
+
+
+# --- Strokes in canvas pixels: what the live drawing component sends -----------------------
+
+
+@dataclass(frozen=True)
+class PixelStroke:
+    """One pen stroke on the canvas: its brush width and its points, in canvas pixels."""
+
+    width: float
+    points: list  # [(x, y), ...]
+
+
+MAX_STROKES = 400
+MAX_POINTS = 20_000  # over all strokes: a few minutes of continuous drawing at 60 points/s
+MIN_BRUSH, MAX_BRUSH = 1, 80
+
+
+def render_pixel_strokes(strokes: list[PixelStroke], size: int = CANVAS_SIZE) -> np.ndarray:
+    """RGBA uint8 ``[size, size, 4]``: white strokes with round ends and joints on black."""
     image = Image.new("RGBA", (size, size), (0, 0, 0, 255))
     draw = ImageDraw.Draw(image)
-    span = size * (1 - 2 * margin)
     for stroke in strokes:
-        points = [(size * margin + x * span, size * margin + y * span) for x, y in stroke]
+        points = [tuple(point) for point in stroke.points]
         if len(points) == 1:
             points = points * 2
-        draw.line(points, fill=(255, 255, 255, 255), width=width, joint="curve")
-        radius = width / 2
+        draw.line(points, fill=(255, 255, 255, 255), width=round(stroke.width), joint="curve")
+        radius = stroke.width / 2
         for x, y in (points[0], points[-1]):
             draw.ellipse(
                 (x - radius, y - radius, x + radius, y + radius), fill=(255, 255, 255, 255)
             )
     return np.array(image)
+
+
+def parse_strokes(payload, size: int = CANVAS_SIZE) -> list[PixelStroke]:
+    """The strokes of a drawing sent by the browser, checked like any upload.
+
+    ``payload`` is a list of ``{"w": width, "p": [x0, y0, x1, y1, ...]}`` in canvas pixels.
+    Raises :class:`ImageInputError` naming what is wrong (type, count, size, range, finite).
+    """
+    if not isinstance(payload, list):
+        raise ImageInputError("the drawing is not a list of strokes")
+    if len(payload) > MAX_STROKES:
+        raise ImageInputError(f"the drawing has {len(payload)} strokes; at most {MAX_STROKES}")
+    strokes, total = [], 0
+    for number, stroke in enumerate(payload, 1):
+        if not isinstance(stroke, dict) or not isinstance(stroke.get("p"), list):
+            raise ImageInputError(f"stroke {number} is not a brush width and a list of points")
+        width, values = stroke.get("w"), stroke["p"]
+        if not _is_number(width) or not MIN_BRUSH <= width <= MAX_BRUSH:
+            raise ImageInputError(
+                f"stroke {number}: the brush width must be a number from {MIN_BRUSH} to {MAX_BRUSH}"
+            )
+        if not values or len(values) % 2:
+            raise ImageInputError(
+                f"stroke {number}: points come as x, y pairs (got {len(values)} numbers)"
+            )
+        total += len(values) // 2
+        if total > MAX_POINTS:
+            raise ImageInputError(f"the drawing has more than {MAX_POINTS} points")
+        if not all(_is_number(value) for value in values):
+            raise ImageInputError(f"stroke {number}: every coordinate must be a finite number")
+        coordinates = np.asarray(values, dtype=np.float64)
+        # a stroke moved partly off the canvas (edit mode) is fine: its ink there is clipped
+        if coordinates.min() < -size or coordinates.max() > 2 * size:
+            raise ImageInputError(
+                f"stroke {number}: points must lie on or near the {size}x{size} canvas"
+            )
+        strokes.append(PixelStroke(float(width), [tuple(p) for p in coordinates.reshape(-1, 2)]))
+    return strokes
+
+
+def strokes_payload(strokes: list[PixelStroke]) -> list[dict]:
+    """The inverse of :func:`parse_strokes`: JSON for the browser (0.1 px precision)."""
+    return [
+        {"w": stroke.width, "p": [round(float(v), 1) for point in stroke.points for v in point]}
+        for stroke in strokes
+    ]
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def arc(

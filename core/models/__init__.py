@@ -29,6 +29,7 @@ __getattr__, __dir__, __all__ = lazy_exports(
             "load_pretrained",
             "load_metadata",
             "predict",
+            "load_weights_export",
         ),
         "layer_stack": (
             "Dense",
@@ -55,6 +56,11 @@ __getattr__, __dir__, __all__ = lazy_exports(
             "evaluate",
             "roc_curve",
             "precision_recall_f1",
+        ),
+        "weights_export": (
+            "WeightsExport",
+            "read_export",
+            "write_export",
         ),
         "training": (
             "HISTORY_FILE",

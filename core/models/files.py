@@ -17,6 +17,15 @@ from core.errors import ModelFileError
 from core.inputs.preprocess import to_model_input
 from core.models.layer_stack import layer_stack
 from core.models.network import UnsupportedModelError, dense_stack
+from core.models.weights_export import (
+    EXPORT_FIX,
+    MANIFEST_FILE,
+    WeightsExport,
+    metadata_checksums_problem,
+    model_problem,
+    read_export,
+)
+from core.models.weights_export import METADATA_KEY as WEIGHTS_METADATA_KEY
 
 PRETRAINED_DIR = Path(__file__).resolve().parents[2] / "pretrained"
 PRETRAINED_ENVIRONMENT_VARIABLE = "MODULEX_PRETRAINED"
@@ -320,6 +329,10 @@ def metadata_problem(metadata, n_classes: int | None = None) -> str | None:
             return f"{key} must be text"
     if "train_seconds" in metadata and not _number(metadata["train_seconds"]):
         return "train_seconds must be a number"
+    if WEIGHTS_METADATA_KEY in metadata:
+        problem = _weights_record_problem(metadata[WEIGHTS_METADATA_KEY])
+        if problem:
+            return problem
     dataset, versions = metadata["dataset"], metadata.get("versions", {})
     if not isinstance(dataset, dict) or not isinstance(dataset.get("id"), str):
         return "dataset.id must be text"
@@ -328,6 +341,49 @@ def metadata_problem(metadata, n_classes: int | None = None) -> str | None:
     ):
         return "versions.tensorflow and versions.keras must be text"
     return _evaluation_problem(metadata["evaluation"], n) or _history_problem(metadata["history"])
+
+
+def _hex_digest(value) -> bool:
+    return (
+        isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    )
+
+
+def _weights_record_problem(record) -> str | None:
+    """The weights export's record (``python -m core export-weights``): its files' checksums."""
+    if not (
+        isinstance(record, dict)
+        and _hex_digest(record.get("sha256"))
+        and _hex_digest(record.get("manifest_sha256"))
+    ):
+        return f"{WEIGHTS_METADATA_KEY} needs the sha256 and manifest_sha256 of the export"
+    return None
+
+
+def load_weights_export(
+    pair: str, kind: str = "dense", root: Path | None = None, model: keras.Model | None = None
+) -> WeightsExport:
+    """The plain-array export of a shipped network (``weights.json`` + ``weights.bin``), checked:
+    its own checksum, shapes and finite values (:func:`~core.models.weights_export.read_export`),
+    the checksums recorded in ``metadata.json``, and, given the loaded ``model``, the very layers
+    and weights of ``model.keras``. Raises :class:`ModelFileError` naming the file at fault."""
+    folder = model_dir(pair, kind, root)
+    export = read_export(folder, expected_classes(pair))
+    metadata = load_metadata(pair, kind, root)
+    problem = metadata_checksums_problem(export, metadata)
+    if problem:
+        raise ModelFileError(folder / METADATA_FILE, problem, EXPORT_FIX)
+    if export.labels != tuple(metadata["classes"]) or export.kind != kind:
+        raise ModelFileError(
+            folder / MANIFEST_FILE,
+            f"is the export of a {export.kind} network of {list(export.labels)}, not of this one",
+            EXPORT_FIX,
+        )
+    if model is not None:
+        problem = model_problem(export, layer_stack(model))
+        if problem:
+            raise ModelFileError(folder / MANIFEST_FILE, problem, EXPORT_FIX)
+    return export
 
 
 def _evaluation_problem(evaluation, n: int) -> str | None:

@@ -36,6 +36,7 @@ from core.models.files import (
 )
 from core.models.network import forget
 from core.models.scores import evaluate, precision_recall_f1, roc_curve
+from core.models.weights_export import METADATA_KEY, write_export
 
 HISTORY_FILE = "history.csv"
 
@@ -298,15 +299,25 @@ def test_curves(model, images, labels, points: int = 200) -> dict:
 def save_trained(model: keras.Model, metadata: dict, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     model.save(folder / MODEL_FILE)
-    (folder / METADATA_FILE).write_text(
-        json.dumps(_rounded(metadata), indent=1) + "\n", encoding="utf-8"
-    )
+    # the browser's plain-array export of the new weights, its checksums in the metadata
+    metadata = {
+        **metadata,
+        METADATA_KEY: write_export(
+            model, folder, metadata["pair"], metadata.get("kind", "dense"), metadata["classes"]
+        ),
+    }
+    write_metadata(metadata, folder / METADATA_FILE)
     batches = metadata["history"]["batch"]
     with open(folder / HISTORY_FILE, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(["step", "epoch", "loss", "accuracy"])
         for row in zip(batches["step"], batches["epoch"], batches["loss"], batches["accuracy"]):
             writer.writerow([row[0], row[1], f"{row[2]:.5f}", f"{row[3]:.5f}"])
+
+
+def write_metadata(metadata: dict, path: Path) -> None:
+    """``metadata.json`` as training writes it (floats to 6 significant digits, indent 1)."""
+    path.write_text(json.dumps(_rounded(metadata), indent=1) + "\n", encoding="utf-8")
 
 
 def _rounded(value):

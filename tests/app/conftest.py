@@ -67,6 +67,16 @@ def chart_text(app: AppTest, index: int = 0) -> str:
     return json.dumps(json.loads(app.get("plotly_chart")[index].proto.spec), ensure_ascii=False)
 
 
+@pytest.fixture(autouse=True)
+def server_path(monkeypatch):
+    """Pages take the server path (its own bars and maps, as when the browser engine cannot
+    run), whether or not browser weights are exported here; tests of the live canvas ask for
+    the live path with their own fixture (tests/app/test_live_canvas.py)."""
+    from app import live_canvas
+
+    monkeypatch.setattr(live_canvas, "weights_address", lambda name, kind: None)
+
+
 @pytest.fixture
 def no_dataset(tmp_path, monkeypatch):
     monkeypatch.setenv("EMNIST_DIR", str(tmp_path))

@@ -40,7 +40,8 @@ def chromium():
 
 @pytest.fixture(scope="session")
 def dashboard(emnist_dir):
-    with harness.app_server(env={"EMNIST_DIR": str(emnist_dir)}) as url:
+    port = int(os.environ["E2E_PORT"]) if os.environ.get("E2E_PORT") else None
+    with harness.app_server(env={"EMNIST_DIR": str(emnist_dir)}, port=port) as url:
         yield url
 
 

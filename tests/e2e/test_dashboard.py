@@ -25,12 +25,14 @@ def test_draw_predict_clear_and_redraw(page, dashboard):
 
     draw(page, DRAWN["Z"])
     wait_for_text(page, r"Prediction: Z/z \(\d")
-    wait_for_text(page, r"2: \d+\.\d%[\s\S]*Z/z: \d+\.\d%")  # both probabilities as bars
-    wait_for_text(page, r"Red pixels make it")  # contrast, the default mode
-    assert page.locator(".js-plotly-plot").count() >= 2  # the explanation and the global maps
-    assert page.locator('[data-testid="stProgress"]').count() == 2
+    bars = page.locator(".live-canvas .bar").all_inner_texts()  # both probabilities, live
+    assert [re.match(r"(\S+)\s+([\d.]+)%", bar).group(1) for bar in bars] == ["2", "Z/z"]
+    wait_for_text(page, r"Red pixels (speak for|make it)")  # contrast mode is the default
+    assert page.locator(".js-plotly-plot").count() >= 1  # the global maps
+    assert page.locator("canvas.map").count() == 1  # the live explanation beside the drawing
+    assert page.locator(".live-canvas .bar").count() == 2  # both probabilities, live
 
-    page.get_by_role("button", name="Reset canvas & history").click()
+    page.get_by_role("button", name="Clear").click()
     wait_for_text(page, "Draw a character")
     wait_for_app(page)
     assert "Prediction:" not in page_text(page)

@@ -1,0 +1,86 @@
+"""Edit the drawing: the current strokes in streamlit-drawable-canvas, with its transform
+handles (0.13 keeps them behind its toolbar's edit toggle, in every drawing mode).
+
+Its handles move, scale and rotate each stroke, and every change is explained again, so one
+watches how the explanation reacts to a shift or a tilt. The edited drawing becomes the one
+current input; closing the editor puts it back on the live canvas.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import inputs
+from app.canvas import fabric_drawing, strokes_from_fabric
+from core.inputs.strokes import CANVAS_SIZE, DEFAULT_BRUSH, PixelStroke
+
+EDITING = "editing_drawing"
+OPENED = "edit_opened_with"  # the Fabric drawing the editor opened with (fixed while open)
+EDITOR_KEY = "edit_canvas"
+EDITED = "your drawing, edited (moved, scaled or rotated)"
+
+
+def active() -> bool:
+    return bool(st.session_state.get(EDITING))
+
+
+def toggle() -> None:
+    st.toggle(
+        "Edit the drawing (move, scale, rotate)",
+        key=EDITING,
+        on_change=_toggled,
+        disabled=not inputs.strokes() and not active(),
+        help="Opens the strokes in streamlit-drawable-canvas; with its edit toggle, drag a stroke "
+        "to move it, its handles scale and rotate it; the explanation follows each change.",
+    )
+
+
+def _toggled() -> None:
+    if active():
+        st.session_state[OPENED] = {
+            **fabric_drawing(inputs.strokes()),
+            "modulexLoad": inputs.loads(),
+        }
+        st.session_state.pop(EDITOR_KEY, None)
+    else:
+        inputs.load_drawing(
+            inputs.strokes(), "edited", inputs.description()
+        )  # back on the live canvas
+
+
+def show() -> str | None:
+    """The editor in place of the live canvas; returns a hint if the edited drawing is refused."""
+    from streamlit_drawable_canvas import st_canvas  # needs the component's asset_dir: app only
+
+    st.caption(
+        "Turn on the edit toggle in the canvas' toolbar, then drag a stroke to move it; its "
+        "corner handles scale it and its top handle rotates it. New strokes join the drawing."
+    )
+    result = st_canvas(
+        drawing_mode="freedraw",  # 0.13's transform handles live behind its toolbar's edit toggle
+        stroke_width=DEFAULT_BRUSH,
+        stroke_color="#FFFFFF",
+        initial_drawing=st.session_state.get(OPENED) or fabric_drawing(inputs.strokes()),
+        update_streamlit=True,
+        background_color="#000000",
+        width=CANVAS_SIZE,
+        height=CANVAS_SIZE,
+        key=EDITOR_KEY,
+    )
+    edited = strokes_from_fabric(result.json_data)
+    if edited and not same_drawing(edited, inputs.strokes()):
+        return inputs.load_drawing(edited, "edited", EDITED)
+    return None
+
+
+def same_drawing(first: list[PixelStroke], second: list[PixelStroke], tolerance=0.5) -> bool:
+    """Whether two drawings have the same strokes to within ``tolerance`` pixels."""
+    if len(first) != len(second):
+        return False
+    for a, b in zip(first, second, strict=True):
+        if len(a.points) != len(b.points) or abs(a.width - b.width) > tolerance:
+            return False
+        for (ax, ay), (bx, by) in zip(a.points, b.points, strict=True):
+            if abs(ax - bx) > tolerance or abs(ay - by) > tolerance:
+                return False
+    return True

@@ -1,0 +1,116 @@
+"""The browser's copy of a network's weights: checked once per server, served as static files.
+
+The live drawing component's engine (``app/static/live/engine.js``) fetches a network's
+plain-array export (``python -m core export-weights``) once per browser session. Streamlit
+serves ``app/static/`` at ``/app/static/`` (``server.enableStaticServing``) and refuses
+symlinks that leave it, so the checked export of ``pretrained/<name>/`` is copied to
+``app/static/weights/<name>-<tag>/`` (git-ignored), where ``<tag>`` is the first 8 hex digits
+of the manifest's sha256 (which holds the binary's): a retrained model gets a new address,
+so a browser never uses a stale copy, and the copy is reused by every later server start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from core.errors import ModelFileError
+from core.models import files as models
+from core.models.weights_export import BINARY_FILE, MANIFEST_FILE, WeightsExport
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+WEIGHTS_DIR = STATIC_DIR / "weights"
+STATIC_ROUTE = "app/static"
+ENGINE_PATH = "live/engine.js"
+
+
+def split_name(model_name: str) -> tuple[str, str]:
+    """``"2Z"`` -> ``("2Z", "dense")``, ``"all8-cnn"`` -> ``("all8", "cnn")``."""
+    for kind in models.KINDS:
+        if kind != "dense" and model_name.endswith(f"-{kind}"):
+            return model_name[: -len(kind) - 1], kind
+    return model_name, "dense"
+
+
+def weights_url(model_name: str, kind: str | None = None, check_model: bool = True) -> str:
+    """The address of a network's weights manifest for the browser engine's ``loadNetwork``.
+
+    ``model_name`` is a shipped folder's name (``"2Z"``, ``"2Z-cnn"``, ``"all8-cnn"``), or a
+    pair / ``"all8"`` with ``kind``. The export is checked first (its checksums, shapes and
+    finite values, the checksums in ``metadata.json`` and, with ``check_model``, the layers and
+    weights of ``model.keras``, which loads the model); a
+    :class:`~core.errors.ModelFileError` names the file at fault and the command that restores
+    it. Cached per server: the check and the copy happen once.
+    """
+    pair, kind = (model_name, kind) if kind else split_name(model_name)
+    folder = _served_folder(pair, kind, str(models.pretrained_root()), check_model)
+    return f"{_base_path()}/{STATIC_ROUTE}/weights/{folder}/{MANIFEST_FILE}"
+
+
+def engine_url() -> str:
+    """The address of the browser engine's module (for ``import()`` in the component)."""
+    return f"{_base_path()}/{STATIC_ROUTE}/{ENGINE_PATH}"
+
+
+def _base_path() -> str:
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
+
+
+@st.cache_resource(show_spinner=False)
+def _served_folder(pair: str, kind: str, root: str, check_model: bool) -> str:
+    model = None
+    if check_model:
+        from app import cache
+
+        model = cache.model(pair, kind)
+    export = models.load_weights_export(pair, kind, Path(root), model=model)
+    return publish(export)
+
+
+def publish(export: WeightsExport, weights_dir: Path = WEIGHTS_DIR) -> str:
+    """Copy a checked export into ``weights_dir/<name>-<tag>/`` unless an intact copy is there;
+    returns that folder's name. The copy is written aside and renamed into place, so a browser
+    (or a second server) never reads half a file."""
+    name = export.folder.name
+    served = f"{name}-{export.tag}"
+    target = weights_dir / served
+    if _intact(target, export):
+        return served
+    weights_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{served}-", dir=weights_dir))
+    try:
+        for file in (MANIFEST_FILE, BINARY_FILE):
+            shutil.copyfile(export.folder / file, staging / file)
+        if not _intact(staging, export):
+            raise ModelFileError(
+                export.folder / BINARY_FILE,
+                "changed while it was being copied for the browser",
+            )
+        if target.exists():
+            shutil.rmtree(target)  # a damaged earlier copy
+        try:
+            os.replace(staging, target)
+        except OSError:
+            if not _intact(target, export):  # not another server's identical copy
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return served
+
+
+def _intact(folder: Path, export: WeightsExport) -> bool:
+    try:
+        manifest = (folder / MANIFEST_FILE).read_bytes()
+        binary = (folder / BINARY_FILE).read_bytes()
+    except OSError:
+        return False
+    return (
+        hashlib.sha256(manifest).hexdigest() == export.manifest_sha256
+        and hashlib.sha256(binary).hexdigest() == export.sha256
+    )

@@ -1,0 +1,539 @@
+// The live drawing component (Streamlit components v2): a canvas for mouse, touch and pen
+// whose prediction bars and signed ModuleX overlay follow the pen on every animation frame.
+//
+// The browser engine (engine.js, loaded from the app's static files) preprocesses the canvas
+// the way core/inputs/preprocess.py does and runs the networks; the server stays the
+// reference: on pointer-up (and undo, redo, clear) the strokes go to it at once, and it
+// recomputes everything with core. If the engine cannot run, the component says so in its
+// state ("engine") and the page falls back to the server's own figures.
+//
+// data (from app/live_canvas.py):
+//   load      counter: a new value means the server put a new input on the canvas
+//   strokes   [{w: brush width, p: [x0, y0, x1, y1, ...]}] in canvas pixels
+//   picture   784 grey levels (0-255) of an upload or test image shown instead of strokes
+//   size      the canvas' side in pixels (280, as core's canvas path expects)
+//   brush     initial brush width
+//   engine    the engine module's address; networks: [{title, url, labels, limit}]
+//   mode, target, contrast   what to explain (target/contrast null: predicted / runner-up)
+//   palette   four RGB stops (strong against, light against, light for, strong for)
+//   live      false: do not start the engine (the page chose the server path)
+
+const CONTROLLERS = new WeakMap(); // parentElement -> controller, so reruns reuse the DOM
+const ENGINES = new Map(); // engine address -> Promise of the module
+const NETWORKS = new Map(); // manifest address -> Promise of the loaded network
+
+function loadEngine(address) {
+  const url = new URL(address, document.baseURI).href;
+  if (!ENGINES.has(url)) ENGINES.set(url, import(url));
+  return ENGINES.get(url);
+}
+
+function loadNetwork(engine, address) {
+  const url = new URL(address, document.baseURI).href;
+  if (!NETWORKS.has(url)) {
+    const loading = engine.loadNetwork(url);
+    loading.catch(() => NETWORKS.delete(url)); // a failed load may be retried later
+    NETWORKS.set(url, loading);
+  }
+  return NETWORKS.get(url);
+}
+
+// numpy's default percentile (linear interpolation) of |values|: the same symmetric colour
+// limit as app/plots.py's symmetric_limit (99.5th percentile, 1 when the map is all zero).
+export function symmetricLimit(values) {
+  const sorted = Float64Array.from(values, Math.abs).sort();
+  if (!sorted.length) return 1;
+  const position = 0.995 * (sorted.length - 1);
+  const below = Math.floor(position);
+  const above = Math.min(below + 1, sorted.length - 1);
+  const limit = sorted[below] + (sorted[above] - sorted[below]) * (position - below);
+  return limit > 0 ? limit : 1;
+}
+
+// The overlay palette of app/plots.py (overlay_scale): at -limit the strong "against" colour,
+// transparent white at 0, the strong "for" colour at +limit, interpolated in RGBA as plotly
+// does, then laid over the grey input.
+export function overlayColour(value, limit, stops, grey) {
+  const [strongAgainst, lightAgainst, lightFor, strongFor] = stops;
+  const scale = [
+    [...strongAgainst, 1],
+    [...lightAgainst, 0.85],
+    [255, 255, 255, 0],
+    [...lightFor, 0.85],
+    [...strongFor, 1],
+  ];
+  const t = Math.min(1, Math.max(0, (value / limit + 1) / 2)) * 4;
+  const index = Math.min(3, Math.floor(t));
+  const f = t - index;
+  const mix = (k) => scale[index][k] + (scale[index + 1][k] - scale[index][k]) * f;
+  const alpha = mix(3);
+  return [0, 1, 2].map((k) => Math.round(grey * (1 - alpha) + mix(k) * alpha));
+}
+
+function fingerprint(input) {
+  // FNV-1a over the grey levels: two frames with the same 28x28 input are one input
+  let hash = 2166136261;
+  for (let i = 0; i < input.length; i += 1) {
+    hash ^= Math.round(input[i] * 255);
+    hash = Math.imul(hash, 16777619);
+  }
+  return hash >>> 0;
+}
+
+function argmax(values) {
+  let best = 0;
+  for (let i = 1; i < values.length; i += 1) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+function element(tag, className, parent, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+class LiveCanvas {
+  constructor(parent) {
+    this.root = element("div", "live-canvas", parent);
+    this.root.dataset.engine = "loading";
+    this.root.dataset.explainedStroke = "0";
+    this.root.dataset.explainedTotal = "0";
+    this.stats = { latencies: [], computeMs: [], explainedAt: [] }; // read by bench/ and tests
+    this.root.liveStats = this.stats;
+    this.strokes = [];
+    this.picture = null;
+    this.undoStack = [];
+    this.redoStack = [];
+    this.current = null; // the stroke being drawn
+    this.pendingSince = null; // time stamp of the oldest pointer event not yet painted
+    this.frame = 0;
+    this.lastInput = null;
+    this.panels = [];
+    this.build();
+  }
+
+  build() {
+    const pad = element("div", "pad", this.root);
+    this.canvas = element("canvas", "draw", pad);
+    this.canvas.setAttribute("aria-label", "Drawing canvas: draw one character");
+    this.context = this.canvas.getContext("2d", { willReadFrequently: true });
+    const tools = element("div", "tools", pad);
+    this.undoButton = element("button", "", tools, "Undo");
+    this.redoButton = element("button", "", tools, "Redo");
+    this.clearButton = element("button", "", tools, "Clear");
+    const brushLabel = element("label", "brush", tools, "Brush ");
+    this.brushInput = element("input", "", brushLabel);
+    Object.assign(this.brushInput, { type: "range", min: "6", max: "40", step: "1" });
+    this.brushValue = element("span", "brush-value", brushLabel);
+    this.note = element("div", "note", pad);
+    this.maps = element("div", "maps", this.root);
+
+    this.undoButton.addEventListener("click", () => this.undo());
+    this.redoButton.addEventListener("click", () => this.redo());
+    this.clearButton.addEventListener("click", () => this.clear());
+    this.brushInput.addEventListener("input", () => {
+      this.brush = Number(this.brushInput.value);
+      this.brushValue.textContent = `${this.brush} px`;
+    });
+    const canvas = this.canvas;
+    canvas.addEventListener("pointerdown", (event) => this.penDown(event));
+    canvas.addEventListener("pointermove", (event) => this.penMove(event));
+    canvas.addEventListener("pointerup", (event) => this.penUp(event));
+    canvas.addEventListener("pointercancel", (event) => this.penUp(event));
+    // no page scroll, zoom or text selection while a finger or pen is on the canvas
+    canvas.addEventListener("touchstart", (event) => event.preventDefault(), { passive: false });
+    canvas.addEventListener("touchmove", (event) => event.preventDefault(), { passive: false });
+  }
+
+  update(data, setStateValue) {
+    this.setStateValue = setStateValue;
+    this.data = data;
+    const size = data.size || 280;
+    if (this.canvas.width !== size) {
+      this.canvas.width = size;
+      this.canvas.height = size;
+    }
+    if (this.brush === undefined) {
+      this.brush = data.brush || 20;
+      this.brushInput.value = String(this.brush);
+      this.brushValue.textContent = `${this.brush} px`;
+    }
+    if (data.load !== this.load) {
+      if (this.load !== undefined) this.remember();
+      this.load = data.load;
+      this.strokes = (data.strokes || []).map((stroke) => ({ w: stroke.w, p: [...stroke.p] }));
+      this.picture = this.strokes.length ? null : data.picture || null;
+      this.redraw();
+    }
+    this.root.classList.toggle("compact", (data.networks || []).length > 1);
+    const optionsKey = JSON.stringify([data.mode, data.target, data.contrast, data.palette]);
+    const networksKey = JSON.stringify((data.networks || []).map((n) => [n.url, n.limit]));
+    if (networksKey !== this.networksKey || data.live !== this.live) {
+      this.networksKey = networksKey;
+      this.live = data.live;
+      this.startEngine(data);
+    } else if (optionsKey !== this.optionsKey) {
+      this.lastInput = null; // same input, new question: explain it again
+      this.schedule();
+    }
+    this.optionsKey = optionsKey;
+    this.updateButtons();
+  }
+
+  async startEngine(data) {
+    this.nets = null;
+    this.lastInput = null;
+    this.buildPanels(data.networks || []);
+    if (data.live === false) {
+      this.root.dataset.engine = "off";
+      this.maps.hidden = true;
+      return;
+    }
+    const key = this.networksKey;
+    this.root.dataset.engine = "loading";
+    try {
+      const engine = await loadEngine(data.engine);
+      const missing = (data.networks || []).find((network) => !network.url);
+      if (missing) throw new Error(`no browser weights for ${missing.title}`);
+      const nets = await Promise.all(data.networks.map((n) => loadNetwork(engine, n.url)));
+      if (key !== this.networksKey) return; // the page asked for other networks meanwhile
+      this.engine = engine;
+      this.nets = nets;
+      this.root.dataset.engine = "ready";
+      this.maps.hidden = false;
+      if (this.reportedFailure) {
+        this.reportedFailure = false;
+        this.setStateValue("engine", { ok: true, networks: key });
+      }
+      this.schedule();
+    } catch (error) {
+      if (key === this.networksKey) this.fail(error);
+    }
+  }
+
+  fail(error) {
+    console.error("live explanation off:", error);
+    this.nets = null;
+    this.root.dataset.engine = "failed";
+    this.maps.hidden = true;
+    if (!this.reportedFailure) {
+      this.reportedFailure = true;
+      const reason = String((error && error.message) || error).slice(0, 200);
+      this.setStateValue("engine", { ok: false, reason, networks: this.networksKey });
+    }
+  }
+
+  buildPanels(networks) {
+    this.maps.replaceChildren();
+    this.panels = networks.map((network) => {
+      const panel = element("figure", "panel", this.maps);
+      const map = element("canvas", "map", panel); // first: level with the drawing
+      map.width = 28;
+      map.height = 28;
+      map.setAttribute("role", "img");
+      map.addEventListener("pointermove", (event) => {
+        const box = map.getBoundingClientRect();
+        const column = Math.min(27, Math.floor(((event.clientX - box.left) * 28) / box.width));
+        const row = Math.min(27, Math.floor(((event.clientY - box.top) * 28) / box.height));
+        const value = map.values ? map.values[row * 28 + column] : null;
+        map.title =
+          value === null
+            ? ""
+            : `row ${row}, column ${column}: importance ${value.toPrecision(3)} (scale ±${Number(map.dataset.limit).toPrecision(2)})`;
+      });
+      const caption = element("div", "caption", panel);
+      const bars = element("div", "bars", panel);
+      const rows = (network.labels || []).map((label) => {
+        const row = element("div", "bar", bars);
+        element("span", "name", row, label);
+        const track = element("span", "track", row);
+        const fill = element("span", "fill", track);
+        const value = element("span", "value", row, "");
+        return { fill, value };
+      });
+      const title = element("figcaption", "title", panel, network.title || "");
+      return { network, title, map, caption, rows };
+    });
+  }
+
+  // --- drawing -------------------------------------------------------------------------
+
+  point(event) {
+    const box = this.canvas.getBoundingClientRect();
+    const size = this.canvas.width;
+    const clamp = (v) => Math.min(size, Math.max(0, Math.round(v * 10) / 10));
+    return [
+      clamp(((event.clientX - box.left) * size) / box.width),
+      clamp(((event.clientY - box.top) * size) / box.height),
+    ];
+  }
+
+  penDown(event) {
+    if (event.pointerType === "mouse" && event.button !== 0) return;
+    event.preventDefault();
+    try {
+      this.canvas.setPointerCapture(event.pointerId); // keep the stroke when the pen leaves
+    } catch {
+      // an event without a live pointer (synthetic, in a benchmark) cannot be captured
+    }
+    this.remember();
+    if (this.picture) {
+      this.picture = null; // drawing replaces an uploaded picture or a test image
+      this.strokes = [];
+    }
+    const [x, y] = this.point(event);
+    this.current = { id: event.pointerId, stroke: { w: this.brush, p: [x, y] } };
+    this.strokes.push(this.current.stroke);
+    this.explainedThisStroke = 0;
+    this.root.dataset.explainedStroke = "0";
+    this.redraw();
+    this.touched(event);
+  }
+
+  penMove(event) {
+    if (!this.current || this.current.id !== event.pointerId) return;
+    event.preventDefault();
+    const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
+    const stroke = this.current.stroke;
+    const context = this.context;
+    context.strokeStyle = "#fff";
+    context.lineWidth = stroke.w;
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    for (const moved of events.length ? events : [event]) {
+      const [x, y] = this.point(moved);
+      const n = stroke.p.length;
+      context.beginPath();
+      context.moveTo(stroke.p[n - 2], stroke.p[n - 1]);
+      context.lineTo(x, y);
+      context.stroke();
+      stroke.p.push(x, y);
+    }
+    this.touched(event);
+  }
+
+  penUp(event) {
+    if (!this.current || this.current.id !== event.pointerId) return;
+    this.current = null;
+    this.explainNow(); // the final state of the stroke, before the server answers
+    this.send();
+    this.updateButtons();
+  }
+
+  touched(event) {
+    if (this.pendingSince === null) this.pendingSince = event.timeStamp;
+    this.schedule();
+  }
+
+  schedule() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.explainNow();
+    });
+  }
+
+  redraw() {
+    const { context, canvas } = this;
+    context.fillStyle = "#000";
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    if (this.picture) {
+      const small = new ImageData(28, 28);
+      this.picture.forEach((grey, i) => {
+        small.data.set([grey, grey, grey, 255], i * 4);
+      });
+      const tile = document.createElement("canvas");
+      tile.width = tile.height = 28;
+      tile.getContext("2d").putImageData(small, 0, 0);
+      context.imageSmoothingEnabled = false;
+      context.drawImage(tile, 0, 0, canvas.width, canvas.height);
+    }
+    context.strokeStyle = context.fillStyle = "#fff";
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    for (const stroke of this.strokes) {
+      context.lineWidth = stroke.w;
+      context.beginPath();
+      if (stroke.p.length === 2) {
+        context.arc(stroke.p[0], stroke.p[1], stroke.w / 2, 0, 2 * Math.PI);
+        context.fill();
+        continue;
+      }
+      context.moveTo(stroke.p[0], stroke.p[1]);
+      for (let i = 2; i < stroke.p.length; i += 2) context.lineTo(stroke.p[i], stroke.p[i + 1]);
+      context.stroke();
+    }
+    this.note.textContent = this.picture
+      ? "Showing the picture being explained; drawing on it starts a new drawing."
+      : "";
+    this.root.dataset.strokes = String(this.strokes.length);
+  }
+
+  // --- undo, redo, clear: each one is a new input, sent at once ---------------------------
+
+  snapshot() {
+    return { strokes: [...this.strokes], picture: this.picture };
+  }
+
+  remember() {
+    this.undoStack.push(this.snapshot());
+    if (this.undoStack.length > 100) this.undoStack.shift();
+    this.redoStack = [];
+  }
+
+  restore(state) {
+    this.strokes = [...state.strokes];
+    this.picture = state.picture;
+    this.redraw();
+    this.schedule();
+    this.send();
+    this.updateButtons();
+  }
+
+  undo() {
+    if (!this.undoStack.length) return;
+    this.redoStack.push(this.snapshot());
+    this.restore(this.undoStack.pop());
+  }
+
+  redo() {
+    if (!this.redoStack.length) return;
+    this.undoStack.push(this.snapshot());
+    this.restore(this.redoStack.pop());
+  }
+
+  clear() {
+    if (!this.strokes.length && !this.picture) return;
+    this.remember();
+    this.restore({ strokes: [], picture: null });
+  }
+
+  updateButtons() {
+    this.undoButton.disabled = !this.undoStack.length;
+    this.redoButton.disabled = !this.redoStack.length;
+    this.clearButton.disabled = !this.strokes.length && !this.picture;
+  }
+
+  send() {
+    if (!this.setStateValue) return;
+    // strokes in canvas pixels, or the 784 grey levels of a picture brought back by undo
+    const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const picture = this.picture && !this.strokes.length ? this.picture : null;
+    this.setStateValue("drawing", { id, strokes: picture ? [] : this.strokes, picture });
+  }
+
+  // --- the live explanation --------------------------------------------------------------
+
+  currentInput() {
+    if (this.picture && !this.strokes.length) {
+      return { input: Float32Array.from(this.picture, (grey) => grey / 255) };
+    }
+    if (!this.strokes.length) return { blank: true };
+    const size = this.canvas.width;
+    const ink = this.engine.canvasInk(this.context.getImageData(0, 0, size, size));
+    return this.engine.preprocessInk(ink, size, size);
+  }
+
+  explainNow() {
+    const pendingSince = this.pendingSince;
+    this.pendingSince = null;
+    if (!this.nets) return;
+    const started = performance.now();
+    try {
+      const prepared = this.currentInput();
+      if (!prepared.input) {
+        this.lastInput = null;
+        this.paintEmpty(prepared.error ? `Not a character yet: ${prepared.error}` : "");
+        return;
+      }
+      const key = fingerprint(prepared.input);
+      if (key === this.lastInput) return;
+      this.lastInput = key;
+      this.nets.forEach((net, index) => this.explainOne(net, this.panels[index], prepared.input));
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    const now = performance.now();
+    this.stats.computeMs.push(now - started);
+    this.stats.explainedAt.push(now);
+    if (pendingSince !== null) this.stats.latencies.push(now - pendingSince);
+    this.explainedThisStroke = (this.explainedThisStroke || 0) + 1;
+    this.root.dataset.explainedStroke = String(this.explainedThisStroke);
+    this.root.dataset.explainedTotal = String(Number(this.root.dataset.explainedTotal) + 1);
+  }
+
+  explainOne(net, panel, input) {
+    const { mode } = this.data;
+    const labels = panel.network.labels || net.labels || [];
+    const single = this.panels.length === 1; // Compare pairs: each explains its prediction
+    // null target: the prediction; null contrast: the most likely other class (as core)
+    const explained = net.explain(input, {
+      mode,
+      target: single ? (this.data.target ?? null) : null,
+      contrast: single ? (this.data.contrast ?? null) : null,
+    });
+    const { probabilities, target, contrast } = explained;
+    this.paintMap(panel, input, explained.map);
+    const predicted = argmax(probabilities);
+    panel.rows.forEach((row, i) => {
+      row.fill.style.width = `${(100 * probabilities[i]).toFixed(1)}%`;
+      row.value.textContent = `${(100 * probabilities[i]).toFixed(1)}%`;
+    });
+    const name = (i) => labels[i] ?? String(i);
+    const question =
+      mode === "thesis"
+        ? "the whole output"
+        : mode === "contrast"
+          ? `why ${name(target)} and not ${name(contrast)}`
+          : `why ${name(target)}`;
+    panel.caption.textContent = `${name(predicted)} ${(100 * probabilities[predicted]).toFixed(0)}% · ${question}`;
+    panel.map.setAttribute("aria-label", `Live ModuleX map: ${question}`);
+    panel.map.values = explained.map; // the hover shows a pixel's value
+  }
+
+  paintMap(panel, input, map) {
+    const limit = panel.network.limit || symmetricLimit(map);
+    const image = new ImageData(28, 28);
+    for (let i = 0; i < 784; i += 1) {
+      const [r, g, b] = overlayColour(map[i], limit, this.data.palette, input[i] * 255);
+      image.data[i * 4] = r;
+      image.data[i * 4 + 1] = g;
+      image.data[i * 4 + 2] = b;
+      image.data[i * 4 + 3] = 255;
+    }
+    panel.map.getContext("2d").putImageData(image, 0, 0);
+    panel.map.dataset.limit = String(limit);
+  }
+
+  paintEmpty(message) {
+    for (const panel of this.panels) {
+      panel.map.getContext("2d").clearRect(0, 0, 28, 28);
+      panel.caption.textContent = message;
+      panel.rows.forEach((row) => {
+        row.fill.style.width = "0%";
+        row.value.textContent = "";
+      });
+    }
+  }
+
+  destroy() {
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.root.remove();
+  }
+}
+
+export default function mount({ data, parentElement, setStateValue }) {
+  let controller = CONTROLLERS.get(parentElement);
+  if (!controller) {
+    controller = new LiveCanvas(parentElement);
+    CONTROLLERS.set(parentElement, controller);
+  }
+  controller.update(data || {}, setStateValue);
+  return () => {
+    controller.destroy();
+    CONTROLLERS.delete(parentElement);
+  };
+}

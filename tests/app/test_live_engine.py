@@ -1,0 +1,84 @@
+"""The browser engine (app/static/live/engine.js) under Node, held equal to core.
+
+Node runs the very module the page loads; tests/js/run_node.mjs lets its fetch() read the
+shipped exports from disk. The same cases run in real Chromium in tests/e2e/test_live_engine.py.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests import live_engine_cases as live
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(
+    shutil.which(live.NODE) is None and not Path(live.NODE).is_file(), reason="no Node.js"
+)
+
+
+def file_url(folder: str) -> str:
+    return (ROOT / "pretrained" / folder / "weights.json").as_uri()
+
+
+def test_every_javascript_file_parses():
+    scripts = sorted([*ROOT.glob("app/**/*.js"), *ROOT.glob("tests/js/*.mjs")])
+    assert live.ENGINE in scripts
+    for script in scripts:
+        done = subprocess.run(
+            [live.NODE, "--check", str(script)], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, f"{script}: {done.stderr}"
+
+
+def test_preprocessing_equals_core(tmp_path):
+    cases = {**live.cases(file_url), "networks": []}
+    live.check_preprocessing(live.run_in_node(cases, tmp_path))
+
+
+@pytest.fixture(scope="module")
+def shipped_models():
+    from core.models.files import load_pretrained
+
+    return {(pair, kind): load_pretrained(pair, kind) for pair, kind in live.NETWORKS}
+
+
+@pytest.mark.slow
+def test_every_network_and_mode_equals_core(tmp_path, shipped_models):
+    results = live.run_in_node(live.cases(file_url), tmp_path)
+    live.check_networks(results, shipped_models)
+
+
+def test_a_damaged_export_is_refused(tmp_path):
+    source = ROOT / "pretrained" / "2Z"
+    for name in ("weights.json", "weights.bin"):
+        shutil.copy(source / name, tmp_path / name)
+    data = bytearray((tmp_path / "weights.bin").read_bytes())
+    data[100] ^= 0xFF
+    (tmp_path / "weights.bin").write_bytes(bytes(data))
+    cases = {
+        "inputs": [],
+        "networks": [{"url": (tmp_path / "weights.json").as_uri(), "requests": []}],
+        "inks": [],
+        "canvases": [],
+        "digestText": "",
+    }
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    done = subprocess.run(
+        [
+            live.NODE,
+            str(live.JS_DIR / "run_node.mjs"),
+            str(live.ENGINE),
+            str(tmp_path / "cases.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "sha256 does not match" in done.stderr

@@ -1,0 +1,42 @@
+"""The weights exports served to the browser: checked, copied under a checksum address."""
+
+from __future__ import annotations
+
+from app import live_weights
+from core.models import weights_export
+from core.models.files import PRETRAINED_DIR
+
+
+def test_a_checked_export_is_published_under_its_checksum(tmp_path):
+    found = weights_export.read_export(PRETRAINED_DIR / "2Z-cnn")
+    served = live_weights.publish(found, tmp_path)
+    assert served == f"2Z-cnn-{found.manifest_sha256[:8]}"
+    for name in (weights_export.MANIFEST_FILE, weights_export.BINARY_FILE):
+        assert (tmp_path / served / name).read_bytes() == (
+            PRETRAINED_DIR / "2Z-cnn" / name
+        ).read_bytes()
+    stamp = (tmp_path / served / "weights.bin").stat().st_mtime_ns
+    assert live_weights.publish(found, tmp_path) == served
+    assert (tmp_path / served / "weights.bin").stat().st_mtime_ns == stamp  # reused, not rewritten
+    assert [p.name for p in tmp_path.iterdir()] == [served]  # no staging folder left
+
+
+def test_a_damaged_copy_is_replaced(tmp_path):
+    found = weights_export.read_export(PRETRAINED_DIR / "5S")
+    served = live_weights.publish(found, tmp_path)
+    (tmp_path / served / "weights.bin").write_bytes(b"broken")
+    assert live_weights.publish(found, tmp_path) == served
+    assert (tmp_path / served / "weights.bin").read_bytes() == (
+        PRETRAINED_DIR / "5S" / "weights.bin"
+    ).read_bytes()
+
+
+def test_names_and_addresses():
+    assert live_weights.split_name("all8-cnn") == ("all8", "cnn")
+    assert live_weights.split_name("2Z") == ("2Z", "dense")
+    url = live_weights.weights_url("8B-cnn", check_model=False)
+    tag = weights_export.read_export(PRETRAINED_DIR / "8B-cnn").tag
+    assert url == f"/app/static/weights/8B-cnn-{tag}/weights.json"
+    assert (live_weights.WEIGHTS_DIR / f"8B-cnn-{tag}" / "weights.json").is_file()
+    assert live_weights.weights_url("8B", "cnn", check_model=False) == url
+    assert live_weights.engine_url() == "/app/static/live/engine.js"

@@ -1,0 +1,53 @@
+"""The browser engine in real Chromium, held equal to core on the same cases as under Node.
+
+The page is http://localhost/ answered from the repository's files by Playwright
+(bench/live_engine.py), so crypto.subtle is there as on a Streamlit page on localhost.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import live_engine as page_harness
+from tests import live_engine_cases as live
+
+pytestmark = pytest.mark.browser
+
+RUN = """async (cases) => {
+  const engine = await import('/app/static/live/engine.js');
+  const { runCases } = await import('/tests/js/engine_harness.mjs');
+  return runCases(engine, cases);
+}"""
+
+
+@pytest.fixture(scope="module")
+def engine_page(chromium):
+    with page_harness.engine_page(chromium) as page:
+        yield page
+
+
+@pytest.mark.slow
+def test_preprocessing_equals_core_in_chromium(engine_page):
+    cases = {**live.cases(page_harness.manifest_url), "networks": []}
+    live.check_preprocessing(engine_page.evaluate(RUN, cases))
+
+
+@pytest.mark.slow
+def test_every_network_and_mode_equals_core_in_chromium(engine_page):
+    from core.models.files import load_pretrained
+
+    models = {(pair, kind): load_pretrained(pair, kind) for pair, kind in live.NETWORKS}
+    results = engine_page.evaluate(RUN, live.cases(page_harness.manifest_url))
+    live.check_networks(results, models)
+
+
+def test_a_missing_network_is_a_clear_error(engine_page):
+    message = engine_page.evaluate(
+        """async (url) => {
+          const engine = await import('/app/static/live/engine.js');
+          try { await engine.loadNetwork(url); return 'loaded'; }
+          catch (error) { return error.message; }
+        }""",
+        page_harness.manifest_url("no-such-network"),
+    )
+    assert "HTTP 404" in message and "no-such-network" in message
