@@ -17,7 +17,7 @@ from core.data import labelled
 from core.data.dataset import dataset_fingerprint, sha256_of
 from core.data.pairs import ALL_EIGHT
 from core.errors import ModelFileError
-from core.explain import predict_and_explain
+from core.explain.modulex import predict_and_explain
 from core.explain.global_maps import (
     DEFAULT_K,
     GLOBAL_MAPS_FILE,

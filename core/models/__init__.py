@@ -38,10 +38,7 @@ __getattr__, __dir__, __all__ = lazy_exports(
             "WEIGHTED",
             "LayerStack",
             "layer_stack",
-        ),
-        "network": (
             "UnsupportedModelError",
-            "DenseStack",
             "softmax",
             "PerModelCache",
             "dense_stack",
