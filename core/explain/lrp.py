@@ -39,8 +39,12 @@ def lrp(
     docstring. ``engine``: ``"auto"`` / ``"numpy"``, or ``"float64"`` for reference sums."""
     rule = rule or Epsilon()
     if engine == "keras":
-        raise ValueError("LRP runs on the numpy view of the model: engine 'auto', 'numpy' or 'float64'")
-    request = prepare(model, images, target, contrast, output, "numpy" if engine == "auto" else engine)
+        raise ValueError(
+            "LRP runs on the numpy view of the model: engine 'auto', 'numpy' or 'float64'"
+        )
+    request = prepare(
+        model, images, target, contrast, output, "numpy" if engine == "auto" else engine
+    )
     if not isinstance(request.engine, NumpyEngine):
         raise UnsupportedModelError("LRP needs a model the numpy view can follow")
     stack = request.engine.stack

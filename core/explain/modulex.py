@@ -129,7 +129,9 @@ def _mode_and_contrast(mode: str, contrast: TargetLike) -> tuple[str, TargetLike
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     if isinstance(contrast, str):
         if contrast != "other":
-            raise ValueError(f"contrast must be a class, classes per image or 'other', not {contrast!r}")
+            raise ValueError(
+                f"contrast must be a class, classes per image or 'other', not {contrast!r}"
+            )
         if mode == "thesis":
             raise ValueError("the thesis mode explains the whole output: no contrast")
         return "contrast", None
@@ -148,7 +150,9 @@ def _rows(choice: TargetLike, start: int, stop: int, n: int) -> TargetLike:
     return array[start:stop] if len(array) == n else array
 
 
-def _explain(stack, x: np.ndarray, mode: str, target, contrast, rule) -> tuple[np.ndarray, np.ndarray]:
+def _explain(
+    stack, x: np.ndarray, mode: str, target, contrast, rule
+) -> tuple[np.ndarray, np.ndarray]:
     """Forward pass and ModuleX walk for one chunk of images."""
     layer_inputs, _, probabilities = stack.forward(x)
     top = output_importance(probabilities, mode, target, contrast)

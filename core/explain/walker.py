@@ -58,7 +58,9 @@ def propagate(
         elif isinstance(layer, Pool):
             signal = rule.pool(layer, signal, x, layer_inputs[index + 1])
         else:
-            signal = rule.weighted(layer, signal, x, None if index == last else layer_inputs[index + 1])
+            signal = rule.weighted(
+                layer, signal, x, None if index == last else layer_inputs[index + 1]
+            )
     return signal
 
 

@@ -128,9 +128,7 @@ class Conv:
     def linear(self, x: np.ndarray) -> np.ndarray:
         out_h, out_w, pads = self._geometry(x.shape)
         padded = np.pad(x, pads) if self.padding == "same" else x
-        z = np.zeros(
-            (len(x), out_h, out_w, self.kernel.shape[3]), np.result_type(x, self.kernel)
-        )
+        z = np.zeros((len(x), out_h, out_w, self.kernel.shape[3]), np.result_type(x, self.kernel))
         for dy in range(self.kernel.shape[0]):
             for dx in range(self.kernel.shape[1]):
                 z += padded[self._window(dy, dx, out_h, out_w)] @ self.kernel[dy, dx]
@@ -140,7 +138,9 @@ class Conv:
     def adjoint(self, g: np.ndarray, x: np.ndarray) -> np.ndarray:
         """The transposed convolution: what ``tf.nn.conv2d_transpose`` computes."""
         out_h, out_w, pads = self._geometry(x.shape)
-        padded_shape = tuple(size + before + after for size, (before, after) in zip(x.shape, pads))
+        padded_shape = tuple(
+            size + before + after for size, (before, after) in zip(x.shape, pads, strict=True)
+        )
         result = np.zeros(padded_shape, np.result_type(g, self.kernel))
         for dy in range(self.kernel.shape[0]):
             for dx in range(self.kernel.shape[1]):
@@ -299,7 +299,7 @@ def dense_stack(model: keras.Model) -> LayerStack:
             for layer in model.layers
             if not isinstance(layer, (keras.layers.InputLayer, keras.layers.Dropout))
         ]
-        for layer, read in zip(kept, stack.layers):
+        for layer, read in zip(kept, stack.layers, strict=True):
             if not isinstance(read, (Dense, Reshape)):
                 raise UnsupportedModelError(
                     f"layer {layer.name!r} ({type(layer).__name__}) is not Dense"

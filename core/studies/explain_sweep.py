@@ -131,8 +131,13 @@ def render(results: dict) -> str:
     for key, entry in results.items():
         if "lrp" in entry:
             r = entry["lrp"]
-            lines.append(f"{key:10s} {r['images']:7d} {r['negative_target_logit']:6d} {r['inverted']:9d}")
-    lines += ["", f"Precision on float32-saturated images (worst max|a-b|/max|b|, limit {PRECISION_LIMIT:g})"]
+            lines.append(
+                f"{key:10s} {r['images']:7d} {r['negative_target_logit']:6d} {r['inverted']:9d}"
+            )
+    lines += [
+        "",
+        f"Precision on float32-saturated images (worst max|a-b|/max|b|, limit {PRECISION_LIMIT:g})",
+    ]
     for key, entry in results.items():
         if "precision" in entry:
             r = entry["precision"]
