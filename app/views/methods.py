@@ -146,10 +146,9 @@ else:
         try:
             maps.append(_explained(pair, kind, name, image, target, contrast, output))
             titles.append(_label(name))
-        except UnsupportedModelError:
+        except UnsupportedModelError as error:
             st.info(
-                f"{_label(name)} is written for stacks of Dense layers; it does not explain the "
-                f"{state.KIND_NAMES[kind]} network."
+                f"{_label(name)} does not explain the {state.KIND_NAMES[kind]} network: {error}."
             )
         except (
             Exception
