@@ -395,3 +395,33 @@ def test_methods_run_on_a_convolutional_network(name):
 def test_lrp_refuses_the_tensorflow_engine():
     with pytest.raises(ValueError, match="numpy view"):
         lrp_epsilon(random_dense_model(32), random_images(32, 1), engine="keras")
+
+
+def test_lrp_0_equals_gradient_x_input_on_a_bias_free_relu_cnn():
+    """The walk's conv adjoint and pooling rule: LRP-0 through Conv2D, max and average
+    pooling is gradient x input of the logit (TensorFlow's) when no layer has a bias."""
+    import keras
+
+    keras.utils.set_random_seed(33)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28)),
+            keras.layers.Reshape((28, 28, 1)),
+            keras.layers.Conv2D(4, 3, activation="relu", use_bias=False),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(6, 3, padding="same", activation="relu", use_bias=False),
+            keras.layers.AveragePooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(3, activation="softmax", use_bias=False),
+        ]
+    )
+    images = random_images(33, 4, sparsity=0.3)
+    for target in range(3):
+        lrp_0 = lrp_epsilon(model, images, target=target, output="logit", epsilon=0.0)
+        expected = gradient_x_input(model, images, target=target, output="logit", engine="keras")
+        np.testing.assert_allclose(lrp_0, expected, rtol=1e-3, atol=1e-5 * np.abs(expected).max())
+    zplus = lrp_zplus(model, images, output="probability")
+    assert np.all(zplus >= 0)
+    np.testing.assert_allclose(
+        zplus.sum(axis=(1, 2)), predict(model, images).max(axis=1), rtol=1e-3
+    )
