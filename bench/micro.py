@@ -87,7 +87,7 @@ def run(quick: bool = False, training: bool = True) -> dict:
     from core.explain import METHODS, predict_and_explain
     from core.explain.global_maps import compute_for_pair
     from core.models.files import load_pretrained
-    from core.models.network import dense_stack
+    from core.models.layer_stack import layer_stack
 
     results: dict = {"images": "2Z test set" if data.dataset_available() else "generated drawings"}
     model = load_pretrained("2Z")
@@ -99,7 +99,7 @@ def run(quick: bool = False, training: bool = True) -> dict:
     modulex = lambda batch: predict_and_explain(model, batch)  # noqa: E731
     results["modulex"] = _method_row(modulex, images, latency_calls, **settings)
 
-    stack = dense_stack(model)
+    stack = layer_stack(model)
     floor = lambda batch: stack.forward(
         np.multiply(batch.reshape(len(batch), -1), np.float32(1 / 255), dtype=np.float32)
     )  # noqa: E731
@@ -130,7 +130,7 @@ def run(quick: bool = False, training: bool = True) -> dict:
     if data.dataset_available():
         models = {pair: load_pretrained(pair) for pair in PAIRS}
         for pair in PAIRS:  # warm the weight cache, as the dashboard has it warm
-            dense_stack(models[pair])
+            layer_stack(models[pair])
         _, seconds = timed(lambda: [compute_for_pair(pair, models[pair]) for pair in PAIRS])
         _, load_seconds = timed(lambda: [data.load_pair(pair, "test") for pair in PAIRS])
         results["global_maps_all_pairs_s"] = seconds

@@ -1,6 +1,6 @@
 """Lazy re-exports for the packages whose modules load TensorFlow (PEP 562).
 
-``core.models.predict`` works like an eager re-export, but importing ``core.models.network``
+``core.models.predict`` works like an eager re-export, but importing ``core.models.layer_stack``
 loads only that module, not its heavy siblings.
 """
 

@@ -11,10 +11,10 @@ from app import cache, plots, state
 from core.data.pairs import display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
 from core.explain import METHOD_INFO, METHODS, explain_with
-from core.explain.registry import accepts
+from core.explain.registry import outputs
 from core.metrics import FLOORS
 from core.models.files import predict
-from core.models.network import UnsupportedModelError
+from core.models.layer_stack import UnsupportedModelError
 from core.studies.methods_report import (
     ABLATION,
     CONVENTIONS,
@@ -60,7 +60,7 @@ def _explained(
 ) -> np.ndarray:
     if name in EXTRA:
         return EXTRA[name](cache.model(pair, kind), image[None], target=target)[0]
-    options = {"output": output} if accepts(name, "output") else {}
+    options = {"output": output} if output in outputs(name) else {}
     return explain_with(
         name,
         cache.model(pair, kind),
@@ -146,10 +146,9 @@ else:
         try:
             maps.append(_explained(pair, kind, name, image, target, contrast, output))
             titles.append(_label(name))
-        except UnsupportedModelError:
+        except UnsupportedModelError as error:
             st.info(
-                f"{_label(name)} is written for stacks of Dense layers; it does not explain the "
-                f"{state.KIND_NAMES[kind]} network."
+                f"{_label(name)} does not explain the {state.KIND_NAMES[kind]} network: {error}."
             )
         except (
             Exception

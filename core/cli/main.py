@@ -429,6 +429,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     confidence.set_defaults(run=cmd_confidence_report)
 
+    sweep = commands.add_parser(
+        "sweep-explain",
+        help="check LRP's sign, probability-map precision and IG completeness over test sets",
+    )
+    sweep.add_argument("--pair", type=_pairs, default=list(PAIRS), help="pairs (default all)")
+    sweep.add_argument(
+        "--kind",
+        type=lambda value: value.split(","),
+        default=["dense", "cnn"],
+        help="network kinds, comma-separated (default dense,cnn)",
+    )
+    sweep.add_argument("--limit", type=int, help="only the first N test images of each pair")
+    sweep.add_argument(
+        "--checks",
+        type=lambda value: value.split(","),
+        default=["lrp", "precision", "ig"],
+        help="comma-separated: lrp, precision, ig (default all three)",
+    )
+    sweep.add_argument("--json", help="also write the figures to this JSON file")
+    sweep.set_defaults(run=cmd_sweep_explain)
+
     for name, handler, text in (
         ("predict", cmd_predict, "predict image files"),
         ("explain", cmd_explain, "predict and explain image files"),
@@ -456,6 +477,28 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--out", help="save the maps as .npy")
         sub.set_defaults(run=handler)
     return parser
+
+
+def cmd_sweep_explain(args) -> int:
+    """LRP sign, saturation-safe precision and IG completeness over the test sets."""
+    from core.studies.explain_sweep import CHECKS, render, sweep
+
+    unknown = [check for check in args.checks if check not in CHECKS]
+    if unknown:
+        raise ValueError(f"unknown check(s) {', '.join(unknown)}; choose from {', '.join(CHECKS)}")
+    bar = ProgressBar(len(args.pair) * len(args.kind), "sweeping")
+    done = [0]
+
+    def progress(key):
+        done[0] += 1
+        bar.update(done[0], key)
+
+    results = sweep(args.pair, args.kind, args.limit, args.checks, progress)
+    bar.close()
+    print(render(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return 0
 
 
 def cmd_evaluate(args) -> int:

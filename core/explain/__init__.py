@@ -1,7 +1,10 @@
-"""Explanation methods, one call for all: ``method(model, images, target=None, **options)``.
+"""Explanation methods, one call for all: ``method(model, images, target=None, *,
+contrast=None, batch_size=..., **options)``.
 
 Every method returns float32 maps shaped like the images, ``[n, 28, 28]``. :data:`METHODS`
-maps each method's name to its callable; the dashboard builds its menus from it.
+maps each method's name to its callable (:mod:`.registry`); the dashboard builds its menus
+from it. The methods that read the weights share one backward walk (:mod:`.walker`) over the
+one numpy view of a model (:mod:`core.models.layer_stack`), with a rule object per method.
 """
 
 from __future__ import annotations
@@ -15,30 +18,10 @@ from core.explain.gradients import (
     saliency,
     smoothgrad,
 )
-from core.explain.lrp_rules import lrp_epsilon, lrp_zplus
-from core.explain.modulex_layers import modulex, predict_and_explain
-from core.explain.modulex_rule import MODE_DESCRIPTIONS, MODES
+from core.explain.lrp import lrp, lrp_epsilon, lrp_zplus
+from core.explain.modulex import MODE_DESCRIPTIONS, MODES, modulex, predict_and_explain
 from core.explain.perturbation import lime, occlusion
-from core.explain.registry import METHOD_INFO, explain_with
-
-METHODS = {
-    "modulex": modulex,
-    "saliency": saliency,
-    "gradient_x_input": gradient_x_input,
-    "integrated_gradients": integrated_gradients,
-    "smoothgrad": smoothgrad,
-    "guided_backprop": guided_backprop,
-    "deconvnet": deconvnet,
-    "lrp_epsilon": lrp_epsilon,
-    "lrp_zplus": lrp_zplus,
-    "occlusion": occlusion,
-    "lime": lime,
-}
-
-CONV_METHODS = {
-    "gradcam": gradcam,
-}
-"""Methods that need a convolutional layer (kept out of :data:`METHODS`, which every model takes)."""
+from core.explain.registry import CONV_METHODS, METHOD_INFO, METHODS, explain_with
 
 __all__ = [
     "CONV_METHODS",
@@ -53,6 +36,7 @@ __all__ = [
     "guided_backprop",
     "integrated_gradients",
     "lime",
+    "lrp",
     "lrp_epsilon",
     "lrp_zplus",
     "modulex",

@@ -1,12 +1,17 @@
-"""Forward and backward passes the explanation methods run on, for two kinds of model.
+"""Forward and backward passes the explanation methods run on.
 
-* :class:`DenseEngine`: numpy over the weights of a Flatten / Dense stack (:func:`dense_stack`),
-  2-3x faster than TensorFlow on this project's small networks and free of graph tracing.
-* :class:`KerasEngine`: TensorFlow's ``GradientTape`` on any Keras model (the convolutional
-  networks); guided backpropagation and DeconvNet run on a cached clone whose ReLUs carry the
-  modified gradient, with the weights copied over. The given model is never modified.
+* :class:`NumpyEngine`: numpy over :func:`~core.models.layer_stack.layer_stack`, the one numpy
+  view of a model (Dense stacks and CNNs alike); the backward pass is the shared walk
+  (:func:`core.explain.walker.propagate`) with a gradient rule. Faster than TensorFlow on this
+  project's small networks for small batches, and free of graph tracing. ``engine="float64"``
+  runs it on a float64 copy of the weights (the reference the precision tests compare with).
+* :class:`KerasEngine`: TensorFlow's ``GradientTape`` on any Keras model; guided
+  backpropagation and DeconvNet run on a cached clone whose ReLUs carry the modified gradient,
+  with the weights copied over. The given model is never modified.
 
-Both give the same numbers on a Dense stack (tests/core/test_methods.py checks it).
+Both give the same numbers (tests/core/test_methods.py checks it). Probabilities, and the
+softmax step of a probability's gradient, are computed in float64 from the logits: in float32
+``p = 1`` exactly on confident images and ``p * (1 - p)`` cancels to 0.
 """
 
 from __future__ import annotations
@@ -19,71 +24,72 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from core.models.network import UnsupportedModelError, dense_stack, is_dense_stack
+from core.explain.walker import RELU_RULES, propagate
+from core.models.layer_stack import (
+    PerModelCache,
+    UnsupportedModelError,
+    layer_stack,
+    softmax,
+)
 
-RELU_RULES = ("gradient", "guided", "deconvnet")
-"""How the backward pass crosses a ReLU: its gradient (``g * [z > 0]``), guided
-backpropagation (``g * [z > 0] * [g > 0]``) or DeconvNet (``max(g, 0)``)."""
-ENGINES = ("auto", "numpy", "keras")
+ENGINES = ("auto", "numpy", "float64", "keras")
 
 
 class Engine(Protocol):
     n_classes: int
 
     def outputs(self, x: np.ndarray, output: str) -> np.ndarray:
-        """Probabilities or logits ``[n, classes]`` of flat float32 inputs ``[n, features]``."""
+        """Probabilities (float64) or logits ``[n, classes]`` of flat inputs ``[n, features]``."""
 
     def gradient(
         self, x: np.ndarray, selector: np.ndarray, output: str, relu_rule: str = "gradient"
     ) -> np.ndarray:
-        """``d(sum_c selector_c * f_c) / dx`` ``[n, features]`` float32, ReLUs crossed by ``relu_rule``."""
+        """``d(sum_c selector_c * f_c) / dx`` ``[n, features]``, ReLUs crossed by ``relu_rule``."""
 
 
-def _relu_backward(g: np.ndarray, z: np.ndarray, rule: str) -> np.ndarray:
-    if rule == "gradient":
-        return g * (z > 0)
-    if rule == "guided":
-        return g * ((z > 0) & (g > 0))
-    return np.maximum(g, 0)
+def softmax_backward(logits: np.ndarray, selector: np.ndarray) -> np.ndarray:
+    """``d(sum_c s_c p_c) / dz`` in float64: ``p_c * sum_k (s_c - s_k) p_k``.
+
+    Written so that nothing cancels when one probability is ~1: the target's own term is
+    ``p_t * sum_{k != t} p_k``, not ``p_t * (1 - p_t)``.
+    """
+    p = softmax(np.asarray(logits, np.float64))
+    s = np.asarray(selector, np.float64)
+    return p * np.einsum("nck,nk->nc", s[:, :, None] - s[:, None, :], p)
 
 
-class DenseEngine:
-    """numpy passes over a Dense stack; see the module docstring."""
+class NumpyEngine:
+    """numpy passes over the model's layer stack; see the module docstring."""
 
-    def __init__(self, model):
-        self.stack = dense_stack(model)
-        self.n_classes = self.stack.n_classes
-        self._softmax = self.stack.activations[-1] == "softmax"
+    def __init__(self, stack):
+        self.stack = stack
+        self.n_classes = stack.n_classes
+        self.dtype = stack.layers[-1].kernel.dtype
 
     def outputs(self, x: np.ndarray, output: str) -> np.ndarray:
         _, logits, result = self.stack.forward(x)
-        return logits if output == "logit" else result
+        if output == "logit":
+            return logits
+        return softmax(logits.astype(np.float64)) if self.stack.ends_in_softmax else result
 
     def gradient(
         self, x: np.ndarray, selector: np.ndarray, output: str, relu_rule: str = "gradient"
     ) -> np.ndarray:
-        stack = self.stack
-        pre_activations = []
-        h = x
-        for kernel, bias, activation in zip(stack.kernels, stack.biases, stack.activations):
-            z = h @ kernel
-            z += bias
-            pre_activations.append(z)
-            h = np.maximum(z, 0) if activation == "relu" else z
-        g = np.asarray(selector, np.float32)
-        if output == "probability" and self._softmax:
-            p = _softmax(pre_activations[-1])
-            g = p * (g - np.einsum("nc,nc->n", g, p)[:, None])  # softmax Jacobian, transposed
-        for index in reversed(range(len(stack.kernels))):
-            if stack.activations[index] == "relu":
-                g = _relu_backward(g, pre_activations[index], relu_rule)
-            g = g @ stack.kernels[index].T
-        return g.astype(np.float32, copy=False)
+        layer_inputs, logits, _ = self.stack.forward(x)
+        top = output_gradient(self.stack, logits, selector, output).astype(self.dtype)
+        g = propagate(self.stack, layer_inputs, top, RELU_RULES[relu_rule])
+        return g.reshape(len(x), -1)
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+def output_gradient(stack, logits: np.ndarray, selector: np.ndarray, output: str) -> np.ndarray:
+    """The gradient of the explained score at the last layer's pre-activation."""
+    if output == "logit":
+        return np.asarray(selector)
+    if stack.ends_in_softmax:
+        return softmax_backward(logits, selector)
+    if stack.activations[-1] == "relu":
+        return selector * (logits > 0)
+    return np.asarray(selector)
 
 
 @tf.custom_gradient
@@ -137,6 +143,12 @@ class KerasEngine:
         self.model = model
         self.n_classes = int(model.output_shape[-1])
         self.input_shape = tuple(model.input_shape[1:])
+        last = model.layers[-1]
+        self._logits_then_softmax = (
+            isinstance(model, keras.Sequential)
+            and isinstance(last, keras.layers.Dense)
+            and getattr(last.activation, "__name__", "") == "softmax"
+        )
 
     def _call(self, model, x, output: str):
         x = tf.reshape(x, (-1, *self.input_shape))
@@ -154,6 +166,8 @@ class KerasEngine:
         return scores + last.bias if last.use_bias else scores
 
     def outputs(self, x: np.ndarray, output: str) -> np.ndarray:
+        if output == "probability" and self._logits_then_softmax:
+            return softmax(self.outputs(x, "logit").astype(np.float64))
         return np.asarray(self._call(self.model, tf.constant(x), output), dtype=np.float32)
 
     def gradient(
@@ -163,16 +177,36 @@ class KerasEngine:
         inputs = tf.constant(x)
         with tf.GradientTape() as tape:
             tape.watch(inputs)
-            score = tf.reduce_sum(
-                self._call(model, inputs, output) * tf.constant(selector, tf.float32)
-            )
-        return tape.gradient(score, inputs).numpy().astype(np.float32, copy=False)
+            if output == "probability" and self._logits_then_softmax:
+                scores = self._call(model, inputs, "logit")
+                weights = softmax_backward(scores.numpy(), selector)  # the float64 softmax step
+            else:
+                scores = self._call(model, inputs, output)
+                weights = selector
+        gradient = tape.gradient(scores, inputs, output_gradients=tf.constant(weights, tf.float32))
+        return gradient.numpy().astype(np.float32, copy=False)
+
+
+_float64_stacks = PerModelCache(lambda model: layer_stack(model).astype(np.float64))
 
 
 def engine_for(model, engine: str = "auto") -> Engine:
-    """``"numpy"`` for a Dense stack, ``"keras"`` for any model; ``"auto"`` picks numpy when it can."""
+    """``"numpy"`` for any model the numpy view follows, ``"float64"`` the same in float64,
+    ``"keras"`` for any model; ``"auto"``: numpy for Dense stacks, TensorFlow otherwise."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
-    if engine == "numpy" or (engine == "auto" and is_dense_stack(model)):
-        return DenseEngine(model)
+    if engine == "float64":
+        return NumpyEngine(_float64_stacks.get(model))
+    if engine == "keras":
+        return KerasEngine(model)
+    try:
+        stack = layer_stack(model)
+    except UnsupportedModelError:
+        if engine == "numpy":
+            raise
+        return KerasEngine(model)
+    # On the CNNs numpy wins for a few images but TensorFlow's convolutions win on batches
+    # (~3x at 1,024 images here), so "auto" keeps TensorFlow for them.
+    if engine == "numpy" or stack.is_dense:
+        return NumpyEngine(stack)
     return KerasEngine(model)

@@ -17,7 +17,7 @@ import numpy as np
 
 from core.data.dataset import dataset_fingerprint, load_pair, sha256_of
 from core.errors import ModelFileError
-from core.explain import MODES, predict_and_explain
+from core.explain.modulex import MODES, predict_and_explain
 from core.models.files import MODEL_FILE, model_dir
 
 DEFAULT_K = 400

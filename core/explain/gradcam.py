@@ -13,14 +13,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.explain.targets import resolve_targets
-from core.inputs.preprocess import to_model_input
-from core.models.layer_stack import WEIGHTED, layer_stack
+from core.explain.common import check_batch_size, prepare
+from core.explain.walker import GRADIENT, propagate
 from core.types import TargetLike
+
+GRADCAM_BATCH_SIZE = 1024
 
 
 def gradcam(
-    model, images, target: TargetLike = None, contrast: TargetLike = None, relu: bool = True
+    model,
+    images,
+    target: TargetLike = None,
+    *,
+    contrast: TargetLike = None,
+    relu: bool = True,
+    output: str = "logit",
+    batch_size: int = GRADCAM_BATCH_SIZE,
 ) -> np.ndarray:
     """Grad-CAM maps, float32 ``[n, 28, 28]``, of a convolutional model.
 
@@ -29,40 +37,36 @@ def gradcam(
     model : keras.Model
         A Sequential stack with at least one Conv2D layer (see :func:`core.models.layer_stack.layer_stack`).
     images : array ``[n, 28, 28]`` or ``[28, 28]``, uint8 0-255 or float 0-1.
-    target : class to explain; default the predicted class.
-    contrast : optional class argued against: the score becomes ``logit[target] - logit[contrast]``.
+    target : class to explain (int, ints per image, one-hot rows); default the predicted class.
+    contrast : optional class argued against (or ``"other"`` on two classes): the score becomes
+        ``logit[target] - logit[contrast]``.
     relu : keep only the positive evidence (standard Grad-CAM); ``False`` keeps the sign.
+    output : Grad-CAM explains the logit only (``"logit"``).
+    batch_size : images run at once.
 
     Raises
     ------
     ValueError
         When the model has no convolutional layer (Grad-CAM needs feature maps).
     """
-    x = to_model_input(images)
-    stack = layer_stack(model)
+    if output != "logit":
+        raise ValueError("Grad-CAM explains the target's logit only (output='logit')")
+    request = prepare(model, images, target, contrast, "logit", engine="numpy")
+    stack = request.engine.stack
     last_conv = stack.last_conv_index()
-    layer_inputs, logits, probabilities = stack.forward(x.reshape(len(x), *stack.input_shape))
-    n, n_classes = probabilities.shape
-    targets = resolve_targets(target, n, n_classes, probabilities.argmax(axis=1))
-    gradient = np.zeros_like(logits)
-    gradient[np.arange(n), targets] = 1.0
-    if contrast is not None:
-        gradient[np.arange(n), resolve_targets(contrast, n, n_classes, targets)] -= 1.0
-    for index in range(len(stack.layers) - 1, last_conv, -1):
-        layer = stack.layers[index]
-        if (
-            isinstance(layer, WEIGHTED)
-            and index < len(stack.layers) - 1
-            and layer.activation == "relu"
-        ):
-            gradient = gradient * (layer_inputs[index + 1] > 0)
-        gradient = layer.adjoint(gradient, layer_inputs[index])
-    features = layer_inputs[last_conv + 1]  # the last convolution's output, after its ReLU
-    weights = gradient.mean(axis=(1, 2))
-    cam = np.einsum("nhwc,nc->nhw", features, weights)
+    batch_size = check_batch_size(batch_size)
+    cams = []
+    for start in range(0, request.n, batch_size):
+        rows = slice(start, start + batch_size)
+        layer_inputs, _, _ = stack.forward(request.x[rows])
+        # the gradient of the score at the last convolution's output (after its ReLU)
+        gradient = propagate(stack, layer_inputs, request.selector[rows], GRADIENT, last_conv + 1)
+        features = layer_inputs[last_conv + 1]
+        cams.append(np.einsum("nhwc,nc->nhw", features, gradient.mean(axis=(1, 2))))
+    cam = np.concatenate(cams) if cams else np.zeros((0, 1, 1), np.float32)
     if relu:
         cam = np.maximum(cam, 0)
-    return resize_bilinear(cam, x.shape[1:]).astype(np.float32)
+    return resize_bilinear(cam, request.shape[1:]).astype(np.float32)
 
 
 def resize_bilinear(maps: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -17,7 +17,6 @@ from core.data import labelled
 from core.data.dataset import dataset_fingerprint, sha256_of
 from core.data.pairs import ALL_EIGHT
 from core.errors import ModelFileError
-from core.explain import predict_and_explain
 from core.explain.global_maps import (
     DEFAULT_K,
     GLOBAL_MAPS_FILE,
@@ -29,6 +28,7 @@ from core.explain.global_maps import (
     read_npz,
     save_global_maps,
 )
+from core.explain.modulex import predict_and_explain
 from core.models.files import MODEL_FILE, expected_classes, model_dir
 
 CONTRAST_GRID_FILE = "contrast_maps.npz"

@@ -17,8 +17,9 @@ from core.types import TargetLike
 def _scores_of_copies(
     request: Request, keep: np.ndarray, baseline: np.ndarray, batch_size: int
 ) -> np.ndarray:
-    """Scores ``[n, copies]`` of the copies that keep pixels ``keep[k]`` and set the rest to ``baseline``."""
-    scores = np.empty((request.n, len(keep)), np.float32)
+    """Scores ``[n, copies]`` of the copies that keep pixels ``keep[k]`` and set the rest to
+    ``baseline``; float64, since a probability near 1 changes in digits float32 rounds away."""
+    scores = np.empty((request.n, len(keep)), np.float64)
     for images, k in row_chunks(request.n, len(keep), batch_size):
         copies = np.where(keep[k], request.x[images], baseline)
         scores[images, k] = request.scores(copies, images)

@@ -1,4 +1,10 @@
-"""What the dashboard and the report need to know about each method, and one call for any of them."""
+"""Every explanation method by name, what the dashboard and the report need to know about
+each, and one call for any of them.
+
+The one contract: ``method(model, images, target=None, *, contrast=None, batch_size=...,
+**options)`` -> float32 maps ``[n, 28, 28]``; ``target`` and ``contrast`` take an int, one int
+per image or one-hot rows (``contrast`` also ``"other"`` on two classes).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,40 @@ import inspect
 
 import numpy as np
 
+from core.explain.common import OUTPUTS
+from core.explain.gradcam import gradcam
+from core.explain.gradients import (
+    deconvnet,
+    gradient_x_input,
+    guided_backprop,
+    integrated_gradients,
+    saliency,
+    smoothgrad,
+)
+from core.explain.lrp import lrp_epsilon, lrp_zplus
+from core.explain.modulex import modulex
+from core.explain.perturbation import lime, occlusion
 from core.types import TargetLike
+
+METHODS = {
+    "modulex": modulex,
+    "saliency": saliency,
+    "gradient_x_input": gradient_x_input,
+    "integrated_gradients": integrated_gradients,
+    "smoothgrad": smoothgrad,
+    "guided_backprop": guided_backprop,
+    "deconvnet": deconvnet,
+    "lrp_epsilon": lrp_epsilon,
+    "lrp_zplus": lrp_zplus,
+    "occlusion": occlusion,
+    "lime": lime,
+}
+"""The methods every supported model takes (Dense stacks and CNNs)."""
+
+CONV_METHODS = {
+    "gradcam": gradcam,
+}
+"""Methods that need a convolutional layer (kept out of :data:`METHODS`, which every model takes)."""
 
 METHOD_INFO = {
     "modulex": {
@@ -14,6 +53,7 @@ METHOD_INFO = {
         "family": "rule",
         "signed": True,
         "about": "the thesis' rule: H_i = X_i * ((H_{i+1} - b_i) @ W_i.T), from the target's probability",
+        "outputs": ("probability",),
     },
     "saliency": {
         "label": "Saliency",
@@ -63,6 +103,13 @@ METHOD_INFO = {
         "signed": True,
         "about": "relevance along positive weights only",
     },
+    "gradcam": {
+        "label": "Grad-CAM",
+        "family": "gradient",
+        "signed": False,
+        "about": "last convolution's feature maps weighted by their mean gradient (logit)",
+        "outputs": ("logit",),
+    },
     "occlusion": {
         "label": "Occlusion",
         "family": "perturbation",
@@ -80,38 +127,26 @@ METHOD_INFO = {
 
 
 def accepts(name: str, option: str) -> bool:
-    """Whether method ``name`` takes keyword ``option`` (``contrast`` always works, see :func:`explain_with`)."""
-    from core.explain import METHODS
+    """Whether method ``name`` takes keyword ``option``."""
+    return option in inspect.signature(_method(name)).parameters
 
-    return option in inspect.signature(METHODS[name]).parameters
+
+def outputs(name: str) -> tuple[str, ...]:
+    """The scores method ``name`` can explain (``"probability"``, ``"logit"``)."""
+    return METHOD_INFO[name].get("outputs", OUTPUTS)
+
+
+def _method(name: str):
+    method = METHODS.get(name) or CONV_METHODS.get(name)
+    if method is None:
+        known = ", ".join([*METHODS, *CONV_METHODS])
+        raise ValueError(f"unknown method {name!r}; choose from {known}")
+    return method
 
 
 def explain_with(
     name: str, model, images, target: TargetLike = None, contrast: TargetLike = None, **options
 ) -> np.ndarray:
-    """Call method ``name`` with the same arguments whatever it is.
-
-    ``contrast`` (a class, or ``"other"`` on a two-class model) becomes ModuleX's contrast
-    mode for ``"modulex"``; other options go to the method as they are.
-    """
-    from core.explain import METHODS
-
-    if name not in METHODS:
-        raise ValueError(f"unknown method {name!r}; choose from {', '.join(METHODS)}")
-    method = METHODS[name]
-    if name == "modulex":
-        if options.pop("output", "probability") != "probability":
-            raise ValueError("ModuleX explains the target's probability only (no output='logit')")
-        if contrast is not None:
-            return method(
-                model,
-                images,
-                mode="contrast",
-                target=target,
-                contrast=None if isinstance(contrast, str) else contrast,
-                **options,
-            )
-        return method(model, images, target=target, **options)
-    if contrast is not None:
-        options["contrast"] = contrast
-    return method(model, images, target=target, **options)
+    """Call method ``name`` (from :data:`METHODS` or :data:`CONV_METHODS`) by its name; every
+    method takes the same arguments (see the module docstring)."""
+    return _method(name)(model, images, target, contrast=contrast, **options)

@@ -10,7 +10,7 @@ import numpy as np
 
 from core.inputs.preprocess import to_model_input
 from core.metrics.common import MetricResult, flat_maps, mean, pearson_rows, scored
-from core.models.network import UnsupportedModelError
+from core.models.layer_stack import UnsupportedModelError
 
 
 def completeness(

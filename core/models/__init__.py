@@ -39,10 +39,7 @@ __getattr__, __dir__, __all__ = lazy_exports(
             "WEIGHTED",
             "LayerStack",
             "layer_stack",
-        ),
-        "network": (
             "UnsupportedModelError",
-            "DenseStack",
             "softmax",
             "PerModelCache",
             "dense_stack",

@@ -15,8 +15,7 @@ import numpy as np
 from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, PAIRS, check_model_name
 from core.errors import ModelFileError
 from core.inputs.preprocess import to_model_input
-from core.models.layer_stack import layer_stack
-from core.models.network import UnsupportedModelError, dense_stack
+from core.models.layer_stack import UnsupportedModelError, dense_stack, layer_stack
 from core.models.weights_export import (
     EXPORT_FIX,
     MANIFEST_FILE,
@@ -466,12 +465,7 @@ def predict(model: keras.Model, images, batch_size: int = 4096) -> np.ndarray:
 def _numpy_forward(model):
     """A numpy function images -> probabilities for the model, or None if it has none."""
     try:
-        stack = dense_stack(model)
-        return lambda chunk: stack.forward(chunk.reshape(len(chunk), -1))[2]
-    except UnsupportedModelError:
-        pass
-    try:
         layers = layer_stack(model)
-        return lambda chunk: layers.forward(chunk.reshape(len(chunk), *layers.input_shape))[2]
     except UnsupportedModelError:
         return None
+    return lambda chunk: layers.forward(chunk)[2]

@@ -1,25 +1,82 @@
-"""A numpy view of a Keras Sequential stack of Conv2D / pooling / Flatten / Dense layers.
+"""The one numpy view of a model: a Keras Sequential stack of Flatten / Reshape / Dense /
+Conv2D / pooling layers, for fast forward passes and for the backward walk every explanation
+method shares (:func:`core.explain.walker.propagate`).
 
-The convolutional sibling of :mod:`core.models.network`: weights are read once per model (cached
-per model object) into read-only float32 arrays, the model itself is never touched, and the
-forward pass returns every layer's input, which is what ModuleX and Grad-CAM walk back over.
+``model.predict`` costs ~50 ms per call and ``model(x)`` ~3 ms; the same maths in numpy takes
+a few microseconds for one image. :func:`layer_stack` reads a model's weights once (cached per
+model object) into read-only float32 arrays; the model itself is never touched. The forward
+pass returns every layer's input, which is what the backward walk needs.
 
 Each layer knows its forward map and the *adjoint* of its linear part (``g @ W.T`` for Dense,
 the transposed convolution for Conv2D, the gradient routing for pooling), vectorised over the
 batch. Convolutions are computed as one matrix product per kernel offset (9 for a 3x3
-kernel), which is fast for the small networks of this project.
+kernel), which is fast for the small networks of this project. Every operation keeps its
+input's float type, so :meth:`LayerStack.astype` gives a float64 twin for reference sums.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+import weakref
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 
-from core.models.network import PerModelCache, UnsupportedModelError, _activate
-
 _ACTIVATIONS = ("linear", "relu", "softmax")
+
+
+class UnsupportedModelError(ValueError):
+    """The model has a layer (or a layout) the numpy view cannot follow."""
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax ``[n, classes]``, in the logits' float type."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    np.exp(shifted, out=shifted)
+    shifted /= shifted.sum(axis=1, keepdims=True)
+    return shifted
+
+
+def _activate(z: np.ndarray, name: str) -> np.ndarray:
+    if name == "relu":
+        return np.maximum(z, 0, out=z)
+    if name == "softmax":
+        return softmax(z)
+    return z
+
+
+class PerModelCache:
+    """Something read from a model once per model object (weak keys, so the model can be freed;
+    thread-safe). Every such cache is dropped for a model by :func:`forget`."""
+
+    _all: list[PerModelCache] = []
+
+    def __init__(self, read):
+        self._read = read
+        self._values: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+        PerModelCache._all.append(self)
+
+    def get(self, model: keras.Model):
+        with self._lock:
+            value = self._values.get(model)
+        if value is None:
+            value = self._read(model)
+            with self._lock:
+                self._values[model] = value
+        return value
+
+    def drop(self, model: keras.Model) -> None:
+        with self._lock:
+            self._values.pop(model, None)
+
+
+def forget(model: keras.Model) -> None:
+    """Drop every cached copy of ``model``'s weights (after training it further)."""
+    for cache in PerModelCache._all:
+        cache.drop(model)
 
 
 def _padding(size: int, kernel: int, stride: int, padding: str) -> tuple[int, int, int]:
@@ -71,7 +128,7 @@ class Conv:
     def linear(self, x: np.ndarray) -> np.ndarray:
         out_h, out_w, pads = self._geometry(x.shape)
         padded = np.pad(x, pads) if self.padding == "same" else x
-        z = np.zeros((len(x), out_h, out_w, self.kernel.shape[3]), np.float32)
+        z = np.zeros((len(x), out_h, out_w, self.kernel.shape[3]), np.result_type(x, self.kernel))
         for dy in range(self.kernel.shape[0]):
             for dx in range(self.kernel.shape[1]):
                 z += padded[self._window(dy, dx, out_h, out_w)] @ self.kernel[dy, dx]
@@ -81,8 +138,10 @@ class Conv:
     def adjoint(self, g: np.ndarray, x: np.ndarray) -> np.ndarray:
         """The transposed convolution: what ``tf.nn.conv2d_transpose`` computes."""
         out_h, out_w, pads = self._geometry(x.shape)
-        padded_shape = tuple(size + before + after for size, (before, after) in zip(x.shape, pads))
-        result = np.zeros(padded_shape, np.float32)
+        padded_shape = tuple(
+            size + before + after for size, (before, after) in zip(x.shape, pads, strict=True)
+        )
+        result = np.zeros(padded_shape, np.result_type(g, self.kernel))
         for dy in range(self.kernel.shape[0]):
             for dx in range(self.kernel.shape[1]):
                 result[self._window(dy, dx, out_h, out_w)] += g @ self.kernel[dy, dx].T
@@ -112,16 +171,16 @@ class Pool:
         views = [x[window] for window in self._windows(x)]
         if self.kind == "max":
             return np.maximum.reduce(views)
-        return np.add.reduce(views) / np.float32(len(views))
+        return np.add.reduce(views) / x.dtype.type(len(views))
 
     def adjoint(self, g: np.ndarray, x: np.ndarray) -> np.ndarray:
         """Max: each output's gradient to the first input that won its window. Average: to every
         input of the window, divided by the window's size."""
-        result = np.zeros_like(x, dtype=np.float32)
+        result = np.zeros(x.shape, np.result_type(g, x))
         windows = list(self._windows(x))
         if self.kind == "average":
             for window in windows:
-                result[window] += g / np.float32(len(windows))
+                result[window] += g / result.dtype.type(len(windows))
             return result
         pooled = self.linear(x)
         unclaimed = np.ones(pooled.shape, bool)
@@ -155,12 +214,53 @@ class LayerStack:
     def n_classes(self) -> int:
         return self.layers[-1].kernel.shape[-1]
 
-    def forward(self, x: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-        """Run the network on float32 inputs ``[n, *input_shape]``.
+    @property
+    def is_dense(self) -> bool:
+        """Only Flatten / Reshape and Dense layers (the thesis' kind of network)."""
+        return all(isinstance(layer, (Dense, Reshape)) for layer in self.layers)
 
-        Returns the input of every layer (``X_i``), the last layer's pre-activation scores and
-        its output (probabilities when the last activation is softmax).
+    @property
+    def weighted(self) -> tuple:
+        """The Dense and Conv2D layers, first to last."""
+        return tuple(layer for layer in self.layers if isinstance(layer, WEIGHTED))
+
+    @property
+    def kernels(self) -> tuple[np.ndarray, ...]:
+        return tuple(layer.kernel for layer in self.weighted)
+
+    @property
+    def biases(self) -> tuple[np.ndarray, ...]:
+        return tuple(layer.bias for layer in self.weighted)
+
+    @property
+    def activations(self) -> tuple[str, ...]:
+        return tuple(layer.activation for layer in self.weighted)
+
+    @property
+    def ends_in_softmax(self) -> bool:
+        return self.layers[-1].activation == "softmax"
+
+    def astype(self, dtype) -> LayerStack:
+        """The same network with its weights in ``dtype`` (e.g. float64 for reference sums)."""
+
+        def convert(layer):
+            if not isinstance(layer, WEIGHTED):
+                return layer
+            return dataclasses.replace(
+                layer, kernel=layer.kernel.astype(dtype), bias=layer.bias.astype(dtype)
+            )
+
+        return LayerStack(tuple(convert(layer) for layer in self.layers), self.input_shape)
+
+    def forward(self, x: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """Run the network on inputs ``[n, *input_shape]`` (or flat ``[n, features]``).
+
+        Returns the input of every layer (``X_i``; the first is the input reshaped to
+        ``input_shape``), the last layer's pre-activation scores (logits) and its output
+        (probabilities when the last activation is softmax).
         """
+        if x.shape[1:] != self.input_shape:
+            x = x.reshape(len(x), *self.input_shape)
         layer_inputs = []
         z = x
         for index, layer in enumerate(self.layers):
@@ -184,10 +284,35 @@ def layer_stack(model: keras.Model) -> LayerStack:
     Supported: InputLayer, Dropout (nothing at inference), Flatten, Reshape, Dense, Conv2D
     (channels last, no dilation or groups), MaxPooling2D and AveragePooling2D (valid padding),
     activations linear / ReLU, softmax on the last layer only. Anything else raises
-    :class:`~core.models.network.UnsupportedModelError`. After changing a model's weights, call
-    :func:`core.models.network.forget` on it.
+    :class:`UnsupportedModelError`. After changing a model's weights, call :func:`forget` on it.
     """
     return _layer_stacks.get(model)
+
+
+def dense_stack(model: keras.Model) -> LayerStack:
+    """:func:`layer_stack` of a model that must be a Flatten / Dense stack (the thesis' kind);
+    :class:`UnsupportedModelError` names the first layer that is not Dense."""
+    stack = layer_stack(model)
+    if not stack.is_dense:
+        kept = [
+            layer
+            for layer in model.layers
+            if not isinstance(layer, (keras.layers.InputLayer, keras.layers.Dropout))
+        ]
+        for layer, read in zip(kept, stack.layers, strict=True):
+            if not isinstance(read, (Dense, Reshape)):
+                raise UnsupportedModelError(
+                    f"layer {layer.name!r} ({type(layer).__name__}) is not Dense"
+                )
+    return stack
+
+
+def is_dense_stack(model: keras.Model) -> bool:
+    try:
+        dense_stack(model)
+    except UnsupportedModelError:
+        return False
+    return True
 
 
 def _frozen(array) -> np.ndarray:

@@ -34,7 +34,7 @@ from core.models.files import (
     model_dir,
     predict,
 )
-from core.models.network import forget
+from core.models.layer_stack import forget
 from core.models.scores import evaluate, precision_recall_f1, roc_curve
 from core.models.weights_export import METADATA_KEY, write_export
 

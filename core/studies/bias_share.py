@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.explain.modulex_rule import propagate_importance
+from core.explain.walker import ModuleX, propagate
 from core.inputs.preprocess import to_model_input
 from core.metrics.common import pearson_rows
-from core.models.network import dense_stack
+from core.models.layer_stack import dense_stack
 
 
 def bias_share(model, images) -> dict:
@@ -25,15 +25,14 @@ def bias_share(model, images) -> dict:
     x = to_model_input(images)
     stack = dense_stack(model)
     n = len(x)
-    layer_inputs, _, probabilities = stack.forward(x.reshape(n, -1))
-    bias_only = propagate_importance(
-        np.zeros_like(probabilities), layer_inputs, stack.kernels, stack.biases
-    )
+    layer_inputs, _, probabilities = stack.forward(x)
+    rule = ModuleX(bias=True)
+    bias_only = propagate(stack, layer_inputs, np.zeros_like(probabilities), rule).reshape(n, -1)
     target_maps = []
     for label in range(probabilities.shape[1]):
         top = np.zeros_like(probabilities)
         top[:, label] = probabilities[:, label]
-        target_maps.append(propagate_importance(top, layer_inputs, stack.kernels, stack.biases))
+        target_maps.append(propagate(stack, layer_inputs, top, rule).reshape(n, -1))
     first, second = target_maps[0], target_maps[1]
     correlation = pearson_rows(first, second)
     predicted = probabilities.argmax(axis=1)

@@ -23,7 +23,8 @@ import tensorflow as tf
 from core.data.dataset import dataset_fingerprint, load_pair
 from core.data.pairs import PAIRS, pair_characters, pair_title
 from core.explain import METHOD_INFO, METHODS
-from core.explain.targets import resolve_targets
+from core.explain.modulex import output_importance
+from core.explain.walker import GRADIENT, Epsilon, ModuleX, SplitAtOutput, propagate
 from core.inputs.examples import examples_for, render
 from core.inputs.preprocess import canvas_to_input, to_model_input
 from core.metrics import (
@@ -35,7 +36,7 @@ from core.metrics import (
     relevance_mass,
 )
 from core.models.files import load_pretrained, predict
-from core.models.network import UnsupportedModelError, dense_stack
+from core.models.layer_stack import UnsupportedModelError, layer_stack
 
 REPORT_DIR = Path(__file__).resolve().parents[2] / "reports"
 REPORT_JSON = "methods.json"
@@ -48,54 +49,46 @@ HIGHLIGHT = "modulex"
 
 # --- The ablation: ModuleX with one term of its rule changed at a time --------------------
 #
-# Written over core/network.py's dense_stack until the one-walker restructure (core/explain)
-# lands; each variant could then be a rule object over the shared backward walk.
+# Each variant is a rule over the shared backward walk (core.explain.walker), so it runs on
+# Dense stacks and CNNs alike; H_n is the target's probability, the other classes 0.
+
+ABLATION_RULES = {
+    "modulex_without_bias": ModuleX(bias=False),
+    # the hidden layers' inputs replaced by their ReLU gate: the gradient walk, times the pixels
+    "modulex_gated": GRADIENT,
+    # each hidden layer normalised by its pre-activations (LRP-0); the output layer keeps the
+    # sign of H_n (no division by the logit)
+    "modulex_lrp0": SplitAtOutput(ModuleX(bias=False), Epsilon(epsilon=0.0, bias=True)),
+}
 
 
-def _modulex_variant(
-    model, images, target=None, *, bias: bool, gate: bool, normalise: bool, **_
-) -> np.ndarray:
-    """``H_n`` = the target's probability (other classes 0), then for each Dense layer i from
-    the last: subtract ``b_i`` (if ``bias``), divide by the pre-activation ``z_i`` (if
-    ``normalise``, not on the output layer, so the sign of ``H_n`` is kept), multiply by
-    ``W_i.T``, then by the layer's input ``X_i`` (or, if ``gate``, by the ReLU gate
-    ``[X_i > 0]`` on hidden layers and by the pixels at the first layer)."""
+def _modulex_variant(model, images, target=None, *, variant: str) -> np.ndarray:
     x = to_model_input(images)
-    stack = dense_stack(model)
-    flat = x.reshape(len(x), -1)
-    layer_inputs, _, probabilities = stack.forward(flat)
-    n = len(flat)
-    targets = resolve_targets(target, n, stack.n_classes, probabilities.argmax(axis=1))
-    h = np.zeros_like(probabilities)
-    h[np.arange(n), targets] = probabilities[np.arange(n), targets]
-    last = len(stack.kernels) - 1
-    for index in reversed(range(len(stack.kernels))):
-        inputs, kernel = layer_inputs[index], stack.kernels[index]
-        if bias:
-            h = h - stack.biases[index]
-        if normalise and index < last:
-            z = inputs @ kernel + stack.biases[index]
-            h = h / np.where(np.abs(z) < 1e-12, np.where(z >= 0, 1e-12, -1e-12), z)
-        h = h @ kernel.T
-        h = h * ((inputs > 0) if gate and index > 0 else inputs)
+    stack = layer_stack(model)
+    layer_inputs, _, probabilities = stack.forward(x)
+    top = output_importance(probabilities, "target", target)
+    rule = ABLATION_RULES[variant]
+    h = propagate(stack, layer_inputs, top, rule)
+    if rule is GRADIENT:
+        h = h * layer_inputs[0]
     return h.reshape(x.shape).astype(np.float32)
 
 
 def modulex_without_bias(model, images, target=None, **options) -> np.ndarray:
     """ModuleX without its bias terms: ``H_i = X_i * (H_{i+1} @ W_i.T)``."""
-    return _modulex_variant(model, images, target, bias=False, gate=False, normalise=False)
+    return _modulex_variant(model, images, target, variant="modulex_without_bias")
 
 
 def modulex_gated(model, images, target=None, **options) -> np.ndarray:
     """No bias, and the hidden layers' inputs replaced by their ReLU gate: the target's
     probability times gradient x input of its logit."""
-    return _modulex_variant(model, images, target, bias=False, gate=True, normalise=False)
+    return _modulex_variant(model, images, target, variant="modulex_gated")
 
 
 def modulex_lrp0(model, images, target=None, **options) -> np.ndarray:
     """No bias subtraction, each hidden layer normalised by its pre-activations: LRP-0 of the
     target's logit, times its probability."""
-    return _modulex_variant(model, images, target, bias=False, gate=False, normalise=True)
+    return _modulex_variant(model, images, target, variant="modulex_lrp0")
 
 
 ABLATION = {

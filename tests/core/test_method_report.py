@@ -12,7 +12,7 @@ import pytest
 from core.explain import gradient_x_input, modulex
 from core.metrics import METRICS
 from core.models.files import predict
-from core.models.network import dense_stack
+from core.models.layer_stack import dense_stack
 from core.studies.methods_report import (
     ABLATION,
     better_of,

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from core.explain import METHODS, modulex, predict_and_explain
-from core.explain.modulex_rule import propagate_importance
-from core.models.network import dense_stack
+from core.explain.walker import ModuleX, propagate
+from core.models.layer_stack import dense_stack
 from tests.helpers import dense_model, random_dense_model, random_images
 
 # The tiny network: three pixels with weights, pixel (0,0) = 1.0, (0,1) = 0.5, (27,27) = 0.
@@ -128,6 +128,22 @@ def test_one_layer_network_thesis_mode_is_closed_form():
     np.testing.assert_allclose(maps.reshape(5, -1), expected, rtol=1e-4, atol=1e-6)
 
 
+def _with_biases(stack, biases):
+    """The same layers with other biases (the layer inputs of the walk stay as given)."""
+    import dataclasses
+
+    from core.models.layer_stack import WEIGHTED, LayerStack
+
+    new = iter(biases)
+    return LayerStack(
+        tuple(
+            dataclasses.replace(layer, bias=next(new)) if isinstance(layer, WEIGHTED) else layer
+            for layer in stack.layers
+        ),
+        stack.input_shape,
+    )
+
+
 def test_contrast_ignores_the_biases_of_the_rule():
     """With the layer inputs held fixed, contrast maps do not depend on any bias."""
     model = random_dense_model(5, hidden=(10, 6))
@@ -138,12 +154,13 @@ def test_contrast_ignores_the_biases_of_the_rule():
     rng = np.random.default_rng(5)
     for _ in range(3):
         other_biases = [rng.normal(0, 5, b.shape).astype(np.float32) for b in stack.biases]
-        difference = propagate_importance(
-            top_a, layer_inputs, stack.kernels, other_biases
-        ) - propagate_importance(top_b, layer_inputs, stack.kernels, other_biases)
+        other = _with_biases(stack, other_biases)
+        difference = propagate(other, layer_inputs, top_a, ModuleX()) - propagate(
+            other, layer_inputs, top_b, ModuleX()
+        )
         np.testing.assert_allclose(
             difference,
-            propagate_importance(top_a - top_b, layer_inputs, stack.kernels),
+            propagate(stack, layer_inputs, top_a - top_b, ModuleX(bias=False)),
             rtol=1e-4,
             atol=1e-5,
         )
@@ -248,14 +265,11 @@ def test_bias_share_grows_with_the_biases():
 
 
 @pytest.mark.parametrize("mode", ["thesis", "target", "contrast"])
-def test_large_batches_are_explained_in_chunks_with_the_same_result(mode, monkeypatch):
-    import core.explain.modulex_rule as rule
-
+def test_large_batches_are_explained_in_chunks_with_the_same_result(mode):
     model = random_dense_model(15)
     images = random_images(15, 11)
     targets = np.array([0, 1] * 5 + [1])
     whole = predict_and_explain(model, images, mode=mode, target=targets)
-    monkeypatch.setattr(rule, "CHUNK", 4)
-    chunked = predict_and_explain(model, images, mode=mode, target=targets)
+    chunked = predict_and_explain(model, images, mode=mode, target=targets, batch_size=4)
     for a, b in zip(whole, chunked):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-8)

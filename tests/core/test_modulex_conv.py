@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.explain import modulex, predict_and_explain
-from core.explain.modulex_layers import pooling_rule
+from core.explain.walker import pooling_rule
 from core.models.files import build_cnn_model, predict
 from core.models.layer_stack import Conv, Pool
 from tests.helpers import dense_model, random_images
