@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_bench_quick_writes_results(tmp_path):
     completed = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--skip-browser", "--out", str(tmp_path)],

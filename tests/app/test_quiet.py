@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from app.quiet import harmless
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,6 +21,7 @@ def test_known_lines_are_harmless_and_real_ones_are_not():
     assert not harmless(b"Traceback (most recent call last):")
 
 
+@pytest.mark.slow
 def test_a_filtered_process_keeps_real_lines_in_order(tmp_path):
     script = (
         "import os, sys\n"

@@ -81,6 +81,7 @@ def test_cnn_test_accuracy_stays_above_the_floor(pair, emnist_dir, monkeypatch):
 
 
 @pytest.mark.dataset
+@pytest.mark.slow
 def test_eight_class_accuracy_matches_its_metadata(emnist_dir, monkeypatch):
     monkeypatch.setenv("EMNIST_DIR", str(emnist_dir))
     images, labels = data.load_split("test")
@@ -128,6 +129,7 @@ def test_balanced_archive_is_read_upright_with_its_mapping(tmp_path):
     )  # the bar is vertical: upright
 
 
+@pytest.mark.slow
 def test_train_command_trains_on_every_balanced_class(tmp_path):
     archive = _balanced_archive(tmp_path, per_class=30)
     completed = subprocess.run(
@@ -168,6 +170,7 @@ def test_balanced_without_an_archive_is_refused(capsys):
     assert "goes with --pair all8" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_explain_command_takes_the_cnn_and_any_pair_of_the_eight(tmp_path):
     from PIL import Image
 

@@ -158,6 +158,7 @@ def test_integrated_gradients_completeness(output, model, images):
         np.testing.assert_allclose(maps.sum(axis=(1, 2)), change, rtol=0.01)
 
 
+@pytest.mark.slow
 def test_integrated_gradients_completeness_on_a_shipped_network(emnist_dir):
     from core.data.dataset import load_pair
 

@@ -65,6 +65,7 @@ def test_augmentation_is_seeded_and_keeps_the_range():
 
 
 @pytest.mark.dataset
+@pytest.mark.slow
 def test_train_command_writes_model_metadata_and_maps(emnist_dir, tmp_path):
     completed = subprocess.run(
         [
