@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from core.inputs.preprocess import ImageInputError, canvas_ink, ink_to_input, to
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE = ROOT / "app" / "static" / "live" / "engine.js"
 JS_DIR = ROOT / "tests" / "js"
-NODE = "/usr/bin/node"
+NODE = shutil.which("node")
 NETWORKS = [(pair, kind) for pair in ("2Z", "5S", "8B", "0O", "all8") for kind in ("dense", "cnn")]
 PROBABILITY_TOLERANCE = 1e-5
 MAP_TOLERANCE = 1e-4
