@@ -8,8 +8,6 @@ per image or one-hot rows (``contrast`` also ``"other"`` on two classes).
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
 from core.explain.common import OUTPUTS
@@ -45,14 +43,17 @@ METHODS = {
 CONV_METHODS = {
     "gradcam": gradcam,
 }
-"""Methods that need a convolutional layer (kept out of :data:`METHODS`, which every model takes)."""
+"""Methods that need a convolutional layer (not in :data:`METHODS`, which every model takes)."""
 
 METHOD_INFO = {
     "modulex": {
         "label": "ModuleX",
         "family": "rule",
         "signed": True,
-        "about": "the thesis' rule: H_i = X_i * ((H_{i+1} - b_i) @ W_i.T), from the target's probability",
+        "about": (
+            "the thesis' rule: H_i = X_i * ((H_{i+1} - b_i) @ W_i.T), from the target's "
+            "probability"
+        ),
         "outputs": ("probability",),
     },
     "saliency": {
@@ -124,11 +125,6 @@ METHOD_INFO = {
     },
 }
 """Per method: a display label, its family, whether maps are signed, and one line about it."""
-
-
-def accepts(name: str, option: str) -> bool:
-    """Whether method ``name`` takes keyword ``option``."""
-    return option in inspect.signature(_method(name)).parameters
 
 
 def outputs(name: str) -> tuple[str, ...]:
