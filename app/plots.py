@@ -41,8 +41,18 @@ BAR_THICKNESS = 8  # px, the per-panel bars
 SHARED_BAR_THICKNESS = 12
 REFERENCE_WIDTH = 1200  # px, the main column at 1280x720: titles are wrapped to fit it
 SHARED_BAR_MARGIN = 95  # px right of the plot for the shared bar, its labels and title
-_scale_source: Callable[[], float] = lambda: 1.0  # noqa: E731
-_palette_source: Callable[[], str] = lambda: DEFAULT_PALETTE  # noqa: E731
+
+
+def _default_scale() -> float:
+    return 1.0
+
+
+def _default_palette() -> str:
+    return DEFAULT_PALETTE
+
+
+_scale_source: Callable[[], float] = _default_scale
+_palette_source: Callable[[], str] = _default_palette
 
 
 def set_scale_source(source: Callable[[], float]) -> None:
