@@ -10,11 +10,12 @@ from core.data.download import DownloadError, download
 
 def offer_download(reason: str) -> None:
     st.warning(
-        f"{reason} needs the EMNIST test images, which are not on this machine (looked in `{data_dir() / 'pairs'}`)."
+        f"{reason} needs the EMNIST test images, which are not on this machine "
+        f"(looked in `{data_dir() / 'pairs'}`)."
     )
     st.caption(
-        "The button below fetches the official EMNIST archive from NIST (about 536 MB) and builds the 8-character set; "
-        "the same as running `python -m core download`."
+        "The button below fetches the official EMNIST archive from NIST (about 536 MB) and builds "
+        "the 8-character set; the same as running `python -m core download`."
     )
     if st.button("Download the EMNIST data", icon=":material/download:", key="download_dataset"):
         bar = st.progress(0.0, text="Connecting...")

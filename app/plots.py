@@ -41,8 +41,18 @@ BAR_THICKNESS = 8  # px, the per-panel bars
 SHARED_BAR_THICKNESS = 12
 REFERENCE_WIDTH = 1200  # px, the main column at 1280x720: titles are wrapped to fit it
 SHARED_BAR_MARGIN = 95  # px right of the plot for the shared bar, its labels and title
-_scale_source: Callable[[], float] = lambda: 1.0  # noqa: E731
-_palette_source: Callable[[], str] = lambda: DEFAULT_PALETTE  # noqa: E731
+
+
+def _default_scale() -> float:
+    return 1.0
+
+
+def _default_palette() -> str:
+    return DEFAULT_PALETTE
+
+
+_scale_source: Callable[[], float] = _default_scale
+_palette_source: Callable[[], str] = _default_palette
 
 
 def set_scale_source(source: Callable[[], float]) -> None:
@@ -399,28 +409,6 @@ def maps_figure(
     return figure
 
 
-def probability_figure(
-    probabilities: np.ndarray, labels: list[str], height: int = 160
-) -> go.Figure:
-    colors = ["#b2182b" if p == max(probabilities) else "#999999" for p in probabilities]
-    figure = go.Figure(
-        go.Bar(
-            x=list(map(float, probabilities)),
-            y=labels,
-            orientation="h",
-            marker_color=colors,
-            text=[f"{p:.1%}" for p in probabilities],
-            textposition="auto",
-        )
-    )
-    return _sized(
-        figure,
-        height,
-        xaxis=dict(range=[0, 1], title="probability"),
-        margin=dict(l=5, r=5, t=5, b=5),
-    )
-
-
 def history_figure(history: dict, height: int = 360) -> go.Figure:
     """Per-batch training loss and accuracy, with per-epoch validation points."""
     batches, epochs = history["batch"], history["epoch"]
@@ -509,34 +497,6 @@ def roc_figure(
         yaxis_title=f"true {positive} rate",
         margin=dict(l=5, r=5, t=5, b=5),
         legend=dict(x=0.55, y=0.1),
-    )
-
-
-def thumbnail_figure(
-    images: list[np.ndarray],
-    maps: list[np.ndarray],
-    titles: list[str],
-    columns: int = 6,
-    height_per_row: int = 150,
-) -> go.Figure:
-    """A grid of small overlays (input + map), each map on its own symmetric scale: in a
-    gallery each thumbnail's own pattern matters, and one outlier would wash out the rest."""
-    rows = max(1, int(np.ceil(len(images) / columns)))
-    figure = make_subplots(
-        rows=rows,
-        cols=columns,
-        subplot_titles=titles,
-        horizontal_spacing=0.01,
-        vertical_spacing=0.12 / rows,
-    )
-    for index, (image, importance) in enumerate(zip(images, maps, strict=True)):
-        for trace in overlay_traces(
-            image, importance, symmetric_limit(importance), show_scale=False
-        ):
-            figure.add_trace(trace, row=index // columns + 1, col=index % columns + 1)
-    _square_axes(figure, rows, columns)
-    return _sized(
-        figure, height_per_row * rows + 40, font_size=11, margin=dict(l=5, r=5, t=25, b=5)
     )
 
 

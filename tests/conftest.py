@@ -19,7 +19,10 @@ def emnist_dir() -> Path:
     """The real dataset folder; skip (loudly) when EMNIST_DIR is unset, fail in CI."""
     configured = os.environ.get("EMNIST_DIR")
     if not configured:
-        message = "EMNIST_DIR is not set: tests on the real EMNIST data are SKIPPED (set EMNIST_DIR=../shared/emnist)"
+        message = (
+            "EMNIST_DIR is not set: tests on the real EMNIST data are SKIPPED "
+            "(set EMNIST_DIR=../shared/emnist)"
+        )
         if IN_CI:
             pytest.fail(message + " -- CI must run them")
         _skipped_for_data.append(message)

@@ -11,10 +11,10 @@ def dense_model(
 ) -> keras.Model:
     """A Flatten + Dense stack with the given (kernel, bias) per layer."""
     layers = [keras.Input(shape=input_shape), keras.layers.Flatten()]
-    for (kernel, _), activation in zip(weights, activations):
+    for (kernel, _), activation in zip(weights, activations, strict=True):
         layers.append(keras.layers.Dense(kernel.shape[1], activation=activation))
     model = keras.Sequential(layers)
-    for layer, (kernel, bias) in zip(model.layers[1:], weights):
+    for layer, (kernel, bias) in zip(model.layers[1:], weights, strict=True):
         layer.set_weights([np.asarray(kernel, np.float32), np.asarray(bias, np.float32)])
     return model
 
@@ -26,7 +26,7 @@ def random_dense_model(
     sizes = [int(np.prod(input_shape)), *hidden, n_classes]
     weights = [
         (rng.normal(0, 1 / np.sqrt(n_in), (n_in, n_out)), rng.normal(0, bias_scale, n_out))
-        for n_in, n_out in zip(sizes[:-1], sizes[1:])
+        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
     ]
     return dense_model(weights, ["relu"] * len(hidden) + ["softmax"], input_shape)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app import cache, plots, state
+from app.guard import loaded_or_stop, stop_on_project_error
 from app.state import KIND_NAMES
 from core.data.pairs import display_name, pair_characters, pair_title
-from core.errors import ProjectFileError
 from core.explain.global_maps import DEFAULT_K
 
 pair, mode, kind = state.pair(), state.mode(), state.kind()
@@ -30,7 +30,7 @@ subset = st.radio(
     key="global_subset",
 )
 if cache.dataset_available():
-    try:
+    with stop_on_project_error():
         smallest = int(min((cache.test_set(pair)[1] == label).sum() for label in (0, 1)))
         k = st.slider(
             "k (test images per label)",
@@ -49,19 +49,12 @@ if cache.dataset_available():
                 cache.recomputed_maps(pair, k, kind),
                 f"recomputed from the test set (k = {k})",
             )
-    except ProjectFileError as error:
-        st.error(str(error))
-        st.stop()
 else:
     st.info(
         "The dataset is not on this machine, so these are the maps shipped with the model "
         "(k = 400). Get the data with `python -m core download` to choose k."
     )
-    try:
-        maps = cache.shipped_maps(pair, kind)
-    except ProjectFileError as error:
-        st.error(str(error))
-        st.stop()
+    maps = loaded_or_stop(cache.shipped_maps, pair, kind)
     source = f"shipped with the model (k = {maps.k})"
 
 label_maps = maps.get(mode, subset)

@@ -7,8 +7,8 @@ import numpy as np
 import streamlit as st
 
 from app import cache, plots, state
+from app.guard import loaded_or_stop, stop_on_project_error
 from core.data.pairs import display_name, pair_characters, pair_title
-from core.errors import ProjectFileError
 from core.insight.indirect import (
     NEIGHBOURS,
     embed,
@@ -21,15 +21,12 @@ pair, kind = state.pair(), state.kind()
 names = [display_name(c) for c in pair_characters(pair)]
 st.title(f"Indirect explanations: {pair_title(pair)}")
 st.caption(
-    "Not why this drawing got its answer, but what the network has learned: the patterns its first layer looks for, "
-    "and how it arranges images in its last hidden layer, the space its final decision is read from."
+    "Not why this drawing got its answer, but what the network has learned: the patterns its "
+    "first layer looks for, and how it arranges images in its last hidden layer, the space its "
+    "final decision is read from."
 )
 
-try:
-    model = cache.model(pair, kind)
-except ProjectFileError as error:
-    st.error(str(error))
-    st.stop()
+model = loaded_or_stop(cache.model, pair, kind)
 
 templates = first_layer_templates(model)
 st.subheader("First layer: what each unit looks for")
@@ -38,12 +35,14 @@ st.plotly_chart(
 )
 if kind == "dense":
     st.caption(
-        f"The {len(templates)} units of the first Dense layer, each drawn as the 28x28 weights it puts on the pixels "
-        "(red: ink there raises the unit, blue: lowers it; each on its own scale)."
+        f"The {len(templates)} units of the first Dense layer, each drawn as the 28x28 weights it "
+        "puts on the pixels (red: ink there raises the unit, blue: lowers it; each on its own "
+        "scale)."
     )
 else:
     st.caption(
-        f"The {len(templates)} 3x3 filters of the first convolution (red: ink there raises the filter's response, blue: lowers it)."
+        f"The {len(templates)} 3x3 filters of the first convolution (red: ink there raises the "
+        "filter's response, blue: lowers it)."
     )
 
 image = state.current_input()
@@ -51,29 +50,30 @@ units = model.layers[-1].kernel.shape[0]
 st.subheader(f"Last hidden layer ({units} numbers per image)")
 if not cache.dataset_available():
     st.info(
-        "The nearest training images and the map of the test set need the EMNIST data, which is not on this machine: "
-        "get it with `python -m core download` or set EMNIST_DIR."
+        "The nearest training images and the map of the test set need the EMNIST data, which is "
+        "not on this machine: get it with `python -m core download` or set EMNIST_DIR."
     )
     st.stop()
 
-try:
+with stop_on_project_error():
     train_images, train_labels, train_space = cache.hidden_space(pair, kind, "train")
     test_images, test_labels, test_space = cache.hidden_space(pair, kind, "test")
-except ProjectFileError as error:
-    st.error(str(error))
-    st.stop()
 
 query = embed(model, image[None])[0] if image is not None else None
 if query is None:
     st.info(
-        "Draw a character on the Draw & explain page to see its nearest training images and where it falls on the map."
+        "Draw a character on the Draw & explain page to see its nearest training images and where "
+        "it falls on the map."
     )
 else:
     indices, distances = nearest(train_space, query, NEIGHBOURS)
     st.markdown(
-        f"**The {NEIGHBOURS} training images nearest to the drawing** (Euclidean distance in the last hidden layer)"
+        f"**The {NEIGHBOURS} training images nearest to the drawing** (Euclidean distance in the "
+        "last hidden layer)"
     )
-    titles = [f"{names[train_labels[i]]} · {d:.2f}" for i, d in zip(indices, distances)]
+    titles = [
+        f"{names[train_labels[i]]} · {d:.2f}" for i, d in zip(indices, distances, strict=True)
+    ]
     st.plotly_chart(
         plots.images_figure([image, *train_images[indices]], ["your drawing", *titles]),
         key="neighbours",
@@ -81,7 +81,8 @@ else:
     )
     votes = np.bincount(train_labels[indices], minlength=2)
     st.caption(
-        f"Labels of the nearest images: {', '.join(f'{names[label]}: {votes[label]}' for label in range(2))}."
+        "Labels of the nearest images: "
+        f"{', '.join(f'{names[label]}: {votes[label]}' for label in range(2))}."
     )
 
 method = st.radio(
@@ -108,11 +109,13 @@ st.plotly_chart(
 )
 if method == "pca":
     st.caption(
-        f"Every test image of the pair projected on the two main directions of the hidden layer "
-        f"({pca['explained'][0]:.0%} and {pca['explained'][1]:.0%} of its variance). The star is your drawing."
+        "Every test image of the pair projected on the two main directions of the hidden layer "
+        f"({pca['explained'][0]:.0%} and {pca['explained'][1]:.0%} of its variance). "
+        "The star is your drawing."
     )
 else:
     st.caption(
-        f"t-SNE of {len(shown)} test images (at most 250 per label, seeded). t-SNE keeps neighbours together but distorts distances; "
-        "it cannot place a new point, so the star sits among the drawing's nearest neighbours in the hidden space."
+        f"t-SNE of {len(shown)} test images (at most 250 per label, seeded). t-SNE keeps "
+        "neighbours together but distorts distances; it cannot place a new point, so the star sits "
+        "among the drawing's nearest neighbours in the hidden space."
     )

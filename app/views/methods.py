@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from app import cache, plots, state
+from app.guard import loaded_or_stop
 from core.data.pairs import display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
 from core.explain import METHOD_INFO, METHODS, explain_with
@@ -71,11 +72,7 @@ def _explained(
     )[0]
 
 
-try:
-    model = cache.model(pair, kind)
-except ProjectFileError as error:
-    st.error(str(error))
-    st.stop()
+model = loaded_or_stop(cache.model, pair, kind)
 
 chosen = st.multiselect(
     "Methods",

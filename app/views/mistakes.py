@@ -14,6 +14,7 @@ import streamlit as st
 from app import cache, plots, state
 from app.download_panel import offer_download
 from app.explainers import mode_label
+from app.guard import stop_on_project_error
 from app.state import KIND_NAMES
 from core.data.pairs import display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
@@ -32,13 +33,10 @@ if not cache.dataset_available():
     offer_download("The mistakes gallery")
     st.stop()
 
-try:
+with stop_on_project_error():
     model = cache.model(pair, kind)
     images, labels = cache.test_set(pair)
     probabilities = cache.test_probabilities(pair, kind)
-except ProjectFileError as error:
-    st.error(str(error))
-    st.stop()
 
 predicted = probabilities.argmax(axis=1)
 confidence = probabilities.max(axis=1)

@@ -35,8 +35,9 @@ def number_columns(rows: list[dict], text_column: str, signed: tuple[str, ...] =
 
 st.title("Models")
 st.caption(
-    "Per pair, the thesis network (28x28 → Flatten 784 → Dense 128, 64, 32, 16 (ReLU) → Dense 2, softmax) and a small CNN; "
-    "and one network of each kind for all eight characters. Our figures come from each model's metadata file (no dataset needed)."
+    "Per pair, the thesis network (28x28 → Flatten 784 → Dense 128, 64, 32, 16 (ReLU) → Dense 2, "
+    "softmax) and a small CNN; and one network of each kind for all eight characters. Our "
+    "figures come from each model's metadata file (no dataset needed)."
 )
 
 shipped = {}  # (name, kind) -> metadata
@@ -64,7 +65,9 @@ st.dataframe(
     thesis_rows, hide_index=True, width="stretch", column_config=number_columns(thesis_rows, "pair")
 )
 st.caption(
-    "The thesis trained on its own EMNIST subset (2,400 train and 200 test images per label); ours is the 8-character set described in the README, whose test sets hold more digits than letters."
+    "The thesis trained on its own EMNIST subset (2,400 train and 200 test images per label); "
+    "ours is the 8-character set described in the README, whose test sets hold more digits than "
+    "letters."
 )
 
 GAIN = "CNN − Dense (test accuracy)"
@@ -97,8 +100,10 @@ st.dataframe(
     column_config=number_columns(kind_rows, "network", signed=(GAIN,)),
 )
 st.caption(
-    "Test set of each network: the pair's test images, or all eight characters' for the 8-character networks (which the thesis did not train, so it has no figure for them). "
-    "Balanced accuracy is the mean of the per-label recalls, fairer where a test set holds more of one label."
+    "Test set of each network: the pair's test images, or all eight characters' for the "
+    "8-character networks (which the thesis did not train, so it has no figure for them). "
+    "Balanced accuracy is the mean of the per-label recalls, fairer where a test set holds more "
+    "of one label."
 )
 
 pair, kind = state.pair(), state.kind()
@@ -117,7 +122,8 @@ if (name, kind) not in shipped:
 metadata = shipped[name, kind]
 names = [display_name(c) for c in metadata["classes"]]
 st.caption(
-    f"{metadata.get('architecture', '')}. The pair and the network (Dense or CNN) are chosen in the sidebar."
+    f"{metadata.get('architecture', '')}. The pair and the network (Dense or CNN) are chosen in "
+    "the sidebar."
 )
 
 test = metadata["evaluation"]["test"]
@@ -125,8 +131,10 @@ st.plotly_chart(
     plots.history_figure(metadata["history"]), key="history", config={"displayModeBar": False}
 )
 st.caption(
-    f"Loss and accuracy of every training batch (light), per epoch (dark) and on the validation set (orange); the dotted line marks the epoch whose weights were kept. "
-    f"{metadata['epochs']} epochs, seed {metadata['seed']}, trained in {metadata.get('train_seconds', '?')} s."
+    "Loss and accuracy of every training batch (light), per epoch (dark) and on the validation "
+    "set (orange); the dotted line marks the epoch whose weights were kept. "
+    f"{metadata['epochs']} epochs, seed {metadata['seed']}, "
+    f"trained in {metadata.get('train_seconds', '?')} s."
 )
 left, right = st.columns(2)
 with left:
@@ -150,7 +158,8 @@ with right:
     elif len(names) > 2:
         st.info(
             "No ROC curve: it sorts two classes by one score, and this network tells eight apart. "
-            "The confusion matrix and the per-label precision and recall below say how each character fares."
+            "The confusion matrix and the per-label precision and recall below say how each "
+            "character fares."
         )
 per_label = test.get("per_label", [])
 if per_label:
@@ -173,5 +182,6 @@ if per_label:
         },
     )
 st.caption(
-    f"Dataset: {metadata['dataset']['id']} (sha256 of its files, see the metadata); TensorFlow {metadata['versions']['tensorflow']}, Keras {metadata['versions']['keras']}."
+    f"Dataset: {metadata['dataset']['id']} (sha256 of its files, see the metadata); "
+    f"TensorFlow {metadata['versions']['tensorflow']}, Keras {metadata['versions']['keras']}."
 )

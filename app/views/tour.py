@@ -15,8 +15,8 @@ import streamlit as st
 
 from app import cache, plots
 from app.explainers import colour_meaning, explain
+from app.guard import stop_on_project_error
 from core.data.pairs import PAIRS, display_name, pair_characters, pair_title
-from core.errors import ProjectFileError
 from core.explain import METHOD_INFO, METHODS, predict_and_explain
 from core.inputs.examples import by_name, render
 from core.inputs.preprocess import canvas_to_input
@@ -387,7 +387,7 @@ step = _step_from_url()
 st.query_params["step"] = str(step + 1)
 _navigation(step, "top")
 st.subheader(STEPS[step])
-try:
+with stop_on_project_error():
     model = cache.model(PAIR)
     image = example_image(EXAMPLE)
     report = _run_step(step, model, image)
@@ -401,5 +401,3 @@ try:
         key="tour_export",
     )
     _navigation(step, "bottom")
-except ProjectFileError as error:
-    st.error(str(error))

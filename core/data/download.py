@@ -265,7 +265,7 @@ def build_pairs_from_archive(
         ) from None
     with archive:
         mappings = {}
-        for source, mapping_name in zip(SOURCES, MAPPING_MEMBERS):
+        for source, mapping_name in zip(SOURCES, MAPPING_MEMBERS, strict=True):
             text = _read_member(archive, mapping_name, expected)
             mapping_path = out_folder / mapping_name
             mapping_path.write_bytes(text)

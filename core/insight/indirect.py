@@ -54,7 +54,8 @@ def embed(model, images, batch_size: int = 4096) -> np.ndarray:
 def nearest(
     space: np.ndarray, query: np.ndarray, k: int = NEIGHBOURS
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the ``k`` points of ``space`` nearest to ``query`` (Euclidean), nearest first, and their distances."""
+    """Indices of the ``k`` points of ``space`` nearest to ``query`` (Euclidean), nearest first,
+    and their distances."""
     distances = np.sqrt(((space - query[None]) ** 2).sum(axis=1))
     order = np.argsort(distances, kind="stable")[:k]
     return order, distances[order]
@@ -71,7 +72,8 @@ class PCA:
 
 
 def fit_pca(points: np.ndarray) -> PCA:
-    """The two principal directions of ``points`` (signs fixed so the largest loading is positive)."""
+    """The two principal directions of ``points`` (signs fixed so the largest loading is
+    positive)."""
     points = np.asarray(points, np.float64)
     mean = points.mean(axis=0)
     _, singular, vt = np.linalg.svd(points - mean, full_matrices=False)
@@ -114,7 +116,8 @@ def _affinities(points: np.ndarray, perplexity: float) -> np.ndarray:
 def tsne(
     points: np.ndarray, perplexity: float = 30.0, iterations: int = 300, seed: int = 0
 ) -> np.ndarray:
-    """Exact t-SNE to 2-D (van der Maaten and Hinton, 2008), seeded; O(n^2) memory and time per step.
+    """Exact t-SNE to 2-D (van der Maaten and Hinton, 2008), seeded; O(n^2) memory and time per
+    step.
 
     Early exaggeration 12 for the first 100 steps, momentum 0.5 then 0.8, adaptive gains.
     Meant for a few hundred to about a thousand points.

@@ -39,7 +39,8 @@ def scores_from_probabilities(probabilities: np.ndarray, labels: np.ndarray) -> 
 
 
 def evaluate(model, images, labels) -> dict:
-    """The thesis' *evaluate*: scores of ``model`` on labelled images (see :func:`scores_from_probabilities`)."""
+    """The thesis' *evaluate*: scores of ``model`` on labelled images
+    (see :func:`scores_from_probabilities`)."""
     return scores_from_probabilities(predict(model, images), np.asarray(labels))
 
 

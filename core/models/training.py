@@ -1,4 +1,5 @@
-"""Training a network (the thesis network, a CNN, an 8-class one): seeded, class-balanced, augmented.
+"""Training a network (the thesis network, a CNN, an 8-class one): seeded, class-balanced,
+augmented.
 
 The recipe keeps the thesis architecture and changes only how it is trained: a shuffled 10%
 validation split (monitored every epoch), class-balanced loss weights, small random moves and
@@ -78,7 +79,7 @@ def _make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer):
             probabilities = model(x, training=True)
             per_image = keras.losses.sparse_categorical_crossentropy(y, probabilities)
             loss = tf.reduce_sum(per_image * weights) / tf.reduce_sum(weights)
-        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
         hits = tf.cast(
             tf.equal(tf.argmax(probabilities, axis=1, output_type=tf.int64), y), tf.float32
         )
@@ -147,7 +148,7 @@ def fit(
             epoch_loss += loss * size
             epoch_hits += accuracy * size
             for key, value in zip(
-                ("step", "epoch", "loss", "accuracy"), (step, epoch, loss, accuracy)
+                ("step", "epoch", "loss", "accuracy"), (step, epoch, loss, accuracy), strict=True
             ):
                 batches[key].append(value)
             if writer:
@@ -188,7 +189,9 @@ def fit(
         "epoch": epochs,
         "kept_epoch": kept_epoch,
         "keep": config.keep,
-        "batch_metrics": "loss and accuracy of each training batch (class-weighted loss, augmented images)",
+        "batch_metrics": (
+            "loss and accuracy of each training batch (class-weighted loss, augmented images)"
+        ),
     }
     return model, history
 
@@ -311,8 +314,9 @@ def save_trained(model: keras.Model, metadata: dict, folder: Path) -> None:
     with open(folder / HISTORY_FILE, "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(["step", "epoch", "loss", "accuracy"])
-        for row in zip(batches["step"], batches["epoch"], batches["loss"], batches["accuracy"]):
-            writer.writerow([row[0], row[1], f"{row[2]:.5f}", f"{row[3]:.5f}"])
+        columns = (batches["step"], batches["epoch"], batches["loss"], batches["accuracy"])
+        for step, epoch, loss, accuracy in zip(*columns, strict=True):
+            writer.writerow([step, epoch, f"{loss:.5f}", f"{accuracy:.5f}"])
 
 
 def write_metadata(metadata: dict, path: Path) -> None:

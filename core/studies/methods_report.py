@@ -44,7 +44,7 @@ REPORT_CSV = "methods.csv"
 REPORT_MARKDOWN = "methods.md"
 KINDS = ("dense", "cnn")
 FLOOR = "random"
-"""The chance-level floor (every metric's baseline); the other floors are in FLOOR_NAMES."""
+"""The chance-level floor (every metric's baseline); the other floors are in FLOORS."""
 HIGHLIGHT = "modulex"
 
 # --- The ablation: ModuleX with one term of its rule changed at a time --------------------

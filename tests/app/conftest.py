@@ -63,7 +63,8 @@ def texts(app: AppTest) -> str:
 
 
 def chart_text(app: AppTest, index: int = 0) -> str:
-    """One plotly chart's figure as decoded JSON text (plotly escapes "/" and, without orjson, non-ASCII)."""
+    """One plotly chart's figure as decoded JSON text (plotly escapes "/" and, without orjson,
+    non-ASCII)."""
     return json.dumps(json.loads(app.get("plotly_chart")[index].proto.spec), ensure_ascii=False)
 
 

@@ -22,7 +22,8 @@ MISCLASSIFIED = re.compile(r"(\d+) of (\d+) test images misclassified")
 
 
 def _array(value) -> np.ndarray:
-    """A plotly array from a chart's JSON: a list, or a typed array (``dtype``, ``bdata``, ``shape``)."""
+    """A plotly array from a chart's JSON: a list, or a typed array (``dtype``, ``bdata``,
+    ``shape``)."""
     if not isinstance(value, dict):
         return np.asarray(value, dtype=float)
     flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))

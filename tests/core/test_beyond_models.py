@@ -100,11 +100,14 @@ def _gz(array: np.ndarray) -> bytes:
 
 
 def _balanced_archive(folder: Path, per_class: int = 12, classes: int = 3) -> Path:
-    """A zip shaped like NIST's gzip.zip: Balanced images (stored transposed) with the real mapping's format.
+    """A zip shaped like NIST's gzip.zip: Balanced images (stored transposed) with the real
+    mapping's format.
 
     Class c is a bar at column 4 + 9c (drawn upright, then transposed as EMNIST stores it).
     """
-    mapping = "".join(f"{label} {code}\n" for label, code in zip(range(classes), (48, 65, 97)))
+    mapping = "".join(
+        f"{label} {code}\n" for label, code in zip(range(classes), (48, 65, 97), strict=True)
+    )
     archive = folder / "gzip.zip"
     with zipfile.ZipFile(archive, "w") as out:
         out.writestr("gzip/emnist-balanced-mapping.txt", mapping)
@@ -225,7 +228,7 @@ def test_cnn_training_is_deterministic_for_a_seed():
         )[0].get_weights()
         for _ in range(2)
     ]
-    for first, second in zip(*runs):
+    for first, second in zip(*runs, strict=True):
         np.testing.assert_array_equal(first, second)
 
 

@@ -30,16 +30,17 @@ def test_modulex_from_eight_threads(shared_model):
     batches = [random_images(seed, 16) for seed in range(32)]
     modes = ["thesis", "target", "contrast", "target"] * 8
     expected = [
-        predict_and_explain(shared_model, images, mode=mode) for images, mode in zip(batches, modes)
+        predict_and_explain(shared_model, images, mode=mode)
+        for images, mode in zip(batches, modes, strict=True)
     ]
     results = _run_in_threads(
         lambda job: predict_and_explain(shared_model, job[0], mode=job[1]),
-        list(zip(batches, modes)),
+        list(zip(batches, modes, strict=True)),
     )
-    for (p, m), (p_expected, m_expected) in zip(results, expected):
+    for (p, m), (p_expected, m_expected) in zip(results, expected, strict=True):
         np.testing.assert_array_equal(p, p_expected)
         np.testing.assert_array_equal(m, m_expected)
-    for old, new in zip(before, shared_model.get_weights()):
+    for old, new in zip(before, shared_model.get_weights(), strict=True):
         np.testing.assert_array_equal(old, new)
 
 
@@ -52,7 +53,7 @@ def test_every_method_from_eight_threads(shared_model, name):
     results = _run_in_threads(lambda _: method(shared_model, images, target=1), range(THREADS))
     for result in results:
         np.testing.assert_allclose(result, expected, rtol=1e-5, atol=1e-7)
-    for old, new in zip(before, shared_model.get_weights()):
+    for old, new in zip(before, shared_model.get_weights(), strict=True):
         np.testing.assert_array_equal(old, new)
     np.testing.assert_allclose(
         predict(shared_model, images), predict_and_explain(shared_model, images)[0], rtol=1e-6

@@ -55,7 +55,8 @@ def test_confidence_is_bounded_and_perfect_agreement_counts(build):
 
 
 def test_a_map_that_ignores_small_moves_is_fully_stable():
-    # One unit on a pixel-count (every ink pixel weighs the same): moving the image moves the map with it.
+    # One unit on a pixel-count (every ink pixel weighs the same): moving the image moves the map
+    # with it.
     from tests.helpers import dense_model
 
     model = dense_model(

@@ -26,7 +26,8 @@ def pretrained_copy(tmp_path, monkeypatch):
 
 
 def _assert_clear(error, filename: str):
-    """One line for the user: the file at fault, what is wrong with it, the command that repairs it."""
+    """One line for the user: the file at fault, what is wrong with it, the command that repairs
+    it."""
     message = str(error)
     assert filename in message and "\n" not in message
     assert error.path.name == filename or filename in str(error.path)

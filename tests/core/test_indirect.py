@@ -99,6 +99,6 @@ def test_nearest_training_images_of_a_test_image_share_its_label(emnist_dir, mon
     space = embed(model, train.images)
     agreeing = [
         np.mean(train.labels[nearest(space, query)[0]] == label)
-        for query, label in zip(embed(model, test.images[:50]), test.labels[:50])
+        for query, label in zip(embed(model, test.images[:50]), test.labels[:50], strict=True)
     ]
     assert np.mean(agreeing) > 0.9

@@ -212,7 +212,9 @@ def test_lrp_0_equals_gradient_x_input_on_a_bias_free_relu_network():
 def _lrp_by_loops(stack, x, top, epsilon=None):
     """LRP written out sum by sum (epsilon rule, or z+ when ``epsilon`` is None), one image."""
     inputs = [x]
-    for kernel, bias, activation in zip(stack.kernels, stack.biases, stack.activations):
+    for kernel, bias, activation in zip(
+        stack.kernels, stack.biases, stack.activations, strict=True
+    ):
         z = inputs[-1] @ kernel + bias
         inputs.append(np.maximum(z, 0) if activation == "relu" else z)
     relevance = top
@@ -351,7 +353,7 @@ def test_the_shipped_model_is_never_changed(name):
     # the TensorFlow engine where a method has one (it clones the model for guided rules)
     engine = {"engine": "keras"} if name in GRADIENT_METHODS + ["occlusion", "lime"] else {}
     METHODS[name](model, random_images(30, 2), **FAST.get(name, {}), **engine)
-    for old, new in zip(before, model.get_weights()):
+    for old, new in zip(before, model.get_weights(), strict=True):
         np.testing.assert_array_equal(old, new)
 
 

@@ -51,17 +51,21 @@ def test_tiny_network_probabilities(tiny):
         #   pixel (0,1): 0.5 * (3.4039856 + 0.6423912) = 2.0231884
         ("thesis", None, (1.0596016, 2.0231884, 0.0)),
         # target 0 (also the predicted class): H2 = [0.8807971, 0];  H2 - b1 = [0.8807971, 1]
-        #   -> [0.8807971, -0.2201993 + 0.5] ;  H1 = [2.2019928, 0.5596014];  H1 - b0 = [1.7019928, -0.4403986]
-        #   pixel (0,0): 1.7019928 - 0.8807972 = 0.8211956;  pixel (0,1): 0.5 * (3.4039856 + 0.8807972) = 2.1423914
+        #   -> [0.8807971, -0.2201993 + 0.5] ;  H1 = [2.2019928, 0.5596014]
+        #   H1 - b0 = [1.7019928, -0.4403986]
+        #   pixel (0,0): 1.7019928 - 0.8807972 = 0.8211956
+        #   pixel (0,1): 0.5 * (3.4039856 + 0.8807972) = 2.1423914
         ("target", None, (0.8211956, 2.1423914, 0.0)),
         ("target", 0, (0.8211956, 2.1423914, 0.0)),
         # target 1: H2 = [0, 0.1192029];  H2 - b1 = [0, 1.1192029] -> [0, 0.5596015]
         #   H1 = [0, 1.1192029];  H1 - b0 = [-0.5, 0.1192029]
-        #   pixel (0,0): -0.5 + 0.2384058 = -0.2615942;  pixel (0,1): 0.5 * (-1 - 0.2384058) = -0.6192029
+        #   pixel (0,0): -0.5 + 0.2384058 = -0.2615942
+        #   pixel (0,1): 0.5 * (-1 - 0.2384058) = -0.6192029
         ("target", 1, (-0.2615942, -0.6192029, 0.0)),
         # contrast 0 vs 1, no bias terms: H2 = [0.8807971, -0.1192029]
         #   -> [0.8807971, -0.2201993 - 0.0596015] ; H1 = [2.2019928, -0.5596015]
-        #   pixel (0,0): 2.2019928 - 1.1192030 = 1.0827898;  pixel (0,1): 0.5 * (4.4039856 + 1.1192030) = 2.7615943
+        #   pixel (0,0): 2.2019928 - 1.1192030 = 1.0827898
+        #   pixel (0,1): 0.5 * (4.4039856 + 1.1192030) = 2.7615943
         ("contrast", None, (1.0827898, 2.7615943, 0.0)),
         ("contrast", 0, (1.0827898, 2.7615943, 0.0)),
         # contrast 1 vs 0 is its negative
@@ -242,7 +246,7 @@ def test_model_is_not_modified():
     model = random_dense_model(12)
     before = [w.copy() for w in model.get_weights()]
     modulex(model, random_images(12, 3), mode="thesis")
-    for old, new in zip(before, model.get_weights()):
+    for old, new in zip(before, model.get_weights(), strict=True):
         np.testing.assert_array_equal(old, new)
 
 
@@ -271,5 +275,5 @@ def test_large_batches_are_explained_in_chunks_with_the_same_result(mode):
     targets = np.array([0, 1] * 5 + [1])
     whole = predict_and_explain(model, images, mode=mode, target=targets)
     chunked = predict_and_explain(model, images, mode=mode, target=targets, batch_size=4)
-    for a, b in zip(whole, chunked):
+    for a, b in zip(whole, chunked, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-8)

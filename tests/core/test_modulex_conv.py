@@ -85,8 +85,8 @@ def test_transposed_convolution_is_the_adjoint(strides, padding):
     assert float((y * g).sum()) == pytest.approx(float((x * conv.adjoint(g, x)).sum()), rel=1e-4)
 
 
-# Pooling by hand: one 2x2 window holding [[1, 3], [2, 0]] (pooled value 3 for max, 1.5 for average),
-# and importance 6 on the pooled value.
+# Pooling by hand: one 2x2 window holding [[1, 3], [2, 0]] (pooled value 3 for max, 1.5 for
+# average), and importance 6 on the pooled value.
 WINDOW = np.array([[1.0, 3.0], [2.0, 0.0]], np.float32).reshape(1, 2, 2, 1)
 
 
@@ -130,7 +130,8 @@ def test_pooling_keeps_the_sum_of_importance(kind):
 
 
 def _avg_pool_model_and_folded_dense(seed: int):
-    """AveragePooling 2 -> Dense, and the one Dense layer it folds into (each weight / 4 over its window)."""
+    """AveragePooling 2 -> Dense, and the one Dense layer it folds into (each weight / 4 over its
+    window)."""
     rng = np.random.default_rng(seed)
     w, b = rng.normal(0, 0.3, (196, 2)).astype(np.float32), rng.normal(0, 0.1, 2).astype(np.float32)
     pooled = _sequential(
@@ -162,7 +163,7 @@ def test_cnn_modulex_is_batched_and_leaves_the_model_alone():
     np.testing.assert_allclose(together, one_by_one, rtol=1e-5, atol=1e-7)
     assert together.dtype == np.float32 and together.shape == (4, 28, 28)
     assert np.all(together[images == 0] == 0)  # zero pixels get zero importance
-    for old, new in zip(before, model.get_weights()):
+    for old, new in zip(before, model.get_weights(), strict=True):
         np.testing.assert_array_equal(old, new)
 
 

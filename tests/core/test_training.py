@@ -45,9 +45,9 @@ def test_fit_is_deterministic_for_a_seed():
         ].get_weights()
         for seed in (5, 5, 6)
     ]
-    for first, second in zip(runs[0], runs[1]):
+    for first, second in zip(runs[0], runs[1], strict=True):
         np.testing.assert_array_equal(first, second)
-    assert not all(np.array_equal(a, b) for a, b in zip(runs[0], runs[2]))
+    assert not all(np.array_equal(a, b) for a, b in zip(runs[0], runs[2], strict=True))
 
 
 def test_class_weights_balance_the_classes():
