@@ -317,6 +317,9 @@ class LiveCanvas {
   penUp(event) {
     if (!this.current || this.current.id !== event.pointerId) return;
     this.current = null;
+    // repainted from the strokes as redraw() paints them after undo, redo or a rerun, so the
+    // same strokes always give the same pixels, hence the same 28x28 input sent
+    this.redraw();
     this.explainNow(); // the final state of the stroke, before the server answers
     this.send();
     this.updateButtons();
@@ -424,6 +427,7 @@ class LiveCanvas {
     const sent = { id, strokes: picture ? [] : this.strokes, picture };
     // the 28x28 input the live bars explained, so the server explains that very image
     if (!picture && this.strokes.length && this.lastLevels) sent.input = packLevels(this.lastLevels);
+    this.root.dataset.sentInput = sent.input || ""; // for the tests
     this.setStateValue("drawing", sent);
   }
 
