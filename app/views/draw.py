@@ -160,6 +160,7 @@ def _show_explanation(image: np.ndarray, global_maps, grid, live: bool):
         contrast=contrast,
         maps=global_maps,
         grid=grid,
+        probabilities=probabilities,
     )
     predicted = found.predicted
     st.markdown(f"### Prediction: **{names[predicted]}** ({probabilities[predicted]:.1%})")
