@@ -17,9 +17,8 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 if "pytest" not in sys.modules and os.environ.get("MODULEX_RAW_LOGS") != "1":
     quiet.install()
 
-import core.models.files  # noqa: E402, F401  (loads TensorFlow and Keras before the freeze below)
-
-# TensorFlow leaves millions of objects for Python's cycle collector to walk; a collection
-# after a run then costs ~0.4 s, on every stroke. Freezing moves what exists now (TensorFlow,
-# Keras, plotly) out of the collector's way; objects made later are still collected.
+# TensorFlow is not imported here: the draw page predicts and explains with the numpy view of
+# the checked weight export (app.cache.network); pages that need TensorFlow load it themselves
+# (app.cache.model freezes the collector after loading it: its millions of objects would make
+# every later collection cost ~0.4 s). Freezing what exists now (Streamlit, plotly) helps too.
 gc.freeze()

@@ -44,6 +44,12 @@ def model(pair: str, kind: str = "dense"):
     return _model(pair, kind, str(models.pretrained_root()))
 
 
+def network(pair: str, kind: str = "dense"):
+    """A shipped network's numpy view, from its checked weights export, without TensorFlow
+    (shared, read-only): it predicts and explains with the very numbers of ``model``."""
+    return _network(pair, kind, str(models.pretrained_root()))
+
+
 def shipped_maps(pair: str, kind: str = "dense") -> global_maps.GlobalMaps:
     return _shipped_maps(pair, kind, str(models.pretrained_root()))
 
@@ -58,6 +64,11 @@ def _model(pair: str, kind: str, root: str):
     # a loaded Keras model is long-lived: keep it out of the collector's walks (app/__init__.py)
     gc.freeze()
     return loaded
+
+
+@st.cache_resource(show_spinner=False)
+def _network(pair: str, kind: str, root: str):
+    return models.load_network(pair, kind, Path(root))
 
 
 @st.cache_resource(show_spinner=False)

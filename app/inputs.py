@@ -22,6 +22,7 @@ from core.inputs.preprocess import (
     ImageInputError,
     canvas_to_input,
     image_file_to_input,
+    packed_to_input,
     values_to_input,
 )
 from core.inputs.strokes import (
@@ -83,8 +84,14 @@ def clear() -> None:
 
 
 def accept_drawing(sent) -> str | None:
-    """Use what the canvas sent (``{"id", "strokes", "picture"}``) unless already used; return
-    a hint when it is refused. A bad payload gets a message, never an exception."""
+    """Use what the canvas sent (``{"id", "strokes", "picture", "input"}``) unless already
+    used; return a hint when it is refused. A bad payload gets a message, never an exception.
+
+    ``input`` is the browser's own 28x28 input (784 grey levels, base64): when the engine made
+    one, it is THE input, so the server's numbers are those of the very image the live bars
+    explained (core's preprocessing of the same canvas is held equal to the engine's by its
+    tests); the strokes are kept for redraw, undo and edit mode. Without it (no engine), core
+    renders the strokes and preprocesses them."""
     if not isinstance(sent, dict) or sent.get("id") == st.session_state.get(SEEN):
         return None
     st.session_state[SEEN] = sent.get("id")
@@ -99,6 +106,15 @@ def accept_drawing(sent) -> str | None:
         drawn = parse_strokes(sent.get("strokes"), CANVAS_SIZE)
     except ImageInputError as error:
         return as_text(f"The drawing could not be used: {error}.")
+    if drawn and sent.get("input") is not None:
+        st.session_state[STROKES] = drawn
+        try:
+            image = packed_to_input(sent["input"])
+        except ImageInputError as error:
+            state.set_input(None, "canvas")
+            return as_text(f"The drawing could not be used: {error}.")
+        state.set_input(image, "canvas", "your drawing")
+        return None
     return _set_drawing(drawn, "canvas", "your drawing")
 
 
@@ -143,7 +159,7 @@ def pick_test_image(
     try:
         if name == ALL_EIGHT:
             images, labels = load_split("test")
-            predicted = predict(cache.model(name, kind), images).argmax(axis=1)
+            predicted = predict(cache.network(name, kind), images).argmax(axis=1)
         else:
             images, labels = cache.test_set(name)
             predicted = cache.test_probabilities(name, kind).argmax(axis=1)

@@ -37,13 +37,14 @@ def split_name(model_name: str) -> tuple[str, str]:
     return model_name, "dense"
 
 
-def weights_url(model_name: str, kind: str | None = None, check_model: bool = True) -> str:
+def weights_url(model_name: str, kind: str | None = None, check_model: bool = False) -> str:
     """The address of a network's weights manifest for the browser engine's ``loadNetwork``.
 
     ``model_name`` is a shipped folder's name (``"2Z"``, ``"2Z-cnn"``, ``"all8-cnn"``), or a
     pair / ``"all8"`` with ``kind``. The export is checked first (its checksums, shapes and
-    finite values, the checksums in ``metadata.json`` and, with ``check_model``, the layers and
-    weights of ``model.keras``, which loads the model); a
+    finite values and the checksums in ``metadata.json``; with ``check_model`` also the layers
+    and weights of ``model.keras``, which loads the model and TensorFlow, so the pages leave
+    that to ``python -m core export-weights`` and the tests); a
     :class:`~core.errors.ModelFileError` names the file at fault and the command that restores
     it. Cached per server: the check and the copy happen once.
     """

@@ -44,8 +44,8 @@ name = pair if scope == "pair" else ALL_EIGHT
 characters = pair_characters(pair) if scope == "pair" else EIGHT_CHARACTERS
 names = [display_name(c) for c in characters]
 
-try:
-    model = cache.model(name, kind)
+try:  # the numpy view of the checked weight export: this page never imports TensorFlow
+    model = cache.network(name, kind)
 except ProjectFileError as error:
     st.error(str(error))
     st.stop()
@@ -160,6 +160,7 @@ def _show_explanation(image: np.ndarray, global_maps, grid, live: bool):
         contrast=contrast,
         maps=global_maps,
         grid=grid,
+        probabilities=probabilities,
     )
     predicted = found.predicted
     st.markdown(f"### Prediction: **{names[predicted]}** ({probabilities[predicted]:.1%})")

@@ -7,7 +7,8 @@
   runs it on a float64 copy of the weights (the reference the precision tests compare with).
 * :class:`KerasEngine`: TensorFlow's ``GradientTape`` on any Keras model; guided
   backpropagation and DeconvNet run on a cached clone whose ReLUs carry the modified gradient,
-  with the weights copied over. The given model is never modified.
+  with the weights copied over. The given model is never modified. TensorFlow is imported
+  only when a Keras engine is made, so the numpy paths run without it.
 
 Both give the same numbers (tests/core/test_methods.py checks it). Probabilities, and the
 softmax step of a probability's gradient, are computed in float64 from the logits: in float32
@@ -16,16 +17,19 @@ softmax step of a probability's gradient, are computed in float64 from the logit
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import keras
 import numpy as np
-import tensorflow as tf
+
+if TYPE_CHECKING:  # annotations only: Keras (and TensorFlow) load where a model is built or read
+    import keras
 
 from core.explain.walker import RELU_RULES, propagate
 from core.models.layer_stack import (
+    LayerStack,
     PerModelCache,
     UnsupportedModelError,
     layer_stack,
@@ -92,23 +96,29 @@ def output_gradient(stack, logits: np.ndarray, selector: np.ndarray, output: str
     return np.asarray(selector)
 
 
-@tf.custom_gradient
-def _guided_relu(x):
-    def backward(g):
-        return g * tf.cast(x > 0, g.dtype) * tf.cast(g > 0, g.dtype)
+@functools.cache
+def _rule_activations() -> dict:
+    """ReLUs whose gradient follows guided backpropagation or DeconvNet (TensorFlow, built on
+    first use)."""
+    import tensorflow as tf
 
-    return tf.nn.relu(x), backward
+    @tf.custom_gradient
+    def guided_relu(x):
+        def backward(g):
+            return g * tf.cast(x > 0, g.dtype) * tf.cast(g > 0, g.dtype)
+
+        return tf.nn.relu(x), backward
+
+    @tf.custom_gradient
+    def deconvnet_relu(x):
+        def backward(g):
+            return tf.nn.relu(g)
+
+        return tf.nn.relu(x), backward
+
+    return {"guided": guided_relu, "deconvnet": deconvnet_relu}
 
 
-@tf.custom_gradient
-def _deconvnet_relu(x):
-    def backward(g):
-        return tf.nn.relu(g)
-
-    return tf.nn.relu(x), backward
-
-
-_RULE_ACTIVATIONS = {"guided": _guided_relu, "deconvnet": _deconvnet_relu}
 _clones: weakref.WeakKeyDictionary[keras.Model, dict] = weakref.WeakKeyDictionary()
 _clones_lock = threading.Lock()
 
@@ -120,6 +130,8 @@ def rule_clone(model: keras.Model, relu_rule: str) -> keras.Model:
     """
     if relu_rule == "gradient":
         return model
+    import keras
+
     with _clones_lock:
         clone = _clones.get(model, {}).get(relu_rule)
         if clone is None:
@@ -127,7 +139,7 @@ def rule_clone(model: keras.Model, relu_rule: str) -> keras.Model:
             def with_rule(layer):
                 config = layer.get_config()
                 if config.get("activation") == "relu":
-                    config = {**config, "activation": _RULE_ACTIVATIONS[relu_rule]}
+                    config = {**config, "activation": _rule_activations()[relu_rule]}
                 return layer.__class__.from_config(config)
 
             clone = keras.models.clone_model(model, clone_function=with_rule)
@@ -140,6 +152,8 @@ class KerasEngine:
     """TensorFlow passes on any Keras model; see the module docstring."""
 
     def __init__(self, model):
+        import keras
+
         self.model = model
         self.n_classes = int(model.output_shape[-1])
         self.input_shape = tuple(model.input_shape[1:])
@@ -151,6 +165,9 @@ class KerasEngine:
         )
 
     def _call(self, model, x, output: str):
+        import keras
+        import tensorflow as tf
+
         x = tf.reshape(x, (-1, *self.input_shape))
         last = model.layers[-1]
         activation = getattr(last, "activation", None)
@@ -168,11 +185,15 @@ class KerasEngine:
     def outputs(self, x: np.ndarray, output: str) -> np.ndarray:
         if output == "probability" and self._logits_then_softmax:
             return softmax(self.outputs(x, "logit").astype(np.float64))
+        import tensorflow as tf
+
         return np.asarray(self._call(self.model, tf.constant(x), output), dtype=np.float32)
 
     def gradient(
         self, x: np.ndarray, selector: np.ndarray, output: str, relu_rule: str = "gradient"
     ) -> np.ndarray:
+        import tensorflow as tf
+
         model = rule_clone(self.model, relu_rule)
         inputs = tf.constant(x)
         with tf.GradientTape() as tape:
@@ -197,6 +218,10 @@ def engine_for(model, engine: str = "auto") -> Engine:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     if engine == "float64":
         return NumpyEngine(_float64_stacks.get(model))
+    if isinstance(model, LayerStack):  # read from the weights export: numpy is its only engine
+        if engine == "keras":
+            raise ValueError("engine='keras' needs the Keras model, not its numpy view")
+        return NumpyEngine(model)
     if engine == "keras":
         return KerasEngine(model)
     try:

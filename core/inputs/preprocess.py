@@ -45,6 +45,7 @@ def to_model_input(images) -> np.ndarray:
 # pad by 2 px, downsample to 28x28, scale intensities to 0-255. The longer side of the box
 # thus spans about 24 px and the box (not the centre of mass) sits in the middle.
 
+import base64  # noqa: E402
 import io  # noqa: E402
 
 from PIL import Image, ImageChops, UnidentifiedImageError  # noqa: E402
@@ -389,6 +390,35 @@ __all__ = [
     "ink_to_input",
     "to_model_input",
 ]
+
+
+MAX_PACKED_CHARACTERS = 2048
+"""A 28x28 picture packed as base64 is 1,048 characters; anything much longer is refused unread."""
+
+
+def packed_to_input(packed) -> np.ndarray:
+    """The browser's 28x28 input -> uint8 ``[28, 28]``: 784 grey levels (0-255, row-major),
+    one byte each, as base64 text (what the live canvas sends on pointer-up), or a list of 784
+    numbers (:func:`values_to_input`). Bytes are whole levels in 0-255 by construction, so
+    range and finiteness hold; the text, its encoding and the count are checked.
+
+    Raises :class:`ImageInputError` naming what is wrong.
+    """
+    if isinstance(packed, (list, tuple)):
+        return values_to_input(packed)
+    if not isinstance(packed, str):
+        raise ImageInputError("the 28x28 input is neither base64 text nor a list of grey levels")
+    if len(packed) > MAX_PACKED_CHARACTERS:
+        raise ImageInputError(f"the 28x28 input is {len(packed)} characters long, too long")
+    try:
+        levels = base64.b64decode(packed.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise ImageInputError("the 28x28 input is not valid base64") from None
+    if len(levels) != IMAGE_SIDE * IMAGE_SIDE:
+        raise ImageInputError(
+            f"the 28x28 input has {len(levels)} grey levels; a 28x28 picture has {IMAGE_SIDE**2}"
+        )
+    return np.frombuffer(levels, np.uint8).reshape(IMAGE_SIDE, IMAGE_SIDE).copy()
 
 
 def values_to_input(values) -> np.ndarray:

@@ -69,10 +69,13 @@ def explain_drawing(
     contrast: int | None = None,
     maps: GlobalMaps | None = None,
     grid: np.ndarray | None = None,
+    probabilities: np.ndarray | None = None,
 ) -> LiveExplanation:
     """Explain one 28x28 image for ``target`` (default: the prediction), against ``contrast``
-    in contrast mode (default: the most likely other class)."""
-    probabilities = predict(model, image[None])[0]
+    in contrast mode (default: the most likely other class). ``probabilities``: the model's
+    on ``image`` if the caller has them already (one forward pass per drawing)."""
+    if probabilities is None:
+        probabilities = predict(model, image[None])[0]
     target = int(probabilities.argmax()) if target is None else int(target)
     if mode == "contrast":
         contrast = default_contrast(probabilities, target) if contrast is None else int(contrast)

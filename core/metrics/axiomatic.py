@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import threading
 import weakref
+from typing import TYPE_CHECKING
 
-import keras
 import numpy as np
+
+if TYPE_CHECKING:  # annotations only: Keras (and TensorFlow) load where a model is built or read
+    import keras
 
 from core.inputs.preprocess import to_model_input
 from core.metrics.common import MetricResult, flat_maps, mean, pearson_rows, scored
@@ -65,6 +68,8 @@ def shifted_model(model, shift: float) -> keras.Model:
         cached = _shifted.get(model, {}).get(shift)
     if cached is not None:
         return cached
+    import keras  # here: importing the metrics does not load TensorFlow
+
     weighted = [layer for layer in model.layers if layer.get_weights()]
     if not weighted or not isinstance(weighted[0], keras.layers.Dense):
         raise UnsupportedModelError("input invariance needs a Dense first layer")

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import threading
 import weakref
+from typing import TYPE_CHECKING
 
-import keras
 import numpy as np
+
+if TYPE_CHECKING:  # annotations only: Keras (and TensorFlow) load where a model is built or read
+    import keras
 
 from core.inputs.preprocess import to_model_input
 from core.metrics.common import MetricResult, flat_maps, mean, scored, spearman_rows
@@ -38,6 +41,8 @@ def randomised_models(model, seed: int = 0) -> list[tuple[str, keras.Model]]:
         cached = _clones.get(model, {}).get(seed)
     if cached is not None:
         return cached
+    import keras  # here: importing the metrics does not load TensorFlow
+
     rng = np.random.default_rng(seed)
     weighted = [layer for layer in model.layers if layer.get_weights()]
     fresh = {

@@ -30,6 +30,7 @@ __getattr__, __dir__, __all__ = lazy_exports(
             "load_metadata",
             "predict",
             "load_weights_export",
+            "load_network",
         ),
         "layer_stack": (
             "Dense",
@@ -45,6 +46,7 @@ __getattr__, __dir__, __all__ = lazy_exports(
             "dense_stack",
             "forget",
             "is_dense_stack",
+            "stack_from_export",
         ),
         "scores": (
             "cross_entropy",

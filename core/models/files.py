@@ -6,16 +6,25 @@ import json
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras
 import numpy as np
+
+if TYPE_CHECKING:  # annotations only: Keras (and TensorFlow) load where a model is built or read
+    import keras
 
 from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, PAIRS, check_model_name
 from core.errors import ModelFileError
 from core.inputs.preprocess import to_model_input
-from core.models.layer_stack import UnsupportedModelError, dense_stack, layer_stack
+from core.models.layer_stack import (
+    LayerStack,
+    UnsupportedModelError,
+    dense_stack,
+    layer_stack,
+    stack_from_export,
+)
 from core.models.weights_export import (
     EXPORT_FIX,
     MANIFEST_FILE,
@@ -36,6 +45,7 @@ KINDS = ("dense", "cnn")
 
 def _initializers(seed: int | None):
     """Glorot-uniform initialisers, one seed per layer (``seed + offset``), or unseeded."""
+    import keras
 
     def initializer(offset: int):
         return keras.initializers.GlorotUniform(seed=None if seed is None else seed + offset)
@@ -46,6 +56,8 @@ def _initializers(seed: int | None):
 def describe_architecture(model: keras.Model) -> str:
     """The layers in one line, consecutive Dense layers of one activation grouped:
     ``"Flatten 784 -> Dense 128, 64, 32, 16 (ReLU) -> Dense 2 (softmax)"``."""
+    import keras  # only what builds or loads a Keras model imports TensorFlow
+
     names = {"relu": "ReLU", "softmax": "softmax", "linear": "linear"}
     parts: list[str] = []
     grouped: tuple[str, list[int]] | None = None
@@ -84,6 +96,8 @@ def build_thesis_model(
     n_classes: int = 2, hidden: tuple[int, ...] = THESIS_HIDDEN, seed: int | None = None
 ) -> keras.Model:
     """28x28 -> Flatten 784 -> Dense 128, 64, 32, 16 (ReLU) -> Dense ``n_classes`` (softmax)."""
+    import keras  # only what builds or loads a Keras model imports TensorFlow
+
     initializer = _initializers(seed)
     layers = [keras.Input(shape=(28, 28), name="image"), keras.layers.Flatten(name="flatten")]
     for index, units in enumerate(hidden):
@@ -116,6 +130,8 @@ def build_cnn_model(
 
     Valid padding throughout (28 -> 26 -> 13 -> 11 -> 5), so every unit sees only real pixels.
     """
+    import keras  # only what builds or loads a Keras model imports TensorFlow
+
     initializer = _initializers(seed)
     layers = [
         keras.Input(shape=(28, 28), name="image"),
@@ -176,6 +192,8 @@ def model_dir(pair: str, kind: str = "dense", root: Path | None = None) -> Path:
 
 def load_model_file(path: str | Path) -> keras.Model:
     """Load a ``.keras`` file with ``safe_mode=True``; a clear error if it is missing or damaged."""
+    import keras  # only what builds or loads a Keras model imports TensorFlow
+
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(path, "model file not found")
@@ -385,6 +403,20 @@ def load_weights_export(
     return export
 
 
+def load_network(pair: str, kind: str = "dense", root: Path | None = None) -> LayerStack:
+    """A shipped network's numpy view, read from its checked weights export without TensorFlow
+    (:func:`load_weights_export`: the export's own checksums and shapes, and the checksums in
+    ``metadata.json``; the export is held equal to ``model.keras`` where it is written and in
+    the tests). It predicts and explains as the Keras model does, through the same numpy view."""
+    stack = stack_from_export(load_weights_export(pair, kind, root))
+    folder = model_dir(pair, kind, root)
+    if kind == "dense" and not stack.is_dense:
+        raise ModelFileError(folder / MANIFEST_FILE, "is not a Dense network", EXPORT_FIX)
+    if tuple(stack.input_shape[:2]) != (28, 28):
+        raise ModelFileError(folder / MANIFEST_FILE, "does not take 28x28 inputs", EXPORT_FIX)
+    return stack
+
+
 def _evaluation_problem(evaluation, n: int) -> str | None:
     if not isinstance(evaluation, dict):
         return "evaluation must be an object"
@@ -458,7 +490,8 @@ def predict(model: keras.Model, images, batch_size: int = 4096) -> np.ndarray:
         else:
             outputs.append(np.asarray(model(chunk, training=False), dtype=np.float32))
     if not outputs:
-        return np.zeros((0, model.output_shape[-1]), dtype=np.float32)
+        classes = model.output_shape[-1] if run is None else layer_stack(model).n_classes
+        return np.zeros((0, classes), dtype=np.float32)
     return np.concatenate(outputs).astype(np.float32, copy=False)
 
 

@@ -9,7 +9,9 @@ pass returns every layer's input, which is what the backward walk needs.
 
 Each layer knows its forward map and the *adjoint* of its linear part (``g @ W.T`` for Dense,
 the transposed convolution for Conv2D, the gradient routing for pooling), vectorised over the
-batch. Convolutions are computed as one matrix product per kernel offset (9 for a 3x3
+batch. A stack is read either from a Keras model (:func:`layer_stack`) or, without
+TensorFlow, from the checked plain-array export (:func:`stack_from_export`); both hold the same
+float32 arrays. Keras is imported only to read a Keras model. Convolutions are computed as one matrix product per kernel offset (9 for a 3x3
 kernel), which is fast for the small networks of this project. Every operation keeps its
 input's float type, so :meth:`LayerStack.astype` gives a float64 twin for reference sums.
 """
@@ -20,9 +22,12 @@ import dataclasses
 import threading
 import weakref
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import keras
 import numpy as np
+
+if TYPE_CHECKING:  # annotations only: Keras (and TensorFlow) load where a model is built or read
+    import keras
 
 _ACTIVATIONS = ("linear", "relu", "softmax")
 
@@ -205,7 +210,7 @@ class Reshape:
 WEIGHTED = (Dense, Conv)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a key of PerModelCache
 class LayerStack:
     layers: tuple
     input_shape: tuple[int, ...]
@@ -279,13 +284,16 @@ class LayerStack:
 
 
 def layer_stack(model: keras.Model) -> LayerStack:
-    """The model's layers as numpy operations, read once per model object.
+    """The model's layers as numpy operations, read once per model object (a
+    :class:`LayerStack` is its own view).
 
     Supported: InputLayer, Dropout (nothing at inference), Flatten, Reshape, Dense, Conv2D
     (channels last, no dilation or groups), MaxPooling2D and AveragePooling2D (valid padding),
     activations linear / ReLU, softmax on the last layer only. Anything else raises
     :class:`UnsupportedModelError`. After changing a model's weights, call :func:`forget` on it.
     """
+    if isinstance(model, LayerStack):
+        return model
     return _layer_stacks.get(model)
 
 
@@ -293,7 +301,11 @@ def dense_stack(model: keras.Model) -> LayerStack:
     """:func:`layer_stack` of a model that must be a Flatten / Dense stack (the thesis' kind);
     :class:`UnsupportedModelError` names the first layer that is not Dense."""
     stack = layer_stack(model)
+    if not stack.is_dense and isinstance(model, LayerStack):
+        raise UnsupportedModelError("the network is not a Flatten / Dense stack")
     if not stack.is_dense:
+        import keras
+
         kept = [
             layer
             for layer in model.layers
@@ -333,6 +345,8 @@ def _bias_of(layer, size: int) -> np.ndarray:
 
 
 def _read_layer(layer):
+    import keras
+
     if isinstance(layer, keras.layers.Dense):
         return Dense(
             _frozen(layer.kernel.numpy()), _bias_of(layer, layer.units), _activation_of(layer)
@@ -366,17 +380,58 @@ def _read_layer(layer):
 
 
 def _read(model: keras.Model) -> LayerStack:
+    import keras
+
     layers = [
         _read_layer(layer)
         for layer in model.layers
         if not isinstance(layer, (keras.layers.InputLayer, keras.layers.Dropout))
     ]
+    return _checked(layers, tuple(model.input_shape[1:]))
+
+
+def _checked(layers: list, input_shape: tuple[int, ...]) -> LayerStack:
     weighted = [layer for layer in layers if isinstance(layer, WEIGHTED)]
     if not weighted or not isinstance(layers[-1], WEIGHTED):
         raise UnsupportedModelError("the model must end with a Dense or Conv2D layer")
     if any(layer.activation == "softmax" for layer in weighted[:-1]):
         raise UnsupportedModelError("softmax is only supported on the last layer")
-    return LayerStack(tuple(layers), tuple(model.input_shape[1:]))
+    return LayerStack(tuple(layers), input_shape)
+
+
+def stack_from_export(export) -> LayerStack:
+    """The layer stack held by a checked weights export
+    (:class:`~core.models.weights_export.WeightsExport`), without TensorFlow: the export's
+    arrays are the model's float32 weights, byte for byte (its tests hold it equal to the
+    ``.keras`` file), so every number computed on it is the model's."""
+    layers = []
+    for entry, arrays in zip(export.layers, export.arrays, strict=True):
+        kind = entry["kind"]
+        if kind == "reshape":
+            layers.append(Reshape(tuple(int(size) for size in entry["shape"])))
+        elif kind == "dense":
+            layers.append(Dense(arrays["kernel"], arrays["bias"], entry["activation"]))
+        elif kind == "conv":
+            layers.append(
+                Conv(
+                    arrays["kernel"],
+                    arrays["bias"],
+                    entry["activation"],
+                    tuple(int(step) for step in entry["strides"]),
+                    entry["padding"],
+                )
+            )
+        elif kind == "pool":
+            layers.append(
+                Pool(
+                    entry["pool"],
+                    tuple(int(size) for size in entry["size"]),
+                    tuple(int(step) for step in entry["strides"]),
+                )
+            )
+        else:  # pragma: no cover - read_export refuses other kinds
+            raise UnsupportedModelError(f"layer kind {kind!r} is not supported")
+    return _checked(layers, tuple(int(size) for size in export.manifest["input_shape"]))
 
 
 _layer_stacks = PerModelCache(_read)

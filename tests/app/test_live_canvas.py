@@ -3,7 +3,13 @@ what it sends back (its state is set through session_state, as a browser would s
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -68,6 +74,81 @@ def test_a_drawing_sent_on_pointer_up_is_explained_by_the_server(no_dataset, liv
     # the live canvas shows bars and map; the server adds numbers, sentence and exports
     assert len(app.get("progress")) == 0 and len(app.get("plotly_chart")) == 1
     assert "Explanation confidence" in texts(app)
+
+
+def _packed(image: np.ndarray) -> str:
+    """A 28x28 input as the component packs it: 784 bytes, base64."""
+    return base64.b64encode(np.asarray(image, np.uint8).tobytes()).decode("ascii")
+
+
+def test_the_browsers_input_is_the_input_and_the_strokes_are_kept(no_dataset, live):
+    """The strokes say Z, the browser's 28x28 input is a 2: the server explains the 2 (the image
+    the live bars explained), and keeps the strokes for the canvas."""
+    app = run_page()
+    _sent(app, id="one", strokes=_strokes("Z"), input=_packed(drawn("2")))
+    assert not app.exception
+    assert np.array_equal(app.session_state["input_image"], drawn("2"))
+    assert "**2**" in _prediction(app)
+    assert _data(app)["strokes"] == _strokes("Z")
+
+
+@pytest.mark.parametrize(
+    "sent, phrase",
+    [
+        (12, "neither base64 text nor a list"),
+        ("not base64!", "not valid base64"),
+        (base64.b64encode(bytes(783)).decode(), "has 783 grey levels"),
+        ("A" * 5000, "too long"),
+        ([1.5] * 783, "has 783 values"),
+        ([float("nan")] * 784, "finite"),
+        ([256] * 784, "between 0 and 255"),
+    ],
+)
+def test_a_bad_browser_input_gets_a_message_never_an_exception(no_dataset, live, sent, phrase):
+    app = run_page()
+    _sent(app, id="bad", strokes=_strokes("Z"), input=sent)
+    assert not app.exception
+    assert phrase in texts(app)
+    assert "Prediction" not in texts(app)
+    assert _data(app)["strokes"] == _strokes("Z")  # the canvas keeps what was drawn
+
+
+NO_TENSORFLOW = textwrap.dedent(
+    """
+    import sys
+    from streamlit.testing.v1 import AppTest
+    from tests.app.test_live_canvas import _packed, _strokes
+    from tests.app.conftest import MAIN, drawn
+
+    app = AppTest.from_file(MAIN, default_timeout=120)
+    app.run()
+    app.session_state["canvas"] = {
+        "drawing": {"id": "one", "strokes": _strokes("2"), "input": _packed(drawn("2"))}
+    }
+    app.run()
+    assert not app.exception, app.exception
+    assert any("Explanation confidence" in m.value for m in app.markdown)
+    heavy = sorted(name for name in ("tensorflow", "keras") if name in sys.modules)
+    print("loaded:", heavy)
+    """
+)
+
+
+@pytest.mark.slow
+def test_the_draw_page_explains_a_drawing_without_tensorflow(no_dataset):
+    """Rendering Draw & explain and explaining a drawing (live canvas, shipped maps, the
+    confidence and the sentence) never imports TensorFlow or Keras: a fresh interpreter."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", NO_TENSORFLOW],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "loaded: []" in done.stdout, done.stdout
 
 
 @pytest.mark.parametrize(

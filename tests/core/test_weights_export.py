@@ -146,6 +146,46 @@ def test_every_export_holds_the_keras_weights(pair, kind):
         np.testing.assert_array_equal(array, weight)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(("pair", "kind"), [("2Z", "dense"), ("8B", "cnn"), ("all8", "cnn")])
+def test_the_network_read_from_the_export_predicts_and_explains_as_the_keras_model(pair, kind):
+    """load_network (no TensorFlow) and the .keras model give the very same numbers: the same
+    probabilities, ModuleX maps and confidence, bit for bit, in every mode."""
+    from core.insight.drawing import explain_drawing
+    from core.models.files import load_network, load_pretrained
+    from core.models.layer_stack import layer_stack
+
+    network, model = load_network(pair, kind), load_pretrained(pair, kind)
+    assert (
+        export.model_problem(export.read_export(folder_of(pair, kind)), layer_stack(model)) is None
+    )
+    rng = np.random.default_rng(0)
+    image = np.zeros((28, 28), np.uint8)
+    image[4:24, 9:19] = rng.integers(0, 256, (20, 10))
+    classes = tuple(str(c) for c in range(network.n_classes))
+    for mode in ("thesis", "target", "contrast"):
+        ours, theirs = (explain_drawing(m, image, mode, classes) for m in (network, model))
+        np.testing.assert_array_equal(ours.probabilities, theirs.probabilities)
+        np.testing.assert_array_equal(ours.importance, theirs.importance)
+        assert ours.confidence == theirs.confidence and ours.sentence == theirs.sentence
+
+
+def test_a_network_read_from_the_export_needs_no_tensorflow():
+    code = (
+        "import sys, numpy as np; from core.models.files import load_network, predict; "
+        "from core.explain import predict_and_explain; "
+        "net = load_network('2Z', 'cnn'); p = predict(net, np.zeros((1, 28, 28), np.uint8)); "
+        "predict_and_explain(net, np.zeros((1, 28, 28), np.uint8), mode='contrast'); "
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'TF loaded'; "
+        "print(p.shape)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(1, 2)"
+
+
 def test_an_export_of_other_weights_is_stale(tmp_path):
     from core.models.files import build_cnn_model
     from core.models.layer_stack import layer_stack

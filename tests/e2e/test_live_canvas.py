@@ -81,6 +81,38 @@ def test_the_overlay_follows_the_pen_and_pointer_up_updates_the_page(page, dashb
     assert caption.startswith("Z/z") and "why Z/z and not 2" in caption
 
 
+@pytest.mark.parametrize("kind", ["dense", "cnn"])
+def test_after_pointer_up_the_page_and_the_live_bars_give_the_same_numbers(page, dashboard, kind):
+    """The server explains the very 28x28 input the browser explained: the page's percentage
+    is the live bar's, and the server's probabilities are the browser's (abs <= 1e-5)."""
+    import base64
+    import hashlib
+    import json
+    import re
+
+    import numpy as np
+
+    from core.models.files import load_network, predict
+
+    _open(page, f"{dashboard}/?pair=2Z&mode=contrast&kind={kind}")
+    draw(page, DRAWN["Z"])
+    fingerprint = wait_for_new_input(page)
+    wait_for_app(page)
+    sent = _live(page, "sent-input")
+    levels = np.frombuffer(base64.b64decode(sent), np.uint8).reshape(28, 28)
+    assert hashlib.sha1(levels.tobytes()).hexdigest()[:8] == fingerprint  # THE input
+    browser = np.array(
+        json.loads(page.locator("canvas.map").first.get_attribute("data-probabilities"))
+    )
+    server = predict(load_network("2Z", kind), levels[None])[0]  # what the page computed with
+    np.testing.assert_allclose(server, browser, rtol=0, atol=1e-5)
+    shown = re.search(r"Prediction: (\S+) \((\d+\.\d)%\)", page_text(page))
+    bars = page.locator(LIVE).first.locator(".value").all_inner_texts()
+    predicted = int(np.argmax(browser))
+    assert shown.group(2) + "%" == bars[predicted]  # same rounding: one decimal
+    assert shown.group(1) == ["2", "Z/z"][predicted]
+
+
 def test_undo_redo_and_clear(page, dashboard):
     _open(page, dashboard)
     draw(page, [DRAWN["Z"][0][:2]])
@@ -178,6 +210,7 @@ def test_a_script_error_falls_back_to_the_server_path(page, dashboard):
     wait_for_text(page, r"Live explanation off \(.+\): the server explains each stroke")
     draw(page, DRAWN["Z"])
     wait_for_text(page, r"Prediction: Z/z \(\d")
+    wait_for_app(page)  # the bars follow the prediction's line in the same rerun
     assert page.locator('[data-testid="stProgress"]').count() == 2  # the server's own bars
     assert page.locator(".js-plotly-plot").count() >= 2  # and its map
 
