@@ -6,6 +6,7 @@ download cannot reach the internet here, so the system's ``/usr/bin/chromium`` i
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import socket
@@ -152,7 +153,7 @@ def draw(
         points = [to_screen(p) for p in stroke]
         page.mouse.move(*points[0])
         page.mouse.down()
-        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        for (x0, y0), (x1, y1) in itertools.pairwise(points):
             for step in range(1, steps_per_segment + 1):
                 t = step / steps_per_segment
                 page.mouse.move(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
@@ -174,7 +175,8 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
 def wait_for_text(page, pattern: str, timeout: float = 30_000) -> None:
     """Wait until the main area's text matches the regular expression ``pattern``."""
     page.wait_for_function(
-        "p => new RegExp(p).test(document.querySelector('[data-testid=\"stMain\"]')?.innerText || '')",
+        "p => new RegExp(p).test("
+        "document.querySelector('[data-testid=\"stMain\"]')?.innerText || '')",
         arg=pattern,
         timeout=timeout,
     )

@@ -54,7 +54,7 @@ def _method_row(
             continue
         chunk = images[:batch]
         value = throughput(
-            lambda: call_for_batch(chunk), batch, min_seconds=min_seconds, min_calls=2
+            lambda chunk=chunk: call_for_batch(chunk), batch, min_seconds=min_seconds, min_calls=2
         )
         row[f"throughput_{batch}"] = value
         per_image_s = 1.0 / value
@@ -96,15 +96,23 @@ def run(quick: bool = False, training: bool = True) -> dict:
     settings = {"batches": (64,), "min_seconds": 0.05} if quick else {}
     results["configuration"] = "quick (smoke test: 20 calls, batch 64 only)" if quick else "full"
 
-    modulex = lambda batch: predict_and_explain(model, batch)  # noqa: E731
+    def modulex(batch):
+        return predict_and_explain(model, batch)
+
     results["modulex"] = _method_row(modulex, images, latency_calls, **settings)
 
     stack = layer_stack(model)
-    floor = lambda batch: stack.forward(
-        np.multiply(batch.reshape(len(batch), -1), np.float32(1 / 255), dtype=np.float32)
-    )  # noqa: E731
+
+    def floor(batch):
+        return stack.forward(
+            np.multiply(batch.reshape(len(batch), -1), np.float32(1 / 255), dtype=np.float32)
+        )
+
     results["forward_numpy"] = _method_row(floor, images, latency_calls, **settings)
-    keras_call = lambda batch: model(np.asarray(batch, np.float32) / 255.0, training=False).numpy()  # noqa: E731
+
+    def keras_call(batch):
+        return model(np.asarray(batch, np.float32) / 255.0, training=False).numpy()
+
     results["forward_keras_call"] = _method_row(
         keras_call, images, max(latency_calls // 4, 5), **settings
     )
@@ -135,7 +143,8 @@ def run(quick: bool = False, training: bool = True) -> dict:
         _, load_seconds = timed(lambda: [data.load_pair(pair, "test") for pair in PAIRS])
         results["global_maps_all_pairs_s"] = seconds
         results["global_maps_note"] = (
-            f"3,200 images (k=400 x 2 labels x 4 pairs), all three modes and both subsets; reading the test set (cached) {load_seconds:.3f} s"
+            "3,200 images (k=400 x 2 labels x 4 pairs), all three modes and both subsets; "
+            f"reading the test set (cached) {load_seconds:.3f} s"
         )
     if training and data.dataset_available() and not quick:
         from core.models.training import train_pair

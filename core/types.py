@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Union
 
 import numpy as np
 
-TargetLike = Union[int, Sequence[int], np.ndarray, None]
+TargetLike = int | Sequence[int] | np.ndarray | None
 """Which class to explain: None (the predicted class), one int for every image, one int per
 image, or one-hot rows ``[n, classes]``."""

@@ -118,6 +118,9 @@ def row_chunks(
 
 
 def sum_per_image(values: np.ndarray, images: np.ndarray, out: np.ndarray) -> None:
-    """``out[i] += sum of values[rows of image i]`` for image-major rows (as :func:`row_chunks` gives)."""
+    """``out[i] += sum of values[rows of image i]`` for image-major rows.
+
+    The rows of one image are consecutive, as :func:`row_chunks` gives them.
+    """
     starts = np.flatnonzero(np.r_[True, images[1:] != images[:-1]])
     out[images[starts]] += np.add.reduceat(values, starts, axis=0)

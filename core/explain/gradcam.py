@@ -35,7 +35,8 @@ def gradcam(
     Parameters
     ----------
     model : keras.Model
-        A Sequential stack with at least one Conv2D layer (see :func:`core.models.layer_stack.layer_stack`).
+        A Sequential stack with at least one Conv2D layer
+        (see :func:`core.models.layer_stack.layer_stack`).
     images : array ``[n, 28, 28]`` or ``[28, 28]``, uint8 0-255 or float 0-1.
     target : class to explain (int, ints per image, one-hot rows); default the predicted class.
     contrast : optional class argued against (or ``"other"`` on two classes): the score becomes

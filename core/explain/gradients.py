@@ -80,7 +80,8 @@ def saliency(
     -------
     float32 ``[n, 28, 28]``
 
-    Ref. Simonyan, Vedaldi & Zisserman, "Deep Inside Convolutional Networks" (2013), arXiv:1312.6034.
+    Ref. Simonyan, Vedaldi & Zisserman, "Deep Inside Convolutional Networks" (2013),
+    arXiv:1312.6034.
     """
     request = prepare(model, images, target, contrast, output, engine)
     return request.to_maps(np.abs(_plain_gradients(request, batch_size)))
@@ -163,7 +164,8 @@ def integrated_gradients(
 
     Other parameters as :func:`saliency`.
 
-    Ref. Sundararajan, Taly & Yan, "Axiomatic Attribution for Deep Networks" (2017), arXiv:1703.01365.
+    Ref. Sundararajan, Taly & Yan, "Axiomatic Attribution for Deep Networks" (2017),
+    arXiv:1703.01365.
     """
     alphas, weights = path_nodes(steps, quadrature)
     request = prepare(model, images, target, contrast, output, engine)
@@ -236,7 +238,8 @@ def guided_backprop(
     explains the pre-softmax score. On a Dense stack the rule runs in numpy; otherwise on a
     clone of the model (the given model is never changed). Parameters as :func:`saliency`.
 
-    Ref. Springenberg et al., "Striving for Simplicity: The All Convolutional Net" (2014), arXiv:1412.6806.
+    Ref. Springenberg et al., "Striving for Simplicity: The All Convolutional Net" (2014),
+    arXiv:1412.6806.
     """
     request = prepare(model, images, target, contrast, output, engine)
     return request.to_maps(_plain_gradients(request, batch_size, "guided"))
@@ -258,7 +261,8 @@ def deconvnet(
     Explains the target's probability by default; ``output="logit"`` (the usual form)
     explains the pre-softmax score. Parameters as :func:`saliency`.
 
-    Ref. Zeiler & Fergus, "Visualizing and Understanding Convolutional Networks" (2013), arXiv:1311.2901.
+    Ref. Zeiler & Fergus, "Visualizing and Understanding Convolutional Networks" (2013),
+    arXiv:1311.2901.
     """
     request = prepare(model, images, target, contrast, output, engine)
     return request.to_maps(_plain_gradients(request, batch_size, "deconvnet"))

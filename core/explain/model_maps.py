@@ -38,7 +38,7 @@ MULTICLASS_MODES = ("thesis", "target")
 def compute_maps(
     name: str, model, k: int = DEFAULT_K, kind: str = "dense", root: Path | None = None
 ) -> GlobalMaps:
-    """Global maps of model ``name`` (a pair or ``all8``) on its test set, recording their sources."""
+    """Global maps of model ``name`` (a pair or ``all8``) on its test set, with their sources."""
     test = labelled.load(name, "test")
     info = {"pair": name, "kind": kind, "dataset": dataset_fingerprint()["id"]}
     model_file = model_dir(name, kind, root) / MODEL_FILE

@@ -27,7 +27,10 @@ def _scores_of_copies(
 
 
 def patch_starts(side: int, patch: int, stride: int) -> list[int]:
-    """Where patches of ``patch`` pixels start along an axis of ``side``; the last one touches the edge."""
+    """Where patches of ``patch`` pixels start along an axis of ``side``.
+
+    The last patch touches the edge.
+    """
     if not 1 <= patch <= side or stride < 1:
         raise ValueError(
             f"need 1 <= patch <= {side} and stride >= 1, got patch={patch}, stride={stride}"
@@ -80,7 +83,8 @@ def occlusion(
 
     Other parameters as :func:`core.explain.saliency`.
 
-    Ref. Zeiler & Fergus, "Visualizing and Understanding Convolutional Networks" (2013), arXiv:1311.2901.
+    Ref. Zeiler & Fergus, "Visualizing and Understanding Convolutional Networks" (2013),
+    arXiv:1311.2901.
     """
     request = prepare(model, images, target, contrast, output, engine)
     covered = occlusion_masks(request.shape[1:], int(patch), int(stride))
@@ -115,7 +119,7 @@ def lime(
     batch_size: int = DEFAULT_BATCH_SIZE,
     engine: str = "auto",
 ) -> np.ndarray:
-    """LIME-style local surrogate: a weighted ridge regression of the score on which patches are kept.
+    """LIME-style local surrogate: weighted ridge regression of the score on the kept patches.
 
     The image is cut into ``cell`` x ``cell`` squares (49 on 28x28 at ``cell=4``). ``samples``
     random on/off patterns (the first keeps everything) replace the switched-off squares by
@@ -145,7 +149,8 @@ def lime(
         flat_baseline(baseline, request.x.shape[1]),
         batch_size,
     ).astype(np.float64)
-    # Weighted ridge with an intercept: centre by the weighted means, then solve once for all images.
+    # Weighted ridge with an intercept: centre by the weighted means, then solve once for all
+    # images.
     weight_share = weight / weight.sum()
     centred = patterns - weight_share @ patterns
     system = centred.T @ (weight[:, None] * centred) + ridge * np.eye(n_segments)

@@ -51,8 +51,7 @@ METHOD_INFO = {
         "family": "rule",
         "signed": True,
         "about": (
-            "the thesis' rule: H_i = X_i * ((H_{i+1} - b_i) @ W_i.T), from the target's "
-            "probability"
+            "the thesis' rule: H_i = X_i * ((H_{i+1} - b_i) @ W_i.T), from the target's probability"
         ),
         "outputs": ("probability",),
     },

@@ -20,7 +20,8 @@ def resolve_targets(
         array = np.full(n, array)
     if array.shape != (n,):
         raise ValueError(
-            f"target must be an int, {n} ints or one-hot rows [{n}, {n_classes}]; got shape {array.shape}"
+            f"target must be an int, {n} ints or one-hot rows [{n}, {n_classes}]; "
+            f"got shape {array.shape}"
         )
     if not np.issubdtype(array.dtype, np.integer):
         if not np.all(np.mod(array, 1) == 0):
@@ -38,7 +39,8 @@ def resolve_contrast(contrast: TargetLike, targets: np.ndarray, n_classes: int) 
     if contrast is None:
         if n_classes != 2:
             raise ValueError(
-                f"contrast mode on a {n_classes}-class model needs contrast= (the class to argue against)"
+                f"contrast mode on a {n_classes}-class model needs contrast= "
+                "(the class to argue against)"
             )
         return 1 - targets
     return resolve_targets(contrast, len(targets), n_classes, targets)

@@ -28,13 +28,18 @@ from core.types import TargetLike
 SHIFTS = ((-1, 0), (1, 0), (0, -1), (0, 1))
 NOISE_COPIES = 2
 NOISE_SCALE = 0.15
-"""Standard deviation of the multiplicative noise on ink pixels (0.15: a stroke 15% lighter or darker)."""
+"""Standard deviation of the multiplicative noise on ink pixels.
+
+0.15: a stroke 15% lighter or darker."""
 SEED = 0
 
 
 @dataclass(frozen=True)
 class Confidence:
-    """Per image: ``value`` (the confidence, 0-1), ``stability`` and ``agreement`` (correlations, -1..1)."""
+    """Per image: ``value`` (the confidence, 0-1), ``stability`` and ``agreement``.
+
+    ``stability`` and ``agreement`` are correlations, -1..1.
+    """
 
     value: np.ndarray
     stability: np.ndarray

@@ -179,7 +179,7 @@ def pretrained_root() -> Path:
 
 
 def model_dir(pair: str, kind: str = "dense", root: Path | None = None) -> Path:
-    """Folder of a model: ``<root>/<pair>`` for the thesis network, ``<root>/<pair>-<kind>`` otherwise.
+    """Folder of a model: ``<root>/<pair>`` for the thesis network, else ``<root>/<pair>-<kind>``.
 
     ``pair`` is one of the four pairs, ``"all8"`` (the 8-character network) or ``"balanced"``.
     """
@@ -477,8 +477,8 @@ def _history_problem(history) -> str | None:
 def predict(model: keras.Model, images, batch_size: int = 4096) -> np.ndarray:
     """Class probabilities ``[n, classes]`` float32, without ``model.predict``'s overhead.
 
-    Dense stacks and convolutional stacks (:mod:`core.models.layer_stack`) run in numpy; other models
-    are called directly, in bounded batches.
+    Dense stacks and convolutional stacks (:mod:`core.models.layer_stack`) run in numpy; other
+    models are called directly, in bounded batches.
     """
     x = to_model_input(images)
     run = _numpy_forward(model)

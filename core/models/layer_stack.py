@@ -11,9 +11,10 @@ Each layer knows its forward map and the *adjoint* of its linear part (``g @ W.T
 the transposed convolution for Conv2D, the gradient routing for pooling), vectorised over the
 batch. A stack is read either from a Keras model (:func:`layer_stack`) or, without
 TensorFlow, from the checked plain-array export (:func:`stack_from_export`); both hold the same
-float32 arrays. Keras is imported only to read a Keras model. Convolutions are computed as one matrix product per kernel offset (9 for a 3x3
-kernel), which is fast for the small networks of this project. Every operation keeps its
-input's float type, so :meth:`LayerStack.astype` gives a float64 twin for reference sums.
+float32 arrays. Keras is imported only to read a Keras model. Convolutions are computed as
+one matrix product per kernel offset (9 for a 3x3 kernel), which is fast for the small
+networks of this project. Every operation keeps its input's float type, so
+:meth:`LayerStack.astype` gives a float64 twin for reference sums.
 """
 
 from __future__ import annotations
