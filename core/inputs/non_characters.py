@@ -97,7 +97,9 @@ def non_characters(kind: str, count: int, seed: int = 0) -> np.ndarray:
 
     A drawing the preprocessing refuses (too small) is drawn again with the next random numbers.
     """
-    rng = np.random.default_rng([seed, KINDS.index(kind) if kind in KINDS else -1])
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    rng = np.random.default_rng([seed, KINDS.index(kind)])
     images = []
     while len(images) < count:
         strokes, brush = non_character_strokes(kind, rng)

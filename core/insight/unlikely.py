@@ -1,0 +1,227 @@
+""" "Not one of these": how unlikely an input is to be any of the characters a network knows.
+
+A pair network only knows two characters, so it answers "2 (95%)" for a vertical line and
+"B/b 100%" for a 2. Its own hidden layers, trained to tell two characters apart, are a poor
+judge of that (AUROC 0.53-0.92 measured; see reports/unlikely.md). The 8-character network
+knows more: its
+logits say both *which* of the eight an input resembles and *how typical* it is of them. The
+8-character CNN (``all8-cnn``) judges for every network, Dense ones included: its logits told
+characters from non-characters best (reports/unlikely.md), and the browser runs it anyway.
+
+The score, for one image and the network ``name`` (exactly what a browser copy computes):
+
+    z      = the 8 logits (pre-softmax outputs) of the 8-character CNN, ``all8-cnn``
+    d_c    = (z - means[c]) . precision . (z - means[c])      for each row c of ``means``
+    p_in   = sum over i in ``classes`` of softmax(z)[i]
+    score  = distance_weight * min_c d_c - ln(max(p_in, 1e-12))
+    unlikely (flag "not one of these")  <=>  score > threshold
+
+``classes`` are the indices in ``0 2 5 8 B O S Z`` of the network's characters (2 for a pair,
+all 8 for ``all8``, where ``p_in`` is 1 and the second term vanishes); ``means[c]`` is the mean
+logit vector of the 8-character network's training images of ``classes[c]`` and ``precision``
+the inverse of their pooled within-class covariance (plus a small ridge): a Mahalanobis
+distance to the nearest of the network's characters. The second term adds what the
+8-character network thinks: "this is a 5" makes a 2-vs-Z network say "neither". For a pair
+the second term carries most of the weight (``distance_weight`` is chosen by calibration,
+typically well below 1); for ``all8`` the distance is all there is.
+
+Parameters: ``pretrained/<name>/unlikely.npz`` (``<name>`` as the network's folder, e.g. ``2Z``,
+``2Z-cnn``, ``all8``), written by ``python -m core calibrate-unlikely``:
+
+    classes    int64   [k]      indices into the 8 characters (k = 2 or 8)
+    means      float32 [k, 8]
+    precision  float32 [8, 8]
+    distance_weight float32 []  (scalar, >= 0)
+    threshold  float32 []       (scalar)
+    info       str     []       JSON: the source network, seeds, the metrics of the calibration
+
+The file is read with ``allow_pickle=False`` and checked (keys, shapes, finite values); a
+damaged file raises one :class:`~core.errors.ModelFileError` naming it and the command that
+restores it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.data.pairs import EIGHT_CHARACTERS, display_name
+from core.errors import ModelFileError
+
+UNLIKELY_FILE = "unlikely.npz"
+UNLIKELY_FIX = (
+    "git checkout -- pretrained/ or python -m core calibrate-unlikely (needs the dataset)"
+)
+FEATURES = len(EIGHT_CHARACTERS)
+KEYS = ("classes", "means", "precision", "distance_weight", "threshold", "info")
+SOURCE = "all8"
+SOURCE_KIND = "cnn"
+SMALLEST_PROBABILITY = 1e-12
+
+
+@dataclass(frozen=True)
+class UnlikelyParameters:
+    classes: np.ndarray  # int64 [k]
+    means: np.ndarray  # float32 [k, 8]
+    precision: np.ndarray  # float32 [8, 8]
+    distance_weight: float
+    threshold: float
+    info: dict
+
+
+@dataclass(frozen=True)
+class Unlikely:
+    """The verdict on one input: its score, the threshold, and whether it is flagged."""
+
+    score: float
+    threshold: float
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.score > self.threshold)
+
+
+def unlikely_scores(logits: np.ndarray, parameters: UnlikelyParameters) -> np.ndarray:
+    """The score of the module docstring for a batch of 8-character logits ``[n, 8]``."""
+    z = np.asarray(logits, dtype=np.float64).reshape(-1, FEATURES)
+    means = parameters.means.astype(np.float64)
+    precision = parameters.precision.astype(np.float64)
+    differences = z[:, None, :] - means[None, :, :]  # [n, k, 8]
+    distances = np.einsum("nki,ij,nkj->nk", differences, precision, differences).min(axis=1)
+    shifted = np.exp(z - z.max(axis=1, keepdims=True))
+    inside = shifted[:, parameters.classes].sum(axis=1) / shifted.sum(axis=1)
+    surprise = -np.log(np.maximum(inside, SMALLEST_PROBABILITY))
+    return parameters.distance_weight * distances + surprise
+
+
+def verdicts(logits: np.ndarray, parameters: UnlikelyParameters) -> list[Unlikely]:
+    return [Unlikely(float(s), parameters.threshold) for s in unlikely_scores(logits, parameters)]
+
+
+def eight_logits(eight_model, images) -> np.ndarray:
+    """Logits ``[n, 8]`` of the 8-character network (a Dense or convolutional stack)."""
+    from core.inputs.preprocess import to_model_input
+    from core.models.layer_stack import layer_stack
+    from core.models.network import UnsupportedModelError, dense_stack
+
+    x = to_model_input(images)
+    try:
+        return dense_stack(eight_model).forward(x.reshape(len(x), -1))[1]
+    except UnsupportedModelError:
+        stack = layer_stack(eight_model)
+        return stack.forward(x.reshape(len(x), *stack.input_shape))[1]
+
+
+@dataclass(frozen=True)
+class UnlikelyCheck:
+    """What a page needs to judge an input: the parameters and the 8-character network."""
+
+    parameters: UnlikelyParameters
+    eight_model: object
+
+    def __call__(self, image: np.ndarray) -> Unlikely:
+        return verdicts(eight_logits(self.eight_model, np.asarray(image)[None]), self.parameters)[0]
+
+
+def not_one_of_these(characters: tuple[str, ...]) -> str:
+    """The answer shown instead of a class: "This does not look like 2 or Z/z"."""
+    names = [display_name(character) for character in characters]
+    if len(names) == 2:
+        return f"This does not look like {names[0]} or {names[1]}"
+    return "This does not look like any of " + ", ".join(names[:-1]) + f" or {names[-1]}"
+
+
+# --- the parameter file ---------------------------------------------------------------------
+
+
+def save_parameters(parameters: UnlikelyParameters, path: str | Path) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    np.savez(
+        path,
+        classes=np.asarray(parameters.classes, np.int64),
+        means=np.asarray(parameters.means, np.float32),
+        precision=np.asarray(parameters.precision, np.float32),
+        distance_weight=np.float32(parameters.distance_weight),
+        threshold=np.float32(parameters.threshold),
+        info=np.array(json.dumps(parameters.info)),
+    )
+
+
+def load_parameters(path: str | Path, n_classes: int | None = None) -> UnlikelyParameters:
+    """Read and check a parameter file (see the module docstring for its layout)."""
+    from core.explain.global_maps import read_npz
+
+    path = Path(path)
+    arrays = read_npz(path, UNLIKELY_FIX, what="'not one of these' parameter file")
+    problem = _problem(arrays, n_classes)
+    if problem:
+        raise ModelFileError(path, problem, fix=UNLIKELY_FIX)
+    try:
+        info = json.loads(str(arrays["info"]))
+    except (json.JSONDecodeError, RecursionError):
+        info = None
+    if not isinstance(info, dict):
+        raise ModelFileError(path, "info is not a JSON object", fix=UNLIKELY_FIX)
+    return UnlikelyParameters(
+        arrays["classes"].astype(np.int64),
+        arrays["means"].astype(np.float32),
+        arrays["precision"].astype(np.float32),
+        float(arrays["distance_weight"]),
+        float(arrays["threshold"]),
+        info,
+    )
+
+
+def _problem(arrays: dict, n_classes: int | None) -> str | None:
+    if set(arrays) != set(KEYS):
+        missing, extra = sorted(set(KEYS) - set(arrays)), sorted(set(arrays) - set(KEYS))
+        return "; ".join(
+            part
+            for part in (
+                missing and f"lacks {', '.join(missing)}",
+                extra and f"holds unexpected {', '.join(extra)}",
+            )
+            if part
+        )
+    classes = arrays["classes"]
+    if classes.ndim != 1 or classes.dtype.kind not in "iu" or not 2 <= len(classes) <= FEATURES:
+        return f"classes must be 2 to {FEATURES} whole numbers, not {classes.dtype} {classes.shape}"
+    if n_classes is not None and len(classes) != n_classes:
+        return f"classes lists {len(classes)} characters, not {n_classes}"
+    if len(set(classes.tolist())) != len(classes) or classes.min() < 0 or classes.max() >= FEATURES:
+        return f"classes must be distinct indices 0-{FEATURES - 1}"
+    shapes = {
+        "means": (len(classes), FEATURES),
+        "precision": (FEATURES, FEATURES),
+        "distance_weight": (),
+        "threshold": (),
+    }
+    for key, shape in shapes.items():
+        array = arrays[key]
+        if array.shape != shape:
+            wanted = "x".join(map(str, shape)) or "a single number"
+            return f"{key} has shape {array.shape}, not {wanted}"
+        if array.dtype.kind != "f":
+            return f"{key} holds {array.dtype} values, not floats"
+        if not np.isfinite(array).all():
+            return f"{key} holds non-finite values (NaN or infinity)"
+    if float(arrays["distance_weight"]) < 0:
+        return "distance_weight must not be negative"
+    if arrays["info"].shape != () or arrays["info"].dtype.kind != "U":
+        return "info must be one JSON text"
+    return None
+
+
+def parameters_path(name: str, kind: str = "dense", root: Path | None = None) -> Path:
+    from core.models.files import model_dir
+
+    return model_dir(name, kind, root) / UNLIKELY_FILE
+
+
+def shipped_parameters(name: str, kind: str = "dense", root: Path | None = None):
+    from core.models.files import expected_classes
+
+    return load_parameters(parameters_path(name, kind, root), expected_classes(name))
