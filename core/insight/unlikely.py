@@ -10,17 +10,22 @@ characters from non-characters best (reports/unlikely.md), and the browser runs 
 
 The score, for one image and the network ``name`` (exactly what a browser copy computes):
 
-    z      = the 8 logits (pre-softmax outputs) of the 8-character CNN, ``all8-cnn``
-    d_c    = (z - means[c]) . precision . (z - means[c])      for each row c of ``means``
+    x      = the 28x28 input in [0, 1] (what the networks take)
+    z      = the 8 logits (pre-softmax outputs) of the 8-character CNN, ``all8-cnn``, for x
+    ink    = mean of x over its 784 pixels
+    aspect = shorter / longer side of the box of pixels with x > 0.5 (0 when there is none)
+    f      = (z_0 .. z_7, ink, aspect)                             (10 numbers)
+    d_c    = (f - means[c]) . precision . (f - means[c])           for each row c of ``means``
     p_in   = sum over i in ``classes`` of softmax(z)[i]
     score  = distance_weight * min_c d_c - ln(max(p_in, 1e-12))
     unlikely (flag "not one of these")  <=>  score > threshold
 
 ``classes`` are the indices in ``0 2 5 8 B O S Z`` of the network's characters (2 for a pair,
 all 8 for ``all8``, where ``p_in`` is 1 and the second term vanishes); ``means[c]`` is the mean
-logit vector of the 8-character network's training images of ``classes[c]`` and ``precision``
-the inverse of their pooled within-class covariance (plus a small ridge): a Mahalanobis
-distance to the nearest of the network's characters. The second term adds what the
+of ``f`` over the 8-character training images of ``classes[c]`` and ``precision`` the inverse
+of their pooled within-class covariance (plus a small ridge): a Mahalanobis distance to the
+nearest of the network's characters. ``ink`` and ``aspect`` catch what the logits miss: none
+of the eight characters is a thin line or a filled blob. The second term adds what the
 8-character network thinks: "this is a 5" makes a 2-vs-Z network say "neither". For a pair
 the second term carries most of the weight (``distance_weight`` is chosen by calibration,
 typically well below 1); for ``all8`` the distance is all there is.
@@ -29,8 +34,8 @@ Parameters: ``pretrained/<name>/unlikely.npz`` (``<name>`` as the network's fold
 ``2Z-cnn``, ``all8``), written by ``python -m core calibrate-unlikely``:
 
     classes    int64   [k]      indices into the 8 characters (k = 2 or 8)
-    means      float32 [k, 8]
-    precision  float32 [8, 8]
+    means      float32 [k, 10]
+    precision  float32 [10, 10]
     distance_weight float32 []  (scalar, >= 0)
     threshold  float32 []       (scalar)
     info       str     []       JSON: the source network, seeds, the metrics of the calibration
@@ -55,7 +60,9 @@ UNLIKELY_FILE = "unlikely.npz"
 UNLIKELY_FIX = (
     "git checkout -- pretrained/ or python -m core calibrate-unlikely (needs the dataset)"
 )
-FEATURES = len(EIGHT_CHARACTERS)
+LOGITS = len(EIGHT_CHARACTERS)
+FEATURES = LOGITS + 2  # the logits, the ink and the aspect
+INK_LEVEL = 0.5
 KEYS = ("classes", "means", "precision", "distance_weight", "threshold", "info")
 SOURCE = "all8"
 SOURCE_KIND = "cnn"
@@ -65,8 +72,8 @@ SMALLEST_PROBABILITY = 1e-12
 @dataclass(frozen=True)
 class UnlikelyParameters:
     classes: np.ndarray  # int64 [k]
-    means: np.ndarray  # float32 [k, 8]
-    precision: np.ndarray  # float32 [8, 8]
+    means: np.ndarray  # float32 [k, 10]
+    precision: np.ndarray  # float32 [10, 10]
     distance_weight: float
     threshold: float
     info: dict
@@ -84,12 +91,39 @@ class Unlikely:
         return bool(self.score > self.threshold)
 
 
-def unlikely_scores(logits: np.ndarray, parameters: UnlikelyParameters) -> np.ndarray:
-    """The score of the module docstring for a batch of 8-character logits ``[n, 8]``."""
-    z = np.asarray(logits, dtype=np.float64).reshape(-1, FEATURES)
+def image_features(images) -> np.ndarray:
+    """``[n, 2]``: each image's mean ink and the aspect (shorter / longer side) of the box of its
+    pixels above ``INK_LEVEL`` (0 without any), images as the networks take them."""
+    from core.inputs.preprocess import to_model_input
+
+    x = to_model_input(images).astype(np.float64)
+    inked = x > INK_LEVEL
+    sides = []
+    for axis in (2, 1):  # rows that hold ink, then columns
+        present = inked.any(axis=axis)
+        index = np.arange(present.shape[1])
+        first = np.where(present, index, present.shape[1]).min(axis=1)
+        last = np.where(present, index, -1).max(axis=1)
+        sides.append(np.maximum(last - first + 1, 0))
+    height, width = sides
+    aspect = np.minimum(height, width) / np.maximum(np.maximum(height, width), 1)
+    return np.stack([x.mean(axis=(1, 2)), aspect], axis=1)
+
+
+def features(logits: np.ndarray, images) -> np.ndarray:
+    """``f`` of the module docstring, ``[n, 10]``."""
+    z = np.asarray(logits, dtype=np.float64).reshape(-1, LOGITS)
+    return np.concatenate([z, image_features(images)], axis=1)
+
+
+def unlikely_scores(logits: np.ndarray, images, parameters: UnlikelyParameters) -> np.ndarray:
+    """The score of the module docstring for a batch: 8-character logits ``[n, 8]`` and the
+    images ``[n, 28, 28]`` they came from."""
+    found = features(logits, images)
+    z = found[:, :LOGITS]
     means = parameters.means.astype(np.float64)
     precision = parameters.precision.astype(np.float64)
-    differences = z[:, None, :] - means[None, :, :]  # [n, k, 8]
+    differences = found[:, None, :] - means[None, :, :]  # [n, k, 10]
     distances = np.einsum("nki,ij,nkj->nk", differences, precision, differences).min(axis=1)
     shifted = np.exp(z - z.max(axis=1, keepdims=True))
     inside = shifted[:, parameters.classes].sum(axis=1) / shifted.sum(axis=1)
@@ -97,22 +131,30 @@ def unlikely_scores(logits: np.ndarray, parameters: UnlikelyParameters) -> np.nd
     return parameters.distance_weight * distances + surprise
 
 
-def verdicts(logits: np.ndarray, parameters: UnlikelyParameters) -> list[Unlikely]:
-    return [Unlikely(float(s), parameters.threshold) for s in unlikely_scores(logits, parameters)]
+def verdicts(logits: np.ndarray, images, parameters: UnlikelyParameters) -> list[Unlikely]:
+    scores = unlikely_scores(logits, images, parameters)
+    return [Unlikely(float(score), parameters.threshold) for score in scores]
 
 
-def eight_logits(eight_model, images) -> np.ndarray:
-    """Logits ``[n, 8]`` of the 8-character network (a Dense or convolutional stack)."""
+def eight_logits(eight_model, images, batch_size: int = 1024) -> np.ndarray:
+    """Logits ``[n, 8]`` of the 8-character network (a Dense or convolutional stack), computed
+    in batches so a large set never holds more than one batch's activations."""
     from core.inputs.preprocess import to_model_input
     from core.models.layer_stack import layer_stack
     from core.models.network import UnsupportedModelError, dense_stack
 
-    x = to_model_input(images)
     try:
-        return dense_stack(eight_model).forward(x.reshape(len(x), -1))[1]
+        stack = dense_stack(eight_model)
+        shape = (int(np.prod(stack.input_shape)),)
     except UnsupportedModelError:
         stack = layer_stack(eight_model)
-        return stack.forward(x.reshape(len(x), *stack.input_shape))[1]
+        shape = stack.input_shape
+    images = np.asarray(images)
+    batches = [
+        stack.forward(to_model_input(images[start : start + batch_size]).reshape(-1, *shape))[1]
+        for start in range(0, len(images), batch_size)
+    ]
+    return np.concatenate(batches) if batches else np.zeros((0, LOGITS), np.float32)
 
 
 @dataclass(frozen=True)
@@ -187,12 +229,12 @@ def _problem(arrays: dict, n_classes: int | None) -> str | None:
             if part
         )
     classes = arrays["classes"]
-    if classes.ndim != 1 or classes.dtype.kind not in "iu" or not 2 <= len(classes) <= FEATURES:
-        return f"classes must be 2 to {FEATURES} whole numbers, not {classes.dtype} {classes.shape}"
+    if classes.ndim != 1 or classes.dtype.kind not in "iu" or not 2 <= len(classes) <= LOGITS:
+        return f"classes must be 2 to {LOGITS} whole numbers, not {classes.dtype} {classes.shape}"
     if n_classes is not None and len(classes) != n_classes:
         return f"classes lists {len(classes)} characters, not {n_classes}"
-    if len(set(classes.tolist())) != len(classes) or classes.min() < 0 or classes.max() >= FEATURES:
-        return f"classes must be distinct indices 0-{FEATURES - 1}"
+    if len(set(classes.tolist())) != len(classes) or classes.min() < 0 or classes.max() >= LOGITS:
+        return f"classes must be distinct indices 0-{LOGITS - 1}"
     shapes = {
         "means": (len(classes), FEATURES),
         "precision": (FEATURES, FEATURES),

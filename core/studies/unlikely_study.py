@@ -2,8 +2,9 @@
 
 ``python -m core calibrate-unlikely``:
 
-* **fit** (the 8-character set's train split minus its seeded 10% validation): the mean logit
-  vector of ``all8-cnn`` per character and their pooled within-class covariance;
+* **fit** (the 8-character set's train split minus its seeded 10% validation): the mean feature
+  vector (``all8-cnn``'s logits, the ink, the aspect) per character and their pooled
+  within-class covariance;
 * **threshold**: the ``1 - REFUSAL`` quantile of the score on the validation images of the
   network's characters (so about ``REFUSAL`` of genuine characters are refused), raised just
   above the highest shipped example of those characters if one would be refused;
@@ -35,6 +36,7 @@ from core.insight.unlikely import (
     SOURCE_KIND,
     UnlikelyParameters,
     eight_logits,
+    features,
     parameters_path,
     save_parameters,
     unlikely_scores,
@@ -94,15 +96,24 @@ def auroc(positive: np.ndarray, negative: np.ndarray) -> float:
     return float(roc_curve(scores, is_positive)[2])
 
 
-def fit_statistics(logits: np.ndarray, labels: np.ndarray, classes: np.ndarray):
-    """Per-class means ``[k, 8]`` and the inverse pooled within-class covariance ``[8, 8]``."""
-    logits = np.asarray(logits, np.float64)
-    means = np.stack([logits[labels == c].mean(axis=0) for c in classes])
+def fit_statistics(found: np.ndarray, labels: np.ndarray, classes: np.ndarray):
+    """Per-class means ``[k, 10]`` and the inverse pooled within-class covariance ``[10, 10]``
+    of the features ``found`` (:func:`core.insight.unlikely.features`)."""
+    found = np.asarray(found, np.float64)
+    means = np.stack([found[labels == c].mean(axis=0) for c in classes])
     inside = np.isin(labels, classes)
-    residuals = logits[inside] - means[np.searchsorted(classes, labels[inside])]
+    residuals = found[inside] - means[np.searchsorted(classes, labels[inside])]
     covariance = residuals.T @ residuals / len(residuals)
     covariance += RIDGE * np.trace(covariance) / len(covariance) * np.eye(len(covariance))
     return means, np.linalg.inv(covariance)
+
+
+def _rows(values: tuple, keep: np.ndarray) -> tuple:
+    return tuple(array[keep] for array in values)
+
+
+def _joined(parts: list[tuple]) -> tuple:
+    return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))
 
 
 def _subset(split: labelled.Labelled, limit: int) -> labelled.Labelled:
@@ -142,35 +153,35 @@ def run(
     if byclass_limit is not None:
         halves = tuple(half[:byclass_limit] for half in halves)
     say("logits of the 8-character sets")
-    logits = {
-        "train": eight_logits(source, train.images),
-        "validation": eight_logits(source, validation.images),
-        "test": eight_logits(source, test.images),
-    }
+
+    def scored(images):  # what a score needs: the source's logits and the images
+        return eight_logits(source, images), np.asarray(images)
+
+    sets = {"train": scored(train.images), "validation": scored(validation.images)}
+    sets["test"] = scored(test.images)
     say("logits of ByClass and of generated non-characters")
-    byclass = [eight_logits(source, byclass_images[half]) for half in halves]
+    byclass = [scored(byclass_images[half]) for half in halves]
     byclass_of = [byclass_labels[half] for half in halves]
     generated = {}
     for stage, seed in (("calibration", CALIBRATION_SEED), ("evaluation", EVALUATION_SEED)):
         generated[stage] = {
-            kind: eight_logits(source, non_characters(kind, generated_per_kind, seed=seed))
-            for kind in KINDS
+            kind: scored(non_characters(kind, generated_per_kind, seed=seed)) for kind in KINDS
         }
-    example_logits = eight_logits(source, np.stack([canvas_to_input(render(e)) for e in EXAMPLES]))
+    examples = scored(np.stack([canvas_to_input(render(e)) for e in EXAMPLES]))
     results = {}
     for name, kind in networks:
         say(f"calibrating {folder_name(name, kind)}")
         characters = characters_of(name)
         classes = np.array([EIGHT_CHARACTERS.index(c) for c in characters], np.int64)
-        means, precision = fit_statistics(logits["train"], train.labels, classes)
+        means, precision = fit_statistics(features(*sets["train"]), train.labels, classes)
 
         def scores(values, weight, classes=classes, means=means, precision=precision):
             candidate = UnlikelyParameters(classes, means, precision, weight, 0.0, {})
-            return unlikely_scores(values, candidate)
+            return unlikely_scores(*values, candidate)
 
-        genuine = logits["validation"][np.isin(validation.labels, classes)]
-        calibration_others = np.concatenate(
-            [byclass[0][_outside(characters, byclass_characters, byclass_of[0])]]
+        genuine = _rows(sets["validation"], np.isin(validation.labels, classes))
+        calibration_others = _joined(
+            [_rows(byclass[0], _outside(characters, byclass_characters, byclass_of[0]))]
             + list(generated["calibration"].values())
         )
         calibration_auroc = {
@@ -180,22 +191,22 @@ def run(
         weight = max(DISTANCE_WEIGHTS, key=lambda w: (calibration_auroc[w], -w))
         threshold = float(np.quantile(scores(genuine, weight), 1 - REFUSAL))
         own_examples = np.array([e.character in characters for e in EXAMPLES])
-        example_scores = scores(example_logits[own_examples], weight)
+        example_scores = scores(_rows(examples, own_examples), weight)
         raised = bool(example_scores.max() >= threshold)
         if raised:
             threshold = float(example_scores.max()) * 1.01 + 1e-6
         metrics = _evaluate(
             lambda values, weight=weight: scores(values, weight),
             threshold,
-            logits["test"][np.isin(test.labels, classes)],
-            byclass[1][_outside(characters, byclass_characters, byclass_of[1])],
+            _rows(sets["test"], np.isin(test.labels, classes)),
+            _rows(byclass[1], _outside(characters, byclass_characters, byclass_of[1])),
             generated["evaluation"],
             example_scores,
         )
         metrics.update(
             distance_weight=weight,
             calibration_auroc={str(w): round(a, 4) for w, a in calibration_auroc.items()},
-            threshold=round(threshold, 4),
+            threshold=threshold,
             threshold_raised_for_examples=raised,
         )
         info = {
@@ -252,7 +263,8 @@ def markdown(results: dict) -> str:
         "",
         "Written by `python -m core calibrate-unlikely`. Score and parameters: "
         "`core/insight/unlikely.py`, `pretrained/<network>/unlikely.npz`. Every network is judged "
-        "from the logits of `all8-cnn` (the 8-character CNN). AUROC: genuine test characters of "
+        "from the logits of `all8-cnn` (the 8-character CNN) and two image features (ink, "
+        "aspect). AUROC: genuine test characters of "
         "the network vs the evaluation half of the official ByClass test file (characters of "
         "other classes) and generated non-characters. Refused: share of the network's own test "
         "characters flagged (target "

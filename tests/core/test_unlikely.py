@@ -30,25 +30,29 @@ NETWORKS = [(name, kind) for name in (*PAIRS, "all8") for kind in ("dense", "cnn
 
 
 def _parameters(classes=(0, 1), weight=1.0, threshold=5.0) -> UnlikelyParameters:
-    means = np.zeros((len(classes), 8), np.float32)
+    means = np.zeros((len(classes), 10), np.float32)  # ink and aspect 0: a blank image's
     for row, label in enumerate(classes):
         means[row, label] = 10.0
     return UnlikelyParameters(
-        np.array(classes, np.int64), means, np.eye(8, dtype=np.float32), weight, threshold, {}
+        np.array(classes, np.int64), means, np.eye(10, dtype=np.float32), weight, threshold, {}
     )
+
+
+def _blank(n: int) -> np.ndarray:
+    return np.zeros((n, 28, 28), np.uint8)
 
 
 def test_score_at_a_class_mean_is_only_the_probability_outside():
     z = np.zeros((1, 8))
     z[0, 0] = 10.0  # exactly the mean of class 0: distance 0
     expected = math.log(1 + 6 / (math.exp(10) + 1))  # -ln P(class 0 or 1) = -ln((e^10+1)/(e^10+7))
-    assert unlikely_scores(z, _parameters())[0] == pytest.approx(expected, rel=1e-9)
+    assert unlikely_scores(z, _blank(1), _parameters())[0] == pytest.approx(expected, rel=1e-9)
 
 
 def test_score_adds_the_weighted_distance_to_the_nearest_mean():
     z = np.zeros((2, 8))  # 100 from both means; P(class 0 or 1) = 2/8
     z[1, 3] = 10.0  # 200 from both means; P(inside) = 2 / (7 + e^10)
-    scores = unlikely_scores(z, _parameters(weight=0.5))
+    scores = unlikely_scores(z, _blank(2), _parameters(weight=0.5))
     assert scores[0] == pytest.approx(0.5 * 100 + math.log(4), rel=1e-9)
     assert scores[1] == pytest.approx(0.5 * 200 - math.log(2 / (7 + math.exp(10))), rel=1e-9)
 
@@ -56,8 +60,29 @@ def test_score_adds_the_weighted_distance_to_the_nearest_mean():
 def test_with_all_eight_classes_only_the_distance_counts():
     z = np.random.default_rng(0).normal(0, 3, (5, 8))
     parameters = _parameters(classes=tuple(range(8)), weight=1.0)
-    distances = ((z[:, None, :] - parameters.means[None]) ** 2).sum(axis=2).min(axis=1)
-    np.testing.assert_allclose(unlikely_scores(z, parameters), distances, rtol=1e-9)
+    distances = ((z[:, None, :] - parameters.means[None, :, :8]) ** 2).sum(axis=2).min(axis=1)
+    np.testing.assert_allclose(unlikely_scores(z, _blank(5), parameters), distances, rtol=1e-9)
+
+
+def test_image_features_of_a_bar():
+    from core.insight.unlikely import image_features
+
+    image = np.zeros((2, 28, 28), np.uint8)
+    image[0, 2:26, 10:14] = 255  # a bar 24 tall and 4 wide
+    image[1, 5:9, 5:9] = 100  # faint: no pixel above half intensity
+    found = image_features(image)
+    np.testing.assert_allclose(found[0], [24 * 4 / 784, 4 / 24])
+    np.testing.assert_allclose(found[1], [16 * 100 / 255 / 784, 0.0])
+
+
+def test_the_image_features_enter_the_distance():
+    parameters = _parameters(classes=tuple(range(8)))
+    image = np.zeros((1, 28, 28), np.uint8)
+    image[0, 2:26, 10:14] = 255
+    z = np.zeros((1, 8))
+    z[0, 0] = 10.0
+    expected = (24 * 4 / 784) ** 2 + (4 / 24) ** 2  # only the ink and aspect differ from a mean
+    assert unlikely_scores(z, image, parameters)[0] == pytest.approx(expected, rel=1e-6)
 
 
 def test_flagged_only_above_the_threshold():
@@ -81,8 +106,8 @@ def test_parameters_survive_a_round_trip(tmp_path):
 def _arrays(**changes):
     arrays = {
         "classes": np.array([0, 1], np.int64),
-        "means": np.zeros((2, 8), np.float32),
-        "precision": np.eye(8, dtype=np.float32),
+        "means": np.zeros((2, 10), np.float32),
+        "precision": np.eye(10, dtype=np.float32),
         "distance_weight": np.float32(1),
         "threshold": np.float32(2),
         "info": np.array(json.dumps({})),
@@ -94,14 +119,14 @@ def _arrays(**changes):
 DAMAGED = {
     "a key missing": (_arrays(threshold=None), "lacks threshold"),
     "an extra key": (_arrays(extra=np.zeros(2)), "unexpected extra"),
-    "means of the wrong shape": (_arrays(means=np.zeros((2, 7), np.float32)), "means has shape"),
-    "a NaN": (_arrays(precision=np.full((8, 8), np.nan, np.float32)), "non-finite"),
+    "means of the wrong shape": (_arrays(means=np.zeros((2, 8), np.float32)), "means has shape"),
+    "a NaN": (_arrays(precision=np.full((10, 10), np.nan, np.float32)), "non-finite"),
     "an infinite threshold": (_arrays(threshold=np.float32(np.inf)), "non-finite"),
     "classes repeated": (_arrays(classes=np.array([1, 1])), "distinct"),
     "classes out of range": (_arrays(classes=np.array([0, 8])), "distinct"),
     "a negative weight": (_arrays(distance_weight=np.float32(-1)), "negative"),
     "info not JSON": (_arrays(info=np.array("{not json")), "info"),
-    "integer means": (_arrays(means=np.zeros((2, 8), np.int64)), "not floats"),
+    "integer means": (_arrays(means=np.zeros((2, 10), np.int64)), "not floats"),
 }
 
 
@@ -201,3 +226,18 @@ def test_a_line_a_dash_and_a_scribble_are_not_characters_of_a_pair(checks, drawi
     for (name, kind), check in checks.items():
         if name != "all8":
             assert check(image).flagged, (name, kind, check(image))
+
+
+@pytest.mark.parametrize("kind", ["dense", "cnn"])
+def test_logits_in_batches_equal_one_forward_pass(kind):
+    from core.insight.unlikely import eight_logits
+    from core.models.files import load_pretrained
+    from core.models.layer_stack import layer_stack
+    from tests.helpers import random_images
+
+    model, images = load_pretrained("all8", kind), random_images(0, 23)
+    stack = layer_stack(model)
+    whole = stack.forward((images / 255.0).astype(np.float32).reshape(-1, *stack.input_shape))[1]
+    batched = eight_logits(model, images, batch_size=5)
+    assert batched.shape == (23, 8)
+    np.testing.assert_allclose(batched, whole, rtol=1e-4, atol=1e-4 * np.abs(whole).max())
