@@ -45,20 +45,30 @@ for pair in PAIRS:
             global_maps = cache.shipped_maps(pair, kind)
         except ProjectFileError:
             global_maps = None  # the confidence then rests on stability alone
-        found = explain_drawing(cache.model(pair, kind), image, mode, characters, maps=global_maps)
+        try:
+            check = cache.unlikely_check(pair, kind)
+        except ProjectFileError as error:
+            check = None
+            st.warning(f"No \u201cnot one of these\u201d check for {pair_title(pair)}: {error}")
+        found = explain_drawing(
+            cache.model(pair, kind), image, mode, characters, maps=global_maps, unlikely_check=check
+        )
     except (ProjectFileError, ValueError) as error:
         st.error(str(error))
         continue
     probabilities, predicted = found.probabilities, found.predicted
     maps.append(found.importance)
+    guess = f"{display_name(characters[predicted])} ({probabilities[predicted]:.0%})"
     titles.append(
-        f"{pair_title(pair)}: {display_name(characters[predicted])} ({probabilities[predicted]:.0%}) · confidence {found.confidence:.2f}"
+        f"{pair_title(pair)}: "
+        + (f"neither (guess {guess})" if found.refused else guess)
+        + f" · confidence {found.confidence:.2f}"
     )
     sentences.append(f"**{pair_title(pair)}**: {found.sentence}")
     rows.append(
         {
             "pair": pair_title(pair),
-            "prediction": display_name(characters[predicted]),
+            "prediction": "neither" if found.refused else display_name(characters[predicted]),
             "confidence": f"{probabilities[predicted]:.1%}",
             **{
                 f"P(label {i})": f"{display_name(c)} {p:.1%}"

@@ -146,6 +146,15 @@ def _class_pickers() -> None:
     )
 
 
+def _unlikely_check():
+    """The network's "not one of these" check, or None (a damaged file is named once)."""
+    try:
+        return cache.unlikely_check(name, kind)
+    except ProjectFileError as error:
+        st.warning(f"No \u201cnot one of these\u201d check: {error}")
+        return None
+
+
 def _show_explanation(image: np.ndarray, global_maps, grid) -> None:
     _class_pickers()
     probabilities = predict(model, image[None])[0]
@@ -159,13 +168,22 @@ def _show_explanation(image: np.ndarray, global_maps, grid) -> None:
         contrast=contrast,
         maps=global_maps,
         grid=grid,
+        unlikely_check=_unlikely_check(),
     )
     predicted = found.predicted
-    st.markdown(f"### Prediction: **{names[predicted]}** ({probabilities[predicted]:.1%})")
+    if found.refused:
+        st.markdown(f"### {found.answer}")
+        st.caption(
+            "Unlikely to be any of these characters (a line, a scribble or another character?). "
+            "The network's guess, for what it is worth:"
+        )
+    else:
+        st.markdown(f"### Prediction: **{names[predicted]}** ({probabilities[predicted]:.1%})")
     for label in (
         np.argsort(-probabilities, kind="stable") if scope == "all8" else range(len(names))
     ):
-        st.progress(float(probabilities[label]), text=f"{names[label]}: {probabilities[label]:.1%}")
+        text = f"{names[label]}: {probabilities[label]:.1%}"
+        st.progress(float(probabilities[label]), text=f":gray[{text}]" if found.refused else text)
     figure = st.session_state.get("explanation_figure")
     if figure is None:
         figure = st.session_state["explanation_figure"] = plots.explanation_figure(

@@ -17,7 +17,7 @@ The score, for one image and the network ``name`` (exactly what a browser copy c
     f      = (z_0 .. z_7, ink, aspect)                             (10 numbers)
     d_c    = (f - means[c]) . precision . (f - means[c])           for each row c of ``means``
     p_in   = sum over i in ``classes`` of softmax(z)[i]
-    score  = distance_weight * min_c d_c - ln(max(p_in, 1e-12))
+    score  = distance_weight * min_c d_c - ln(max(p_in, 1e-12)),  or +infinity if aspect < min_aspect
     unlikely (flag "not one of these")  <=>  score > threshold
 
 ``classes`` are the indices in ``0 2 5 8 B O S Z`` of the network's characters (2 for a pair,
@@ -25,7 +25,9 @@ all 8 for ``all8``, where ``p_in`` is 1 and the second term vanishes); ``means[c
 of ``f`` over the 8-character training images of ``classes[c]`` and ``precision`` the inverse
 of their pooled within-class covariance (plus a small ridge): a Mahalanobis distance to the
 nearest of the network's characters. ``ink`` and ``aspect`` catch what the logits miss: none
-of the eight characters is a thin line or a filled blob. The second term adds what the
+of the eight characters is a thin line or a filled blob; a drawing thinner than ``min_aspect``
+(the 0.1% quantile of the aspect of the network's training characters, about 0.33) is refused
+outright, since the 8-character network reads a vertical line as a confident 8 or B. The second term adds what the
 8-character network thinks: "this is a 5" makes a 2-vs-Z network say "neither". For a pair
 the second term carries most of the weight (``distance_weight`` is chosen by calibration,
 typically well below 1); for ``all8`` the distance is all there is.
@@ -38,6 +40,7 @@ Parameters: ``pretrained/<name>/unlikely.npz`` (``<name>`` as the network's fold
     precision  float32 [10, 10]
     distance_weight float32 []  (scalar, >= 0)
     threshold  float32 []       (scalar)
+    min_aspect float32 []       (scalar, 0-1)
     info       str     []       JSON: the source network, seeds, the metrics of the calibration
 
 The file is read with ``allow_pickle=False`` and checked (keys, shapes, finite values); a
@@ -63,7 +66,7 @@ UNLIKELY_FIX = (
 LOGITS = len(EIGHT_CHARACTERS)
 FEATURES = LOGITS + 2  # the logits, the ink and the aspect
 INK_LEVEL = 0.5
-KEYS = ("classes", "means", "precision", "distance_weight", "threshold", "info")
+KEYS = ("classes", "means", "precision", "distance_weight", "threshold", "min_aspect", "info")
 SOURCE = "all8"
 SOURCE_KIND = "cnn"
 SMALLEST_PROBABILITY = 1e-12
@@ -77,6 +80,7 @@ class UnlikelyParameters:
     distance_weight: float
     threshold: float
     info: dict
+    min_aspect: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,8 @@ def unlikely_scores(logits: np.ndarray, images, parameters: UnlikelyParameters) 
     shifted = np.exp(z - z.max(axis=1, keepdims=True))
     inside = shifted[:, parameters.classes].sum(axis=1) / shifted.sum(axis=1)
     surprise = -np.log(np.maximum(inside, SMALLEST_PROBABILITY))
-    return parameters.distance_weight * distances + surprise
+    scores = parameters.distance_weight * distances + surprise
+    return np.where(found[:, LOGITS + 1] < parameters.min_aspect, np.inf, scores)
 
 
 def verdicts(logits: np.ndarray, images, parameters: UnlikelyParameters) -> list[Unlikely]:
@@ -165,7 +170,8 @@ class UnlikelyCheck:
     eight_model: object
 
     def __call__(self, image: np.ndarray) -> Unlikely:
-        return verdicts(eight_logits(self.eight_model, np.asarray(image)[None]), self.parameters)[0]
+        images = np.asarray(image)[None]
+        return verdicts(eight_logits(self.eight_model, images), images, self.parameters)[0]
 
 
 def not_one_of_these(characters: tuple[str, ...]) -> str:
@@ -188,6 +194,7 @@ def save_parameters(parameters: UnlikelyParameters, path: str | Path) -> None:
         precision=np.asarray(parameters.precision, np.float32),
         distance_weight=np.float32(parameters.distance_weight),
         threshold=np.float32(parameters.threshold),
+        min_aspect=np.float32(parameters.min_aspect),
         info=np.array(json.dumps(parameters.info)),
     )
 
@@ -214,6 +221,7 @@ def load_parameters(path: str | Path, n_classes: int | None = None) -> UnlikelyP
         float(arrays["distance_weight"]),
         float(arrays["threshold"]),
         info,
+        float(arrays["min_aspect"]),
     )
 
 
@@ -240,6 +248,7 @@ def _problem(arrays: dict, n_classes: int | None) -> str | None:
         "precision": (FEATURES, FEATURES),
         "distance_weight": (),
         "threshold": (),
+        "min_aspect": (),
     }
     for key, shape in shapes.items():
         array = arrays[key]
@@ -250,6 +259,8 @@ def _problem(arrays: dict, n_classes: int | None) -> str | None:
             return f"{key} holds {array.dtype} values, not floats"
         if not np.isfinite(array).all():
             return f"{key} holds non-finite values (NaN or infinity)"
+    if not 0 <= float(arrays["min_aspect"]) <= 1:
+        return "min_aspect must lie in [0, 1]"
     if float(arrays["distance_weight"]) < 0:
         return "distance_weight must not be negative"
     if arrays["info"].shape != () or arrays["info"].dtype.kind != "U":

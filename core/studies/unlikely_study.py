@@ -8,6 +8,8 @@
 * **threshold**: the ``1 - REFUSAL`` quantile of the score on the validation images of the
   network's characters (so about ``REFUSAL`` of genuine characters are refused), raised just
   above the highest shipped example of those characters if one would be refused;
+* **thinnest accepted**: ``min_aspect``, the ``MIN_ASPECT_QUANTILE`` quantile of the aspect of
+  the network's training characters;
 * **distance weight**: the one of :data:`DISTANCE_WEIGHTS` with the best AUROC on the
   *calibration half* of the official ByClass test file (split by :data:`SEED`; characters
   outside the network's) plus generated non-characters (seed :data:`CALIBRATION_SEED`);
@@ -46,6 +48,7 @@ SEED = 0
 CALIBRATION_SEED = 1
 EVALUATION_SEED = 2
 REFUSAL = 0.02
+MIN_ASPECT_QUANTILE = 0.001
 RIDGE = 1e-6
 DISTANCE_WEIGHTS = (0.0, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 GENERATED_PER_KIND = 200
@@ -90,6 +93,9 @@ def auroc(positive: np.ndarray, negative: np.ndarray) -> float:
     from core.models.scores import roc_curve
 
     scores = np.concatenate([np.asarray(positive, float), np.asarray(negative, float)])
+    finite = scores[np.isfinite(scores)]
+    ceiling = float(finite.max()) + 1.0 if finite.size else 1.0
+    scores = np.nan_to_num(scores, posinf=ceiling)  # refused outright: all tied at the top
     is_positive = np.r_[np.ones(len(positive), bool), np.zeros(len(negative), bool)]
     if is_positive.all() or not is_positive.any():
         return float("nan")
@@ -173,10 +179,15 @@ def run(
         say(f"calibrating {folder_name(name, kind)}")
         characters = characters_of(name)
         classes = np.array([EIGHT_CHARACTERS.index(c) for c in characters], np.int64)
-        means, precision = fit_statistics(features(*sets["train"]), train.labels, classes)
+        train_features = features(*sets["train"])
+        means, precision = fit_statistics(train_features, train.labels, classes)
+        aspects = train_features[np.isin(train.labels, classes), -1]
+        min_aspect = float(np.quantile(aspects, MIN_ASPECT_QUANTILE))
 
         def scores(values, weight, classes=classes, means=means, precision=precision):
-            candidate = UnlikelyParameters(classes, means, precision, weight, 0.0, {})
+            candidate = UnlikelyParameters(
+                classes, means, precision, weight, 0.0, {}, min_aspect=min_aspect
+            )
             return unlikely_scores(*values, candidate)
 
         genuine = _rows(sets["validation"], np.isin(validation.labels, classes))
@@ -189,10 +200,11 @@ def run(
             for weight in DISTANCE_WEIGHTS
         }
         weight = max(DISTANCE_WEIGHTS, key=lambda w: (calibration_auroc[w], -w))
-        threshold = float(np.quantile(scores(genuine, weight), 1 - REFUSAL))
+        genuine_scores = scores(genuine, weight)
+        threshold = float(np.quantile(genuine_scores[np.isfinite(genuine_scores)], 1 - REFUSAL))
         own_examples = np.array([e.character in characters for e in EXAMPLES])
         example_scores = scores(_rows(examples, own_examples), weight)
-        raised = bool(example_scores.max() >= threshold)
+        raised = bool(np.isfinite(example_scores).all() and example_scores.max() >= threshold)
         if raised:
             threshold = float(example_scores.max()) * 1.01 + 1e-6
         metrics = _evaluate(
@@ -207,6 +219,7 @@ def run(
             distance_weight=weight,
             calibration_auroc={str(w): round(a, 4) for w, a in calibration_auroc.items()},
             threshold=threshold,
+            min_aspect=min_aspect,
             threshold_raised_for_examples=raised,
         )
         info = {
@@ -224,7 +237,9 @@ def run(
             "generated_per_kind": generated_per_kind,
             "metrics": metrics,
         }
-        parameters = UnlikelyParameters(classes, means, precision, weight, threshold, info)
+        parameters = UnlikelyParameters(
+            classes, means, precision, weight, threshold, info, min_aspect=min_aspect
+        )
         path = parameters_path(name, kind, root)
         save_parameters(parameters, path)
         say(f"wrote {path}")

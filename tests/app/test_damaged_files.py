@@ -7,7 +7,15 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import drawn, run_page, texts
-from tests.fixtures.damaged_pretrained import GRID, MAPS, METADATA, MODEL, VARIANTS, damaged_copy
+from tests.fixtures.damaged_pretrained import (
+    GRID,
+    MAPS,
+    METADATA,
+    MODEL,
+    UNLIKELY,
+    VARIANTS,
+    damaged_copy,
+)
 
 PAGES = [
     "views/draw.py",
@@ -25,6 +33,7 @@ READERS = {
     METADATA: {"views/models.py"},
     MAPS: {"views/draw.py", "views/global_maps.py"},
     GRID: {"views/draw.py"},
+    UNLIKELY: {"views/draw.py", "views/compare.py"},
 }
 QUICK = ["maps without k"]  # the rest are in the slow tier (about 5 CPU-seconds each)
 

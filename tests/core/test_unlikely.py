@@ -85,6 +85,17 @@ def test_the_image_features_enter_the_distance():
     assert unlikely_scores(z, image, parameters)[0] == pytest.approx(expected, rel=1e-6)
 
 
+def test_a_drawing_thinner_than_the_thinnest_character_is_refused_outright():
+    image = np.zeros((2, 28, 28), np.uint8)
+    image[0, 2:26, 12:15] = 255  # aspect 3/24
+    image[1, 2:26, 6:22] = 255  # aspect 16/24
+    z = np.zeros((2, 8))
+    z[:, 0] = 10.0
+    parameters = UnlikelyParameters(*list(vars(_parameters()).values())[:6], min_aspect=0.3)
+    scores = unlikely_scores(z, image, parameters)
+    assert np.isinf(scores[0]) and np.isfinite(scores[1])
+
+
 def test_flagged_only_above_the_threshold():
     assert Unlikely(5.1, 5.0).flagged and not Unlikely(5.0, 5.0).flagged
 
@@ -110,6 +121,7 @@ def _arrays(**changes):
         "precision": np.eye(10, dtype=np.float32),
         "distance_weight": np.float32(1),
         "threshold": np.float32(2),
+        "min_aspect": np.float32(0.3),
         "info": np.array(json.dumps({})),
     }
     arrays.update(changes)
@@ -125,6 +137,7 @@ DAMAGED = {
     "classes repeated": (_arrays(classes=np.array([1, 1])), "distinct"),
     "classes out of range": (_arrays(classes=np.array([0, 8])), "distinct"),
     "a negative weight": (_arrays(distance_weight=np.float32(-1)), "negative"),
+    "an aspect above 1": (_arrays(min_aspect=np.float32(2)), "min_aspect"),
     "info not JSON": (_arrays(info=np.array("{not json")), "info"),
     "integer means": (_arrays(means=np.zeros((2, 10), np.int64)), "not floats"),
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 import pytest
 
 from core.insight.unlikely import load_parameters, parameters_path
@@ -38,3 +40,11 @@ def test_calibration_on_a_tiny_subset(emnist_dir, monkeypatch, tmp_path):
         fit_limit=2000,
     )
     assert again["2Z"]["metrics"] == results["2Z"]["metrics"]  # seeded: the same figures
+
+
+def test_auroc_counts_refused_outright_as_tied_at_the_top():
+    from core.studies.unlikely_study import auroc
+
+    assert auroc(np.array([np.inf, 3.0]), np.array([1.0, 2.0])) == 1.0
+    assert auroc(np.array([np.inf]), np.array([np.inf])) == 0.5
+    assert auroc(np.array([1.0, 1.0]), np.array([1.0, 0.0])) == 0.75
