@@ -17,7 +17,8 @@ The score, for one image and the network ``name`` (exactly what a browser copy c
     f      = (z_0 .. z_7, ink, aspect)                             (10 numbers)
     d_c    = (f - means[c]) . precision . (f - means[c])           for each row c of ``means``
     p_in   = sum over i in ``classes`` of softmax(z)[i]
-    score  = distance_weight * min_c d_c - ln(max(p_in, 1e-12)),  or +infinity if aspect < min_aspect
+    score  = distance_weight * min_c d_c - ln(max(p_in, 1e-12))
+             (+infinity instead when aspect < min_aspect)
     unlikely (flag "not one of these")  <=>  score > threshold
 
 ``classes`` are the indices in ``0 2 5 8 B O S Z`` of the network's characters (2 for a pair,
@@ -27,10 +28,10 @@ of their pooled within-class covariance (plus a small ridge): a Mahalanobis dist
 nearest of the network's characters. ``ink`` and ``aspect`` catch what the logits miss: none
 of the eight characters is a thin line or a filled blob; a drawing thinner than ``min_aspect``
 (the 0.1% quantile of the aspect of the network's training characters, about 0.33) is refused
-outright, since the 8-character network reads a vertical line as a confident 8 or B. The second term adds what the
-8-character network thinks: "this is a 5" makes a 2-vs-Z network say "neither". For a pair
-the second term carries most of the weight (``distance_weight`` is chosen by calibration,
-typically well below 1); for ``all8`` the distance is all there is.
+outright, since the 8-character network reads a vertical line as a confident 8 or B. The
+second term adds what the 8-character network thinks: "this is a 5" makes a 2-vs-Z network
+say "neither". For a pair it carries most of the weight (``distance_weight``, chosen by
+calibration, is 0 to 0.01); for ``all8`` the distance is all there is.
 
 Parameters: ``pretrained/<name>/unlikely.npz`` (``<name>`` as the network's folder, e.g. ``2Z``,
 ``2Z-cnn``, ``all8``), written by ``python -m core calibrate-unlikely``:

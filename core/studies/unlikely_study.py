@@ -184,9 +184,11 @@ def run(
         aspects = train_features[np.isin(train.labels, classes), -1]
         min_aspect = float(np.quantile(aspects, MIN_ASPECT_QUANTILE))
 
-        def scores(values, weight, classes=classes, means=means, precision=precision):
+        def scores(
+            values, weight, classes=classes, means=means, precision=precision, low=min_aspect
+        ):
             candidate = UnlikelyParameters(
-                classes, means, precision, weight, 0.0, {}, min_aspect=min_aspect
+                classes, means, precision, weight, 0.0, {}, min_aspect=low
             )
             return unlikely_scores(*values, candidate)
 
