@@ -58,6 +58,20 @@ def metadata(pair: str, kind: str = "dense") -> dict:
     return _metadata(pair, kind, str(models.pretrained_root()))
 
 
+def unlikely_check(name: str, kind: str = "dense"):
+    """The "not one of these" check of a network: its parameters and the 8-character CNN.
+    Raises :class:`ProjectFileError` naming a missing or damaged file."""
+    return _unlikely_check(name, kind, str(models.pretrained_root()))
+
+
+@st.cache_resource(show_spinner=False)
+def _unlikely_check(name: str, kind: str, root: str):
+    from core.insight.unlikely import SOURCE, SOURCE_KIND, UnlikelyCheck, shipped_parameters
+
+    parameters = shipped_parameters(name, kind, Path(root))
+    return UnlikelyCheck(parameters, _model(SOURCE, SOURCE_KIND, root))
+
+
 @st.cache_resource(show_spinner="Loading the model...")
 def _model(pair: str, kind: str, root: str):
     loaded = models.load_pretrained(pair, kind, Path(root))

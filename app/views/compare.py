@@ -54,30 +54,43 @@ def server_results(image) -> None:
     for pair in PAIRS:
         characters = pair_characters(pair)
         try:
-            try:
-                global_maps = cache.shipped_maps(pair, kind)
-            except ProjectFileError:
-                global_maps = None  # the confidence then rests on stability alone
+            global_maps = cache.shipped_maps(pair, kind)
+        except ProjectFileError:
+            global_maps = None  # the confidence then rests on stability alone
+        try:
+            check = cache.unlikely_check(pair, kind)
+        except ProjectFileError as error:
+            check = None
+            st.warning(f"No \u201cnot one of these\u201d check for {pair_title(pair)}: {error}")
+        try:
             found = explain_drawing(
-                cache.model(pair, kind), image, mode, characters, maps=global_maps
+                cache.network(pair, kind),
+                image,
+                mode,
+                characters,
+                maps=global_maps,
+                unlikely_check=check,
             )
         except (ProjectFileError, ValueError) as error:
             st.error(str(error))
             continue
         probabilities, predicted = found.probabilities, found.predicted
         maps.append(found.importance)
+        guess = f"{display_name(characters[predicted])} ({probabilities[predicted]:.0%})"
         titles.append(
-            f"{pair_title(pair)}: {display_name(characters[predicted])} ({probabilities[predicted]:.0%}) · confidence {found.confidence:.2f}"
+            f"{pair_title(pair)}: "
+            + (f"neither (guess {guess})" if found.refused else guess)
+            + f" · confidence {found.confidence:.2f}"
         )
         sentences.append(f"**{pair_title(pair)}**: {found.sentence}")
         rows.append(
             {
                 "pair": pair_title(pair),
-                "prediction": display_name(characters[predicted]),
+                "prediction": "neither" if found.refused else display_name(characters[predicted]),
                 "confidence": f"{probabilities[predicted]:.1%}",
                 **{
                     f"P(label {i})": f"{display_name(c)} {p:.1%}"
-                    for i, (c, p) in enumerate(zip(characters, probabilities))
+                    for i, (c, p) in enumerate(zip(characters, probabilities, strict=True))
                 },
                 "explanation confidence": round(found.confidence, 2),
             }

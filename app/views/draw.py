@@ -145,6 +145,15 @@ def _class_pickers() -> None:
     )
 
 
+def _unlikely_check():
+    """The network's "not one of these" check, or None (a damaged file is named once)."""
+    try:
+        return cache.unlikely_check(name, kind)
+    except ProjectFileError as error:
+        st.warning(f"No \u201cnot one of these\u201d check: {error}")
+        return None
+
+
 def _show_explanation(image: np.ndarray, global_maps, grid, live: bool):
     """The server's (reference) result; with the live canvas on, its bars and map are the
     canvas' own, so the server adds the numbers, the sentence and the exports."""
@@ -161,15 +170,24 @@ def _show_explanation(image: np.ndarray, global_maps, grid, live: bool):
         maps=global_maps,
         grid=grid,
         probabilities=probabilities,
+        unlikely_check=_unlikely_check(),
     )
     predicted = found.predicted
-    st.markdown(f"### Prediction: **{names[predicted]}** ({probabilities[predicted]:.1%})")
+    if found.refused:
+        st.markdown(f"### {found.answer}")
+        st.caption(
+            "Unlikely to be any of these characters (a line, a scribble or another character?). "
+            "The network's guess, for what it is worth:"
+        )
+    else:
+        st.markdown(f"### Prediction: **{names[predicted]}** ({probabilities[predicted]:.1%})")
     if not live:  # the server path: its own bars and map
         for label in (
             np.argsort(-probabilities, kind="stable") if scope == "all8" else range(len(names))
         ):
+            text = f"{names[label]}: {probabilities[label]:.1%}"
             st.progress(
-                float(probabilities[label]), text=f"{names[label]}: {probabilities[label]:.1%}"
+                float(probabilities[label]), text=f":gray[{text}]" if found.refused else text
             )
         limit = cache.map_limit(name, kind, mode)
         figure = st.session_state.get("explanation_figure")

@@ -278,6 +278,25 @@ def cmd_confidence_report(args) -> int:
     return 0
 
 
+def cmd_calibrate_unlikely(args) -> int:
+    from core.studies.unlikely_study import NETWORKS, markdown, run, write
+
+    names = set(args.pair)
+    networks = [(name, kind) for name, kind in NETWORKS if name in names and kind in args.kind]
+    results = run(
+        byclass_limit=args.byclass_limit,
+        generated_per_kind=args.generated,
+        networks=networks,
+        root=Path(args.out) if args.out else None,
+        progress=lambda message: print(message, file=sys.stderr),
+    )
+    if args.report:
+        for path in write(results, Path(args.report)):
+            print(f"wrote {path}", file=sys.stderr)
+    print(markdown(results))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="ModuleX core engine")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -449,6 +468,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--json", help="also write the figures to this JSON file")
     sweep.set_defaults(run=cmd_sweep_explain)
+
+    unlikely = commands.add_parser(
+        "calibrate-unlikely",
+        help="fit, calibrate and evaluate the 'not one of these' score of every network",
+    )
+    unlikely.add_argument(
+        "--pair",
+        type=lambda value: [*PAIRS, "all8"] if value == "all" else _model_names(value),
+        default=[*PAIRS, "all8"],
+        help="pairs and/or all8, comma-separated, or all (default)",
+    )
+    unlikely.add_argument("--kind", type=_kinds, default=["dense", "cnn"], help="dense, cnn or both")
+    unlikely.add_argument(
+        "--byclass-limit",
+        type=int,
+        default=None,
+        help="images per ByClass half (default: all; small values for a quick run)",
+    )
+    unlikely.add_argument(
+        "--generated", type=int, default=200, help="generated non-characters per kind"
+    )
+    unlikely.add_argument("--out", help="folder of the networks (default: pretrained/)")
+    unlikely.add_argument(
+        "--report",
+        default=str(Path(__file__).resolve().parents[2] / "reports"),
+        help="folder for unlikely.md and unlikely.json ('' for none)",
+    )
+    unlikely.set_defaults(run=cmd_calibrate_unlikely)
 
     for name, handler, text in (
         ("predict", cmd_predict, "predict image files"),

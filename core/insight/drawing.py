@@ -16,6 +16,7 @@ from core.explain import predict_and_explain
 from core.explain.global_maps import GlobalMaps
 from core.insight.confidence import explanation_confidence
 from core.insight.textual import describe
+from core.insight.unlikely import Unlikely, UnlikelyCheck, not_one_of_these
 from core.models.files import predict
 
 
@@ -29,10 +30,27 @@ class LiveExplanation:
     stability: float
     agreement: float  # nan without a global map to compare with
     sentence: str
+    unlikely: Unlikely | None = None  # the "not one of these" verdict (None: no check at hand)
+    answer: str = ""  # the headline: the prediction, or "This does not look like 2 or Z/z"
 
     @property
     def predicted(self) -> int:
         return int(self.probabilities.argmax())
+
+    @property
+    def refused(self) -> bool:
+        """True when the input is unlikely to be any of the network's characters."""
+        return self.unlikely is not None and self.unlikely.flagged
+
+
+def answer_text(
+    probabilities: np.ndarray, classes: tuple[str, ...], unlikely: Unlikely | None
+) -> str:
+    """The one-line answer: "2 (95%)", or "This does not look like 2 or Z/z" when flagged."""
+    if unlikely is not None and unlikely.flagged:
+        return not_one_of_these(classes)
+    predicted = int(np.asarray(probabilities).argmax())
+    return f"{display_name(classes[predicted])} ({probabilities[predicted]:.1%})"
 
 
 def default_contrast(probabilities: np.ndarray, target: int) -> int:
@@ -70,10 +88,13 @@ def explain_drawing(
     maps: GlobalMaps | None = None,
     grid: np.ndarray | None = None,
     probabilities: np.ndarray | None = None,
+    unlikely_check: UnlikelyCheck | None = None,
 ) -> LiveExplanation:
     """Explain one 28x28 image for ``target`` (default: the prediction), against ``contrast``
     in contrast mode (default: the most likely other class). ``probabilities``: the model's
-    on ``image`` if the caller has them already (one forward pass per drawing)."""
+    on ``image`` if the caller has them already (one forward pass per drawing). With
+    ``unlikely_check``, the result says whether the input is unlikely to be any of ``classes``
+    (``unlikely``, ``refused``) and its sentence and ``answer`` say so first."""
     if probabilities is None:
         probabilities = predict(model, image[None])[0]
     target = int(probabilities.argmax()) if target is None else int(target)
@@ -105,6 +126,9 @@ def explain_drawing(
         None if contrast is None else display_name(classes[contrast]),
         mode,
     )
+    unlikely = None if unlikely_check is None else unlikely_check(image)
+    if unlikely is not None and unlikely.flagged:
+        sentence = f"{not_one_of_these(classes)}, so the map below explains a guess. " + sentence
     return LiveExplanation(
         probabilities,
         importance,
@@ -114,4 +138,6 @@ def explain_drawing(
         float(found.stability[0]),
         float(found.agreement[0]),
         sentence,
+        unlikely,
+        answer_text(probabilities, classes, unlikely),
     )

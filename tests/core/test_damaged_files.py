@@ -8,8 +8,17 @@ import pytest
 from core.errors import ModelFileError
 from core.explain.global_maps import GLOBAL_MAPS_FILE, load_global_maps
 from core.explain.model_maps import shipped_contrast_grid
+from core.insight.unlikely import shipped_parameters
 from core.models.files import expected_classes, load_metadata, load_pretrained, model_dir
-from tests.fixtures.damaged_pretrained import GRID, MAPS, METADATA, MODEL, VARIANTS, damaged_copy
+from tests.fixtures.damaged_pretrained import (
+    GRID,
+    MAPS,
+    METADATA,
+    MODEL,
+    UNLIKELY,
+    VARIANTS,
+    damaged_copy,
+)
 
 
 def _load(network: str, name: str, root):
@@ -22,6 +31,8 @@ def _load(network: str, name: str, root):
     if name == MAPS:
         path = model_dir(pair, kind, root) / GLOBAL_MAPS_FILE
         return load_global_maps(path, expected_classes(pair))
+    if name == UNLIKELY:
+        return shipped_parameters(pair, kind, root)
     assert name == GRID
     return shipped_contrast_grid(kind, root)
 
@@ -38,7 +49,7 @@ def test_a_damaged_file_is_named_with_its_fix(variant, tmp_path):
     assert "git checkout -- pretrained/" in caught.value.fix
 
 
-@pytest.mark.parametrize("name", [MODEL, METADATA, MAPS, GRID])
+@pytest.mark.parametrize("name", [MODEL, METADATA, MAPS, GRID, UNLIKELY])
 def test_the_shipped_files_pass_the_same_checks(name):
     for network in ("2Z", "2Z-cnn", "all8", "all8-cnn", "5S", "0O-cnn"):
         if name != GRID or network.startswith("all8"):
