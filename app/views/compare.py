@@ -13,7 +13,8 @@ from core.insight.drawing import explain_drawing
 mode, kind = state.mode(), state.kind()
 st.title("Compare pairs")
 st.caption(
-    "The same input through the four networks. Each network only knows its own two characters, so each answers a different question."
+    "The same input through the four networks. Each network only knows its own two characters, "
+    "so each answers a different question."
 )
 
 
@@ -102,8 +103,10 @@ def server_results(image) -> None:
         config={"displayModeBar": False},
     )
     st.caption(
-        f"Mode: {mode}; network: {'CNN' if kind == 'cnn' else 'Dense (thesis)'}. Each panel explains its network's predicted class on its own colour scale, "
-        "with its explanation confidence (0-1: stability under small moves and noise, and agreement with the global map). "
+        f"Mode: {mode}; network: {'CNN' if kind == 'cnn' else 'Dense (thesis)'}. Each panel "
+        "explains its network's predicted class on its own colour scale, "
+        "with its explanation confidence (0-1: stability under small moves and noise, and "
+        "agreement with the global map). "
         + colour_meaning(mode, ("A", "B"), 0)
         .replace("**A**", "the prediction")
         .replace("**A rather than B**", "the prediction rather than the other character")

@@ -7,7 +7,7 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from app import cache, edit_mode, inputs, live_canvas, plots, state
+from app import cache, edit_mode, guard, inputs, live_canvas, plots, state
 from app.explainers import colour_meaning, focus_options, resolve_focus
 from app.state import KIND_NAMES
 from core.data.pairs import (
@@ -31,8 +31,9 @@ SCOPES = {"pair": f"the {pair_title(pair)} network", "all8": "the 8-character ne
 st.title(f"Draw & explain: {pair_title(pair)}")
 if not state.presenter():  # the presenter says it; the canvas and map keep the first screen
     st.caption(
-        "Draw one character in the black square. The network predicts it, ModuleX shows which pixels drove the decision, "
-        "a number says how far to trust that map, and a sentence says where the evidence lies."
+        "Draw one character in the black square. The network predicts it, ModuleX shows which "
+        "pixels drove the decision, a number says how far to trust that map, and a sentence says "
+        "where the evidence lies."
     )
 scope = (
     st.segmented_control(
@@ -44,11 +45,8 @@ name = pair if scope == "pair" else ALL_EIGHT
 characters = pair_characters(pair) if scope == "pair" else EIGHT_CHARACTERS
 names = [display_name(c) for c in characters]
 
-try:  # the numpy view of the checked weight export: this page never imports TensorFlow
-    model = cache.network(name, kind)
-except ProjectFileError as error:
-    st.error(str(error))
-    st.stop()
+# the numpy view of the checked weight export: this page never imports TensorFlow
+model = guard.loaded_or_stop(cache.network, name, kind)
 
 
 def _load_picked_example() -> None:
@@ -67,7 +65,10 @@ with strip_column:
         key="example_pick",
         on_change=_load_picked_example,
         format_func=lambda n: f"{n} ≈" if by_name(n).ambiguous else n,
-        help="Ready drawings, rendered from stroke recipes; ≈ marks a look-alike that could go either way.",
+        help=(
+            "Ready drawings, rendered from stroke recipes; ≈ marks a look-alike that could go "
+            "either way."
+        ),
     )
 with test_column.popover("Random test image", icon=":material/casino:", width="stretch"):
     if cache.dataset_available():
@@ -88,7 +89,8 @@ with test_column.popover("Random test image", icon=":material/casino:", width="s
 
 
 def _global_maps():
-    """The shipped global maps (and, for the 8-class network, its contrast grid), or None with a warning."""
+    """The shipped global maps (and, for the 8-class network, its contrast grid), or None with a
+    warning."""
     try:
         return cache.shipped_maps(name, kind), cache.contrast_grid(
             kind
@@ -204,25 +206,33 @@ def _show_explanation(image: np.ndarray, global_maps, grid, live: bool):
         else f"agreement with the global map {found.agreement:+.2f}"
     )
     st.markdown(
-        f"**Explanation confidence: {found.confidence:.2f}** (stability under small moves and noise {found.stability:+.2f}, {agreement})",
-        help="How far to trust this map, 0 to 1: the mean of its stability and its agreement with the global map (see README).",
+        f"**Explanation confidence: {found.confidence:.2f}** (stability under small moves and "
+        f"noise {found.stability:+.2f}, {agreement})",
+        help=(
+            "How far to trust this map, 0 to 1: the mean of its stability and its agreement with "
+            "the global map (see README)."
+        ),
     )
     st.markdown(f"*{found.sentence}*")
     if mode == "target" and (kind == "cnn" or scope == "all8"):
         st.caption(
-            "On target maps of the CNNs and of the 8-class networks, this number told right from wrong test predictions at about chance level for most of them "
-            "(8/B's CNN excepted; see README), though it still flags noise. Contrast mode is where it helps most."
+            "On target maps of the CNNs and of the 8-class networks, this number told right from "
+            "wrong test predictions at about chance level for most of them "
+            "(8/B's CNN excepted; see README), though it still flags noise. Contrast mode is where "
+            "it helps most."
         )
     if scope == "pair":
         st.caption(colour_meaning(mode, characters, found.target))
     elif mode == "thesis":
         st.caption(
-            "Red pixels push the whole output (all eight probabilities and their biases, as in the thesis) up, blue pixels push it down."
+            "Red pixels push the whole output (all eight probabilities and their biases, as in the "
+            "thesis) up, blue pixels push it down."
         )
     else:
         against = f" rather than **{names[found.contrast]}**" if found.contrast is not None else ""
         st.caption(
-            f"Red pixels speak for **{names[found.target]}**{against}, blue pixels against it (8-character {KIND_NAMES[kind]} network)."
+            f"Red pixels speak for **{names[found.target]}**{against}, blue pixels against it "
+            f"(8-character {KIND_NAMES[kind]} network)."
         )
     if kind == "cnn" and st.toggle("Also show Grad-CAM", key="show_gradcam"):
         cam = gradcam(
@@ -239,10 +249,12 @@ def _show_explanation(image: np.ndarray, global_maps, grid, live: bool):
             config={"displayModeBar": False},
         )
         st.caption(
-            "Grad-CAM: the last convolution's feature maps weighted by their mean gradient, positive part, upsampled from 3x3."
+            "Grad-CAM: the last convolution's feature maps weighted by their mean gradient, "
+            "positive part, upsampled from 3x3."
         )
     st.caption(
-        f"Input: {inputs.description_markdown()} · {int((image > 127).sum())} ink pixels of 784 · fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}"
+        f"Input: {inputs.description_markdown()} · {int((image > 127).sum())} ink pixels of 784 · "
+        f"fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}"
     )
     _export_buttons(image, probabilities, found, global_maps)
     return found.target, found.contrast
@@ -251,15 +263,24 @@ def _show_explanation(image: np.ndarray, global_maps, grid, live: bool):
 def _export_buttons(image: np.ndarray, probabilities: np.ndarray, found, global_maps) -> None:
     """PNG of the view and a PDF report, built only when clicked."""
     network = pair_title(pair) if scope == "pair" else "all eight characters"
-    title = f"{network}, {KIND_NAMES[kind]} network: {names[found.predicted]} ({probabilities[found.predicted]:.0%})"
+    title = (
+        f"{network}, {KIND_NAMES[kind]} network: {names[found.predicted]} "
+        f"({probabilities[found.predicted]:.0%})"
+    )
     references = []
     if global_maps is not None and scope == "pair":
-        references = [(f"global map of {n}", m) for n, m in zip(names, global_maps.get(mode))]
+        references = [
+            (f"global map of {n}", m) for n, m in zip(names, global_maps.get(mode), strict=True)
+        ]
 
     described = inputs.description()  # read here: the exports run outside the script's thread
 
     def report(with_text: bool):
-        lines = [" · ".join(f"{n}: {p:.1%}" for n, p in zip(names, probabilities) if p >= 0.005)]
+        lines = [
+            " · ".join(
+                f"{n}: {p:.1%}" for n, p in zip(names, probabilities, strict=True) if p >= 0.005
+            )
+        ]
         text = ""
         if with_text:
             lines.append(
@@ -346,7 +367,8 @@ def draw_and_explain() -> None:
     refused = inputs.load_upload(upload) or refused
     hint = (
         refused
-        or "Draw a character on the canvas, upload a picture, or pick an example above to see the prediction and its explanation."
+        or "Draw a character on the canvas, upload a picture, or pick an example above to see the "
+        "prediction and its explanation."
     )
     image = state.current_input()
 
@@ -379,7 +401,8 @@ def draw_and_explain() -> None:
 
 
 def _cached_figure(key: tuple, build):
-    """A figure kept in the session and rebuilt only when ``key`` changes (building costs ~45 ms)."""
+    """A figure kept in the session and rebuilt only when ``key`` changes (building costs
+    ~45 ms)."""
     if st.session_state.get(f"{key[0]}_key") != key:
         st.session_state[f"{key[0]}_key"] = key
         st.session_state[key[0]] = build()
@@ -396,12 +419,14 @@ def _pair_global_maps(global_maps) -> None:
     )
     st.plotly_chart(figure, key="global", config={"displayModeBar": False})
     st.caption(
-        f"Mean {mode} map of the first {global_maps.k} test images of each label, each explained for its true label."
+        f"Mean {mode} map of the first {global_maps.k} test images of each label, each explained "
+        "for its true label."
     )
 
 
 def _eight_class_global_maps(global_maps, grid, target: int, contrast: int | None) -> None:
-    """The global maps of the two characters explained; the figure is rebuilt only when they change."""
+    """The global maps of the two characters explained; the figure is rebuilt only when they
+    change."""
     other = contrast if contrast is not None else default_other(target)
     if mode == "contrast" and grid is not None:
         panels, titles = (
@@ -420,16 +445,19 @@ def _eight_class_global_maps(global_maps, grid, target: int, contrast: int | Non
     st.plotly_chart(figure, key="global", config={"displayModeBar": False})
     if mode == "contrast":
         st.caption(
-            f"Mean map of the first {global_maps.k} test images of the first character, explained as it and not the second."
+            f"Mean map of the first {global_maps.k} test images of the first character, explained "
+            "as it and not the second."
         )
     else:
         st.caption(
-            f"Mean {mode} map of the first {global_maps.k} test images of each character, explained for its true label."
+            f"Mean {mode} map of the first {global_maps.k} test images of each character, "
+            "explained for its true label."
         )
 
 
 def default_other(target: int) -> int:
-    """The character shown beside the target outside contrast mode: its look-alike in the four pairs."""
+    """The character shown beside the target outside contrast mode: its look-alike in the four
+    pairs."""
     partners = {
         first: second for code in PAIRS for first, second in (tuple(code), tuple(reversed(code)))
     }

@@ -74,7 +74,8 @@ def cmd_download(args) -> int:
     for bar in bars.values():
         bar.close()
     print(
-        f"built {result.folder}: train {sum(result.counts['train'])} images, test {sum(result.counts['test'])} images"
+        f"built {result.folder}: train {sum(result.counts['train'])} images, "
+        f"test {sum(result.counts['test'])} images"
     )
     return 0
 
@@ -88,12 +89,14 @@ def cmd_train(args) -> int:
         # with the official archive, the all-characters network learns every Balanced class
         if args.pair not in (None, ["all8"], [BALANCED]):
             raise ValueError(
-                "--balanced-archive goes with --pair all8 (or balanced, or no --pair): it trains one network on every EMNIST Balanced class"
+                "--balanced-archive goes with --pair all8 (or balanced, or no --pair): it trains "
+                "one network on every EMNIST Balanced class"
             )
         names = [BALANCED]
     elif BALANCED in names:
         raise ValueError(
-            "--pair balanced needs --balanced-archive PATH (the official EMNIST gzip.zip or its gzip folder)"
+            "--pair balanced needs --balanced-archive PATH (the official EMNIST gzip.zip or its "
+            "gzip folder)"
         )
     summary = {}
     for pair in names:
@@ -215,10 +218,10 @@ def cmd_predict(args) -> int:
 
     model = load_pretrained(args.pair, args.kind)
     characters = _characters(args.pair)
-    for path, row in zip(args.images, predict(model, _read_images(args.images))):
+    for path, row in zip(args.images, predict(model, _read_images(args.images)), strict=True):
         print(
             f"{path}: {characters[int(row.argmax())]}  "
-            + "  ".join(f"P({c})={p:.3f}" for c, p in zip(characters, row))
+            + "  ".join(f"P({c})={p:.3f}" for c, p in zip(characters, row, strict=True))
         )
     return 0
 
@@ -235,9 +238,11 @@ def cmd_explain(args) -> int:
     probabilities, maps = predict_and_explain(
         model, _read_images(args.images), mode=args.mode, contrast=contrast
     )
-    for path, row, importance in zip(args.images, probabilities, maps):
+    for path, row, importance in zip(args.images, probabilities, maps, strict=True):
         print(
-            f"{path}: {characters[int(row.argmax())]} (P={row.max():.3f}); importance sum {importance.sum():+.4f}, strongest pixel {np.unravel_index(np.abs(importance).argmax(), importance.shape)}"
+            f"{path}: {characters[int(row.argmax())]} (P={row.max():.3f}); "
+            f"importance sum {importance.sum():+.4f}, "
+            f"strongest pixel {np.unravel_index(np.abs(importance).argmax(), importance.shape)}"
         )
     if args.out:
         np.save(args.out, maps)
@@ -271,7 +276,8 @@ def cmd_confidence_report(args) -> int:
                     continue  # the 8-class network has no single class to argue against
                 report.append({"kind": kind, **analyse(pair, model, mode)})
                 print(
-                    f"{pair} {kind} {mode}: AUROC confidence {report[-1]['auroc_correct_vs_wrong']['confidence']:.3f}",
+                    f"{pair} {kind} {mode}: AUROC confidence "
+                    f"{report[-1]['auroc_correct_vs_wrong']['confidence']:.3f}",
                     file=sys.stderr,
                 )
     _print_json(report)
@@ -317,7 +323,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--pair",
         type=_model_names,
-        help="2Z, 5S, 8B, 0O, all8 (one network for the eight characters), balanced, a comma list, or all (the four pairs; default)",
+        help=(
+            "2Z, 5S, 8B, 0O, all8 (one network for the eight characters), balanced, a comma list, "
+            "or all (the four pairs; default)"
+        ),
     )
     train.add_argument(
         "--kind",
@@ -327,7 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--balanced-archive",
-        help="the official EMNIST gzip.zip (or its gzip/ folder): with --pair all8 (or alone), train on every EMNIST Balanced class (model 'balanced')",
+        help=(
+            "the official EMNIST gzip.zip (or its gzip/ folder): with --pair all8 (or alone), "
+            "train on every EMNIST Balanced class (model 'balanced')"
+        ),
     )
     train.add_argument(
         "--epochs", type=int, help="default: the shipped recipe's (40 for dense, 15 for cnn)"
