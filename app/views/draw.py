@@ -88,15 +88,16 @@ with test_column.popover("Random test image", icon=":material/casino:", width="s
         st.caption("Needs the EMNIST test set on this machine (`python -m core download`).")
 
 
-def _global_maps():
+def _global_maps(warn: bool = True):
     """The shipped global maps (and, for the 8-class network, its contrast grid), or None with a
-    warning."""
+    warning (shown once: where the maps are drawn)."""
     try:
         return cache.shipped_maps(name, kind), cache.contrast_grid(
             kind
         ) if scope == "all8" else None
     except ProjectFileError as error:
-        st.warning(str(error))
+        if warn:
+            st.warning(str(error))
         return None, None
 
 
@@ -337,10 +338,13 @@ def _live_question() -> tuple[int | None, int | None]:
 
 @st.fragment
 def draw_and_explain() -> None:
-    # One layout for both networks, so switching keeps the canvas (and the drawing on it). The
-    # global maps live in the fragment too: on the 8-character network they follow the two
-    # characters compared; their figures are rebuilt only when what they show changes.
-    drawing_column, result_column, global_column = st.columns([2.1, 1.3, 1], gap="medium")
+    # A pen lift reruns only this fragment. The pair's global maps do not depend on the drawing,
+    # so they are drawn outside it (below) and never re-sent on a stroke; the 8-character
+    # network's follow the two characters compared, so they live in here, in a third column.
+    if scope == "pair":
+        drawing_column, result_column = st.columns([2.1, 1.3], gap="medium")
+    else:
+        drawing_column, result_column, global_column = st.columns([2.1, 1.3, 1], gap="medium")
     with drawing_column:
         network_title = "8-character" if scope == "all8" else pair_title(pair)
         networks = [
@@ -372,7 +376,7 @@ def draw_and_explain() -> None:
     )
     image = state.current_input()
 
-    global_maps, grid = _global_maps()
+    global_maps, grid = _global_maps(warn=scope != "pair")  # the pair's are drawn outside
     explained = None
     with result_column:
         if image is None:
@@ -386,13 +390,13 @@ def draw_and_explain() -> None:
                 )
             except (ProjectFileError, ValueError) as error:
                 st.error(f"Could not explain this input: {error}")
+    if scope == "pair":
+        return
     with global_column:
         st.markdown("**Hold it against the global maps**")
         if global_maps is None:
             return
-        if scope == "pair":
-            _pair_global_maps(global_maps)
-        elif explained is not None:
+        if explained is not None:
             _eight_class_global_maps(global_maps, grid, *explained)
         else:
             st.caption(
@@ -464,4 +468,14 @@ def default_other(target: int) -> int:
     return characters.index(partners[characters[target]])
 
 
-draw_and_explain()
+if scope == "pair":
+    live_part, global_column = st.columns([3.4, 1], gap="medium")
+    with live_part:
+        draw_and_explain()
+    with global_column:
+        st.markdown("**Hold it against the global maps**")
+        shipped, _ = _global_maps()
+        if shipped is not None:
+            _pair_global_maps(shipped)
+else:
+    draw_and_explain()
