@@ -357,10 +357,10 @@ def run(
     return results
 
 
-def smoke(sessions: int = 2, pointer_ups: int = 3, env: dict | None = None) -> dict:
+def smoke(sessions: int = 2, pointer_ups: int = 3, port: int | None = None) -> dict:
     """A tiny run for the tests: ``sessions`` protocol sessions on a server of its own."""
     with ExitStack() as stack:
-        url = stack.enter_context(app_server(ROOT / "app" / "main.py", env=env))
+        url = stack.enter_context(app_server(ROOT / "app" / "main.py", port=port))
         servers = Servers([url.pid])
         _warm_up(url)
         return protocol_level(url, sessions, servers, pointer_ups)
