@@ -489,6 +489,7 @@ def _load_section(load: dict | None) -> list[str]:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     lines += _load_rows("one server", load["levels"])
+    lines += _load_rows("one server, no per-run clear_session", load.get("without_keras_clear", {}))
     replicas = load.get("replicas") or {}
     if "skipped" in replicas:
         lines += ["", f"Two replicas: skipped ({replicas['skipped']})."]
@@ -500,6 +501,14 @@ def _load_section(load: dict | None) -> list[str]:
             "cookie (`bench/proxy.py`, README Robustness). Both replicas and nginx share the "
             "same two cores here, so a second replica adds a second Python interpreter (a "
             "second GIL) but no CPU: on separate machines each would hold the one-server figures.",
+        ]
+    if load.get("without_keras_clear"):
+        lines += [
+            "",
+            "\"No per-run clear_session\" is a what-if, not the shipped app: "
+            "`bench/without_keras_clear.py` runs the same app without the "
+            "`keras.backend.clear_session()` (a full `gc.collect()`) that Streamlit calls after "
+            "every script run once keras is imported (`core/models/files.py` imports it).",
         ]
     errors = [m for row in load["levels"].values() for m in row.get("error_messages", [])]
     if errors:
