@@ -477,6 +477,11 @@ def _load_rows(label: str, levels: dict) -> list[str]:
     return rows
 
 
+def _client_share(load: dict) -> float:
+    rows = [*load["levels"].values(), *(load.get("replicas") or {}).values()]
+    return max((row["client_cpu_share"] for row in rows if "client_cpu_share" in row), default=0)
+
+
 def _load_section(load: dict | None) -> list[str]:
     """Classroom scale (bench/load.py): simulated sessions on one server and on two replicas."""
     if not load or "levels" not in load:
@@ -492,7 +497,8 @@ def _load_section(load: dict | None) -> list[str]:
         "the next stroke; the class starts within 5 s. Sessions speak Streamlit's websocket "
         "protocol (`bench/protocol.py`: the browser's `BackMsg` protobufs, the canvas' widget "
         "id read from the first run's deltas), so the load generator costs the machine little "
-        "(its CPU share is below) and the figures measure the server. Server CPU: user + system "
+        f"(at most {_client_share(load):.1%} of the machine's CPU here) and the figures measure "
+        "the server. Server CPU: user + system "
         "time of the server process(es) during the drawing, divided by the pointer-ups; memory: "
         "resident set before the sessions, with them open, and the peak while they draw. "
         f"Finished {load['finished']}.",
