@@ -2,7 +2,8 @@
 
 ``python -m bench``               everything but the load test (a few minutes)
 ``python -m bench --quick``       a tiny configuration (the smoke test runs this)
-``python -m bench load``          the load test (20 browser sessions), recorded in the same results
+``python -m bench load``          the load test: 20/40/60 protocol sessions on one server and on two
+                                  replicas behind nginx, validated against 5 Chromium sessions
 ``python -m bench uploads``       time and memory of every hostile upload (also part of ``all``)
 ``python -m bench gallery``       the mistakes gallery's filter change (needs the dataset)
 ``python -m bench live``          the live drawing component in Chromium (also part of ``all``)
@@ -41,10 +42,12 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--skip-training", action="store_true")
     parser.add_argument(
-        "--sessions", type=int, default=20, help="load test: concurrent browser sessions"
+        "--sessions",
+        default="20,40,60",
+        help="load test: the levels of concurrent sessions, comma-separated",
     )
     parser.add_argument(
-        "--rounds", type=int, default=2, help="load test: rounds per session and wave"
+        "--skip-replicas", action="store_true", help="load test: leave out the nginx replicas"
     )
     parser.add_argument("--out", help="write results.json / results.md here instead of bench/")
     args = parser.parse_args(argv)
@@ -63,7 +66,11 @@ def main(argv=None) -> int:
     if args.what == "load":
         from bench import load
 
-        results["load"] = load.run(sessions=args.sessions, rounds=args.rounds)
+        results["load"] = load.run(
+            levels=[int(level) for level in args.sessions.split(",")],
+            replicas=not args.skip_replicas,
+            browsers=not args.skip_browser,
+        )
     elif args.what == "live":
         from bench import live
 

@@ -1,199 +1,56 @@
-"""Load test: many concurrent browser sessions on one dashboard server, on loopback only.
+"""Load test: a class drawing at once on one dashboard server (or two behind nginx), on loopback.
 
-Each session draws, reads the prediction and switches pages for a fixed number of rounds.
-Reports errors (target 0), latency percentiles, and the server's memory before and after.
+Each simulated session opens Draw & explain and draws a Z stroke by stroke: the pen moves for
+about a second (seeded, 0.7-1.3 s), lifts, and the live canvas sends the strokes; the session
+waits for the server's update (the fragment's confidence line) and draws the next stroke.
+Sessions speak Streamlit's websocket protocol (bench/protocol.py), so 60 of them cost the
+machine little and the figures measure the server. Reported per level (20 / 40 / 60 sessions):
+server CPU per pointer-up, p50/p95 pointer-up -> server update, errors, server memory, and the
+load average of the shared machine before and after.
+
+The protocol client is validated against real browsers: at 5 sessions, Chromium (Playwright)
+draws the same strokes on the same server, and the server CPU per pointer-up of both is
+compared (target: within 20%).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import random
 import statistics
+import threading
 import time
+from contextlib import ExitStack, contextmanager
 
-from bench.browser import CANVAS, CHROMIUM_ARGS, ROOT, app_server, chromium_path, resident_memory_mb
+from bench.browser import ROOT, app_server, resident_memory_mb
+from bench.protocol import Session, SessionError
+from core.inputs.strokes import CANVAS_SIZE, DEFAULT_BRUSH
 
-STROKES = {
-    "Z": [[(0.1, 0.1), (0.9, 0.1), (0.1, 0.9), (0.9, 0.9)]],
-    "S": [
-        [(0.85, 0.15), (0.5, 0.0), (0.15, 0.2), (0.5, 0.5), (0.85, 0.8), (0.5, 1.0), (0.15, 0.85)]
-    ],
-}
-TIMEOUT_MS = (
-    300_000  # 20 browsers and the server share the CPU: slow is measured, only a hang is an error
-)
-ARTIFACTS = (
-    ROOT / "test-artifacts" / "load"
-)  # a screenshot and the page text of every failed session
-
-
-async def _canvas_box(page) -> dict:
-    """The canvas' box once it stops moving.
-
-    The canvas component lays itself out after its script loads; on a busy machine that
-    happens late, and a stroke drawn at the earlier position misses the canvas.
-    """
-    previous = None
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while time.monotonic() < deadline:
-        box = await page.locator(CANVAS).bounding_box()
-        if box and box == previous:
-            return box
-        previous = box
-        await page.wait_for_timeout(300)
-    raise TimeoutError("the canvas kept moving")
+LEVELS = (20, 40, 60)
+PORTS = {"single": 8680, "replicas": (8681, 8682), "proxy": 8683}
+# A Z in the unit square: top bar, diagonal, bottom bar; then the same, shifted
+_Z = [[(0.1, 0.1), (0.9, 0.1)], [(0.9, 0.1), (0.1, 0.9)], [(0.1, 0.9), (0.9, 0.9)]]
+UNIT_STROKES = _Z + [[(x + 0.04, y + 0.03) for x, y in stroke] for stroke in _Z]
+POINTER_UPS = len(UNIT_STROKES)  # strokes per session: a Z, then the same Z inked over
+MARGIN = 0.15  # of the canvas, as bench.browser.draw leaves it
+STEPS_PER_SEGMENT = 6  # pointer moves per segment, as bench.browser.draw makes them
 
 
-INK_SHOWN_JS = """() => {
-    // The canvas component renders into a shadow root: search through open shadow roots.
-    const canvases = [];
-    const walk = root => root.querySelectorAll('*').forEach(element => {
-        if (element.matches('canvas.dc-canvas.lower-canvas')) canvases.push(element);
-        if (element.shadowRoot) walk(element.shadowRoot);
-    });
-    walk(document);
-    return canvases.some(canvas => {
-        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-        for (let i = 0; i < pixels.length; i += 4) if (pixels[i] > 128) return true;
-        return false;
-    });
-}"""
-INK_WAIT_MS = 15_000
-DRAW_ATTEMPTS = 3
-
-
-async def _draw(page, strokes, record) -> None:
-    """Draw until the canvas shows the ink.
-
-    Under 20 browsers a stroke now and then never reaches the canvas' drawing handler (the
-    canvas stays black, as if the mouse had missed); a person would draw again, and so does
-    the load test, counting it. Ink on the canvas without a prediction is an error.
-    """
-    for attempt in range(DRAW_ATTEMPTS):
-        box = await _canvas_box(page)
-        for stroke in strokes:
-            points = [
-                (
-                    box["x"] + box["width"] * (0.15 + 0.7 * x),
-                    box["y"] + box["height"] * (0.15 + 0.7 * y),
-                )
-                for x, y in stroke
-            ]
-            await page.mouse.move(*points[0])
-            await page.mouse.down()
-            for x, y in points[1:]:
-                await page.mouse.move(x, y, steps=4)
-            await page.mouse.up()
-        try:
-            await page.wait_for_function(INK_SHOWN_JS, timeout=INK_WAIT_MS)
-            return
-        except Exception:
-            record("stroke_redrawn", attempt + 1)
-    raise TimeoutError(f"the canvas took none of {DRAW_ATTEMPTS} strokes")
-
-
-async def _settled(page) -> None:
-    await page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-
-
-async def _session(browser, url: str, number: int, rounds: int, record) -> None:
-    context = await browser.new_context(viewport={"width": 1300, "height": 900})
-    context.set_default_timeout(
-        TIMEOUT_MS
-    )  # every wait below: Playwright's 30 s default is too short here
-    page = await context.new_page()
-    character = "Z" if number % 2 == 0 else "S"
-    pair = "2Z" if character == "Z" else "5S"
-    try:
-        await page.goto(f"{url}/?pair={pair}")
-        await page.locator(CANVAS).wait_for()
-        await _settled(page)
-        for _ in range(rounds):
-            await page.get_by_role("button", name="Reset canvas & history").click()
-            # The click's rerun may not have started yet: wait until the page shows the empty state.
-            await page.get_by_text("Draw a character on the canvas").wait_for()
-            await _settled(page)
-            started = time.perf_counter()
-            await _draw(page, STROKES[character], record)
-            await page.wait_for_function(
-                "() => /Prediction: \\S+ \\(/.test(document.querySelector('[data-testid=\"stMain\"]')?.innerText || '')"
-            )
-            await _settled(page)
-            record("draw_to_prediction", time.perf_counter() - started)
-            for link, heading in (
-                ("Compare pairs", "Compare pairs"),
-                ("Models", "Models"),
-                ("Draw & explain", "Draw & explain"),
-            ):
-                started = time.perf_counter()
-                await page.get_by_role("link", name=link).click()
-                await page.get_by_role("heading", name=heading).first.wait_for()
-                await _settled(page)
-                record("page_switch", time.perf_counter() - started)
-                if await page.locator('[data-testid="stException"]').count():
-                    record("error", f"session {number}: exception shown on {link}")
-            await page.locator(CANVAS).wait_for()
-    except Exception as error:  # every failure is counted, the test goes on
-        record(
-            "error", f"session {number}: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
-        )
-        await _keep_evidence(page, number)
-    finally:
-        await context.close()
-
-
-async def _keep_evidence(page, number: int) -> None:
-    try:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(ARTIFACTS / f"session-{number}.png"), full_page=True)
-        (ARTIFACTS / f"session-{number}.txt").write_text(
-            await page.locator("body").inner_text(timeout=10_000)
-        )
-    except Exception:  # the evidence is a bonus; the error is already counted
-        pass
-
-
-async def _run(url: str, sessions: int, rounds: int) -> dict:
-    from playwright.async_api import async_playwright
-
-    timings: dict[str, list] = {
-        "draw_to_prediction": [],
-        "page_switch": [],
-        "error": [],
-        "stroke_redrawn": [],
-    }
-
-    def record(kind, value):
-        timings[kind].append(value)
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
-        )
-        started = time.perf_counter()
-        await asyncio.gather(
-            *(_session(browser, url, number, rounds, record) for number in range(sessions))
-        )
-        elapsed = time.perf_counter() - started
-        await browser.close()
-    return {"timings": timings, "elapsed_s": elapsed}
-
-
-def _percentiles(values: list[float]) -> dict:
-    if not values:
-        return {"count": 0}
-    ordered = sorted(values)
-    return {
-        "count": len(values),
-        "p50_s": statistics.median(ordered),
-        "p95_s": ordered[max(0, int(round(0.95 * len(ordered))) - 1)],
-        "max_s": ordered[-1],
-    }
-
-
-async def _warm_up(url: str) -> None:
-    """One session that visits every page, so every model and cache is loaded before measuring."""
-    await _run(url, sessions=1, rounds=1)
+def canvas_strokes(count: int) -> list[dict]:
+    """The first ``count`` strokes as the canvas sends them: ``{"w", "p"}`` in canvas pixels,
+    one point per pointer move."""
+    span = CANVAS_SIZE * (1 - 2 * MARGIN)
+    strokes = []
+    for stroke in UNIT_STROKES[:count]:
+        points = [stroke[0]]
+        for (x0, y0), (x1, y1) in zip(stroke, stroke[1:], strict=False):
+            for step in range(1, STEPS_PER_SEGMENT + 1):
+                t = step / STEPS_PER_SEGMENT
+                points.append((x0 + (x1 - x0) * t, y0 + (y1 - y0) * t))
+        flat = [round(CANVAS_SIZE * MARGIN + span * v, 1) for point in points for v in point]
+        strokes.append({"w": DEFAULT_BRUSH, "p": flat})
+    return strokes
 
 
 def cpu_seconds(pid: int) -> float:
@@ -202,42 +59,316 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run(sessions: int = 20, rounds: int = 2, env: dict | None = None) -> dict:
-    """Start the dashboard on 127.0.0.1 and drive ``sessions`` concurrent browser sessions."""
-    with app_server(ROOT / "app" / "main.py", env=env) as url:
-        asyncio.run(_warm_up(url))
-        memory_before = resident_memory_mb(url.pid)
-        cpu_before = cpu_seconds(url.pid)
-        outcome = asyncio.run(_run(url, sessions, rounds))
-        memory_after = resident_memory_mb(url.pid)
-        cpu_first_wave = cpu_seconds(url.pid) - cpu_before
-        second = asyncio.run(
-            _run(url, sessions, rounds)
-        )  # a second wave: does memory keep growing?
-        memory_after_second = resident_memory_mb(url.pid)
-    timings = outcome["timings"]
-    reruns_per_round = 1 + 1 + 3  # clear and one stroke (fragment reruns), three page switches
-    errors = timings["error"] + second["timings"]["error"]
+def load_average() -> list[float]:
+    return [round(value, 1) for value in os.getloadavg()]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(round(share * len(ordered))) - 1)] if ordered else float("nan")
+
+
+class Servers:
+    """The server processes measured together (one server, or both replicas)."""
+
+    def __init__(self, pids: list[int]):
+        self.pids = pids
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.pids)
+
+    def memory(self) -> float:
+        return sum(resident_memory_mb(pid) for pid in self.pids)
+
+
+@contextmanager
+def peak_memory(servers: Servers, every: float = 0.25):
+    """Sample the servers' resident memory in a thread; yields a dict whose "peak" grows."""
+    found = {"peak": servers.memory()}
+    stop = threading.Event()
+
+    def sample():
+        while not stop.wait(every):
+            try:
+                found["peak"] = max(found["peak"], servers.memory())
+            except (OSError, RuntimeError):  # a replica stopped
+                return
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield found
+    finally:
+        stop.set()
+        thread.join()
+
+
+START_SPREAD_S = 5.0  # the class starts drawing within a few seconds, not at one instant
+
+
+def stroke_pauses(number: int, count: int) -> list[float]:
+    """Seconds before each pointer-up (seeded per session): the pen moves 0.7-1.3 s per stroke,
+    the first stroke starts up to START_SPREAD_S late."""
+    rng = random.Random(number)
+    pauses = [rng.uniform(0.7, 1.3) for _ in range(count)]
+    pauses[0] += rng.uniform(0, START_SPREAD_S)
+    return pauses
+
+
+async def _draw_session(session: Session, number: int, pointer_ups: int, outcome: dict) -> None:
+    """Draw stroke by stroke; every stroke's latency or error goes into ``outcome``."""
+    previous = session.fingerprint
+    for count, pause in enumerate(stroke_pauses(number, pointer_ups), 1):
+        await asyncio.sleep(pause)
+        try:
+            latency = await session.pointer_up(canvas_strokes(count))
+        except SessionError as error:
+            outcome["errors"].append(f"session {number}, stroke {count}: {error}")
+            return  # a lost session stays lost, as a tab would show "connection lost"
+        if session.fingerprint == previous:
+            outcome["errors"].append(f"session {number}, stroke {count}: the input did not change")
+        previous = session.fingerprint
+        outcome["latencies"].append(latency)
+
+
+async def _protocol_level(url: str, sessions: int, pointer_ups: int, servers: Servers) -> dict:
+    outcome = {"errors": [], "latencies": [], "open_s": []}
+    opened: list[tuple[int, Session]] = []
+    memory_before = servers.memory()
+
+    async def open_one(number):
+        session = Session(url)
+        try:
+            outcome["open_s"].append(await session.open())
+            opened.append((number, session))
+        except (SessionError, OSError) as error:
+            outcome["errors"].append(f"session {number} did not open: {error}")
+
+    cpu_open = servers.cpu()
+    await asyncio.gather(*(open_one(number) for number in range(sessions)))
+    cpu_opened = servers.cpu()
+    memory_open = servers.memory()
+    client_cpu = time.process_time()
+    started = time.perf_counter()
+    with peak_memory(servers) as memory:
+        await asyncio.gather(*(_draw_session(s, n, pointer_ups, outcome) for n, s in opened))
+    elapsed = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
+    cpu_drawn = servers.cpu()
+    for _, session in opened:
+        await session.close()
+    latencies = outcome["latencies"]
     return {
         "sessions": sessions,
-        "rounds": rounds,
-        "reruns": 2 * sessions * rounds * reruns_per_round,
-        "errors": len(errors),
-        "error_messages": errors[:10],
-        "strokes_redrawn": len(timings["stroke_redrawn"])
-        + len(second["timings"]["stroke_redrawn"]),
-        "draw_to_prediction": _percentiles(
-            timings["draw_to_prediction"] + second["timings"]["draw_to_prediction"]
-        ),
-        "page_switch": _percentiles(timings["page_switch"] + second["timings"]["page_switch"]),
-        "wave_seconds": [outcome["elapsed_s"], second["elapsed_s"]],
-        "server_cpu_s_per_rerun": cpu_first_wave / (sessions * rounds * reruns_per_round),
-        "server_cpu_share_first_wave": cpu_first_wave
-        / (outcome["elapsed_s"] * (os.cpu_count() or 1)),
-        "server_memory_mb": {
+        "pointer_ups": len(latencies),
+        "errors": len(outcome["errors"]),
+        "error_messages": outcome["errors"][:5],
+        "server_cpu_ms_per_pointer_up": 1000 * (cpu_drawn - cpu_opened) / max(len(latencies), 1),
+        "server_cpu_s_per_open": (cpu_opened - cpu_open) / max(len(opened), 1),
+        "server_cpu_share": (cpu_drawn - cpu_opened) / (elapsed * (os.cpu_count() or 1)),
+        "client_cpu_share": client_cpu / (elapsed * (os.cpu_count() or 1)),
+        "p50_s": statistics.median(latencies) if latencies else float("nan"),
+        "p95_s": percentile(latencies, 0.95),
+        "max_s": max(latencies, default=float("nan")),
+        "open_p95_s": percentile(outcome["open_s"], 0.95),
+        "memory_mb": {
             "before": memory_before,
-            "after_first_wave": memory_after,
-            "after_second_wave": memory_after_second,
+            "sessions_open": memory_open,
+            "peak": memory["peak"],
         },
-        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
+
+
+def protocol_level(url: str, sessions: int, servers: Servers, pointer_ups: int = POINTER_UPS):
+    """One level of simulated sessions; the load average of the machine beside it."""
+    before = load_average()
+    figures = asyncio.run(_protocol_level(url, sessions, pointer_ups, servers))
+    figures["load_average"] = [before[0], load_average()[0]]
+    return figures
+
+
+# --- real browsers, to validate the protocol client --------------------------------------------
+
+_NEW_FINGERPRINT = r"""old => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const found = main && main.innerText.match(/fingerprint (\w+)/);
+    return found && found[1] !== old ? found[1] : null;
+}"""
+_NOT_RUNNING = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+async def _browser_session(context, url, number, pointer_ups, ready, go, outcome):
+    from bench.browser import CANVAS
+
+    page = await context.new_page()
+    try:
+        await page.goto(url + "/?pair=2Z")
+        await page.locator(CANVAS).wait_for(timeout=180_000)
+        await page.wait_for_selector(_NOT_RUNNING, timeout=180_000)
+        box = await page.locator(CANVAS).bounding_box()
+        previous = await page.evaluate(_NEW_FINGERPRINT, "") or ""
+    except Exception as error:
+        outcome["errors"].append(f"browser {number} did not open: {error}")
+        ready.release()
+        return
+    ready.release()
+    await go.wait()
+    span_x, span_y = box["width"] * (1 - 2 * MARGIN), box["height"] * (1 - 2 * MARGIN)
+
+    def screen(point):
+        return (
+            box["x"] + box["width"] * MARGIN + point[0] * span_x,
+            box["y"] + box["height"] * MARGIN + point[1] * span_y,
+        )
+
+    pauses = stroke_pauses(number, pointer_ups)
+    for stroke, pause in zip(UNIT_STROKES[:pointer_ups], pauses, strict=True):
+        await asyncio.sleep(pause)
+        try:
+            points = [screen(p) for p in stroke]
+            await page.mouse.move(*points[0])
+            await page.mouse.down()
+            await page.mouse.move(*points[1], steps=STEPS_PER_SEGMENT)
+            await page.mouse.up()
+            released = time.perf_counter()
+            handle = await page.wait_for_function(_NEW_FINGERPRINT, arg=previous, timeout=60_000)
+            previous = await handle.json_value()
+            outcome["latencies"].append(time.perf_counter() - released)
+            await page.wait_for_selector(_NOT_RUNNING, timeout=60_000)
+        except Exception as error:
+            outcome["errors"].append(f"browser {number}: {type(error).__name__}: {error}"[:200])
+            return
+
+
+async def _browser_level(url: str, sessions: int, pointer_ups: int, servers: Servers) -> dict:
+    from playwright.async_api import async_playwright
+
+    from bench.browser import CHROMIUM_ARGS, chromium_path
+
+    outcome = {"errors": [], "latencies": []}
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
+        contexts = [
+            await browser.new_context(viewport={"width": 1300, "height": 900})
+            for _ in range(sessions)
+        ]
+        ready, go = asyncio.Semaphore(0), asyncio.Event()
+        tasks = [
+            asyncio.create_task(_browser_session(c, url, n, pointer_ups, ready, go, outcome))
+            for n, c in enumerate(contexts)
+        ]
+        for _ in range(sessions):
+            await ready.acquire()
+        await asyncio.sleep(3)  # the pages' static files and the engines' weights: loaded
+        cpu_opened = servers.cpu()
+        go.set()
+        await asyncio.gather(*tasks)
+        cpu_drawn = servers.cpu()
+        await browser.close()
+    latencies = outcome["latencies"]
+    return {
+        "sessions": sessions,
+        "pointer_ups": len(latencies),
+        "errors": len(outcome["errors"]),
+        "error_messages": outcome["errors"][:5],
+        "server_cpu_ms_per_pointer_up": 1000 * (cpu_drawn - cpu_opened) / max(len(latencies), 1),
+        "p50_s": statistics.median(latencies) if latencies else float("nan"),
+        "p95_s": percentile(latencies, 0.95),
+    }
+
+
+def validate(url: str, servers: Servers, sessions: int = 5, repeats: int = 2) -> dict:
+    """Server CPU per pointer-up: the protocol client beside Chromium, alternated ``repeats``
+    times on the same server (the machine's load drifts)."""
+    protocol, browsers, averages = [], [], [load_average()[0]]
+    for _ in range(repeats):
+        protocol.append(protocol_level(url, sessions, servers))
+        before = load_average()[0]
+        row = asyncio.run(_browser_level(url, sessions, POINTER_UPS, servers))
+        row["load_average"] = [before, load_average()[0]]
+        browsers.append(row)
+        averages.append(load_average()[0])
+
+    def cpu(rows):
+        return statistics.mean(row["server_cpu_ms_per_pointer_up"] for row in rows)
+
+    return {
+        "sessions": sessions,
+        "protocol": protocol,
+        "browser": browsers,
+        "protocol_cpu_ms": cpu(protocol),
+        "browser_cpu_ms": cpu(browsers),
+        "ratio": cpu(protocol) / cpu(browsers),
+        "load_average": averages,
+    }
+
+
+# --- the whole benchmark ----------------------------------------------------------------------
+
+
+def _warm_up(url: str) -> None:
+    """One session draws, so the models and caches are loaded before anything is measured."""
+    asyncio.run(_warm(url))
+
+
+async def _warm(url: str) -> None:
+    session = Session(url, timeout=180)
+    await session.open()
+    for count in (1, 2):
+        await session.pointer_up(canvas_strokes(count))
+    await session.close()
+
+
+def run(
+    levels=LEVELS, pointer_ups: int = POINTER_UPS, replicas: bool = True, browsers: bool = True
+) -> dict:
+    """Every level on one server, the browser validation, and every level on two replicas
+    behind nginx (skipped, and said so, when nginx is not installed)."""
+    results = {
+        "method": "protocol",
+        "levels": {},
+        "pointer_ups_per_session": pointer_ups,
+        "cores": os.cpu_count(),
+    }
+    with app_server(ROOT / "app" / "main.py", port=PORTS["single"]) as url:
+        servers = Servers([url.pid])
+        _warm_up(url)
+        for sessions in levels:
+            results["levels"][str(sessions)] = protocol_level(url, sessions, servers, pointer_ups)
+        if browsers:
+            results["validation"] = validate(url, servers)
+    # what-if: the same app without Streamlit's keras clear_session (a full gc) after each run
+    with app_server(ROOT / "bench" / "without_keras_clear.py", port=PORTS["single"]) as url:
+        servers = Servers([url.pid])
+        _warm_up(url)
+        results["without_keras_clear"] = {
+            str(sessions): protocol_level(url, sessions, servers, pointer_ups)
+            for sessions in levels
+        }
+    if replicas:
+        from bench.proxy import nginx_path, replicas_behind_nginx
+
+        if nginx_path() is None:
+            results["replicas"] = {"skipped": "nginx is not installed (apt-get install nginx)"}
+        else:
+            with replicas_behind_nginx(PORTS["replicas"], PORTS["proxy"]) as (url, replicas):
+                servers = Servers([replica.pid for replica in replicas])
+                for replica in replicas:  # each replica warmed directly, not via the proxy
+                    _warm_up(replica)
+                results["replicas"] = {
+                    str(sessions): protocol_level(url, sessions, servers, pointer_ups)
+                    for sessions in levels
+                }
+    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    return results
+
+
+def smoke(sessions: int = 2, pointer_ups: int = 3, port: int | None = None) -> dict:
+    """A tiny run for the tests: ``sessions`` protocol sessions on a server of its own."""
+    with ExitStack() as stack:
+        url = stack.enter_context(app_server(ROOT / "app" / "main.py", port=port))
+        servers = Servers([url.pid])
+        _warm_up(url)
+        return protocol_level(url, sessions, servers, pointer_ups)
