@@ -1,4 +1,5 @@
-"""bench/results.json -> bench/results.md: the machine, the targets (met or explained), the figures."""
+"""bench/results.json -> bench/results.md: the machine, the targets (met or explained), the
+figures."""
 
 from __future__ import annotations
 
@@ -11,60 +12,84 @@ RESULTS_MD = Path(__file__).resolve().parent / "results.md"
 
 # Why a target is missed, written after profiling (shown only when the target is missed).
 EXPLANATIONS = {
-    "live_engine": "Contention, not the engine's work: this run had load average ~9 on 2 "
-    "cores. The CPU time per frame (Chromium's ThreadTime; and under Node, process.cpuUsage) "
-    "is 1.2 ms for a Dense frame, 2.0 ms for a CNN frame, 4.8 ms for four CNNs, every one "
-    "under its target by 2-7x, while the wall-clock p95 also counts the time the page waited "
-    "for a core (maxima of 20-180 ms, scheduler time slices). Profiled with node --cpu-prof "
-    "and sped up (before -> after, CPU per call under Node): preprocessing 1.6 -> 0.7 ms (blur, "
-    "paste and bicubic resize composed into one sparse weight table per axis), CNN explain "
-    "2.8 -> 1.2 ms (Conv2D gathers the non-zero inputs once per window, sums eight filters in "
-    "registers, spreads only non-zero importances backward, its bias term precomputed); Dense "
-    "explain ~0.2 ms, unchanged. Left: a re-run on a quiet machine.",
-    "load": "One server is bound by one core: its script threads share one GIL, and on a quiet "
-    "machine (load average 1-2.4, the one-server rows) it used 48% of the 2 cores at 40 and 60 "
-    "sessions while pointer-ups queued. Profiled with py-spy (--gil, 20 sessions, the shipped "
-    "app): 64% of the server's GIL time was one full gc.collect() per script run, inside "
-    "keras.backend.clear_session(), which Streamlit calls after every run once keras is "
-    "imported (core/models/files.py imports it on the draw page); its cost grows with the "
-    "objects the open sessions hold, so the CPU per pointer-up grows with the sessions (and "
-    "varies between runs: 54-82 ms at 20). Without it (the what-if rows, run at load average "
-    "~10) it stays ~36-43 ms; of that, the fragment rebuilds and re-sends the unchanged "
-    "global-maps figure (25% of GIL time), the explanation figure (12%) and the canvas "
-    "component's data (15%), while explain_drawing itself is 6%. At ~40 ms one GIL serves "
-    "~25 pointer-ups/s and 40 sessions drawing a stroke every ~1.2 s ask ~33/s: the fixes "
-    "belong to app/ (not this branch): no keras import on the serving path (or skip "
-    "Streamlit's clear_session) and the global-maps figure out of the per-stroke fragment; "
-    "with them, two replicas on two free cores would have the headroom for 40 (not shown "
-    "here: the shared machine's load average was ~10 during those rows).",
-    "gallery": "Measured while the machine's 2 cores ran a load average of ~16 (seven sessions at "
-    "work): the same page run took 0.10-0.14 s in a quieter moment. A filter change only indexes "
-    "precomputed predictions and thumbnails (PNG kept once encoded); what remains is Streamlit's "
-    "script run (24 images, 24 buttons, the controls) and, when the selected image changes, its "
-    "two figures.",
-    "stroke_moonshot": "About 0.22 s pass between mouse-up and the server receiving the drawing, inside the canvas component "
-    "(it exports the whole canvas as a PNG data URL and sends it over the websocket), the same in the trivial app; "
-    "the server-side work per stroke (decode, preprocess, predict, explain, update the figure) is ~25 ms. "
-    "A median under 0.25 s would need a different canvas component, not a faster page.",
-    "modulex_latency": "One image is bound by Python, not arithmetic. Profile (median of 5,000 calls): the first layer's "
-    "400 KB of weights are read twice, forward (11 us) and backward (13 us); the other ~25 numpy calls (small layers, "
-    "softmax, target selection, reshapes) cost 1.5-3 us each, ~80 us in all on a quiet machine. This VM's speed for such "
-    "small calls varies between runs of the same code: p50 0.086 ms with the numpy forward floor at 0.038 ms in one run, "
-    "0.12-0.15 ms with the floor at 0.066 ms in others. A compiled kernel (one call instead of ~25) would meet it everywhere.",
-    "tf_ratio": "At batch 1 the ratio is ModuleX's Python-bound latency (see above) against TensorFlow's ~1 ms dispatch; "
-    "it moves with the VM's speed for small calls (14.9x in one run, 6.6-8.2x in others of the same code).",
-    "stroke_ratio": "The page's median over 20 strokes moves between runs of the same code on this VM (1.22x, 1.23x, "
-    "1.42x, 1.75x against the trivial app measured in the same run); the server-side work per stroke is ~25 ms, so the "
-    "spread is the browser's rendering of the page's three plotly figures competing with the server for two cores.",
-    "modulex_throughput": "Profile of one call on 1,024 images (quiet machine, median of 200): the two 1,024 x 784 x 128 "
-    "matrix products, the first layer forward and its transpose backward, take 1.46 ms each in OpenBLAS on both cores "
-    "(about 140 GFLOP/s, near this CPU's peak), so they alone allow at most ~350,000 images/s, the same ceiling as "
-    "`forward_numpy` plus one product. The rest is work on 784-wide arrays that cannot be skipped: uint8 -> float "
-    "(0.21 ms), the map's product with the input (0.3 ms in place) and the small layers (~0.5 ms), for ~4.7 ms in all "
-    "(~217,000 images/s in isolation; lower and noisier inside the full run). Fixed along the way: batches are explained "
-    "in 1,024-row chunks (4,096 images in one go were 1.5x slower from fresh-memory page faults), in-place updates, "
-    "weights read once per model. Left: the target would need the two products under ~1 ms each, i.e. a faster CPU, "
-    "a fused kernel, or sparse input handling (only ~15% of the columns are blank over a batch, too few to pay).",
+    "live_engine": (
+        "Contention, not the engine's work: this run had load average ~9 on 2 cores. The CPU "
+        "time per frame (Chromium's ThreadTime; and under Node, process.cpuUsage) is 1.2 ms for"
+        " a Dense frame, 2.0 ms for a CNN frame, 4.8 ms for four CNNs, every one under its "
+        "target by 2-7x, while the wall-clock p95 also counts the time the page waited for a "
+        "core (maxima of 20-180 ms, scheduler time slices). Profiled with node --cpu-prof and "
+        "sped up (before -> after, CPU per call under Node): preprocessing 1.6 -> 0.7 ms (blur,"
+        " paste and bicubic resize composed into one sparse weight table per axis), CNN explain"
+        " 2.8 -> 1.2 ms (Conv2D gathers the non-zero inputs once per window, sums eight filters"
+        " in registers, spreads only non-zero importances backward, its bias term precomputed);"
+        " Dense explain ~0.2 ms, unchanged. Left: a re-run on a quiet machine."
+    ),
+    "load": (
+        "One server is bound by one core: its script threads share one GIL, and on a quiet "
+        "machine (load average 1-2.4, the one-server rows) it used 48% of the 2 cores at 40 and"
+        " 60 sessions while pointer-ups queued. Profiled with py-spy (--gil, 20 sessions, the "
+        "shipped app): 64% of the server's GIL time was one full gc.collect() per script run, "
+        "inside keras.backend.clear_session(), which Streamlit calls after every run once keras"
+        " is imported (core/models/files.py imports it on the draw page); its cost grows with "
+        "the objects the open sessions hold, so the CPU per pointer-up grows with the sessions "
+        "(and varies between runs: 54-82 ms at 20). Without it (the what-if rows, run at load "
+        "average ~10) it stays ~36-43 ms; of that, the fragment rebuilds and re-sends the "
+        "unchanged global-maps figure (25% of GIL time), the explanation figure (12%) and the "
+        "canvas component's data (15%), while explain_drawing itself is 6%. At ~40 ms one GIL "
+        "serves ~25 pointer-ups/s and 40 sessions drawing a stroke every ~1.2 s ask ~33/s: the "
+        "fixes belong to app/ (not this branch): no keras import on the serving path (or skip "
+        "Streamlit's clear_session) and the global-maps figure out of the per-stroke fragment; "
+        "with them, two replicas on two free cores would have the headroom for 40 (not shown "
+        "here: the shared machine's load average was ~10 during those rows)."
+    ),
+    "gallery": (
+        "Measured while the machine's 2 cores ran a load average of ~16 (seven sessions at "
+        "work): the same page run took 0.10-0.14 s in a quieter moment. A filter change only "
+        "indexes precomputed predictions and thumbnails (PNG kept once encoded); what remains "
+        "is Streamlit's script run (24 images, 24 buttons, the controls) and, when the selected"
+        " image changes, its two figures."
+    ),
+    "stroke_moonshot": (
+        "About 0.22 s pass between mouse-up and the server receiving the drawing, inside the "
+        "canvas component (it exports the whole canvas as a PNG data URL and sends it over the "
+        "websocket), the same in the trivial app; the server-side work per stroke (decode, "
+        "preprocess, predict, explain, update the figure) is ~25 ms. A median under 0.25 s "
+        "would need a different canvas component, not a faster page."
+    ),
+    "modulex_latency": (
+        "One image is bound by Python, not arithmetic. Profile (median of 5,000 calls): the "
+        "first layer's 400 KB of weights are read twice, forward (11 us) and backward (13 us); "
+        "the other ~25 numpy calls (small layers, softmax, target selection, reshapes) cost "
+        "1.5-3 us each, ~80 us in all on a quiet machine. This VM's speed for such small calls "
+        "varies between runs of the same code: p50 0.086 ms with the numpy forward floor at "
+        "0.038 ms in one run, 0.12-0.15 ms with the floor at 0.066 ms in others. A compiled "
+        "kernel (one call instead of ~25) would meet it everywhere."
+    ),
+    "tf_ratio": (
+        "At batch 1 the ratio is ModuleX's Python-bound latency (see above) against "
+        "TensorFlow's ~1 ms dispatch; it moves with the VM's speed for small calls (14.9x in "
+        "one run, 6.6-8.2x in others of the same code)."
+    ),
+    "stroke_ratio": (
+        "The page's median over 20 strokes moves between runs of the same code on this VM "
+        "(1.22x, 1.23x, 1.42x, 1.75x against the trivial app measured in the same run); the "
+        "server-side work per stroke is ~25 ms, so the spread is the browser's rendering of the"
+        " page's three plotly figures competing with the server for two cores."
+    ),
+    "modulex_throughput": (
+        "Profile of one call on 1,024 images (quiet machine, median of 200): the two 1,024 x "
+        "784 x 128 matrix products, the first layer forward and its transpose backward, take "
+        "1.46 ms each in OpenBLAS on both cores (about 140 GFLOP/s, near this CPU's peak), so "
+        "they alone allow at most ~350,000 images/s, the same ceiling as `forward_numpy` plus "
+        "one product. The rest is work on 784-wide arrays that cannot be skipped: uint8 -> "
+        "float (0.21 ms), the map's product with the input (0.3 ms in place) and the small "
+        "layers (~0.5 ms), for ~4.7 ms in all (~217,000 images/s in isolation; lower and "
+        "noisier inside the full run). Fixed along the way: batches are explained in 1,024-row "
+        "chunks (4,096 images in one go were 1.5x slower from fresh-memory page faults), "
+        "in-place updates, weights read once per model. Left: the target would need the two "
+        "products under ~1 ms each, i.e. a faster CPU, a fused kernel, or sparse input handling"
+        " (only ~15% of the columns are blank over a batch, too few to pay)."
+    ),
 }
 
 
@@ -215,7 +240,8 @@ def targets(results: dict) -> list[tuple[str, str, bool | None, str]]:
         rows.append(
             (
                 "Stroke -> overlay within 1.5x the trivial app (median)",
-                f"{ratio:.2f}x ({dash['draw_page']['median_s']:.3f} s vs {dash['trivial_app']['median_s']:.3f} s)",
+                f"{ratio:.2f}x ({dash['draw_page']['median_s']:.3f} s"
+                f" vs {dash['trivial_app']['median_s']:.3f} s)",
                 ratio <= 1.5,
                 "stroke_ratio",
             )
@@ -300,7 +326,8 @@ def render(results: dict) -> str:
     lines = [
         "# Benchmark results",
         "",
-        "Written by `python -m bench` (and `python -m bench load` for the load test); do not edit by hand.",
+        "Written by `python -m bench` (and `python -m bench load` for the load test); "
+        "do not edit by hand.",
         "",
     ]
     info = results.get("machine", {})
@@ -319,9 +346,11 @@ def render(results: dict) -> str:
     if micro:
         lines += [
             "",
-            f"## Explanation methods and the forward pass (images: {micro.get('images')}; {micro.get('configuration', 'full')})",
+            "## Explanation methods and the forward pass "
+            f"(images: {micro.get('images')}; {micro.get('configuration', 'full')})",
             "",
-            "Latency: one image per call (predict + explain where the method predicts). Throughput in images per second.",
+            "Latency: one image per call (predict + explain where the method predicts). "
+            "Throughput in images per second.",
             "",
             "| method | batch 1 p50 | batch 1 p95 | 64 | 1,024 | 4,096 |",
             "| --- | --- | --- | --- | --- | --- |",
@@ -350,12 +379,14 @@ def render(results: dict) -> str:
             )
         lines += [
             "",
-            "`forward_numpy` is the floor: the network's forward pass alone, in numpy. `forward_keras_call` is `model(x)`.",
+            "`forward_numpy` is the floor: the network's forward pass alone, in numpy. "
+            "`forward_keras_call` is `model(x)`.",
         ]
         if "global_maps_all_pairs_s" in micro:
             lines += [
                 "",
-                f"Global maps, all four pairs: {micro['global_maps_all_pairs_s']:.3f} s ({micro.get('global_maps_note', '')}).",
+                f"Global maps, all four pairs: {micro['global_maps_all_pairs_s']:.3f} s "
+                f"({micro.get('global_maps_note', '')}).",
             ]
         if "training_s" in micro:
             lines += [
@@ -368,7 +399,8 @@ def render(results: dict) -> str:
             ]
         lines += [
             "",
-            f"Peak memory of the benchmark process: {micro.get('peak_memory_mb', 0):.0f} MB. Finished {micro.get('finished', '?')}.",
+            f"Peak memory of the benchmark process: {micro.get('peak_memory_mb', 0):.0f} MB. "
+            f"Finished {micro.get('finished', '?')}.",
         ]
     live = results.get("live_engine")
     if live:
@@ -380,7 +412,8 @@ def render(results: dict) -> str:
             "`preprocessInk`, then `explain` on every network (modes in turn). "
             f"{live['frames']} frames per row after 20 warm-up frames; Chromium "
             f"{live.get('browser', '?')}; load average (2 cores, shared) "
-            f"{live.get('load_average', '?')} before / after; finished {live.get('finished', '?')}.",
+            f"{live.get('load_average', '?')} before / after; "
+            f"finished {live.get('finished', '?')}.",
             "",
             "CPU per frame: the page's main-thread CPU time (Chromium's ThreadTime) over the run, "
             "divided by its frames (after a first run that loads and compiles; the drawing of each "
@@ -421,7 +454,9 @@ def render(results: dict) -> str:
             "",
             "## Dashboard in Chromium",
             "",
-            f"Cold start (server start to the draw page rendered with its canvas): server ready {dash['cold_start']['server_ready_s']:.1f} s, first render {dash['cold_start']['first_render_s']:.1f} s.",
+            "Cold start (server start to the draw page rendered with its canvas): server ready "
+            f"{dash['cold_start']['server_ready_s']:.1f} s, "
+            f"first render {dash['cold_start']['first_render_s']:.1f} s.",
             "",
             "| app | strokes | median | p95 | fastest |",
             "| --- | --- | --- | --- | --- |",
@@ -429,11 +464,13 @@ def render(results: dict) -> str:
         for name in ("trivial_app", "draw_page"):
             row = dash[name]
             lines.append(
-                f"| {name} | {row['strokes']} | {row['median_s']:.3f} s | {row['p95_s']:.3f} s | {row['min_s']:.3f} s |"
+                f"| {name} | {row['strokes']} | {row['median_s']:.3f} s | {row['p95_s']:.3f} s "
+                f"| {row['min_s']:.3f} s |"
             )
         lines += [
             "",
-            "Mouse-up to the page showing the new input (its fingerprint) after the run has finished and the browser has painted.",
+            "Mouse-up to the page showing the new input (its fingerprint) after the run has "
+            "finished and the browser has painted.",
         ]
     lines += _live_section(results.get("live"))
     uploads = results.get("uploads")
@@ -527,7 +564,7 @@ def _load_section(load: dict | None) -> list[str]:
     if load.get("without_keras_clear"):
         lines += [
             "",
-            "\"No per-run clear_session\" is a what-if, not the shipped app: "
+            '"No per-run clear_session" is a what-if, not the shipped app: '
             "`bench/without_keras_clear.py` runs the same app without the "
             "`keras.backend.clear_session()` (a full `gc.collect()`) that Streamlit calls after "
             "every script run once keras is imported (`core/models/files.py` imports it).",
@@ -602,7 +639,7 @@ def _live_section(live: dict | None) -> list[str]:
     lines += [
         "",
         "Targets (issue 12): pointer -> overlay within one frame (<= 16 ms plus compute); >= 30 "
-        "inputs/s (>= 20 on Compare pairs with CNNs). \"one move per frame\" dispatches the "
+        'inputs/s (>= 20 on Compare pairs with CNNs). "one move per frame" dispatches the '
         "pointer events in the page at the display's rate; Playwright's mouse costs a round "
         "trip per move (~50 ms here), which bounds its rate, not the component's.",
     ]
