@@ -18,7 +18,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from core.inputs.preprocess import ImageInputError, canvas_ink, ink_to_input, to_model_input
+from core.inputs.preprocess import (
+    ImageInputError,
+    canvas_ink,
+    canvas_to_input,
+    ink_to_input,
+    thin_thick_strokes,
+    to_model_input,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE = ROOT / "app" / "static" / "live" / "engine.js"
@@ -29,6 +36,8 @@ PROBABILITY_TOLERANCE = 1e-5
 MAP_TOLERANCE = 1e-4
 INPUT_TOLERANCE = 2 / 255
 DIGEST_TEXT = "abc" * 50  # longer than one SHA-256 block
+CANVAS_CASES = ("thin Z", "thick Z", "wide Z", "tiny thick Z", "thick blob")
+"""Drawings also run from their RGBA pixels (canvasInk, then preprocessInk)."""
 
 
 def folder_name(pair: str, kind: str) -> str:
@@ -64,12 +73,16 @@ def zed(x0, y0, x1, y1):
 
 def drawings() -> dict[str, np.ndarray]:
     """Generated drawings: thin and thick, wide and tall, near the minimum extent, a faint
-    antialiased ring, an off-square canvas, a tiny tick (too small) and a blank canvas."""
+    antialiased ring, an off-square canvas, a tiny tick (too small), a blank canvas, and small
+    drawings with a thick brush (thinned first; the thick blob would be too small thinned)."""
     rng = np.random.default_rng(12)
     wobbly = [[(float(x), float(y)) for x, y in rng.uniform(40, 240, (9, 2))]]
     ring = drawing(280, 280, [], 1)
     ring_image = Image.fromarray(ring)
     ImageDraw.Draw(ring_image).ellipse((70, 50, 210, 230), outline=(200, 200, 200, 160), width=9)
+    small_curve = [(float(x), float(y)) for x, y in rng.uniform(120, 175, (5, 2))]
+    small_ring = Image.fromarray(drawing(280, 280, [], 1))
+    ImageDraw.Draw(small_ring).ellipse((100, 90, 160, 170), outline=(255, 255, 255, 255), width=18)
     return {
         "thin Z": drawing(280, 280, zed(60, 50, 220, 230), 3),
         "thick Z": drawing(280, 280, zed(60, 50, 220, 230), 40),
@@ -81,14 +94,30 @@ def drawings() -> dict[str, np.ndarray]:
         "off-square canvas": drawing(360, 200, zed(150, 30, 230, 170), 16),
         "corner": drawing(280, 280, zed(-20, -20, 60, 70), 16),
         "too small": drawing(280, 280, [[(140, 140), (145, 143)]], 6),
+        # small drawings with a thick brush: their strokes are thinned first
+        "tiny thick Z": drawing(280, 280, zed(110, 110, 160, 165), 20),
+        "tiny thick curve": drawing(280, 280, [small_curve], 24),
+        "small thick ring": np.array(small_ring),
+        "tiny Z at the edge": drawing(280, 280, zed(0, 215, 50, 279), 18),
+        "thick blob": drawing(280, 280, [[(140, 140), (146, 143)]], 40),
         "blank": drawing(280, 280, [], 1),
     }
 
 
 def core_input(ink: np.ndarray) -> dict:
-    """What core makes of an ink array, in the engine's result shape."""
+    """What core makes of an ink array, in the engine's result shape: canvas_to_input's steps
+    after canvas_ink (thick strokes thinned, then ink_to_input)."""
+    return _result(lambda: ink_to_input(thin_thick_strokes(ink)))
+
+
+def core_canvas_input(rgba: np.ndarray) -> dict:
+    """core's canvas_to_input of canvas pixels (what the server makes of them)."""
+    return _result(lambda: canvas_to_input(rgba))
+
+
+def _result(prepare) -> dict:
     try:
-        result = ink_to_input(ink)
+        result = prepare()
     except ImageInputError as error:
         return {"error": str(error)}
     if result is None:
@@ -147,7 +176,8 @@ def cases(network_url) -> dict:
         ],
         "canvases": [
             {"rgba": encode(rgba), "width": rgba.shape[1], "height": rgba.shape[0]}
-            for rgba in list(drawings().values())[:3]
+            for name, rgba in drawings().items()
+            if name in CANVAS_CASES
         ],
         "digestText": DIGEST_TEXT,
     }
@@ -175,11 +205,12 @@ def check_preprocessing(results: dict) -> None:
     drawn = drawings()
     for (name, rgba), found in zip(drawn.items(), results["preprocessed"], strict=True):
         check_one_input(name, core_input(canvas_ink(rgba)), found)
-    for (name, rgba), found in zip(list(drawn.items())[:3], results["canvases"], strict=True):
+    canvases = [(name, rgba) for name, rgba in drawn.items() if name in CANVAS_CASES]
+    for (name, rgba), found in zip(canvases, results["canvases"], strict=True):
         np.testing.assert_array_equal(
             np.asarray(found.pop("ink"), np.float32).reshape(rgba.shape[:2]), canvas_ink(rgba)
         )
-        check_one_input(name, core_input(canvas_ink(rgba)), found)
+        check_one_input(name, core_canvas_input(rgba), found)
     assert results["digest"] == hashlib.sha256(DIGEST_TEXT.encode()).hexdigest()
 
 

@@ -85,3 +85,20 @@ def test_a_damaged_export_is_refused(tmp_path):
     )
     assert done.returncode != 0
     assert "sha256 does not match" in done.stderr
+
+
+def test_the_drawings_exercise_thinning_and_leave_normal_ones_alone():
+    """The preprocessing cases hold both paths of core's thin_thick_strokes: small drawings
+    with a thick brush (thinned, and their 28x28 input differs from the unthinned one's) and
+    normal drawings (left as drawn)."""
+    from core.inputs.preprocess import canvas_ink, ink_to_input, thin_thick_strokes
+
+    thinned, untouched = [], []
+    for name, rgba in live.drawings().items():
+        ink = canvas_ink(rgba)
+        (untouched if thin_thick_strokes(ink) is ink else thinned).append(name)
+    assert {"tiny thick Z", "tiny thick curve", "small thick ring"} <= set(thinned)
+    assert {"thin Z", "wide Z", "thick blob"} <= set(untouched)
+    ink = canvas_ink(live.drawings()["tiny thick Z"])
+    as_drawn = ink_to_input(ink).astype(int)
+    assert abs(ink_to_input(thin_thick_strokes(ink)).astype(int) - as_drawn).max() > 2

@@ -3,7 +3,8 @@
 // A plain ES module (no build step), served by Streamlit at /app/static/live/engine.js. It
 // repeats in the browser what core/ computes for one drawing, and tests hold it equal to core:
 //
-//   preprocessInk / canvasInk   core/inputs/preprocess.py   (canvas_ink, ink_to_input)
+//   preprocessInk / canvasInk   core/inputs/preprocess.py   (canvas_ink, thin_thick_strokes,
+//                               ink_to_input: together canvas_to_input)
 //   Network.forward             core/models/layer_stack.py  (Dense, Conv2D, pooling, Reshape)
 //   Network.explain             core/explain/modulex_rule.py and modulex_layers.py
 //
@@ -646,6 +647,9 @@ const scratch = {
   crop: new Float32Array(0),
   spans: new Int32Array(0),
   rows: new Float64Array(0), // the crop's rows through H: cropH x 28
+  distance: new Int32Array(0), // stroke width: city-block depth of each ink-box pixel
+  erodeA: new Float32Array(0), // thinning: the eroded region and its row-wise minimum
+  erodeB: new Float32Array(0),
   small: new Float64Array(PIXELS),
 };
 function buffer(name, size) {
@@ -661,7 +665,9 @@ function clean(value) {
 /**
  * Ink intensities (`width` x `height`, row-major, 0-1) -> {input: Float32Array(784)} ready for
  * the networks, {blank: true} when nothing is drawn, or {error: message} when the drawing is
- * too small. The steps and constants are core's ink_to_input:
+ * too small: core's canvas_to_input after canvas_ink, i.e. ink_to_input(thin_thick_strokes(ink)).
+ * Thick strokes of a small drawing are thinned first (thinThickStrokes); then the steps and
+ * constants of core's ink_to_input:
  * ink box, blur (sigma 1% of its longer side), a square frame centred on the box (the longer
  * side spans 24 of 28 pixels), Pillow's bicubic resize to 28x28, peak normalised, rounded to
  * 0-255 and divided by 255.
@@ -670,7 +676,12 @@ export function preprocessInk(ink, width, height) {
   if (!(width > 0 && height > 0) || !ink || ink.length !== width * height) {
     return { error: `expected ${width}x${height} ink values, got ${ink ? ink.length : "none"}` };
   }
-  // 1. the ink box: rows and columns holding a pixel above the threshold (NaN is not)
+  return inkToInput(thinThickStrokes(ink, width, height), width, height);
+}
+
+/** The ink box {top, bottom, left, right} (inclusive) of the pixels above `threshold` (NaN is
+ * not), or null when there is none: core's ink_bounding_box. */
+function inkBox(ink, width, height, threshold = INK_THRESHOLD) {
   let top = -1;
   let bottom = -1;
   let left = width;
@@ -679,20 +690,28 @@ export function preprocessInk(ink, width, height) {
     const row = y * width;
     let first = -1;
     for (let x = 0; x < width; x++) {
-      if (ink[row + x] > INK_THRESHOLD) {
+      if (ink[row + x] > threshold) {
         first = x;
         break;
       }
     }
     if (first < 0) continue;
     let last = width - 1;
-    while (!(ink[row + last] > INK_THRESHOLD)) last--;
+    while (!(ink[row + last] > threshold)) last--;
     if (top < 0) top = y;
     bottom = y;
     if (first < left) left = first;
     if (last > right) right = last;
   }
-  if (top < 0) return { blank: true };
+  return top < 0 ? null : { top, bottom, left, right };
+}
+
+// core's ink_to_input on ink already thinned
+function inkToInput(ink, width, height) {
+  // 1. the ink box: rows and columns holding a pixel above the threshold
+  const box = inkBox(ink, width, height);
+  if (box === null) return { blank: true };
+  const { top, bottom, left, right } = box;
   const boxH = bottom - top + 1;
   const boxW = right - left + 1;
   const longer = Math.max(boxH, boxW);
@@ -891,4 +910,124 @@ function applyTables(crop, spans, cropH, cropW, vertical, horizontal) {
     }
   }
   return small;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Thick strokes of a small drawing (core/inputs/preprocess.py: stroke_width, thin_thick_strokes)
+//
+// The brush has a fixed width in canvas pixels, so a tiny drawing arrives with strokes a third
+// of its size thick; core thins them with a grey-scale erosion before ink_to_input. The stroke
+// width is core's erosion count: after k erosions by the 3x3 cross a pixel of the mask is left
+// exactly when its city-block distance to the nearest pixel outside the mask exceeds k, so one
+// two-pass distance transform over the ink box gives every erosion's count at once.
+
+const MAX_STROKE_SHARE = 0.2; // thicker strokes (a share of the box's longer side) are thinned
+const THINNED_STROKE_SHARE = 0.12; // ...down to about this share
+const INK_MASK_LEVEL = 0.5; // pixels above it are the stroke whose width is measured
+
+/** core's stroke_width of the ink inside `box` (the mask lies inside the ink box: outside it,
+ * everything is background). */
+function strokeWidth(ink, width, box) {
+  const { top, left } = box;
+  const boxW = box.right - left + 1;
+  const boxH = box.bottom - top + 1;
+  const distance = buffer("distance", boxW * boxH);
+  let total = 0;
+  for (let y = 0; y < boxH; y++) {
+    for (let x = 0; x < boxW; x++) {
+      const i = y * boxW + x;
+      if (!(ink[(top + y) * width + left + x] > INK_MASK_LEVEL)) {
+        distance[i] = 0;
+        continue;
+      }
+      total++;
+      const up = y > 0 ? distance[i - boxW] : 0;
+      const before = x > 0 ? distance[i - 1] : 0;
+      distance[i] = Math.min(up, before) + 1;
+    }
+  }
+  if (total === 0) return 0;
+  let deepest = 0;
+  for (let y = boxH - 1; y >= 0; y--) {
+    for (let x = boxW - 1; x >= 0; x--) {
+      const i = y * boxW + x;
+      if (distance[i] === 0) continue;
+      const down = y < boxH - 1 ? distance[i + boxW] : 0;
+      const after = x < boxW - 1 ? distance[i + 1] : 0;
+      distance[i] = Math.min(distance[i], down + 1, after + 1);
+      if (distance[i] > deepest) deepest = distance[i];
+    }
+  }
+  const atDistance = new Int32Array(deepest + 1);
+  for (let i = 0; i < boxW * boxH; i++) if (distance[i] > 0) atDistance[distance[i]]++;
+  // core's loop: erode until at most half is left, then interpolate between the two counts
+  let erosions = 0;
+  let remaining = total;
+  let previous = total;
+  while (remaining * 2 > total) {
+    erosions++;
+    previous = remaining;
+    remaining -= atDistance[erosions]; // the pixels exactly `erosions` deep go in this erosion
+  }
+  const halfWay = erosions - 1 + (previous - total / 2) / Math.max(previous - remaining, 1);
+  return 4 * halfWay;
+}
+
+/**
+ * core's thin_thick_strokes: `ink` itself (the same array) when its strokes are at most 20% of
+ * the ink box's longer side thick; else a copy eroded by r passes of a 3x3 grey-scale minimum
+ * (zero outside the picture), r = min(floor((width - 0.12 longer) / 2), floor(0.35 width));
+ * `ink` itself again when the thinned drawing would be below the minimum extent.
+ */
+export function thinThickStrokes(ink, width, height) {
+  const box = inkBox(ink, width, height);
+  if (box === null) return ink;
+  const longer = Math.max(box.bottom - box.top, box.right - box.left) + 1;
+  const stroke = strokeWidth(ink, width, box);
+  if (stroke <= MAX_STROKE_SHARE * longer) return ink;
+  const passes = Math.min(
+    Math.floor((stroke - THINNED_STROKE_SHARE * longer) / 2),
+    Math.floor(0.35 * stroke),
+  );
+  // erosion only lowers values, and zero pixels stay zero: work on the box of non-zero ink
+  const region = inkBox(ink, width, height, 0);
+  const thinned = new Float32Array(width * height);
+  const regionW = region.right - region.left + 1;
+  const regionH = region.bottom - region.top + 1;
+  let current = buffer("erodeA", regionW * regionH);
+  let across = buffer("erodeB", regionW * regionH);
+  for (let y = 0; y < regionH; y++) {
+    for (let x = 0; x < regionW; x++) {
+      current[y * regionW + x] = ink[(region.top + y) * width + region.left + x];
+    }
+  }
+  for (let pass = 0; pass < passes; pass++) {
+    // the 3x3 minimum as a minimum along the rows, then down the columns (0 beyond the region)
+    for (let y = 0; y < regionH; y++) {
+      const row = y * regionW;
+      for (let x = 0; x < regionW; x++) {
+        const before = x > 0 ? current[row + x - 1] : 0;
+        const after = x < regionW - 1 ? current[row + x + 1] : 0;
+        across[row + x] = Math.min(before, current[row + x], after);
+      }
+    }
+    for (let y = 0; y < regionH; y++) {
+      for (let x = 0; x < regionW; x++) {
+        const i = y * regionW + x;
+        const above = y > 0 ? across[i - regionW] : 0;
+        const below = y < regionH - 1 ? across[i + regionW] : 0;
+        current[i] = Math.min(above, across[i], below);
+      }
+    }
+  }
+  for (let y = 0; y < regionH; y++) {
+    for (let x = 0; x < regionW; x++) {
+      thinned[(region.top + y) * width + region.left + x] = current[y * regionW + x];
+    }
+  }
+  const after = inkBox(thinned, width, height);
+  if (after === null) return ink;
+  const thinnedLonger = Math.max(after.bottom - after.top, after.right - after.left) + 1;
+  if (thinnedLonger < MIN_EXTENT * Math.max(width, height)) return ink; // judged as drawn
+  return thinned;
 }
