@@ -69,7 +69,7 @@ def _unlikely_check(name: str, kind: str, root: str):
     from core.insight.unlikely import SOURCE, SOURCE_KIND, UnlikelyCheck, shipped_parameters
 
     parameters = shipped_parameters(name, kind, Path(root))
-    return UnlikelyCheck(parameters, _model(SOURCE, SOURCE_KIND, root))
+    return UnlikelyCheck(parameters, _network(SOURCE, SOURCE_KIND, root))
 
 
 @st.cache_resource(show_spinner="Loading the model...")

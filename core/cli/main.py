@@ -479,7 +479,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=[*PAIRS, "all8"],
         help="pairs and/or all8, comma-separated, or all (default)",
     )
-    unlikely.add_argument("--kind", type=_kinds, default=["dense", "cnn"], help="dense, cnn or both")
+    unlikely.add_argument(
+        "--kind", type=_kinds, default=["dense", "cnn"], help="dense, cnn or both"
+    )
     unlikely.add_argument(
         "--byclass-limit",
         type=int,

@@ -147,17 +147,11 @@ def eight_logits(eight_model, images, batch_size: int = 1024) -> np.ndarray:
     in batches so a large set never holds more than one batch's activations."""
     from core.inputs.preprocess import to_model_input
     from core.models.layer_stack import layer_stack
-    from core.models.network import UnsupportedModelError, dense_stack
 
-    try:
-        stack = dense_stack(eight_model)
-        shape = (int(np.prod(stack.input_shape)),)
-    except UnsupportedModelError:
-        stack = layer_stack(eight_model)
-        shape = stack.input_shape
+    stack = layer_stack(eight_model)  # a Keras model or already its numpy view
     images = np.asarray(images)
     batches = [
-        stack.forward(to_model_input(images[start : start + batch_size]).reshape(-1, *shape))[1]
+        stack.forward(to_model_input(images[start : start + batch_size]))[1]
         for start in range(0, len(images), batch_size)
     ]
     return np.concatenate(batches) if batches else np.zeros((0, LOGITS), np.float32)

@@ -26,7 +26,7 @@ def test_draw_page_shows_confidence_and_a_sentence_under_the_overlay(no_dataset)
 
 
 def test_network_switch_comes_from_the_url_and_runs_the_cnn(no_dataset):
-    app = run_page(query={"kind": "cnn", "pair": "8B"}, session={"input_image": drawn("Z")})
+    app = run_page(query={"kind": "cnn", "pair": "8B"}, session={"input_image": drawn("8")})
     assert not app.exception
     assert app.sidebar.radio(key="kind").value == "cnn"
     assert "Prediction: **" in texts(app) and 0 <= _confidence(app) <= 1
