@@ -3,7 +3,8 @@
 Shared by the Node test (tests/app/test_live_engine.py) and the Chromium one
 (tests/e2e/test_live_engine.py): both run tests/js/engine_harness.mjs on the same cases and
 check the results here, with issue 12's tolerances: probabilities abs <= 1e-5; maps, per map,
-max|browser - core| / max|core| <= 1e-4; preprocessed 28x28 inputs max abs <= 2/255.
+max|browser - core| / max|core| <= 1e-4; preprocessed 28x28 inputs max abs <= 2/255; "not
+one of these" scores abs or rel <= 1e-4 with the same verdicts.
 """
 
 from __future__ import annotations
@@ -268,3 +269,70 @@ def check_networks(results: dict, models: dict) -> None:
             error = np.abs(browser - reference).max()
             assert scale > 0, f"{label}: core's map is all zero; choose another input"
             assert error / scale <= MAP_TOLERANCE, f"{label}: map differs by {error / scale:.2e}"
+
+
+# --- "not one of these" -------------------------------------------------------------------
+
+LINE = [[(0.5, 0.0), (0.5, 1.0)]]
+DASH = [[(0.3, 0.5), (0.7, 0.5)]]
+SCRIBBLE = [[(0.1, 0.2), (0.9, 0.6), (0.2, 0.9), (0.6, 0.1), (0.8, 0.95), (0.05, 0.5), (0.95, 0.3)]]
+UNLIKELY_TOLERANCE = 1e-4
+
+
+def unlikely_images() -> list[np.ndarray]:
+    """uint8 28x28 inputs: every drawing core prepares, the network inputs, a line, a dash and
+    a scribble drawn on the canvas."""
+    from core.inputs.preprocess import canvas_to_input
+    from core.inputs.strokes import render_strokes
+
+    images = []
+    for rgba in drawings().values():
+        found = core_canvas_input(rgba)
+        if "input" in found:
+            images.append(found["input"])
+    images += network_inputs()
+    for strokes in (LINE, DASH, SCRIBBLE):
+        images.append(to_model_input(canvas_to_input(render_strokes(strokes)))[0])
+    return [np.round(np.asarray(image, np.float64) * 255).astype(np.uint8) for image in images]
+
+
+def unlikely_cases(judge_url: str, parameter_urls: list[str]) -> dict:
+    return {
+        "judge": judge_url,
+        "parameters": parameter_urls,
+        "inputs": [encode(to_model_input(image)[0]) for image in unlikely_images()],
+    }
+
+
+def check_unlikely(results: dict, judge_model, parameters: list) -> None:
+    """all8-cnn's logits, every score and every verdict equal core's."""
+    from core.insight.unlikely import eight_logits, unlikely_scores
+
+    images = np.stack(unlikely_images())
+    logits = eight_logits(judge_model, images)
+    browser_logits = np.asarray(results["logits"], np.float64)
+    assert np.abs(browser_logits - logits).max() <= UNLIKELY_TOLERANCE * max(
+        1.0, np.abs(logits).max()
+    )
+    assert len(results["results"]) == len(parameters)
+    flagged_any = unflagged_any = False
+    for index, (found, expected_parameters) in enumerate(
+        zip(results["results"], parameters, strict=True)
+    ):
+        assert found["cached"], f"parameter set {index}: a second loadUnlikely fetched again"
+        expected = unlikely_scores(logits, images, expected_parameters)
+        for image_index, (verdict, score) in enumerate(
+            zip(found["verdicts"], expected, strict=True)
+        ):
+            label = f"parameter set {index}, image {image_index}"
+            browser = float(verdict["score"])  # "Infinity" -> inf
+            if np.isinf(score):
+                assert browser == score, label
+            else:
+                assert abs(browser - score) <= UNLIKELY_TOLERANCE * max(1.0, abs(score)), (
+                    f"{label}: browser {browser}, core {score}"
+                )
+            assert verdict["flagged"] == bool(score > expected_parameters.threshold), label
+            flagged_any |= verdict["flagged"]
+            unflagged_any |= not verdict["flagged"]
+    assert flagged_any and unflagged_any  # the cases hold both verdicts

@@ -102,3 +102,61 @@ def test_the_drawings_exercise_thinning_and_leave_normal_ones_alone():
     ink = canvas_ink(live.drawings()["tiny thick Z"])
     as_drawn = ink_to_input(ink).astype(int)
     assert abs(ink_to_input(thin_thick_strokes(ink)).astype(int) - as_drawn).max() > 2
+
+
+def test_not_one_of_these_equals_core(tmp_path):
+    """Each shipped network's parameters, served as the page serves them (the JSON in a folder
+    named by its checksum), scored in Node from all8-cnn's logits: core's scores and verdicts,
+    on the drawings and on a line, a dash and a scribble."""
+    from app.live_weights import UNLIKELY_JSON, unlikely_document
+    from core.insight.unlikely import SOURCE, SOURCE_KIND, shipped_parameters
+    from core.models.files import load_pretrained
+
+    urls = []
+    for pair, kind in live.NETWORKS:
+        folder, text = unlikely_document(pair, kind)
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / UNLIKELY_JSON).write_bytes(text)
+        urls.append((tmp_path / folder / UNLIKELY_JSON).as_uri())
+    cases = {
+        **live.cases(file_url),
+        "networks": [],
+        "unlikely": live.unlikely_cases(file_url("all8-cnn"), urls),
+    }
+    results = live.run_in_node(cases, tmp_path)["unlikely"]
+    parameters = [shipped_parameters(pair, kind) for pair, kind in live.NETWORKS]
+    live.check_unlikely(results, load_pretrained(SOURCE, SOURCE_KIND), parameters)
+
+
+def test_parameters_that_do_not_match_their_address_are_refused(tmp_path):
+    from app.live_weights import UNLIKELY_JSON, unlikely_document
+
+    folder, text = unlikely_document("2Z", "dense")
+    (tmp_path / folder).mkdir()
+    (tmp_path / folder / UNLIKELY_JSON).write_bytes(text.replace(b'"threshold":', b'"threshold": '))
+    cases = {
+        "inputs": [],
+        "networks": [],
+        "inks": [],
+        "canvases": [],
+        "digestText": "",
+        "unlikely": {
+            "judge": file_url("all8-cnn"),
+            "parameters": [(tmp_path / folder / UNLIKELY_JSON).as_uri()],
+            "inputs": [],
+        },
+    }
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    done = subprocess.run(
+        [
+            live.NODE,
+            str(live.JS_DIR / "run_node.mjs"),
+            str(live.ENGINE),
+            str(tmp_path / "cases.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "sha256 does not match its address" in done.stderr
