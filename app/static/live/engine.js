@@ -659,6 +659,11 @@ const scratch = {
   distance: new Int32Array(0), // stroke width: city-block depth of each ink-box pixel
   erodeA: new Float32Array(0), // thinning: the eroded region and its row-wise minimum
   erodeB: new Float32Array(0),
+  lineIn: new Float32Array(0),
+  lineOut: new Float32Array(0),
+  minForward: new Float32Array(0),
+  minBackward: new Float32Array(0),
+  thinned: new Float32Array(0),
   small: new Float64Array(PIXELS),
 };
 function buffer(name, size) {
@@ -685,7 +690,9 @@ export function preprocessInk(ink, width, height) {
   if (!(width > 0 && height > 0) || !ink || ink.length !== width * height) {
     return { error: `expected ${width}x${height} ink values, got ${ink ? ink.length : "none"}` };
   }
-  return inkToInput(thinThickStrokes(ink, width, height), width, height);
+  const box = inkBox(ink, width, height);
+  const ready = thinned(ink, width, height, box);
+  return inkToInput(ready, width, height, ready === ink ? box : undefined);
 }
 
 /** The ink box {top, bottom, left, right} (inclusive) of the pixels above `threshold` (NaN is
@@ -716,9 +723,8 @@ function inkBox(ink, width, height, threshold = INK_THRESHOLD) {
 }
 
 // core's ink_to_input on ink already thinned
-function inkToInput(ink, width, height) {
+function inkToInput(ink, width, height, box = inkBox(ink, width, height)) {
   // 1. the ink box: rows and columns holding a pixel above the threshold
-  const box = inkBox(ink, width, height);
   if (box === null) return { blank: true };
   const { top, bottom, left, right } = box;
   const boxH = bottom - top + 1;
@@ -983,13 +989,17 @@ function strokeWidth(ink, width, box) {
 }
 
 /**
- * core's thin_thick_strokes: `ink` itself (the same array) when its strokes are at most 20% of
- * the ink box's longer side thick; else a copy eroded by r passes of a 3x3 grey-scale minimum
- * (zero outside the picture), r = min(floor((width - 0.12 longer) / 2), floor(0.35 width));
- * `ink` itself again when the thinned drawing would be below the minimum extent.
+ * core's thin_thick_strokes of canvas ink (0-1): `ink` itself (the same array) when its strokes
+ * are at most 20% of the ink box's longer side thick; else the ink eroded by r passes of a 3x3
+ * grey-scale minimum (zero outside the picture), r = min(floor((width - 0.12 longer) / 2),
+ * floor(0.35 width)), in a buffer reused by the next call; `ink` itself again when the thinned
+ * drawing would be below the minimum extent.
  */
 export function thinThickStrokes(ink, width, height) {
-  const box = inkBox(ink, width, height);
+  return thinned(ink, width, height, inkBox(ink, width, height));
+}
+
+function thinned(ink, width, height, box) {
   if (box === null) return ink;
   const longer = Math.max(box.bottom - box.top, box.right - box.left) + 1;
   const stroke = strokeWidth(ink, width, box);
@@ -998,47 +1008,57 @@ export function thinThickStrokes(ink, width, height) {
     Math.floor((stroke - THINNED_STROKE_SHARE * longer) / 2),
     Math.floor(0.35 * stroke),
   );
-  // erosion only lowers values, and zero pixels stay zero: work on the box of non-zero ink
+  // For ink >= 0 (zero outside the picture), r passes of the 3x3 minimum are one minimum over
+  // the (2r + 1)-square around each pixel, which is a minimum along the rows, then down the
+  // columns; and pixels that are 0 stay 0, so only the box of non-zero ink is worked on.
   const region = inkBox(ink, width, height, 0);
-  const thinned = new Float32Array(width * height);
   const regionW = region.right - region.left + 1;
   const regionH = region.bottom - region.top + 1;
-  let current = buffer("erodeA", regionW * regionH);
-  let across = buffer("erodeB", regionW * regionH);
+  const current = buffer("erodeA", regionW * regionH);
+  const across = buffer("erodeB", regionW * regionH);
   for (let y = 0; y < regionH; y++) {
-    for (let x = 0; x < regionW; x++) {
-      current[y * regionW + x] = ink[(region.top + y) * width + region.left + x];
-    }
+    const from = (region.top + y) * width + region.left;
+    current.set(ink.subarray(from, from + regionW), y * regionW);
   }
-  for (let pass = 0; pass < passes; pass++) {
-    // the 3x3 minimum as a minimum along the rows, then down the columns (0 beyond the region)
-    for (let y = 0; y < regionH; y++) {
-      const row = y * regionW;
-      for (let x = 0; x < regionW; x++) {
-        const before = x > 0 ? current[row + x - 1] : 0;
-        const after = x < regionW - 1 ? current[row + x + 1] : 0;
-        across[row + x] = Math.min(before, current[row + x], after);
-      }
-    }
-    for (let y = 0; y < regionH; y++) {
-      for (let x = 0; x < regionW; x++) {
-        const i = y * regionW + x;
-        const above = y > 0 ? across[i - regionW] : 0;
-        const below = y < regionH - 1 ? across[i + regionW] : 0;
-        current[i] = Math.min(above, across[i], below);
-      }
-    }
-  }
+  const lineIn = buffer("lineIn", Math.max(regionW, regionH));
+  const lineOut = buffer("lineOut", Math.max(regionW, regionH));
   for (let y = 0; y < regionH; y++) {
-    for (let x = 0; x < regionW; x++) {
-      thinned[(region.top + y) * width + region.left + x] = current[y * regionW + x];
-    }
+    for (let x = 0; x < regionW; x++) lineIn[x] = current[y * regionW + x];
+    windowMinimum(lineIn, lineOut, regionW, passes);
+    for (let x = 0; x < regionW; x++) across[y * regionW + x] = lineOut[x];
   }
-  const after = inkBox(thinned, width, height);
+  for (let x = 0; x < regionW; x++) {
+    for (let y = 0; y < regionH; y++) lineIn[y] = across[y * regionW + x];
+    windowMinimum(lineIn, lineOut, regionH, passes);
+    for (let y = 0; y < regionH; y++) current[y * regionW + x] = lineOut[y];
+  }
+  const result = buffer("thinned", width * height);
+  result.fill(0, 0, width * height);
+  for (let y = 0; y < regionH; y++) {
+    result.set(current.subarray(y * regionW, (y + 1) * regionW), (region.top + y) * width + region.left);
+  }
+  const after = inkBox(result, width, height);
   if (after === null) return ink;
   const thinnedLonger = Math.max(after.bottom - after.top, after.right - after.left) + 1;
   if (thinnedLonger < MIN_EXTENT * Math.max(width, height)) return ink; // judged as drawn
-  return thinned;
+  return result.length === width * height ? result : result.subarray(0, width * height);
+}
+
+/** out[i] = min(line[i - r .. i + r]) over `length` values, 0 where the window leaves the line
+ * (the values are >= 0 and 0 beyond it): van Herk's running minima, blocks of 2r + 1. */
+function windowMinimum(line, out, length, r) {
+  const size = 2 * r + 1;
+  const forward = buffer("minForward", length);
+  const backward = buffer("minBackward", length);
+  for (let i = 0; i < length; i++) {
+    forward[i] = i % size === 0 ? line[i] : Math.min(forward[i - 1], line[i]);
+  }
+  for (let i = length - 1; i >= 0; i--) {
+    backward[i] = i === length - 1 || (i + 1) % size === 0 ? line[i] : Math.min(backward[i + 1], line[i]);
+  }
+  for (let i = 0; i < length; i++) {
+    out[i] = i - r < 0 || i + r >= length ? 0 : Math.min(backward[i - r], forward[i + r]);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
