@@ -104,6 +104,7 @@ def test_the_drawings_exercise_thinning_and_leave_normal_ones_alone():
     assert abs(ink_to_input(thin_thick_strokes(ink)).astype(int) - as_drawn).max() > 2
 
 
+@pytest.mark.slow
 def test_not_one_of_these_equals_core(tmp_path):
     """Each shipped network's parameters, served as the page serves them (the JSON in a folder
     named by its checksum), scored in Node from all8-cnn's logits: core's scores and verdicts,
