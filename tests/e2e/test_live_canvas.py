@@ -203,10 +203,21 @@ def test_all_four_pairs_overlays_follow_the_pen_on_compare_pairs(page, dashboard
     assert int(_live(page, "explained-stroke")) > 1
     after = [_map_pixels(page, i) for i in range(4)]
     assert all(a != b for a, b in zip(after, before, strict=True))
+    from core.data.pairs import PAIRS, pair_title
+
     captions = page.locator(".caption").all_inner_texts()
-    assert len(captions) == 4 and all("%" in caption for caption in captions)
+    assert len(captions) == 4 and "%" in captions[PAIRS.index("2Z")]  # a 2 is one of 2Z's
+    refused = [p.get_attribute("data-refused") == "true" for p in page.locator(".panel").all()]
+    for caption, flagged in zip(captions, refused, strict=True):
+        assert caption.startswith("This does not look like") if flagged else "%" in caption
     page.mouse.up()
     wait_for_text(page, r"2 vs Z/z: \S+ \(\d+%\)")
+    # after pointer-up, each pair's server title says "neither" exactly where the live
+    # panel refused (the last live frame is the input the server explains)
+    refused = [p.get_attribute("data-refused") == "true" for p in page.locator(".panel").all()]
+    text = page_text(page)
+    for pair, flagged in zip(PAIRS, refused, strict=True):
+        assert (f"{pair_title(pair)}: neither" in text) == flagged, pair
 
 
 def test_a_phone_draws_with_touch_without_scrolling(chromium, dashboard):
