@@ -44,6 +44,24 @@ def weights_address(name: str, kind: str) -> str | None:
         return None
 
 
+def unlikely_address(name: str, kind: str) -> str | None:
+    """The browser copy of a network's "not one of these" parameters, or None without them
+    (the server then has no check either: both show the prediction)."""
+    from app.live_weights import unlikely_url
+
+    try:
+        return unlikely_url(name, kind)
+    except (ProjectFileError, OSError, ValueError):
+        return None
+
+
+def judge_address() -> str | None:
+    """The browser weights of the 8-character CNN, whose logits the check reads."""
+    from core.insight.unlikely import SOURCE, SOURCE_KIND
+
+    return weights_address(SOURCE, SOURCE_KIND)
+
+
 def engine_address() -> str:
     from app.live_weights import engine_url
 
@@ -51,11 +69,19 @@ def engine_address() -> str:
 
 
 def network(name: str, kind: str, title: str, labels, limit: float | None = None) -> dict:
+    """A panel of the canvas: the network's browser weights and, for its "not one of these"
+    check, its parameters and the answer shown when the check flags the drawing."""
+    from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, pair_characters
+    from core.insight.unlikely import not_one_of_these
+
+    characters = EIGHT_CHARACTERS if name == ALL_EIGHT else pair_characters(name)
     return {
         "title": title,
         "url": weights_address(name, kind),
         "labels": list(labels),
         "limit": limit,
+        "unlikely": unlikely_address(name, kind),
+        "refusal": not_one_of_these(characters),
     }
 
 
@@ -87,6 +113,8 @@ def show(
         "brush": DEFAULT_BRUSH,
         "engine": st.session_state.get(ENGINE_URL_KEY) or engine_address(),
         "networks": networks,
+        # the 8-character CNN, whose logits every network's "not one of these" check reads
+        "judge": judge_address() if any(n.get("unlikely") for n in networks) else None,
         "mode": mode,
         "target": target,
         "contrast": contrast,

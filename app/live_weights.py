@@ -12,6 +12,7 @@ so a browser never uses a stale copy, and the copy is reused by every later serv
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -51,6 +52,43 @@ def weights_url(model_name: str, kind: str | None = None, check_model: bool = Fa
     pair, kind = (model_name, kind) if kind else split_name(model_name)
     folder = _served_folder(pair, kind, str(models.pretrained_root()), check_model)
     return f"{_base_path()}/{STATIC_ROUTE}/weights/{folder}/{MANIFEST_FILE}"
+
+
+UNLIKELY_JSON = "unlikely.json"
+
+
+def unlikely_url(model_name: str, kind: str | None = None) -> str:
+    """The address of a network's "not one of these" parameters for the engine's
+    ``loadUnlikely``: ``pretrained/<name>/unlikely.npz`` checked (``load_parameters``) and
+    written as JSON (``browser_parameters``) to ``app/static/weights/<name>-unlikely-<tag>/``,
+    ``<tag>`` the first 8 hex digits of the JSON's sha256, so new parameters get a new address.
+    A damaged file raises :class:`~core.errors.ModelFileError`. Cached per server."""
+    pair, kind = (model_name, kind) if kind else split_name(model_name)
+    folder = _served_unlikely(pair, kind, str(models.pretrained_root()))
+    return f"{_base_path()}/{STATIC_ROUTE}/weights/{folder}/{UNLIKELY_JSON}"
+
+
+def unlikely_document(pair: str, kind: str, root: Path | None = None) -> tuple[str, bytes]:
+    """The served folder's name (``<name>-unlikely-<tag>``) and the JSON of a network's
+    checked "not one of these" parameters."""
+    from core.insight.unlikely import browser_parameters, shipped_parameters
+
+    parameters = shipped_parameters(pair, kind, root)
+    text = json.dumps(browser_parameters(parameters), separators=(",", ":")).encode()
+    folder = models.model_dir(pair, kind, root).name
+    return f"{folder}-unlikely-{hashlib.sha256(text).hexdigest()[:8]}", text
+
+
+@st.cache_resource(show_spinner=False)
+def _served_unlikely(pair: str, kind: str, root: str) -> str:
+    served, text = unlikely_document(pair, kind, Path(root))
+    target = WEIGHTS_DIR / served / UNLIKELY_JSON
+    if not (target.is_file() and target.read_bytes() == text):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = target.with_name(f".{UNLIKELY_JSON}-{os.getpid()}")
+        staging.write_bytes(text)
+        os.replace(staging, target)  # a browser never reads half a file
+    return served
 
 
 def engine_url() -> str:

@@ -3,7 +3,8 @@
 Shared by the Node test (tests/app/test_live_engine.py) and the Chromium one
 (tests/e2e/test_live_engine.py): both run tests/js/engine_harness.mjs on the same cases and
 check the results here, with issue 12's tolerances: probabilities abs <= 1e-5; maps, per map,
-max|browser - core| / max|core| <= 1e-4; preprocessed 28x28 inputs max abs <= 2/255.
+max|browser - core| / max|core| <= 1e-4; preprocessed 28x28 inputs max abs <= 2/255; "not
+one of these" scores abs or rel <= 1e-4 with the same verdicts.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from core.inputs.preprocess import ImageInputError, canvas_ink, ink_to_input, to_model_input
+from core.inputs.preprocess import (
+    ImageInputError,
+    canvas_ink,
+    canvas_to_input,
+    ink_to_input,
+    thin_thick_strokes,
+    to_model_input,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE = ROOT / "app" / "static" / "live" / "engine.js"
@@ -29,6 +37,8 @@ PROBABILITY_TOLERANCE = 1e-5
 MAP_TOLERANCE = 1e-4
 INPUT_TOLERANCE = 2 / 255
 DIGEST_TEXT = "abc" * 50  # longer than one SHA-256 block
+CANVAS_CASES = ("thin Z", "thick Z", "wide Z", "tiny thick Z", "thick blob")
+"""Drawings also run from their RGBA pixels (canvasInk, then preprocessInk)."""
 
 
 def folder_name(pair: str, kind: str) -> str:
@@ -64,12 +74,16 @@ def zed(x0, y0, x1, y1):
 
 def drawings() -> dict[str, np.ndarray]:
     """Generated drawings: thin and thick, wide and tall, near the minimum extent, a faint
-    antialiased ring, an off-square canvas, a tiny tick (too small) and a blank canvas."""
+    antialiased ring, an off-square canvas, a tiny tick (too small), a blank canvas, and small
+    drawings with a thick brush (thinned first; the thick blob would be too small thinned)."""
     rng = np.random.default_rng(12)
     wobbly = [[(float(x), float(y)) for x, y in rng.uniform(40, 240, (9, 2))]]
     ring = drawing(280, 280, [], 1)
     ring_image = Image.fromarray(ring)
     ImageDraw.Draw(ring_image).ellipse((70, 50, 210, 230), outline=(200, 200, 200, 160), width=9)
+    small_curve = [(float(x), float(y)) for x, y in rng.uniform(120, 175, (5, 2))]
+    small_ring = Image.fromarray(drawing(280, 280, [], 1))
+    ImageDraw.Draw(small_ring).ellipse((100, 90, 160, 170), outline=(255, 255, 255, 255), width=18)
     return {
         "thin Z": drawing(280, 280, zed(60, 50, 220, 230), 3),
         "thick Z": drawing(280, 280, zed(60, 50, 220, 230), 40),
@@ -81,14 +95,30 @@ def drawings() -> dict[str, np.ndarray]:
         "off-square canvas": drawing(360, 200, zed(150, 30, 230, 170), 16),
         "corner": drawing(280, 280, zed(-20, -20, 60, 70), 16),
         "too small": drawing(280, 280, [[(140, 140), (145, 143)]], 6),
+        # small drawings with a thick brush: their strokes are thinned first
+        "tiny thick Z": drawing(280, 280, zed(110, 110, 160, 165), 20),
+        "tiny thick curve": drawing(280, 280, [small_curve], 24),
+        "small thick ring": np.array(small_ring),
+        "tiny Z at the edge": drawing(280, 280, zed(0, 215, 50, 279), 18),
+        "thick blob": drawing(280, 280, [[(140, 140), (146, 143)]], 40),
         "blank": drawing(280, 280, [], 1),
     }
 
 
 def core_input(ink: np.ndarray) -> dict:
-    """What core makes of an ink array, in the engine's result shape."""
+    """What core makes of an ink array, in the engine's result shape: canvas_to_input's steps
+    after canvas_ink (thick strokes thinned, then ink_to_input)."""
+    return _result(lambda: ink_to_input(thin_thick_strokes(ink)))
+
+
+def core_canvas_input(rgba: np.ndarray) -> dict:
+    """core's canvas_to_input of canvas pixels (what the server makes of them)."""
+    return _result(lambda: canvas_to_input(rgba))
+
+
+def _result(prepare) -> dict:
     try:
-        result = ink_to_input(ink)
+        result = prepare()
     except ImageInputError as error:
         return {"error": str(error)}
     if result is None:
@@ -147,7 +177,8 @@ def cases(network_url) -> dict:
         ],
         "canvases": [
             {"rgba": encode(rgba), "width": rgba.shape[1], "height": rgba.shape[0]}
-            for rgba in list(drawings().values())[:3]
+            for name, rgba in drawings().items()
+            if name in CANVAS_CASES
         ],
         "digestText": DIGEST_TEXT,
     }
@@ -175,11 +206,12 @@ def check_preprocessing(results: dict) -> None:
     drawn = drawings()
     for (name, rgba), found in zip(drawn.items(), results["preprocessed"], strict=True):
         check_one_input(name, core_input(canvas_ink(rgba)), found)
-    for (name, rgba), found in zip(list(drawn.items())[:3], results["canvases"], strict=True):
+    canvases = [(name, rgba) for name, rgba in drawn.items() if name in CANVAS_CASES]
+    for (name, rgba), found in zip(canvases, results["canvases"], strict=True):
         np.testing.assert_array_equal(
             np.asarray(found.pop("ink"), np.float32).reshape(rgba.shape[:2]), canvas_ink(rgba)
         )
-        check_one_input(name, core_input(canvas_ink(rgba)), found)
+        check_one_input(name, core_canvas_input(rgba), found)
     assert results["digest"] == hashlib.sha256(DIGEST_TEXT.encode()).hexdigest()
 
 
@@ -237,3 +269,70 @@ def check_networks(results: dict, models: dict) -> None:
             error = np.abs(browser - reference).max()
             assert scale > 0, f"{label}: core's map is all zero; choose another input"
             assert error / scale <= MAP_TOLERANCE, f"{label}: map differs by {error / scale:.2e}"
+
+
+# --- "not one of these" -------------------------------------------------------------------
+
+LINE = [[(0.5, 0.0), (0.5, 1.0)]]
+DASH = [[(0.3, 0.5), (0.7, 0.5)]]
+SCRIBBLE = [[(0.1, 0.2), (0.9, 0.6), (0.2, 0.9), (0.6, 0.1), (0.8, 0.95), (0.05, 0.5), (0.95, 0.3)]]
+UNLIKELY_TOLERANCE = 1e-4
+
+
+def unlikely_images() -> list[np.ndarray]:
+    """uint8 28x28 inputs: every drawing core prepares, the network inputs, a line, a dash and
+    a scribble drawn on the canvas."""
+    from core.inputs.preprocess import canvas_to_input
+    from core.inputs.strokes import render_strokes
+
+    images = []
+    for rgba in drawings().values():
+        found = core_canvas_input(rgba)
+        if "input" in found:
+            images.append(found["input"])
+    images += network_inputs()
+    for strokes in (LINE, DASH, SCRIBBLE):
+        images.append(to_model_input(canvas_to_input(render_strokes(strokes)))[0])
+    return [np.round(np.asarray(image, np.float64) * 255).astype(np.uint8) for image in images]
+
+
+def unlikely_cases(judge_url: str, parameter_urls: list[str]) -> dict:
+    return {
+        "judge": judge_url,
+        "parameters": parameter_urls,
+        "inputs": [encode(to_model_input(image)[0]) for image in unlikely_images()],
+    }
+
+
+def check_unlikely(results: dict, judge_model, parameters: list) -> None:
+    """all8-cnn's logits, every score and every verdict equal core's."""
+    from core.insight.unlikely import eight_logits, unlikely_scores
+
+    images = np.stack(unlikely_images())
+    logits = eight_logits(judge_model, images)
+    browser_logits = np.asarray(results["logits"], np.float64)
+    assert np.abs(browser_logits - logits).max() <= UNLIKELY_TOLERANCE * max(
+        1.0, np.abs(logits).max()
+    )
+    assert len(results["results"]) == len(parameters)
+    flagged_any = unflagged_any = False
+    for index, (found, expected_parameters) in enumerate(
+        zip(results["results"], parameters, strict=True)
+    ):
+        assert found["cached"], f"parameter set {index}: a second loadUnlikely fetched again"
+        expected = unlikely_scores(logits, images, expected_parameters)
+        for image_index, (verdict, score) in enumerate(
+            zip(found["verdicts"], expected, strict=True)
+        ):
+            label = f"parameter set {index}, image {image_index}"
+            browser = float(verdict["score"])  # "Infinity" -> inf
+            if np.isinf(score):
+                assert browser == score, label
+            else:
+                assert abs(browser - score) <= UNLIKELY_TOLERANCE * max(1.0, abs(score)), (
+                    f"{label}: browser {browser}, core {score}"
+                )
+            assert verdict["flagged"] == bool(score > expected_parameters.threshold), label
+            flagged_any |= verdict["flagged"]
+            unflagged_any |= not verdict["flagged"]
+    assert flagged_any and unflagged_any  # the cases hold both verdicts

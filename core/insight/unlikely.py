@@ -263,6 +263,28 @@ def _problem(arrays: dict, n_classes: int | None) -> str | None:
     return None
 
 
+BROWSER_FORMAT = "modulex-unlikely"
+BROWSER_VERSION = 1
+
+
+def browser_parameters(parameters: UnlikelyParameters) -> dict:
+    """The parameters as one JSON object for the browser engine (engine.js ``loadUnlikely``):
+    the numbers of the file, each float32 written as the float64 it widens to (JSON keeps it
+    exactly), so the browser's score is computed from the very values core uses."""
+    return {
+        "format": BROWSER_FORMAT,
+        "version": BROWSER_VERSION,
+        "classes": [int(index) for index in parameters.classes],
+        "means": np.asarray(parameters.means, np.float64).tolist(),
+        "precision": np.asarray(parameters.precision, np.float64).tolist(),
+        "distance_weight": float(np.float32(parameters.distance_weight)),
+        "threshold": float(np.float32(parameters.threshold)),
+        "min_aspect": float(np.float32(parameters.min_aspect)),
+        "ink_level": INK_LEVEL,
+        "smallest_probability": SMALLEST_PROBABILITY,
+    }
+
+
 def parameters_path(name: str, kind: str = "dense", root: Path | None = None) -> Path:
     from core.models.files import model_dir
 

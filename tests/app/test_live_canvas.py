@@ -63,6 +63,24 @@ def test_the_canvas_is_sent_the_question_and_the_network(no_dataset, live):
     assert "Draw a character" in texts(app)
 
 
+def test_the_canvas_is_sent_the_not_one_of_these_check(no_dataset, live):
+    """Each panel gets its network's parameters (at an address carrying their checksum) and
+    the server's refusal text; the canvas gets the 8-character CNN whose logits they read."""
+    import hashlib
+
+    from app.live_weights import STATIC_DIR
+
+    data = _data(run_page(query={"pair": "8B", "mode": "contrast"}))
+    panel = data["networks"][0]
+    assert panel["refusal"] == "This does not look like 8 or B/b"
+    assert data["judge"] == "w/all8-cnn.json"
+    folder, name = panel["unlikely"].split("/")[-2:]
+    assert folder.startswith("8B-unlikely-")
+    served = (STATIC_DIR / "weights" / folder / name).read_bytes()
+    assert hashlib.sha256(served).hexdigest()[:8] == folder.rsplit("-", 1)[1]
+    assert json.loads(served)["classes"] == [3, 4]  # 8 and B among 0 2 5 8 B O S Z
+
+
 def test_a_drawing_sent_on_pointer_up_is_explained_by_the_server(no_dataset, live):
     app = run_page()
     _sent(app, id="one", strokes=_strokes("Z"))

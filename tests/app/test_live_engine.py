@@ -85,3 +85,79 @@ def test_a_damaged_export_is_refused(tmp_path):
     )
     assert done.returncode != 0
     assert "sha256 does not match" in done.stderr
+
+
+def test_the_drawings_exercise_thinning_and_leave_normal_ones_alone():
+    """The preprocessing cases hold both paths of core's thin_thick_strokes: small drawings
+    with a thick brush (thinned, and their 28x28 input differs from the unthinned one's) and
+    normal drawings (left as drawn)."""
+    from core.inputs.preprocess import canvas_ink, ink_to_input, thin_thick_strokes
+
+    thinned, untouched = [], []
+    for name, rgba in live.drawings().items():
+        ink = canvas_ink(rgba)
+        (untouched if thin_thick_strokes(ink) is ink else thinned).append(name)
+    assert {"tiny thick Z", "tiny thick curve", "small thick ring"} <= set(thinned)
+    assert {"thin Z", "wide Z", "thick blob"} <= set(untouched)
+    ink = canvas_ink(live.drawings()["tiny thick Z"])
+    as_drawn = ink_to_input(ink).astype(int)
+    assert abs(ink_to_input(thin_thick_strokes(ink)).astype(int) - as_drawn).max() > 2
+
+
+@pytest.mark.slow
+def test_not_one_of_these_equals_core(tmp_path):
+    """Each shipped network's parameters, served as the page serves them (the JSON in a folder
+    named by its checksum), scored in Node from all8-cnn's logits: core's scores and verdicts,
+    on the drawings and on a line, a dash and a scribble."""
+    from app.live_weights import UNLIKELY_JSON, unlikely_document
+    from core.insight.unlikely import SOURCE, SOURCE_KIND, shipped_parameters
+    from core.models.files import load_pretrained
+
+    urls = []
+    for pair, kind in live.NETWORKS:
+        folder, text = unlikely_document(pair, kind)
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / UNLIKELY_JSON).write_bytes(text)
+        urls.append((tmp_path / folder / UNLIKELY_JSON).as_uri())
+    cases = {
+        **live.cases(file_url),
+        "networks": [],
+        "unlikely": live.unlikely_cases(file_url("all8-cnn"), urls),
+    }
+    results = live.run_in_node(cases, tmp_path)["unlikely"]
+    parameters = [shipped_parameters(pair, kind) for pair, kind in live.NETWORKS]
+    live.check_unlikely(results, load_pretrained(SOURCE, SOURCE_KIND), parameters)
+
+
+def test_parameters_that_do_not_match_their_address_are_refused(tmp_path):
+    from app.live_weights import UNLIKELY_JSON, unlikely_document
+
+    folder, text = unlikely_document("2Z", "dense")
+    (tmp_path / folder).mkdir()
+    (tmp_path / folder / UNLIKELY_JSON).write_bytes(text.replace(b'"threshold":', b'"threshold": '))
+    cases = {
+        "inputs": [],
+        "networks": [],
+        "inks": [],
+        "canvases": [],
+        "digestText": "",
+        "unlikely": {
+            "judge": file_url("all8-cnn"),
+            "parameters": [(tmp_path / folder / UNLIKELY_JSON).as_uri()],
+            "inputs": [],
+        },
+    }
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    done = subprocess.run(
+        [
+            live.NODE,
+            str(live.JS_DIR / "run_node.mjs"),
+            str(live.ENGINE),
+            str(tmp_path / "cases.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "sha256 does not match its address" in done.stderr

@@ -114,6 +114,27 @@ def test_parameters_survive_a_round_trip(tmp_path):
     assert (loaded.distance_weight, loaded.threshold, loaded.info) == (0.25, 3.5, {"a": 1})
 
 
+def test_the_browser_copy_of_the_parameters_holds_the_very_numbers(tmp_path):
+    from core.insight.unlikely import browser_parameters
+
+    rng = np.random.default_rng(3)
+    original = UnlikelyParameters(
+        np.array([1, 7], np.int64),
+        rng.normal(size=(2, 10)).astype(np.float32),
+        rng.normal(size=(10, 10)).astype(np.float32),
+        0.0123,
+        4.56,
+        {},
+        0.33,
+    )
+    document = json.loads(json.dumps(browser_parameters(original)))
+    assert document["classes"] == [1, 7]
+    np.testing.assert_array_equal(np.float32(document["means"]), original.means)
+    np.testing.assert_array_equal(np.float32(document["precision"]), original.precision)
+    for key in ("distance_weight", "threshold", "min_aspect"):
+        assert document[key] == float(np.float32(getattr(original, key)))  # what the npz holds
+
+
 def _arrays(**changes):
     arrays = {
         "classes": np.array([0, 1], np.int64),

@@ -111,6 +111,46 @@ def test_after_pointer_up_the_page_and_the_live_bars_give_the_same_numbers(page,
     predicted = int(np.argmax(browser))
     assert shown.group(2) + "%" == bars[predicted]  # same rounding: one decimal
     assert shown.group(1) == ["2", "Z/z"][predicted]
+    assert page.locator(".panel").first.get_attribute("data-refused") == "false"
+
+
+@pytest.mark.parametrize("kind", ["dense", "cnn"])
+def test_a_line_is_not_one_of_these_live_and_on_the_page(page, dashboard, kind):
+    """A vertical line: the live headline and the page's answer are the same refusal, the
+    live bars are greyed, and the browser's score is core's for the very input it sent."""
+    import base64
+
+    import numpy as np
+
+    from core.insight.unlikely import (
+        SOURCE,
+        SOURCE_KIND,
+        eight_logits,
+        shipped_parameters,
+        unlikely_scores,
+    )
+    from core.models.files import load_network
+
+    refusal = "This does not look like 2 or Z/z"
+    _open(page, f"{dashboard}/?pair=2Z&mode=contrast&kind={kind}")
+    draw(page, [[(0.5, 0.0), (0.5, 1.0)]])
+    wait_for_new_input(page)
+    wait_for_app(page)
+    wait_for_text(page, refusal)
+    assert "Prediction:" not in page_text(page)
+    panel = page.locator(".panel").first
+    assert page.locator(".caption").first.inner_text().startswith(refusal + " ·")
+    assert panel.get_attribute("data-refused") == "true"
+    grey = panel.locator(".fill").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert grey == "rgb(154, 160, 166)"
+    levels = np.frombuffer(base64.b64decode(_live(page, "sent-input")), np.uint8).reshape(1, 28, 28)
+    score = unlikely_scores(
+        eight_logits(load_network(SOURCE, SOURCE_KIND), levels),
+        levels,
+        shipped_parameters("2Z", kind),
+    )[0]
+    browser = float(panel.get_attribute("data-unlikely-score"))
+    assert browser == score or abs(browser - score) <= 1e-4 * max(1.0, abs(score))
 
 
 def test_undo_redo_and_clear(page, dashboard):
@@ -163,10 +203,21 @@ def test_all_four_pairs_overlays_follow_the_pen_on_compare_pairs(page, dashboard
     assert int(_live(page, "explained-stroke")) > 1
     after = [_map_pixels(page, i) for i in range(4)]
     assert all(a != b for a, b in zip(after, before, strict=True))
+    from core.data.pairs import PAIRS, pair_title
+
     captions = page.locator(".caption").all_inner_texts()
-    assert len(captions) == 4 and all("%" in caption for caption in captions)
+    assert len(captions) == 4 and "%" in captions[PAIRS.index("2Z")]  # a 2 is one of 2Z's
+    refused = [p.get_attribute("data-refused") == "true" for p in page.locator(".panel").all()]
+    for caption, flagged in zip(captions, refused, strict=True):
+        assert caption.startswith("This does not look like") if flagged else "%" in caption
     page.mouse.up()
     wait_for_text(page, r"2 vs Z/z: \S+ \(\d+%\)")
+    # after pointer-up, each pair's server title says "neither" exactly where the live
+    # panel refused (the last live frame is the input the server explains)
+    refused = [p.get_attribute("data-refused") == "true" for p in page.locator(".panel").all()]
+    text = page_text(page)
+    for pair, flagged in zip(PAIRS, refused, strict=True):
+        assert (f"{pair_title(pair)}: neither" in text) == flagged, pair
 
 
 def test_a_phone_draws_with_touch_without_scrolling(chromium, dashboard):

@@ -51,3 +51,29 @@ def test_a_missing_network_is_a_clear_error(engine_page):
         page_harness.manifest_url("no-such-network"),
     )
     assert "HTTP 404" in message and "no-such-network" in message
+
+
+@pytest.mark.slow
+def test_not_one_of_these_equals_core_in_chromium(engine_page):
+    """The parameters as the page serves them (app/static/weights/, a checksummed folder),
+    scored in Chromium from all8-cnn's logits: core's scores and verdicts."""
+    from app.live_weights import UNLIKELY_JSON, WEIGHTS_DIR, unlikely_document
+    from core.insight.unlikely import SOURCE, SOURCE_KIND, shipped_parameters
+    from core.models.files import load_pretrained
+
+    urls = []
+    for pair, kind in live.NETWORKS:
+        folder, text = unlikely_document(pair, kind)
+        (WEIGHTS_DIR / folder).mkdir(parents=True, exist_ok=True)
+        (WEIGHTS_DIR / folder / UNLIKELY_JSON).write_bytes(text)
+        urls.append(f"{page_harness.ORIGIN}/app/static/weights/{folder}/{UNLIKELY_JSON}")
+    cases = {
+        **live.cases(page_harness.manifest_url),
+        "networks": [],
+        "inks": [],
+        "canvases": [],
+        "unlikely": live.unlikely_cases(page_harness.manifest_url("all8-cnn"), urls),
+    }
+    results = engine_page.evaluate(RUN, cases)["unlikely"]
+    parameters = [shipped_parameters(pair, kind) for pair, kind in live.NETWORKS]
+    live.check_unlikely(results, load_pretrained(SOURCE, SOURCE_KIND), parameters)

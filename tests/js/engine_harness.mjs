@@ -37,7 +37,27 @@ export async function runCases(engine, cases) {
     return { ink: Array.from(ink), ...summary(engine.preprocessInk(ink, width, height)) };
   });
   const digest = engine.sha256HexPlain(new TextEncoder().encode(cases.digestText));
-  return { networks, preprocessed, canvases, digest };
+  const unlikely = cases.unlikely ? await runUnlikely(engine, cases.unlikely) : null;
+  return { networks, preprocessed, canvases, digest, unlikely };
+}
+
+// "Not one of these": every parameter set's verdict on every input, from all8-cnn's logits
+// (an infinite score travels as the text "Infinity", which JSON cannot hold as a number)
+async function runUnlikely(engine, { judge, parameters, inputs }) {
+  const network = await engine.loadNetwork(judge);
+  const images = inputs.map(floatsOf);
+  const logits = images.map((x) => network.logits(x));
+  const results = [];
+  for (const url of parameters) {
+    const check = await engine.loadUnlikely(url);
+    const cached = (await engine.loadUnlikely(url)) === check;
+    const verdicts = images.map((x, i) => {
+      const { score, threshold, flagged } = check.verdict(x, logits[i]);
+      return { score: Number.isFinite(score) ? score : String(score), threshold, flagged };
+    });
+    results.push({ cached, verdicts });
+  }
+  return { logits: logits.map((z) => Array.from(z)), results };
 }
 
 function summary(result) {

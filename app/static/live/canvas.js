@@ -13,7 +13,10 @@
 //   picture   784 grey levels (0-255) of an upload or test image shown instead of strokes
 //   size      the canvas' side in pixels (280, as core's canvas path expects)
 //   brush     initial brush width
-//   engine    the engine module's address; networks: [{title, url, labels, limit}]
+//   engine    the engine module's address; networks: [{title, url, labels, limit, unlikely,
+//             refusal}]: unlikely the address of the network's "not one of these" parameters
+//             (null: no check), refusal the answer shown when the check flags the drawing
+//   judge     the 8-character CNN's weights, whose logits every check reads
 //   mode, target, contrast   what to explain (target/contrast null: predicted / runner-up)
 //   palette   four RGB stops (strong against, light against, light for, strong for)
 //   live      false: do not start the engine (the page chose the server path)
@@ -21,6 +24,7 @@
 const CONTROLLERS = new WeakMap(); // parentElement -> controller, so reruns reuse the DOM
 const ENGINES = new Map(); // engine address -> Promise of the module
 const NETWORKS = new Map(); // manifest address -> Promise of the loaded network
+const CHECKS = new Map(); // "not one of these" parameters' address -> Promise of the check
 
 function loadEngine(address) {
   const url = new URL(address, document.baseURI).href;
@@ -36,6 +40,16 @@ function loadNetwork(engine, address) {
     NETWORKS.set(url, loading);
   }
   return NETWORKS.get(url);
+}
+
+function loadCheck(engine, address) {
+  const url = new URL(address, document.baseURI).href;
+  if (!CHECKS.has(url)) {
+    const loading = engine.loadUnlikely(url);
+    loading.catch(() => CHECKS.delete(url));
+    CHECKS.set(url, loading);
+  }
+  return CHECKS.get(url);
 }
 
 // numpy's default percentile (linear interpolation) of |values|: the same symmetric colour
@@ -198,8 +212,16 @@ class LiveCanvas {
       const missing = (data.networks || []).find((network) => !network.url);
       if (missing) throw new Error(`no browser weights for ${missing.title}`);
       const nets = await Promise.all(data.networks.map((n) => loadNetwork(engine, n.url)));
+      // "not one of these": the server judges with the same check, so the live headline
+      // agrees with it; a check that cannot load sends the page to the server path
+      const checks = await Promise.all(
+        data.networks.map((n) => (n.unlikely && data.judge ? loadCheck(engine, n.unlikely) : null)),
+      );
+      const judge = checks.some(Boolean) ? await loadNetwork(engine, data.judge) : null;
       if (key !== this.networksKey) return; // the page asked for other networks meanwhile
       this.engine = engine;
+      this.checks = checks;
+      this.judge = judge;
       this.nets = nets;
       this.root.dataset.engine = "ready";
       this.maps.hidden = false;
@@ -254,7 +276,7 @@ class LiveCanvas {
         return { fill, value };
       });
       const title = element("figcaption", "title", panel, network.title || "");
-      return { network, title, map, caption, rows };
+      return { network, figure: panel, title, map, caption, rows };
     });
   }
 
@@ -460,7 +482,12 @@ class LiveCanvas {
       const key = fingerprint(prepared.input);
       if (key === this.lastInput) return;
       this.lastInput = key;
-      this.nets.forEach((net, index) => this.explainOne(net, this.panels[index], prepared.input));
+      const logits = this.judge ? this.judge.logits(prepared.input) : null;
+      this.nets.forEach((net, index) => {
+        const check = this.checks[index];
+        const verdict = check && logits ? check.verdict(prepared.input, logits) : null;
+        this.explainOne(net, this.panels[index], prepared.input, verdict);
+      });
     } catch (error) {
       this.lastLevels = null;
       this.fail(error);
@@ -475,7 +502,7 @@ class LiveCanvas {
     this.root.dataset.explainedTotal = String(Number(this.root.dataset.explainedTotal) + 1);
   }
 
-  explainOne(net, panel, input) {
+  explainOne(net, panel, input, verdict) {
     const { mode } = this.data;
     const labels = panel.network.labels || net.labels || [];
     const single = this.panels.length === 1; // Compare pairs: each explains its prediction
@@ -499,7 +526,15 @@ class LiveCanvas {
         : mode === "contrast"
           ? `why ${name(target)} and not ${name(contrast)}`
           : `why ${name(target)}`;
-    panel.caption.textContent = `${name(predicted)} ${(100 * probabilities[predicted]).toFixed(0)}% · ${question}`;
+    // flagged "not one of these": the server's answer, and the bars greyed as on the page
+    const refused = Boolean(verdict && verdict.flagged);
+    const answer = refused
+      ? panel.network.refusal
+      : `${name(predicted)} ${(100 * probabilities[predicted]).toFixed(0)}%`;
+    panel.caption.textContent = `${answer} · ${question}`;
+    panel.figure.classList.toggle("refused", refused);
+    panel.figure.dataset.refused = String(refused);
+    panel.figure.dataset.unlikelyScore = verdict ? String(verdict.score) : "";
     panel.map.setAttribute("aria-label", `Live ModuleX map: ${question}`);
     panel.map.values = explained.map; // the hover shows a pixel's value
     // the browser's numbers, for the tests that hold them equal to the server's
@@ -522,6 +557,8 @@ class LiveCanvas {
 
   paintEmpty(message) {
     for (const panel of this.panels) {
+      panel.figure.classList.remove("refused");
+      panel.figure.dataset.refused = "false";
       panel.map.getContext("2d").clearRect(0, 0, 28, 28);
       panel.caption.textContent = message;
       panel.rows.forEach((row) => {

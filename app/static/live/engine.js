@@ -3,9 +3,11 @@
 // A plain ES module (no build step), served by Streamlit at /app/static/live/engine.js. It
 // repeats in the browser what core/ computes for one drawing, and tests hold it equal to core:
 //
-//   preprocessInk / canvasInk   core/inputs/preprocess.py   (canvas_ink, ink_to_input)
+//   preprocessInk / canvasInk   core/inputs/preprocess.py   (canvas_ink, thin_thick_strokes,
+//                               ink_to_input: together canvas_to_input)
 //   Network.forward             core/models/layer_stack.py  (Dense, Conv2D, pooling, Reshape)
 //   Network.explain             core/explain/modulex_rule.py and modulex_layers.py
+//   loadUnlikely(...).verdict   core/insight/unlikely.py    ("not one of these")
 //
 // Whoever changes core's preprocessing or a rule changes this file and its tests in the same
 // commit (tests/core/test_live_engine.py, tests/e2e/test_live_engine.py).
@@ -205,6 +207,7 @@ class Network {
       if (this.layers[i].kind === "reshape") this.importance[i] = this.importance[i + 1];
     }
     this.top = new Float64Array(this.classes);
+    this.scores = new Float64Array(this.classes); // the last layer's pre-activation (logits)
     // A convolution's output rows and columns that its pooling layer never reads (an odd
     // 11x11 pooled 2x2 drops the last row and column) need not be computed: they stay 0, and
     // the pooling rule gives them no importance.
@@ -263,6 +266,12 @@ class Network {
     };
   }
 
+  /** The last layer's pre-activation scores (the logits, before softmax) of one input. */
+  logits(x) {
+    this.run(x);
+    return this.scores.slice();
+  }
+
   classIndex(value, what) {
     if (!Number.isInteger(value) || value < 0 || value >= this.classes) {
       throw new Error(`${what} must be a class index 0..${this.classes - 1}, not ${value}`);
@@ -282,6 +291,7 @@ class Network {
       if (layer.kind === "dense") denseForward(layer, input, output);
       else if (layer.kind === "conv") convForward(layer, input, output);
       else if (layer.kind === "pool") poolForward(layer, input, output);
+      if (i === last) this.scores.set(output);
       if (layer.activation === "relu") {
         for (let j = 0; j < output.length; j++) if (output[j] < 0) output[j] = 0;
       } else if (layer.activation === "softmax") {
@@ -646,6 +656,14 @@ const scratch = {
   crop: new Float32Array(0),
   spans: new Int32Array(0),
   rows: new Float64Array(0), // the crop's rows through H: cropH x 28
+  distance: new Int32Array(0), // stroke width: city-block depth of each ink-box pixel
+  erodeA: new Float32Array(0), // thinning: the eroded region and its row-wise minimum
+  erodeB: new Float32Array(0),
+  lineIn: new Float32Array(0),
+  lineOut: new Float32Array(0),
+  minForward: new Float32Array(0),
+  minBackward: new Float32Array(0),
+  thinned: new Float32Array(0),
   small: new Float64Array(PIXELS),
 };
 function buffer(name, size) {
@@ -661,7 +679,9 @@ function clean(value) {
 /**
  * Ink intensities (`width` x `height`, row-major, 0-1) -> {input: Float32Array(784)} ready for
  * the networks, {blank: true} when nothing is drawn, or {error: message} when the drawing is
- * too small. The steps and constants are core's ink_to_input:
+ * too small: core's canvas_to_input after canvas_ink, i.e. ink_to_input(thin_thick_strokes(ink)).
+ * Thick strokes of a small drawing are thinned first (thinThickStrokes); then the steps and
+ * constants of core's ink_to_input:
  * ink box, blur (sigma 1% of its longer side), a square frame centred on the box (the longer
  * side spans 24 of 28 pixels), Pillow's bicubic resize to 28x28, peak normalised, rounded to
  * 0-255 and divided by 255.
@@ -670,7 +690,14 @@ export function preprocessInk(ink, width, height) {
   if (!(width > 0 && height > 0) || !ink || ink.length !== width * height) {
     return { error: `expected ${width}x${height} ink values, got ${ink ? ink.length : "none"}` };
   }
-  // 1. the ink box: rows and columns holding a pixel above the threshold (NaN is not)
+  const box = inkBox(ink, width, height);
+  const ready = thinned(ink, width, height, box);
+  return inkToInput(ready, width, height, ready === ink ? box : undefined);
+}
+
+/** The ink box {top, bottom, left, right} (inclusive) of the pixels above `threshold` (NaN is
+ * not), or null when there is none: core's ink_bounding_box. */
+function inkBox(ink, width, height, threshold = INK_THRESHOLD) {
   let top = -1;
   let bottom = -1;
   let left = width;
@@ -679,20 +706,27 @@ export function preprocessInk(ink, width, height) {
     const row = y * width;
     let first = -1;
     for (let x = 0; x < width; x++) {
-      if (ink[row + x] > INK_THRESHOLD) {
+      if (ink[row + x] > threshold) {
         first = x;
         break;
       }
     }
     if (first < 0) continue;
     let last = width - 1;
-    while (!(ink[row + last] > INK_THRESHOLD)) last--;
+    while (!(ink[row + last] > threshold)) last--;
     if (top < 0) top = y;
     bottom = y;
     if (first < left) left = first;
     if (last > right) right = last;
   }
-  if (top < 0) return { blank: true };
+  return top < 0 ? null : { top, bottom, left, right };
+}
+
+// core's ink_to_input on ink already thinned
+function inkToInput(ink, width, height, box = inkBox(ink, width, height)) {
+  // 1. the ink box: rows and columns holding a pixel above the threshold
+  if (box === null) return { blank: true };
+  const { top, bottom, left, right } = box;
   const boxH = bottom - top + 1;
   const boxW = right - left + 1;
   const longer = Math.max(boxH, boxW);
@@ -891,4 +925,261 @@ function applyTables(crop, spans, cropH, cropW, vertical, horizontal) {
     }
   }
   return small;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Thick strokes of a small drawing (core/inputs/preprocess.py: stroke_width, thin_thick_strokes)
+//
+// The brush has a fixed width in canvas pixels, so a tiny drawing arrives with strokes a third
+// of its size thick; core thins them with a grey-scale erosion before ink_to_input. The stroke
+// width is core's erosion count: after k erosions by the 3x3 cross a pixel of the mask is left
+// exactly when its city-block distance to the nearest pixel outside the mask exceeds k, so one
+// two-pass distance transform over the ink box gives every erosion's count at once.
+
+const MAX_STROKE_SHARE = 0.2; // thicker strokes (a share of the box's longer side) are thinned
+const THINNED_STROKE_SHARE = 0.12; // ...down to about this share
+const INK_MASK_LEVEL = 0.5; // pixels above it are the stroke whose width is measured
+
+/** core's stroke_width of the ink inside `box` (the mask lies inside the ink box: outside it,
+ * everything is background). */
+function strokeWidth(ink, width, box) {
+  const { top, left } = box;
+  const boxW = box.right - left + 1;
+  const boxH = box.bottom - top + 1;
+  const distance = buffer("distance", boxW * boxH);
+  let total = 0;
+  for (let y = 0; y < boxH; y++) {
+    for (let x = 0; x < boxW; x++) {
+      const i = y * boxW + x;
+      if (!(ink[(top + y) * width + left + x] > INK_MASK_LEVEL)) {
+        distance[i] = 0;
+        continue;
+      }
+      total++;
+      const up = y > 0 ? distance[i - boxW] : 0;
+      const before = x > 0 ? distance[i - 1] : 0;
+      distance[i] = Math.min(up, before) + 1;
+    }
+  }
+  if (total === 0) return 0;
+  let deepest = 0;
+  for (let y = boxH - 1; y >= 0; y--) {
+    for (let x = boxW - 1; x >= 0; x--) {
+      const i = y * boxW + x;
+      if (distance[i] === 0) continue;
+      const down = y < boxH - 1 ? distance[i + boxW] : 0;
+      const after = x < boxW - 1 ? distance[i + 1] : 0;
+      distance[i] = Math.min(distance[i], down + 1, after + 1);
+      if (distance[i] > deepest) deepest = distance[i];
+    }
+  }
+  const atDistance = new Int32Array(deepest + 1);
+  for (let i = 0; i < boxW * boxH; i++) if (distance[i] > 0) atDistance[distance[i]]++;
+  // core's loop: erode until at most half is left, then interpolate between the two counts
+  let erosions = 0;
+  let remaining = total;
+  let previous = total;
+  while (remaining * 2 > total) {
+    erosions++;
+    previous = remaining;
+    remaining -= atDistance[erosions]; // the pixels exactly `erosions` deep go in this erosion
+  }
+  const halfWay = erosions - 1 + (previous - total / 2) / Math.max(previous - remaining, 1);
+  return 4 * halfWay;
+}
+
+/**
+ * core's thin_thick_strokes of canvas ink (0-1): `ink` itself (the same array) when its strokes
+ * are at most 20% of the ink box's longer side thick; else the ink eroded by r passes of a 3x3
+ * grey-scale minimum (zero outside the picture), r = min(floor((width - 0.12 longer) / 2),
+ * floor(0.35 width)), in a buffer reused by the next call; `ink` itself again when the thinned
+ * drawing would be below the minimum extent.
+ */
+export function thinThickStrokes(ink, width, height) {
+  return thinned(ink, width, height, inkBox(ink, width, height));
+}
+
+function thinned(ink, width, height, box) {
+  if (box === null) return ink;
+  const longer = Math.max(box.bottom - box.top, box.right - box.left) + 1;
+  const stroke = strokeWidth(ink, width, box);
+  if (stroke <= MAX_STROKE_SHARE * longer) return ink;
+  const passes = Math.min(
+    Math.floor((stroke - THINNED_STROKE_SHARE * longer) / 2),
+    Math.floor(0.35 * stroke),
+  );
+  // For ink >= 0 (zero outside the picture), r passes of the 3x3 minimum are one minimum over
+  // the (2r + 1)-square around each pixel, which is a minimum along the rows, then down the
+  // columns; and pixels that are 0 stay 0, so only the box of non-zero ink is worked on.
+  const region = inkBox(ink, width, height, 0);
+  const regionW = region.right - region.left + 1;
+  const regionH = region.bottom - region.top + 1;
+  const current = buffer("erodeA", regionW * regionH);
+  const across = buffer("erodeB", regionW * regionH);
+  for (let y = 0; y < regionH; y++) {
+    const from = (region.top + y) * width + region.left;
+    current.set(ink.subarray(from, from + regionW), y * regionW);
+  }
+  const lineIn = buffer("lineIn", Math.max(regionW, regionH));
+  const lineOut = buffer("lineOut", Math.max(regionW, regionH));
+  for (let y = 0; y < regionH; y++) {
+    for (let x = 0; x < regionW; x++) lineIn[x] = current[y * regionW + x];
+    windowMinimum(lineIn, lineOut, regionW, passes);
+    for (let x = 0; x < regionW; x++) across[y * regionW + x] = lineOut[x];
+  }
+  for (let x = 0; x < regionW; x++) {
+    for (let y = 0; y < regionH; y++) lineIn[y] = across[y * regionW + x];
+    windowMinimum(lineIn, lineOut, regionH, passes);
+    for (let y = 0; y < regionH; y++) current[y * regionW + x] = lineOut[y];
+  }
+  const result = buffer("thinned", width * height);
+  result.fill(0, 0, width * height);
+  for (let y = 0; y < regionH; y++) {
+    result.set(current.subarray(y * regionW, (y + 1) * regionW), (region.top + y) * width + region.left);
+  }
+  const after = inkBox(result, width, height);
+  if (after === null) return ink;
+  const thinnedLonger = Math.max(after.bottom - after.top, after.right - after.left) + 1;
+  if (thinnedLonger < MIN_EXTENT * Math.max(width, height)) return ink; // judged as drawn
+  return result.length === width * height ? result : result.subarray(0, width * height);
+}
+
+/** out[i] = min(line[i - r .. i + r]) over `length` values, 0 where the window leaves the line
+ * (the values are >= 0 and 0 beyond it): van Herk's running minima, blocks of 2r + 1. */
+function windowMinimum(line, out, length, r) {
+  const size = 2 * r + 1;
+  const forward = buffer("minForward", length);
+  const backward = buffer("minBackward", length);
+  for (let i = 0; i < length; i++) {
+    forward[i] = i % size === 0 ? line[i] : Math.min(forward[i - 1], line[i]);
+  }
+  for (let i = length - 1; i >= 0; i--) {
+    backward[i] = i === length - 1 || (i + 1) % size === 0 ? line[i] : Math.min(backward[i + 1], line[i]);
+  }
+  for (let i = 0; i < length; i++) {
+    out[i] = i - r < 0 || i + r >= length ? 0 : Math.min(backward[i - r], forward[i + r]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// "Not one of these" (core/insight/unlikely.py; the formula is in its docstring)
+//
+// The score of an input x for one network, from the 8 logits z of the 8-character CNN
+// (all8-cnn) for x: f = (z, mean ink of x, aspect of its > 0.5 box), the smallest Mahalanobis
+// distance of f to the means of the network's characters, weighted, plus -ln of the softmax
+// probability that x is one of them; infinite when the aspect is below min_aspect. Flagged
+// when the score is above the threshold. The parameters come from app/live_weights.py's
+// unlikely_url (the npz as JSON, in a folder named by the first 8 hex digits of its sha256).
+
+const LOGITS = 8; // the outputs of the 8-character network
+const unlikelyLoaded = new Map(); // absolute URL -> Promise<Unlikely>
+
+/** The "not one of these" parameters at `url`, fetched and checked once per address. */
+export function loadUnlikely(url) {
+  const address = absolute(url);
+  let pending = unlikelyLoaded.get(address);
+  if (!pending) {
+    pending = fetchUnlikely(address);
+    unlikelyLoaded.set(address, pending);
+    pending.catch(() => unlikelyLoaded.delete(address));
+  }
+  return pending;
+}
+
+async function fetchUnlikely(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`"not one of these" parameters ${url}: HTTP ${response.status}`);
+  const bytes = await response.arrayBuffer();
+  const tag = /-unlikely-([0-9a-f]{8})\/[^/]*$/.exec(new URL(url).pathname);
+  if (tag && !(await sha256Hex(bytes)).startsWith(tag[1])) {
+    throw new Error(`"not one of these" parameters ${url}: sha256 does not match its address`);
+  }
+  return new Unlikely(JSON.parse(new TextDecoder().decode(bytes)), url);
+}
+
+class Unlikely {
+  constructor(document, url) {
+    const bad = (why) => new Error(`"not one of these" parameters ${url}: ${why}`);
+    if (document.format !== "modulex-unlikely" || document.version !== 1) {
+      throw bad("not a modulex-unlikely version 1 file");
+    }
+    const { classes, means, precision } = document;
+    const features = LOGITS + 2;
+    if (!Array.isArray(classes) || classes.length < 2 || classes.some((c) => !(c >= 0 && c < LOGITS))) {
+      throw bad("classes must be 2 to 8 indices 0-7");
+    }
+    const rows = (array, count) =>
+      Array.isArray(array) && array.length === count && array.every((row) => Array.isArray(row) && row.length === features);
+    if (!rows(means, classes.length) || !rows(precision, features)) {
+      throw bad(`means must be ${classes.length}x${features} and precision ${features}x${features}`);
+    }
+    this.classes = Int32Array.from(classes);
+    this.means = means.map((row) => Float64Array.from(row));
+    this.precision = Float64Array.from(precision.flat());
+    this.distanceWeight = document.distance_weight;
+    this.threshold = document.threshold;
+    this.minAspect = document.min_aspect;
+    this.inkLevel = document.ink_level;
+    this.smallest = document.smallest_probability;
+    if (![this.distanceWeight, this.threshold, this.minAspect, this.inkLevel, this.smallest].every(Number.isFinite)) {
+      throw bad("a parameter is missing or not a finite number");
+    }
+    this.difference = new Float64Array(features);
+  }
+
+  /** The score of one input (784 values in [0, 1]) given the 8 logits of all8-cnn for it. */
+  score(x, logits) {
+    if (!x || x.length !== PIXELS || !logits || logits.length !== LOGITS) {
+      throw new Error("the score needs 784 input values and the 8 logits of all8-cnn");
+    }
+    let ink = 0;
+    let top = SIDE;
+    let bottom = -1;
+    let left = SIDE;
+    let right = -1;
+    for (let y = 0; y < SIDE; y++) {
+      for (let column = 0; column < SIDE; column++) {
+        const value = x[y * SIDE + column];
+        ink += value;
+        if (value > this.inkLevel) {
+          if (y < top) top = y;
+          bottom = y;
+          if (column < left) left = column;
+          if (column > right) right = column;
+        }
+      }
+    }
+    ink /= PIXELS;
+    const height = Math.max(bottom - top + 1, 0);
+    const width = Math.max(right - left + 1, 0);
+    const aspect = Math.min(height, width) / Math.max(height, width, 1);
+    if (aspect < this.minAspect) return Infinity;
+    const f = [...logits, ink, aspect];
+    let nearest = Infinity;
+    const d = this.difference;
+    const n = d.length;
+    for (const mean of this.means) {
+      for (let i = 0; i < n; i++) d[i] = f[i] - mean[i];
+      let distance = 0;
+      for (let i = 0; i < n; i++) {
+        let row = 0;
+        for (let j = 0; j < n; j++) row += this.precision[i * n + j] * d[j];
+        distance += d[i] * row;
+      }
+      if (distance < nearest) nearest = distance;
+    }
+    let peak = -Infinity;
+    for (const z of logits) if (z > peak) peak = z;
+    let all = 0;
+    for (const z of logits) all += Math.exp(z - peak);
+    let inside = 0;
+    for (const c of this.classes) inside += Math.exp(logits[c] - peak);
+    return this.distanceWeight * nearest - Math.log(Math.max(inside / all, this.smallest));
+  }
+
+  /** {score, threshold, flagged}: flagged when the score is above the threshold. */
+  verdict(x, logits) {
+    const score = this.score(x, logits);
+    return { score, threshold: this.threshold, flagged: score > this.threshold };
+  }
 }
