@@ -32,6 +32,7 @@ from core.models.weights_export import (
     metadata_checksums_problem,
     model_problem,
     read_export,
+    source_model_problem,
 )
 from core.models.weights_export import METADATA_KEY as WEIGHTS_METADATA_KEY
 
@@ -390,6 +391,9 @@ def load_weights_export(
     problem = metadata_checksums_problem(export, metadata)
     if problem:
         raise ModelFileError(folder / METADATA_FILE, problem, EXPORT_FIX)
+    problem = source_model_problem(folder, metadata)
+    if problem:
+        raise ModelFileError(folder / MODEL_FILE, problem)
     if export.labels != tuple(metadata["classes"]) or export.kind != kind:
         raise ModelFileError(
             folder / MANIFEST_FILE,

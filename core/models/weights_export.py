@@ -40,6 +40,7 @@ METADATA_KEY = "weights_export"
 FORMAT = "modulex-weights"
 VERSION = 1
 EXPORT_FIX = "python -m core export-weights (or git checkout -- pretrained/)"
+SOURCE_MODEL_FILE = "model.keras"
 INPUT_SHAPE = (28, 28)
 MAX_MANIFEST_BYTES = 1 * 2**20
 MAX_BINARY_BYTES = 64 * 2**20
@@ -160,12 +161,30 @@ def write_export(model, folder: Path, name: str, kind: str, labels) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     _write_atomic(folder / BINARY_FILE, binary)
     _write_atomic(folder / MANIFEST_FILE, manifest)
-    return {
+    record = {
         "manifest": MANIFEST_FILE,
         "manifest_sha256": sha256_hex(manifest),
         "binary": BINARY_FILE,
         "sha256": json.loads(manifest)["sha256"],
     }
+    source = folder / SOURCE_MODEL_FILE
+    if source.is_file():  # the model the export was read from, so a later change is noticed
+        record["model_sha256"] = sha256_hex(source.read_bytes())
+    return record
+
+
+def source_model_problem(folder: Path, metadata: dict) -> str | None:
+    """Whether ``model.keras`` is still the file the export was read from (its sha256, when the
+    metadata records one): pages that use only the export then notice a damaged model too."""
+    recorded = (metadata.get(METADATA_KEY) or {}).get("model_sha256")
+    if recorded is None:
+        return None
+    source = Path(folder) / SOURCE_MODEL_FILE
+    if not source.is_file():
+        return "model file not found"
+    if sha256_hex(source.read_bytes()) != recorded:
+        return "is not the model its weights export was made from (its sha256 differs)"
+    return None
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -402,6 +421,8 @@ __all__ = [
     "EXPORT_FIX",
     "MANIFEST_FILE",
     "METADATA_KEY",
+    "SOURCE_MODEL_FILE",
+    "source_model_problem",
     "WeightsExport",
     "build_export",
     "describe_layers",
