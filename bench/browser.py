@@ -148,6 +148,19 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
 
 
+@contextmanager
+def chromium():
+    """Playwright with the system's Chromium launched; yield the browser, close it after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def draw(
     page, strokes, margin: float = 0.15, steps_per_segment: int = 6, canvas: str = CANVAS
 ) -> float:
