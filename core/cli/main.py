@@ -303,6 +303,19 @@ def cmd_calibrate_unlikely(args) -> int:
     return 0
 
 
+def _add_pair_and_kind(command: argparse.ArgumentParser) -> None:
+    """--pair (the four pairs by default, or all8) and --kind (dense by default)."""
+    command.add_argument(
+        "--pair",
+        type=lambda value: _pairs(value, (*PAIRS, "all8")),
+        default=list(PAIRS),
+        help="pairs, all8, a comma list, or all (the four pairs)",
+    )
+    command.add_argument(
+        "--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="ModuleX core engine")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -361,15 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
     maps = commands.add_parser(
         "global-maps", help="recompute the global maps of the shipped models"
     )
-    maps.add_argument(
-        "--pair",
-        type=lambda value: _pairs(value, (*PAIRS, "all8")),
-        default=list(PAIRS),
-        help="pairs, all8, a comma list, or all (the four pairs)",
-    )
-    maps.add_argument(
-        "--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both"
-    )
+    _add_pair_and_kind(maps)
     maps.add_argument("--k", type=int, default=400)
     maps.set_defaults(run=cmd_global_maps)
 
@@ -398,15 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "evaluate-model", help="accuracy and loss of the shipped models (the thesis' evaluate)"
     )
-    evaluate.add_argument(
-        "--pair",
-        type=lambda value: _pairs(value, (*PAIRS, "all8")),
-        default=list(PAIRS),
-        help="pairs, all8, a comma list, or all (the four pairs)",
-    )
-    evaluate.add_argument(
-        "--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both"
-    )
+    _add_pair_and_kind(evaluate)
     evaluate.add_argument("--split", choices=("train", "test"), default="test")
     evaluate.set_defaults(run=cmd_evaluate_model)
 
@@ -443,15 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
         "confidence-report",
         help="does explanation confidence separate right from wrong predictions? (test set, noise)",
     )
-    confidence.add_argument(
-        "--pair",
-        type=lambda value: _pairs(value, (*PAIRS, "all8")),
-        default=list(PAIRS),
-        help="pairs, all8, a comma list, or all (the four pairs)",
-    )
-    confidence.add_argument(
-        "--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both"
-    )
+    _add_pair_and_kind(confidence)
     confidence.add_argument(
         "--mode",
         type=lambda value: value.split(","),
