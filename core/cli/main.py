@@ -12,16 +12,20 @@ from core.data.pairs import PAIRS
 from core.errors import ProjectFileError
 
 
-def _pairs(value: str, allowed=PAIRS) -> list[str]:
-    if value == "all":
-        return list(PAIRS)
-    chosen = [item.strip() for item in value.split(",")]
-    for pair in chosen:
-        if pair not in allowed:
+def _comma_list(value: str, allowed, what: str, every_word: str, every) -> list[str]:
+    """``value`` split at commas, each item checked against ``allowed``; ``every_word`` alone
+    stands for ``every``."""
+    chosen = list(every) if value == every_word else [item.strip() for item in value.split(",")]
+    for item in chosen:
+        if item not in allowed:
             raise argparse.ArgumentTypeError(
-                f"unknown pair {pair!r}; choose from {', '.join(allowed)} or 'all'"
+                f"unknown {what} {item!r}; choose from {', '.join(allowed)} or {every_word!r}"
             )
     return chosen
+
+
+def _pairs(value: str, allowed=PAIRS) -> list[str]:
+    return _comma_list(value, allowed, "pair", "all", PAIRS)
 
 
 def _model_names(value: str) -> list[str]:
@@ -34,13 +38,7 @@ def _model_names(value: str) -> list[str]:
 def _kinds(value: str) -> list[str]:
     from core.models.files import KINDS
 
-    chosen = list(KINDS) if value == "both" else [item.strip() for item in value.split(",")]
-    for kind in chosen:
-        if kind not in KINDS:
-            raise argparse.ArgumentTypeError(
-                f"unknown kind {kind!r}; choose from {', '.join(KINDS)} or 'both'"
-            )
-    return chosen
+    return _comma_list(value, KINDS, "kind", "both", KINDS)
 
 
 def _names(value: str) -> list[str]:
