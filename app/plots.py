@@ -210,6 +210,20 @@ def panel_colorbar(
     )
 
 
+def gray_image_trace(image: np.ndarray, hovertemplate: str | None = None) -> go.Heatmap:
+    """The 28x28 input in gray (0 black, 255 white), no colour bar; no hover unless a
+    ``hovertemplate`` is given."""
+    hover = {"hovertemplate": hovertemplate} if hovertemplate else {"hoverinfo": "skip"}
+    return go.Heatmap(
+        z=np.asarray(image, float),
+        colorscale=GRAY_SCALE,
+        zmin=0,
+        zmax=255,
+        showscale=False,
+        **hover,
+    )
+
+
 def overlay_traces(
     image: np.ndarray | None,
     importance: np.ndarray,
@@ -221,16 +235,7 @@ def overlay_traces(
     value, the pixel and the colour scale."""
     traces = []
     if image is not None:
-        traces.append(
-            go.Heatmap(
-                z=np.asarray(image, float),
-                colorscale=GRAY_SCALE,
-                zmin=0,
-                zmax=255,
-                showscale=False,
-                hoverinfo="skip",
-            )
-        )
+        traces.append(gray_image_trace(image))
     pixel = np.asarray(image if image is not None else np.zeros_like(importance), float)
     traces.append(
         go.Heatmap(
@@ -290,14 +295,7 @@ def explanation_figure(
         rows=1, cols=2, subplot_titles=("input (28x28)", "importance"), horizontal_spacing=0.06
     )
     figure.add_trace(
-        go.Heatmap(
-            z=np.asarray(image, float),
-            colorscale=GRAY_SCALE,
-            zmin=0,
-            zmax=255,
-            showscale=False,
-            hovertemplate="row %{y}, column %{x}<br>pixel %{z:.0f}<extra></extra>",
-        ),
+        gray_image_trace(image, "row %{y}, column %{x}<br>pixel %{z:.0f}<extra></extra>"),
         row=1,
         col=1,
     )
@@ -545,18 +543,7 @@ def images_figure(images: list[np.ndarray], titles: list[str], height: int = 150
     """A row of gray 28x28 images with titles."""
     figure = make_subplots(rows=1, cols=len(images), subplot_titles=titles, horizontal_spacing=0.01)
     for index, image in enumerate(images):
-        figure.add_trace(
-            go.Heatmap(
-                z=np.asarray(image, float),
-                colorscale=GRAY_SCALE,
-                zmin=0,
-                zmax=255,
-                showscale=False,
-                hoverinfo="skip",
-            ),
-            row=1,
-            col=index + 1,
-        )
+        figure.add_trace(gray_image_trace(image), row=1, col=index + 1)
     _square_axes(figure, 1, len(images))
     return _sized(figure, height, font_size=12, margin=dict(l=5, r=5, t=30, b=5))
 

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -101,17 +102,23 @@ def app_server(
         url = ServerURL(f"http://127.0.0.1:{port}")
         url.pid = process.pid
         try:
-            _wait_until_healthy(url, process, log, timeout)
+            wait_until_healthy(url, process, timeout, lambda: _startup_failure(url, log))
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process, timeout=15)
 
 
-def _wait_until_healthy(url: str, process: subprocess.Popen, log, timeout: float) -> None:
+def _startup_failure(url: str, log) -> str:
+    log.seek(0)
+    output = log.read().decode(errors="replace")
+    return f"the dashboard did not start on {url}:\n{output[-3000:]}"
+
+
+def wait_until_healthy(
+    url: str, process: subprocess.Popen, timeout: float, failure: Callable[[], str]
+) -> None:
+    """Poll ``url``'s Streamlit health check until it answers ``ok``; if ``process`` ends or
+    ``timeout`` seconds pass first, raise a RuntimeError with the text ``failure()`` gives."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -121,10 +128,17 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, log, timeout: float
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            output = log.read().decode(errors="replace")
-            raise RuntimeError(f"the dashboard did not start on {url}:\n{output[-3000:]}")
+            raise RuntimeError(failure())
         time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen, timeout: float) -> None:
+    """Ask ``process`` to end; kill it if it has not ended after ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def launch(playwright):
@@ -132,6 +146,19 @@ def launch(playwright):
     if path is None:
         raise RuntimeError("no Chromium found: apt-get install chromium (or set CHROMIUM_PATH)")
     return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+
+
+@contextmanager
+def chromium():
+    """Playwright with the system's Chromium launched; yield the browser, close it after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def draw(

@@ -11,7 +11,7 @@ from bench.browser import (
     ROOT,
     STOCK_CANVAS,
     app_server,
-    launch,
+    chromium,
     stroke_latencies,
     wait_for_app,
 )
@@ -20,7 +20,8 @@ TRIVIAL_APP = ROOT / "bench" / "trivial_app.py"
 DRAW_APP = ROOT / "app" / "main.py"
 
 
-def _summary(values: list[float]) -> dict:
+def stroke_summary(values: list[float]) -> dict:
+    """Median, 95th percentile and minimum of stroke latencies (seconds)."""
     ordered = sorted(values)
     return {
         "strokes": len(values),
@@ -45,23 +46,18 @@ def cold_start(browser, env: dict) -> dict:
 
 
 def run(strokes: int = 20, env: dict | None = None) -> dict:
-    from playwright.sync_api import sync_playwright
-
     env = dict(env or {})
-    results: dict = {}
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        results["cold_start"] = cold_start(browser, env)
+    with chromium() as browser:
+        results = {"cold_start": cold_start(browser, env)}
         for name, script in (("trivial_app", TRIVIAL_APP), ("draw_page", DRAW_APP)):
             with app_server(script, env=env) as url:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 canvas = STOCK_CANVAS if name == "trivial_app" else CANVAS
                 # a warm page, as a user has after the first stroke
                 stroke_latencies(page, url, strokes=3, canvas=canvas)
-                results[name] = _summary(
+                results[name] = stroke_summary(
                     stroke_latencies(page, url, strokes=strokes, canvas=canvas)
                 )
                 page.close()
-        browser.close()
     results["ratio_median"] = results["draw_page"]["median_s"] / results["trivial_app"]["median_s"]
     return results

@@ -18,10 +18,11 @@ from bench.browser import (
     ROOT,
     STOCK_CANVAS,
     app_server,
-    launch,
+    chromium,
     stroke_latencies,
     wait_for_app,
 )
+from bench.dashboard import stroke_summary
 
 DRAW_APP = ROOT / "app" / "main.py"
 STOCK_APP = ROOT / "bench" / "stock_canvas_app.py"
@@ -136,16 +137,6 @@ def synthetic_pen(page, strokes: int = 6, frames: int = 90) -> dict:
     }
 
 
-def _latencies(values: list[float]) -> dict:
-    ordered = sorted(values)
-    return {
-        "strokes": len(values),
-        "median_s": statistics.median(ordered),
-        "p95_s": _percentile(ordered, 0.95),
-        "min_s": ordered[0],
-    }
-
-
 def cold_start(browser, env: dict) -> dict:
     """Server start -> the draw page's live canvas ready -> the first drawing explained live
     and by the server."""
@@ -175,17 +166,13 @@ def cold_start(browser, env: dict) -> dict:
 
 
 def run(strokes: int = 12, env: dict | None = None) -> dict:
-    from playwright.sync_api import sync_playwright
-
     env = dict(env or {})
-    results: dict = {}
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        results["cold_start"] = cold_start(browser, env)
+    with chromium() as browser:
+        results = {"cold_start": cold_start(browser, env)}
         with app_server(STOCK_APP, env=env) as url:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             stroke_latencies(page, url, strokes=3, canvas=STOCK_CANVAS)  # warm
-            results["stock_canvas_app"] = _latencies(
+            results["stock_canvas_app"] = stroke_summary(
                 stroke_latencies(page, url, strokes=strokes, canvas=STOCK_CANVAS)
             )
             page.close()
@@ -193,7 +180,9 @@ def run(strokes: int = 12, env: dict | None = None) -> dict:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             _open_live(page, url)
             stroke_latencies(page, url, strokes=3)  # warm
-            results["draw_pointer_up"] = _latencies(stroke_latencies(page, url, strokes=strokes))
+            results["draw_pointer_up"] = stroke_summary(
+                stroke_latencies(page, url, strokes=strokes)
+            )
             for name, address in (
                 ("draw_dense", "/?pair=2Z&mode=contrast"),
                 ("draw_cnn", "/?pair=2Z&mode=contrast&kind=cnn"),
@@ -205,7 +194,6 @@ def run(strokes: int = 12, env: dict | None = None) -> dict:
                 results[name] = pen_strokes(page)
                 results[f"{name}_in_page_pen"] = synthetic_pen(page)
             page.close()
-        browser.close()
     results["pointer_up_ratio"] = (
         results["draw_pointer_up"]["median_s"] / results["stock_canvas_app"]["median_s"]
     )

@@ -131,6 +131,21 @@ async def _draw_session(session: Session, number: int, pointer_ups: int, outcome
         outcome["latencies"].append(latency)
 
 
+def _level_figures(sessions: int, outcome: dict, server_cpu_s: float) -> dict:
+    """What both clients report for one level: pointer-ups, errors, the servers' CPU per
+    pointer-up and the latencies' median and 95th percentile."""
+    latencies = outcome["latencies"]
+    return {
+        "sessions": sessions,
+        "pointer_ups": len(latencies),
+        "errors": len(outcome["errors"]),
+        "error_messages": outcome["errors"][:5],
+        "server_cpu_ms_per_pointer_up": 1000 * server_cpu_s / max(len(latencies), 1),
+        "p50_s": statistics.median(latencies) if latencies else float("nan"),
+        "p95_s": percentile(latencies, 0.95),
+    }
+
+
 async def _protocol_level(url: str, sessions: int, pointer_ups: int, servers: Servers) -> dict:
     outcome = {"errors": [], "latencies": [], "open_s": []}
     opened: list[tuple[int, Session]] = []
@@ -159,16 +174,10 @@ async def _protocol_level(url: str, sessions: int, pointer_ups: int, servers: Se
         await session.close()
     latencies = outcome["latencies"]
     return {
-        "sessions": sessions,
-        "pointer_ups": len(latencies),
-        "errors": len(outcome["errors"]),
-        "error_messages": outcome["errors"][:5],
-        "server_cpu_ms_per_pointer_up": 1000 * (cpu_drawn - cpu_opened) / max(len(latencies), 1),
+        **_level_figures(sessions, outcome, cpu_drawn - cpu_opened),
         "server_cpu_s_per_open": (cpu_opened - cpu_open) / max(len(opened), 1),
         "server_cpu_share": (cpu_drawn - cpu_opened) / (elapsed * (os.cpu_count() or 1)),
         "client_cpu_share": client_cpu / (elapsed * (os.cpu_count() or 1)),
-        "p50_s": statistics.median(latencies) if latencies else float("nan"),
-        "p95_s": percentile(latencies, 0.95),
         "max_s": max(latencies, default=float("nan")),
         "open_p95_s": percentile(outcome["open_s"], 0.95),
         "memory_mb": {
@@ -267,16 +276,7 @@ async def _browser_level(url: str, sessions: int, pointer_ups: int, servers: Ser
         await asyncio.gather(*tasks)
         cpu_drawn = servers.cpu()
         await browser.close()
-    latencies = outcome["latencies"]
-    return {
-        "sessions": sessions,
-        "pointer_ups": len(latencies),
-        "errors": len(outcome["errors"]),
-        "error_messages": outcome["errors"][:5],
-        "server_cpu_ms_per_pointer_up": 1000 * (cpu_drawn - cpu_opened) / max(len(latencies), 1),
-        "p50_s": statistics.median(latencies) if latencies else float("nan"),
-        "p95_s": percentile(latencies, 0.95),
-    }
+    return _level_figures(sessions, outcome, cpu_drawn - cpu_opened)
 
 
 def validate(url: str, servers: Servers, sessions: int = 5, repeats: int = 2) -> dict:

@@ -18,12 +18,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-import time
-import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from bench.browser import ROOT, app_server
+from bench.browser import ROOT, app_server, stop, wait_until_healthy
 
 STICKY_COOKIE = "modulex_replica"
 
@@ -101,29 +99,15 @@ def nginx(upstream_ports, port: int):
         process = subprocess.Popen(command, stderr=subprocess.PIPE)
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_for(url, process, work)
+            wait_until_healthy(url, process, 30, lambda: _startup_failure(url, work))
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process, timeout=10)
 
 
-def _wait_for(url: str, process: subprocess.Popen, work: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            log = (work / "error.log").read_text() if (work / "error.log").is_file() else ""
-            raise RuntimeError(f"nginx did not answer on {url}:\n{log[-2000:]}")
-        time.sleep(0.2)
+def _startup_failure(url: str, work: Path) -> str:
+    log = (work / "error.log").read_text() if (work / "error.log").is_file() else ""
+    return f"nginx did not answer on {url}:\n{log[-2000:]}"
 
 
 @contextmanager

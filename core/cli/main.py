@@ -12,16 +12,20 @@ from core.data.pairs import PAIRS
 from core.errors import ProjectFileError
 
 
-def _pairs(value: str, allowed=PAIRS) -> list[str]:
-    if value == "all":
-        return list(PAIRS)
-    chosen = [item.strip() for item in value.split(",")]
-    for pair in chosen:
-        if pair not in allowed:
+def _comma_list(value: str, allowed, what: str, every_word: str, every) -> list[str]:
+    """``value`` split at commas, each item checked against ``allowed``; ``every_word`` alone
+    stands for ``every``."""
+    chosen = list(every) if value == every_word else [item.strip() for item in value.split(",")]
+    for item in chosen:
+        if item not in allowed:
             raise argparse.ArgumentTypeError(
-                f"unknown pair {pair!r}; choose from {', '.join(allowed)} or 'all'"
+                f"unknown {what} {item!r}; choose from {', '.join(allowed)} or {every_word!r}"
             )
     return chosen
+
+
+def _pairs(value: str, allowed=PAIRS) -> list[str]:
+    return _comma_list(value, allowed, "pair", "all", PAIRS)
 
 
 def _model_names(value: str) -> list[str]:
@@ -34,13 +38,7 @@ def _model_names(value: str) -> list[str]:
 def _kinds(value: str) -> list[str]:
     from core.models.files import KINDS
 
-    chosen = list(KINDS) if value == "both" else [item.strip() for item in value.split(",")]
-    for kind in chosen:
-        if kind not in KINDS:
-            raise argparse.ArgumentTypeError(
-                f"unknown kind {kind!r}; choose from {', '.join(KINDS)} or 'both'"
-            )
-    return chosen
+    return _comma_list(value, KINDS, "kind", "both", KINDS)
 
 
 def _names(value: str) -> list[str]:
@@ -303,6 +301,19 @@ def cmd_calibrate_unlikely(args) -> int:
     return 0
 
 
+def _add_pair_and_kind(command: argparse.ArgumentParser) -> None:
+    """--pair (the four pairs by default, or all8) and --kind (dense by default)."""
+    command.add_argument(
+        "--pair",
+        type=lambda value: _pairs(value, (*PAIRS, "all8")),
+        default=list(PAIRS),
+        help="pairs, all8, a comma list, or all (the four pairs)",
+    )
+    command.add_argument(
+        "--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="ModuleX core engine")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -361,15 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     maps = commands.add_parser(
         "global-maps", help="recompute the global maps of the shipped models"
     )
-    maps.add_argument(
-        "--pair",
-        type=lambda value: _pairs(value, (*PAIRS, "all8")),
-        default=list(PAIRS),
-        help="pairs, all8, a comma list, or all (the four pairs)",
-    )
-    maps.add_argument(
-        "--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both"
-    )
+    _add_pair_and_kind(maps)
     maps.add_argument("--k", type=int, default=400)
     maps.set_defaults(run=cmd_global_maps)
 
@@ -398,15 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "evaluate-model", help="accuracy and loss of the shipped models (the thesis' evaluate)"
     )
-    evaluate.add_argument(
-        "--pair",
-        type=lambda value: _pairs(value, (*PAIRS, "all8")),
-        default=list(PAIRS),
-        help="pairs, all8, a comma list, or all (the four pairs)",
-    )
-    evaluate.add_argument(
-        "--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both"
-    )
+    _add_pair_and_kind(evaluate)
     evaluate.add_argument("--split", choices=("train", "test"), default="test")
     evaluate.set_defaults(run=cmd_evaluate_model)
 
@@ -443,15 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
         "confidence-report",
         help="does explanation confidence separate right from wrong predictions? (test set, noise)",
     )
-    confidence.add_argument(
-        "--pair",
-        type=lambda value: _pairs(value, (*PAIRS, "all8")),
-        default=list(PAIRS),
-        help="pairs, all8, a comma list, or all (the four pairs)",
-    )
-    confidence.add_argument(
-        "--kind", type=_kinds, default=["dense"], help="dense, cnn, a comma list, or both"
-    )
+    _add_pair_and_kind(confidence)
     confidence.add_argument(
         "--mode",
         type=lambda value: value.split(","),
