@@ -10,7 +10,7 @@
 //   loadUnlikely(...).verdict   core/insight/unlikely.py    ("not one of these")
 //
 // Whoever changes core's preprocessing or a rule changes this file and its tests in the same
-// commit (tests/core/test_live_engine.py, tests/e2e/test_live_engine.py).
+// commit (tests/app/test_live_engine.py, tests/e2e/test_live_engine.py).
 //
 // The weights come from `python -m core export-weights` (core/models/weights_export.py): a
 // JSON manifest (layers, shapes, byte offsets, labels, the binary's sha256) and a float32
