@@ -27,6 +27,31 @@ from bench.browser import ROOT, app_server, resident_memory_mb
 from bench.protocol import Session, SessionError
 from core.inputs.strokes import CANVAS_SIZE, DEFAULT_BRUSH
 
+
+def run_async(coroutine):
+    """``asyncio.run`` that also works where an event loop already runs in this thread (a
+    Playwright sync session in the same test process does that): the coroutine then runs in
+    a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, name="load-client")
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 LEVELS = (20, 40, 60)
 PORTS = {"single": 8680, "replicas": (8681, 8682), "proxy": 8683}
 # A Z in the unit square: top bar, diagonal, bottom bar; then the same, shifted
@@ -191,7 +216,7 @@ async def _protocol_level(url: str, sessions: int, pointer_ups: int, servers: Se
 def protocol_level(url: str, sessions: int, servers: Servers, pointer_ups: int = POINTER_UPS):
     """One level of simulated sessions; the load average of the machine beside it."""
     before = load_average()
-    figures = asyncio.run(_protocol_level(url, sessions, pointer_ups, servers))
+    figures = run_async(_protocol_level(url, sessions, pointer_ups, servers))
     figures["load_average"] = [before[0], load_average()[0]]
     return figures
 
@@ -286,7 +311,7 @@ def validate(url: str, servers: Servers, sessions: int = 5, repeats: int = 2) ->
     for _ in range(repeats):
         protocol.append(protocol_level(url, sessions, servers))
         before = load_average()[0]
-        row = asyncio.run(_browser_level(url, sessions, POINTER_UPS, servers))
+        row = run_async(_browser_level(url, sessions, POINTER_UPS, servers))
         row["load_average"] = [before, load_average()[0]]
         browsers.append(row)
         averages.append(load_average()[0])
@@ -310,7 +335,7 @@ def validate(url: str, servers: Servers, sessions: int = 5, repeats: int = 2) ->
 
 def _warm_up(url: str) -> None:
     """One session draws, so the models and caches are loaded before anything is measured."""
-    asyncio.run(_warm(url))
+    run_async(_warm(url))
 
 
 async def _warm(url: str) -> None:

@@ -118,4 +118,4 @@ def test_two_replicas_behind_nginx_stick_and_survive_one_stopping():
     _nginx_or_skip()
     ports = (BASE_PORT + 1, BASE_PORT + 2)
     with proxy.replicas_behind_nginx(ports, BASE_PORT + 3) as (url, replicas):
-        asyncio.run(_replica_scenario(url, replicas))
+        load.run_async(_replica_scenario(url, replicas))
