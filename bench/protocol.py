@@ -20,6 +20,8 @@ works in the browser and costs the server nothing) and sends only the canvas' wi
 from __future__ import annotations
 
 import asyncio
+import base64
+import functools
 import itertools
 import json
 import re
@@ -30,6 +32,22 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+
+
+def browser_input(strokes: list[dict]) -> str:
+    """What the live canvas sends beside its strokes: the 28x28 input it explained, 784 grey
+    levels as base64 (computed here with core, which the browser's engine equals)."""
+    return _browser_input(json.dumps(strokes, separators=(",", ":")))
+
+
+@functools.lru_cache(maxsize=64)
+def _browser_input(strokes_json: str) -> str:
+    from core.inputs.preprocess import canvas_to_input
+    from core.inputs.strokes import parse_strokes, render_pixel_strokes
+
+    image = canvas_to_input(render_pixel_strokes(parse_strokes(json.loads(strokes_json))))
+    return base64.b64encode(image.astype("uint8").tobytes()).decode("ascii")
+
 
 CANVAS_KEY = "canvas"  # app/views/draw.py: live_canvas.show("canvas", ...)
 CONFIDENCE = "**Explanation confidence:"  # the fragment's line that follows a new drawing
@@ -93,7 +111,12 @@ class Session:
     async def pointer_up(self, strokes: list[dict]) -> float:
         """Send the canvas' strokes (``[{"w", "p"}]`` in canvas pixels) as the pen lifts;
         return seconds until the server's confidence line for them arrives."""
-        drawing = {"id": f"load-{next(_ids)}", "strokes": strokes, "picture": None}
+        drawing = {
+            "id": f"load-{next(_ids)}",
+            "strokes": strokes,
+            "picture": None,
+            "input": browser_input(strokes),  # the 28x28 the live canvas explained, as it sends it
+        }
         state = BackMsg().rerun_script.widget_states
         widget = state.widgets.add()
         widget.id = self.canvas_id

@@ -60,11 +60,11 @@ def _explained(
     pair: str, kind: str, name: str, image: np.ndarray, target: int, contrast: bool, output: str
 ) -> np.ndarray:
     if name in EXTRA:
-        return EXTRA[name](cache.model(pair, kind), image[None], target=target)[0]
+        return EXTRA[name](cache.network(pair, kind), image[None], target=target)[0]
     options = {"output": output} if output in outputs(name) else {}
     return explain_with(
         name,
-        cache.model(pair, kind),
+        cache.network(pair, kind),
         image[None],
         target=target,
         contrast="other" if contrast else None,
@@ -72,7 +72,7 @@ def _explained(
     )[0]
 
 
-model = loaded_or_stop(cache.model, pair, kind)
+model = loaded_or_stop(cache.network, pair, kind)
 
 chosen = st.multiselect(
     "Methods",
