@@ -16,9 +16,7 @@ import platform
 import time
 from pathlib import Path
 
-import keras
 import numpy as np
-import tensorflow as tf
 
 from core.data.dataset import dataset_fingerprint, load_pair
 from core.data.pairs import PAIRS, pair_characters, pair_title
@@ -312,12 +310,7 @@ def run(
             "scored_output": "the target's probability (every method's default options)",
             "seed": seed,
             "dataset": dataset_fingerprint()["id"],
-            "versions": {
-                "python": platform.python_version(),
-                "numpy": np.__version__,
-                "tensorflow": tf.__version__,
-                "keras": keras.__version__,
-            },
+            "versions": _versions(),
         },
         "directions": {},
         "networks": {},
@@ -766,3 +759,17 @@ def curves_svg(methods: dict, title: str, width: int = 980, height: int = 300) -
         parts.append(f'<text x="{width - 155}" y="{y + 4}">{method_label(name)}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
+
+
+def _versions() -> dict:
+    """The versions a report's numbers came from (TensorFlow is imported only here, where the
+    report is written, so pages that show the report do not load it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version(), "numpy": np.__version__}
+    for package in ("tensorflow", "keras"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "not installed"
+    return found
