@@ -161,6 +161,22 @@ def chromium():
             browser.close()
 
 
+def stable_box(page, selector: str, timeout: float = 10.0) -> dict:
+    """The element's bounding box once the page has stopped moving it (two reads 0.2 s apart
+    agree): a stroke drawn while a late element still shifts the canvas lands elsewhere."""
+    locator = page.locator(selector).first
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        time.sleep(0.2)
+        again = locator.bounding_box()
+        if again == box:
+            return box
+        box = again
+    return box
+
+
 def draw(
     page, strokes, margin: float = 0.15, steps_per_segment: int = 6, canvas: str = CANVAS
 ) -> float:
@@ -168,7 +184,7 @@ def draw(
 
     Returns ``time.perf_counter()`` right after the last mouse-up (for latency measurements).
     """
-    box = page.locator(canvas).bounding_box()
+    box = stable_box(page, canvas)
     span_x, span_y = box["width"] * (1 - 2 * margin), box["height"] * (1 - 2 * margin)
 
     def to_screen(point):
