@@ -184,16 +184,21 @@ def cases(network_url) -> dict:
     }
 
 
-def run_in_node(case_data: dict, tmp_path: Path) -> dict:
+def node_run(case_data: dict, tmp_path: Path) -> subprocess.CompletedProcess:
+    """Run the engine on ``case_data`` under Node (tests/js/run_node.mjs); the finished process."""
     path = tmp_path / "cases.json"
     path.write_text(json.dumps(case_data))
-    done = subprocess.run(
+    return subprocess.run(
         [NODE, str(JS_DIR / "run_node.mjs"), str(ENGINE), str(path)],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
+
+
+def run_in_node(case_data: dict, tmp_path: Path) -> dict:
+    done = node_run(case_data, tmp_path)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

@@ -6,7 +6,6 @@ shipped exports from disk. The same cases run in real Chromium in tests/e2e/test
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -71,18 +70,7 @@ def test_a_damaged_export_is_refused(tmp_path):
         "canvases": [],
         "digestText": "",
     }
-    (tmp_path / "cases.json").write_text(json.dumps(cases))
-    done = subprocess.run(
-        [
-            live.NODE,
-            str(live.JS_DIR / "run_node.mjs"),
-            str(live.ENGINE),
-            str(tmp_path / "cases.json"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = live.node_run(cases, tmp_path)
     assert done.returncode != 0
     assert "sha256 does not match" in done.stderr
 
@@ -147,17 +135,6 @@ def test_parameters_that_do_not_match_their_address_are_refused(tmp_path):
             "inputs": [],
         },
     }
-    (tmp_path / "cases.json").write_text(json.dumps(cases))
-    done = subprocess.run(
-        [
-            live.NODE,
-            str(live.JS_DIR / "run_node.mjs"),
-            str(live.ENGINE),
-            str(tmp_path / "cases.json"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = live.node_run(cases, tmp_path)
     assert done.returncode != 0
     assert "sha256 does not match its address" in done.stderr
