@@ -117,7 +117,7 @@ def test_set(folders: str, pair: str) -> tuple[np.ndarray, np.ndarray]:
 @st.cache_data(show_spinner=False, max_entries=8)
 def test_probabilities(folders: str, pair: str, kind: str = "dense") -> np.ndarray:
     images, _ = test_set(pair)
-    return models.predict(model(pair, kind), images)
+    return models.predict(network(pair, kind), images)
 
 
 @_per_folders
@@ -125,7 +125,7 @@ def test_probabilities(folders: str, pair: str, kind: str = "dense") -> np.ndarr
 def recomputed_maps(folders: str, pair: str, k: int, kind: str = "dense") -> global_maps.GlobalMaps:
     images, labels = test_set(pair)
     return global_maps.compute_global_maps(
-        model(pair, kind),
+        network(pair, kind),
         images,
         labels,
         k=k,
@@ -161,7 +161,7 @@ def hidden_space(
     from core.insight.indirect import embed
 
     images, labels = data.load_pair(pair, split)
-    return images, labels, embed(model(pair, kind), images)
+    return images, labels, embed(network(pair, kind), images)
 
 
 @_per_folders
@@ -219,7 +219,7 @@ def _gallery_thumbnails(pair: str, kind: str, mode: str, palette: str, folders: 
     pictures = []
     for start in range(0, len(images), 512):  # bounded memory on the CNN
         chunk = slice(start, start + 512)
-        maps = explain_predictions(model(pair, kind), images[chunk], predicted[chunk], mode)
+        maps = explain_predictions(network(pair, kind), images[chunk], predicted[chunk], mode)
         pictures.append(thumbnails(images[chunk], maps, colours=(stops[0], stops[3])))
     result = np.concatenate(pictures)
     result.flags.writeable = False
@@ -260,6 +260,6 @@ def method_thumbnails(
     images, _ = test_set(pair)
     chosen = np.asarray(indices, int)
     predicted = test_probabilities(pair, kind).argmax(axis=1)[chosen]
-    maps = explain_predictions(model(pair, kind), images[chosen], predicted, mode, method)
+    maps = explain_predictions(network(pair, kind), images[chosen], predicted, mode, method)
     stops = PALETTES[palette]["stops"]
     return thumbnails(images[chosen], maps, colours=(stops[0], stops[3]))

@@ -26,7 +26,7 @@ st.caption(
     "final decision is read from."
 )
 
-model = loaded_or_stop(cache.model, pair, kind)
+model = loaded_or_stop(cache.network, pair, kind)
 
 templates = first_layer_templates(model)
 st.subheader("First layer: what each unit looks for")

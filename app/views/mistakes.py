@@ -34,7 +34,7 @@ if not cache.dataset_available():
     st.stop()
 
 with stop_on_project_error():
-    model = cache.model(pair, kind)
+    model = cache.network(pair, kind)
     images, labels = cache.test_set(pair)
     probabilities = cache.test_probabilities(pair, kind)
 
@@ -131,7 +131,7 @@ def _against_global(
     network, mode and look: a filter change that keeps the image does not rebuild them).
     Shared between sessions: never modified after it is built."""
     image = cache.test_set(pair)[0][index]
-    model = cache.model(pair, kind)
+    model = cache.network(pair, kind)
     names = [display_name(c) for c in pair_characters(pair)]
     if mode == "thesis":
         local_maps = [predict_and_explain(model, image[None], mode="thesis")[1][0]]

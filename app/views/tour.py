@@ -142,7 +142,7 @@ def step_pairs(image) -> Report:
     for pair in PAIRS:
         characters = pair_characters(pair)
         probabilities, importance, _ = explain(
-            cache.model(pair), image, "contrast", "predicted", characters
+            cache.network(pair), image, "contrast", "predicted", characters
         )
         predicted = int(probabilities.argmax())
         maps.append(importance)
@@ -388,7 +388,7 @@ st.query_params["step"] = str(step + 1)
 _navigation(step, "top")
 st.subheader(STEPS[step])
 with stop_on_project_error():
-    model = cache.model(PAIR)
+    model = cache.network(PAIR)
     image = example_image(EXAMPLE)
     report = _run_step(step, model, image)
     st.download_button(

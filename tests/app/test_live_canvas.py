@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -129,44 +124,6 @@ def test_a_bad_browser_input_gets_a_message_never_an_exception(no_dataset, live,
     assert phrase in texts(app)
     assert "Prediction" not in texts(app)
     assert _data(app)["strokes"] == _strokes("Z")  # the canvas keeps what was drawn
-
-
-NO_TENSORFLOW = textwrap.dedent(
-    """
-    import sys
-    from streamlit.testing.v1 import AppTest
-    from tests.app.test_live_canvas import _packed, _strokes
-    from tests.app.conftest import MAIN, drawn
-
-    app = AppTest.from_file(MAIN, default_timeout=120)
-    app.run()
-    app.session_state["canvas"] = {
-        "drawing": {"id": "one", "strokes": _strokes("2"), "input": _packed(drawn("2"))}
-    }
-    app.run()
-    assert not app.exception, app.exception
-    assert any("Explanation confidence" in m.value for m in app.markdown)
-    heavy = sorted(name for name in ("tensorflow", "keras") if name in sys.modules)
-    print("loaded:", heavy)
-    """
-)
-
-
-@pytest.mark.slow
-def test_the_draw_page_explains_a_drawing_without_tensorflow(no_dataset):
-    """Rendering Draw & explain and explaining a drawing (live canvas, shipped maps, the
-    confidence and the sentence) never imports TensorFlow or Keras: a fresh interpreter."""
-    root = Path(__file__).resolve().parents[2]
-    done = subprocess.run(
-        [sys.executable, "-c", NO_TENSORFLOW],
-        cwd=root,
-        env={**os.environ, "PYTHONPATH": str(root)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "loaded: []" in done.stdout, done.stdout
 
 
 @pytest.mark.parametrize(
