@@ -4,6 +4,9 @@ import gc
 import os
 import sys
 
+import numpy  # noqa: F401  (loads the BLAS library that threadpool_limits below finds)
+from threadpoolctl import threadpool_limits
+
 from app import quiet
 
 # Known harmless start-up lines, silenced before TensorFlow is imported: its INFO and WARNING
@@ -22,3 +25,9 @@ if "pytest" not in sys.modules and os.environ.get("MODULEX_RAW_LOGS") != "1":
 # (app.cache.model freezes the collector after loading it: its millions of objects would make
 # every later collection cost ~0.4 s). Freezing what exists now (Streamlit, plotly) helps too.
 gc.freeze()
+
+# One BLAS thread per call. A drawing's matrix products are small, and a second OpenBLAS thread
+# waits for a core that the browser or another session holds: on 2 cores a pen lift's server
+# work (~4 ms) then stalled for 25-45 ms in one run of three. Sessions run side by side
+# instead. MODULEX_BLAS_THREADS sets another count (bench: `python -m bench live`).
+threadpool_limits(int(os.environ.get("MODULEX_BLAS_THREADS", "1")), user_api="blas")

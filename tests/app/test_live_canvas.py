@@ -33,7 +33,7 @@ def _data(app, index: int = 0) -> dict:
     components = [
         c for c in app.get("bidi_component") if c.proto.component_name.endswith("live_canvas")
     ]
-    return json.loads(components[index].proto.json)
+    return json.loads(json.loads(components[index].proto.json)["config"])
 
 
 def _prediction(app) -> str:

@@ -211,13 +211,17 @@ class LiveCanvas {
       const engine = await loadEngine(data.engine);
       const missing = (data.networks || []).find((network) => !network.url);
       if (missing) throw new Error(`no browser weights for ${missing.title}`);
-      const nets = await Promise.all(data.networks.map((n) => loadNetwork(engine, n.url)));
       // "not one of these": the server judges with the same check, so the live headline
-      // agrees with it; a check that cannot load sends the page to the server path
-      const checks = await Promise.all(
-        data.networks.map((n) => (n.unlikely && data.judge ? loadCheck(engine, n.unlikely) : null)),
-      );
-      const judge = checks.some(Boolean) ? await loadNetwork(engine, data.judge) : null;
+      // agrees with it; a check that cannot load sends the page to the server path. The
+      // networks, the checks and the 8-character CNN they read are fetched side by side.
+      const judged = data.judge && data.networks.some((n) => n.unlikely);
+      const [nets, checks, judge] = await Promise.all([
+        Promise.all(data.networks.map((n) => loadNetwork(engine, n.url))),
+        Promise.all(
+          data.networks.map((n) => (n.unlikely && judged ? loadCheck(engine, n.unlikely) : null)),
+        ),
+        judged ? loadNetwork(engine, data.judge) : null,
+      ]);
       if (key !== this.networksKey) return; // the page asked for other networks meanwhile
       this.engine = engine;
       this.checks = checks;
@@ -588,7 +592,8 @@ export default function mount({ data, parentElement, setStateValue }) {
     controller = new LiveCanvas(parentElement);
     CONTROLLERS.set(parentElement, controller);
   }
-  controller.update(data || {}, setStateValue);
+  // the page sends its settings as one JSON string (app/live_canvas.py says why)
+  controller.update(data && data.config ? JSON.parse(data.config) : {}, setStateValue);
   return () => {
     controller.destroy();
     CONTROLLERS.delete(parentElement);
