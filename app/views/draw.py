@@ -7,7 +7,7 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from app import cache, edit_mode, guard, inputs, live_canvas, plots, state
+from app import cache, edit_mode, guard, inputs, live_canvas, plots, reference_maps, state
 from app.explainers import colour_meaning, focus_options, resolve_focus
 from app.state import KIND_NAMES
 from core.data.pairs import (
@@ -404,24 +404,9 @@ def draw_and_explain() -> None:
             )
 
 
-def _cached_figure(key: tuple, build):
-    """A figure kept in the session and rebuilt only when ``key`` changes (building costs
-    ~45 ms)."""
-    if st.session_state.get(f"{key[0]}_key") != key:
-        st.session_state[f"{key[0]}_key"] = key
-        st.session_state[key[0]] = build()
-    return st.session_state[key[0]]
-
-
 def _pair_global_maps(global_maps) -> None:
     shown = global_maps.get(mode)
-    figure = _cached_figure(
-        ("global_figure", pair, kind, mode),
-        lambda: plots.maps_figure(
-            [shown[0], shown[1]], [f"global map of {n}" for n in names], height=480, vertical=True
-        ),
-    )
-    st.plotly_chart(figure, key="global", config={"displayModeBar": False})
+    reference_maps.show("global", [shown[0], shown[1]], [f"global map of {n}" for n in names])
     st.caption(
         f"Mean {mode} map of the first {global_maps.k} test images of each label, each explained "
         "for its true label."
@@ -442,11 +427,7 @@ def _eight_class_global_maps(global_maps, grid, target: int, contrast: int | Non
             [global_maps.get(mode)[target], global_maps.get(mode)[other]],
             [f"global map of {names[target]}", f"global map of {names[other]}"],
         )
-    figure = _cached_figure(
-        ("global_figure", ALL_EIGHT, kind, mode, target, other),
-        lambda: plots.maps_figure(panels, titles, height=480, vertical=True),
-    )
-    st.plotly_chart(figure, key="global", config={"displayModeBar": False})
+    reference_maps.show("global", panels, titles)
     if mode == "contrast":
         st.caption(
             f"Mean map of the first {global_maps.k} test images of the first character, explained "

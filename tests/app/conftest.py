@@ -74,6 +74,14 @@ def chart_text(app: AppTest, index: int = 0) -> str:
     return json.dumps(json.loads(app.get("plotly_chart")[index].proto.spec), ensure_ascii=False)
 
 
+def reference_maps_of(app: AppTest) -> dict:
+    """What the page sent to its reference-maps component (app/reference_maps.py)."""
+    for element in app.get("bidi_component"):
+        if element.proto.component_name.endswith("reference_maps"):
+            return json.loads(json.loads(element.proto.json)["config"])
+    raise AssertionError("no reference maps on the page")
+
+
 @pytest.fixture(autouse=True)
 def server_path(monkeypatch):
     """Pages take the server path (its own bars and maps, as when the browser engine cannot

@@ -84,8 +84,9 @@ def test_a_drawing_sent_on_pointer_up_is_explained_by_the_server(no_dataset, liv
     assert "Input: your drawing" in texts(app)
     assert np.array_equal(app.session_state["input_image"], drawn("Z"))  # core's preprocessing
     assert _data(app)["strokes"] == _strokes("Z")  # kept: a remount shows it again
-    # the live canvas shows bars and map; the server adds numbers, sentence and exports
-    assert len(app.get("progress")) == 0 and len(app.get("plotly_chart")) == 1
+    # the live canvas shows bars and map; the server adds numbers, sentence and exports, and
+    # the page no plotly figure at all (the global maps are the reference-maps component's)
+    assert len(app.get("progress")) == 0 and len(app.get("plotly_chart")) == 0
     assert "Explanation confidence" in texts(app)
 
 
@@ -218,7 +219,7 @@ def test_fallback_when_the_browser_engine_fails(no_dataset, live):
     assert not app.exception
     assert "Live explanation off (script error)" in texts(app)
     assert len(app.get("progress")) == 2  # the server's own bars and map
-    assert len(app.get("plotly_chart")) == 2
+    assert [chart.key for chart in app.get("plotly_chart")] == ["explanation"]
     assert "**Z/z**" in _prediction(app)
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from core.data.dataset import load_pair
-from tests.app.conftest import drawn, run_page, texts
+from tests.app.conftest import drawn, reference_maps_of, run_page, texts
 
 PAGES = [
     "views/draw.py",
@@ -42,7 +42,9 @@ def test_draw_page_predicts_and_explains_a_drawing(no_dataset, character, pair, 
     prediction = next(m.value for m in app.markdown if "Prediction" in m.value)
     assert f"**{expected}**" in prediction
     assert len(app.get("progress")) == 2  # both labels' probabilities
-    assert len(app.get("plotly_chart")) == 2  # the explanation and the global maps
+    assert len(app.get("plotly_chart")) == 1  # the explanation (server path)
+    shown = reference_maps_of(app)  # the global maps, drawn without plotly
+    assert [m["title"] for m in shown["maps"]] == [f"global map of {n}" for n in ("2", "Z/z")]
     assert "Red pixels" in texts(app)
 
 

@@ -28,7 +28,13 @@ def test_draw_predict_clear_and_redraw(page, dashboard):
     bars = page.locator(".live-canvas .bar").all_inner_texts()  # both probabilities, live
     assert [re.match(r"(\S+)\s+([\d.]+)%", bar).group(1) for bar in bars] == ["2", "Z/z"]
     wait_for_text(page, r"Red pixels (speak for|make it)")  # contrast mode is the default
-    assert page.locator(".js-plotly-plot").count() >= 1  # the global maps
+    assert page.locator("canvas.reference-map").count() == 2  # the global maps
+    assert page.locator(".js-plotly-plot").count() == 0  # no plotly in the first screen
+    reference = page.locator("canvas.reference-map").first
+    reference.hover()
+    assert re.match(
+        r"row \d+, column \d+: importance -?[\d.e+-]+ \(scale ±", reference.get_attribute("title")
+    )
     assert page.locator("canvas.map").count() == 1  # the live explanation beside the drawing
     assert page.locator(".live-canvas .bar").count() == 2  # both probabilities, live
 
