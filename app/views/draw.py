@@ -28,9 +28,20 @@ from core.models.files import predict
 pair, mode, kind = state.pair(), state.mode(), state.kind()
 SCOPES = {"pair": f"the {pair_title(pair)} network", "all8": "the 8-character network (any two)"}
 
+# Phones (390 px wide): a one-line title and no introduction, so the canvas and its map (over
+# the drawing, the live component's narrow layout) fit in the first screen
+PHONE_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+  [data-testid="stMainBlockContainer"] h1 { font-size: 1.5rem; padding: 0; }
+  .st-key-draw_intro { display: none; }
+}
+</style>"""
+
+st.html(PHONE_CSS)
 st.title(f"Draw & explain: {pair_title(pair)}")
 if not state.presenter():  # the presenter says it; the canvas and map keep the first screen
-    st.caption(
+    st.container(key="draw_intro").caption(
         "Draw one character in the black square. The network predicts it, ModuleX shows which "
         "pixels drove the decision, a number says how far to trust that map, and a sentence says "
         "where the evidence lies."

@@ -230,7 +230,7 @@ def test_a_phone_draws_with_touch_without_scrolling(chromium, dashboard):
         canvas = page.locator(CANVAS).first
         canvas.scroll_into_view_if_needed()
         box = canvas.bounding_box()
-        assert box["width"] > 300  # the canvas takes the phone's width, the map stacks below
+        assert box["width"] > 300  # the canvas takes the phone's width, the map lies over it
         scrolled = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop")
         cdp = context.new_cdp_session(page)
         points = [(0.2 + 0.6 * t / 20, 0.2 + 0.6 * t / 20) for t in range(21)]
@@ -280,5 +280,81 @@ def test_canvas_and_map_are_in_the_first_screen_at_1280x720(chromium, dashboard,
             assert box["x"] + box["width"] <= 1280, (selector, box)
         canvas, live_map = (page.locator(s).first.bounding_box() for s in (CANVAS, "canvas.map"))
         assert live_map["width"] >= canvas["width"] - 1  # the map as large as the canvas
+    finally:
+        context.close()
+
+
+def _overlay_pixels(page) -> list[int]:
+    return page.locator("canvas.overlay").first.evaluate(
+        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)"
+    )
+
+
+def _touch_stroke(context, page, box, points, end: bool = True) -> None:
+    """A finger on the canvas (CDP touch events) through ``points`` (unit square), one
+    animation frame per step."""
+    cdp = context.new_cdp_session(page)
+
+    def touch(kind, x=0.0, y=0.0):
+        where = [{"x": box["x"] + box["width"] * x, "y": box["y"] + box["height"] * y}]
+        cdp.send(
+            "Input.dispatchTouchEvent",
+            {"type": kind, "touchPoints": [] if kind == "touchEnd" else where},
+        )
+
+    touch("touchStart", *points[0])
+    for x, y in points[1:]:
+        touch("touchMove", x, y)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+    if end:
+        touch("touchEnd")
+
+
+def test_a_phone_shows_canvas_and_map_in_the_first_screen_at_390x844(chromium, dashboard):
+    """On a phone the map is painted over the drawing: canvas and overlay are in the first
+    viewport without scrolling, the overlay follows the finger, and the button puts the map
+    beside the drawing (both still in the first screen)."""
+    from tests.e2e.conftest import ARTIFACTS
+
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    try:
+        _open(page, f"{dashboard}/?pair=2Z&mode=contrast")
+
+        def in_first_screen(selector, least=150):
+            box = page.locator(selector).first.bounding_box()
+            assert box is not None and box["width"] >= least, (selector, box)
+            assert 0 <= box["y"] and box["y"] + box["height"] <= 844, (selector, box)
+            assert 0 <= box["x"] and box["x"] + box["width"] <= 390, (selector, box)
+            return box
+
+        canvas = in_first_screen(CANVAS)
+        overlay = in_first_screen("canvas.overlay")
+        assert overlay == canvas  # the map lies exactly on the drawing
+        assert page.locator("canvas.map").first.is_hidden()  # not a second copy below
+        toggle = page.get_by_role("button", name="Map beside")
+        in_first_screen(".layout-toggle", least=0)
+
+        blank = _overlay_pixels(page)
+        assert not any(blank[3::4])  # nothing drawn, nothing explained: fully transparent
+        _touch_stroke(context, page, canvas, DRAWN["Z"][0][:2], end=False)
+        halfway = _overlay_pixels(page)
+        assert any(halfway[3::4])  # the map of the half-drawn Z is over it
+        _touch_stroke(context, page, canvas, DRAWN["Z"][0][1:])
+        assert _overlay_pixels(page) != halfway  # and it followed the finger
+        wait_for_text(page, r"Prediction: Z/z \(\d")
+        assert page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop") == 0
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "phone-map-over-the-drawing.png"))
+
+        toggle.click()  # the map beside the drawing: half the width each, side by side
+        page.get_by_role("button", name="Map over the drawing").wait_for()
+        assert page.locator("canvas.overlay").first.is_hidden()
+        canvas, beside = in_first_screen(CANVAS), in_first_screen("canvas.map")
+        assert beside["x"] >= canvas["x"] + canvas["width"]  # beside, not below
+        assert abs(beside["width"] - canvas["width"]) <= 1
+        page.screenshot(path=str(ARTIFACTS / "phone-map-beside.png"))
     finally:
         context.close()

@@ -20,6 +20,9 @@
 //   mode, target, contrast   what to explain (target/contrast null: predicted / runner-up)
 //   palette   four RGB stops (strong against, light against, light for, strong for)
 //   live      false: do not start the engine (the page chose the server path)
+//
+// On a phone (narrow screen, canvas.css decides) a lone network's map is painted over the
+// drawing, so canvas and map share the first screen; a button switches to the map beside it.
 
 const CONTROLLERS = new WeakMap(); // parentElement -> controller, so reruns reuse the DOM
 const ENGINES = new Map(); // engine address -> Promise of the module
@@ -66,8 +69,8 @@ export function symmetricLimit(values) {
 
 // The overlay palette of app/plots.py (overlay_scale): at -limit the strong "against" colour,
 // transparent white at 0, the strong "for" colour at +limit, interpolated in RGBA as plotly
-// does, then laid over the grey input.
-export function overlayColour(value, limit, stops, grey) {
+// does. Returns [r, g, b, alpha 0-1].
+export function scaleColour(value, limit, stops) {
   const [strongAgainst, lightAgainst, lightFor, strongFor] = stops;
   const scale = [
     [...strongAgainst, 1],
@@ -80,8 +83,13 @@ export function overlayColour(value, limit, stops, grey) {
   const index = Math.min(3, Math.floor(t));
   const f = t - index;
   const mix = (k) => scale[index][k] + (scale[index + 1][k] - scale[index][k]) * f;
-  const alpha = mix(3);
-  return [0, 1, 2].map((k) => Math.round(grey * (1 - alpha) + mix(k) * alpha));
+  return [mix(0), mix(1), mix(2), mix(3)];
+}
+
+// The map panel's colour of a pixel: scaleColour laid over the grey input (0-255).
+export function overlayColour(value, limit, stops, grey) {
+  const [r, g, b, alpha] = scaleColour(value, limit, stops);
+  return [r, g, b].map((c) => Math.round(grey * (1 - alpha) + c * alpha));
 }
 
 function fingerprint(input) {
@@ -126,13 +134,18 @@ class LiveCanvas {
     this.lastInput = null;
     this.panels = [];
     this.build();
+    this.setMapOver(true); // on a phone the map starts over the drawing (canvas.css)
   }
 
   build() {
     const pad = element("div", "pad", this.root);
-    this.canvas = element("canvas", "draw", pad);
+    // the drawing, and over it (phones only, see canvas.css) the map of the first network
+    const surface = element("div", "surface", pad);
+    this.canvas = element("canvas", "draw", surface);
     this.canvas.setAttribute("aria-label", "Drawing canvas: draw one character");
     this.context = this.canvas.getContext("2d", { willReadFrequently: true });
+    this.overlay = element("canvas", "overlay", surface);
+    this.overlay.setAttribute("aria-hidden", "true"); // the panel's map says the same
     const tools = element("div", "tools", pad);
     this.undoButton = element("button", "", tools, "Undo");
     this.redoButton = element("button", "", tools, "Redo");
@@ -141,12 +154,14 @@ class LiveCanvas {
     this.brushInput = element("input", "", brushLabel);
     Object.assign(this.brushInput, { type: "range", min: "6", max: "40", step: "1" });
     this.brushValue = element("span", "brush-value", brushLabel);
+    this.layoutButton = element("button", "layout-toggle", tools);
     this.note = element("div", "note", pad);
     this.maps = element("div", "maps", this.root);
 
     this.undoButton.addEventListener("click", () => this.undo());
     this.redoButton.addEventListener("click", () => this.redo());
     this.clearButton.addEventListener("click", () => this.clear());
+    this.layoutButton.addEventListener("click", () => this.setMapOver(!this.mapOver));
     this.brushInput.addEventListener("input", () => {
       this.brush = Number(this.brushInput.value);
       this.brushValue.textContent = `${this.brush} px`;
@@ -161,13 +176,26 @@ class LiveCanvas {
     canvas.addEventListener("touchmove", (event) => event.preventDefault(), { passive: false });
   }
 
+  // Phones: the map over the drawing (true) or beside it. The class only matters below
+  // canvas.css' width breakpoint; the button names the other layout.
+  setMapOver(over) {
+    this.mapOver = over;
+    this.root.classList.toggle("over", over);
+    this.layoutButton.textContent = over ? "Map beside" : "Map over the drawing";
+    this.layoutButton.title = over
+      ? "Show the map beside the drawing instead of over it"
+      : "Paint the map over the drawing, as a see-through layer";
+  }
+
   update(data, setStateValue) {
     this.setStateValue = setStateValue;
     this.data = data;
     const size = data.size || 280;
     if (this.canvas.width !== size) {
-      this.canvas.width = size;
-      this.canvas.height = size;
+      for (const canvas of [this.canvas, this.overlay]) {
+        canvas.width = size;
+        canvas.height = size;
+      }
     }
     if (this.brush === undefined) {
       this.brush = data.brush || 20;
@@ -461,7 +489,9 @@ class LiveCanvas {
 
   currentInput() {
     if (this.picture && !this.strokes.length) {
-      return { input: Float32Array.from(this.picture, (grey) => grey / 255) };
+      // a picture fills the canvas: its 28x28 pixels are the input's
+      const frame = { x: 0, y: 0, side: this.canvas.width };
+      return { input: Float32Array.from(this.picture, (grey) => grey / 255), frame };
     }
     if (!this.strokes.length) return { blank: true };
     const size = this.canvas.width;
@@ -492,6 +522,7 @@ class LiveCanvas {
         const verdict = check && logits ? check.verdict(prepared.input, logits) : null;
         this.explainOne(net, this.panels[index], prepared.input, verdict);
       });
+      this.paintOverlay(this.panels[0], prepared.frame);
     } catch (error) {
       this.lastLevels = null;
       this.fail(error);
@@ -557,9 +588,33 @@ class LiveCanvas {
     }
     panel.map.getContext("2d").putImageData(image, 0, 0);
     panel.map.dataset.limit = String(limit);
+    panel.limit = limit;
+    panel.values = map;
+  }
+
+  // The first panel's map over the drawing: the same colours and scale as the panel, without
+  // the grey input (the drawing shows through), each of the 28x28 pixels a square laid where
+  // preprocessing took it from (frame: the square of the canvas the input shows).
+  paintOverlay(panel, frame) {
+    const context = this.overlay.getContext("2d");
+    context.clearRect(0, 0, this.overlay.width, this.overlay.height);
+    if (!panel || !panel.values || !frame) return;
+    const tile = new ImageData(28, 28);
+    for (let i = 0; i < 784; i += 1) {
+      const [r, g, b, alpha] = scaleColour(panel.values[i], panel.limit, this.data.palette);
+      tile.data.set([r, g, b, Math.round(255 * alpha)], i * 4);
+    }
+    if (!this.overlayTile) {
+      this.overlayTile = document.createElement("canvas");
+      this.overlayTile.width = this.overlayTile.height = 28;
+    }
+    this.overlayTile.getContext("2d").putImageData(tile, 0, 0);
+    context.imageSmoothingEnabled = false; // one square per input pixel, as the panel shows
+    context.drawImage(this.overlayTile, frame.x, frame.y, frame.side, frame.side);
   }
 
   paintEmpty(message) {
+    this.paintOverlay(null, null);
     for (const panel of this.panels) {
       panel.figure.classList.remove("refused");
       panel.figure.dataset.refused = "false";

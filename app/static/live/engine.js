@@ -677,9 +677,9 @@ function clean(value) {
 }
 
 /**
- * Ink intensities (`width` x `height`, row-major, 0-1) -> {input: Float32Array(784)} ready for
- * the networks, {blank: true} when nothing is drawn, or {error: message} when the drawing is
- * too small: core's canvas_to_input after canvas_ink, i.e. ink_to_input(thin_thick_strokes(ink)).
+ * Ink intensities (`width` x `height`, row-major, 0-1) -> {input: Float32Array(784), frame}
+ * ready for the networks (frame: the square {x, y, side} of the picture the input shows),
+ * {blank: true} when nothing is drawn, or {error: message} when the drawing is too small: core's canvas_to_input after canvas_ink, i.e. ink_to_input(thin_thick_strokes(ink)).
  * Thick strokes of a small drawing are thinned first (thinThickStrokes); then the steps and
  * constants of core's ink_to_input:
  * ink box, blur (sigma 1% of its longer side), a square frame centred on the box (the longer
@@ -784,7 +784,14 @@ function inkToInput(ink, width, height, box = inkBox(ink, width, height)) {
     const level = roundHalfEven(f32(f32(small[i] / peak) * 255));
     input[i] = f32(level * ONE_255); // as core's to_model_input: uint8 * float32(1/255)
   }
-  return { input };
+  // where the 28x28 input lies on the picture (a square of `frame` picture pixels, its corner
+  // at x, y; it may reach past the edges), so the live canvas can lay the map over the drawing
+  const where = {
+    x: left - Math.floor((frame - boxW) / 2),
+    y: top - Math.floor((frame - boxH) / 2),
+    side: frame,
+  };
+  return { input, frame: where };
 }
 
 function roundHalfEven(value) {
