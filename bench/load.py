@@ -10,7 +10,9 @@ load average of the shared machine before and after.
 
 The protocol client is validated against real browsers: at 5 sessions, Chromium (Playwright)
 draws the same strokes on the same server, and the server CPU per pointer-up of both is
-compared (target: within 20%).
+compared (target: within 20%). Each pen lift of the client is the fragment rerun a browser
+sends (same fragment, page, query string and widget states, compared frame by frame with
+Chromium's).
 """
 
 from __future__ import annotations
@@ -156,9 +158,9 @@ async def _draw_session(session: Session, number: int, pointer_ups: int, outcome
         outcome["latencies"].append(latency)
 
 
-def _level_figures(sessions: int, outcome: dict, server_cpu_s: float) -> dict:
+def _level_figures(sessions: int, outcome: dict, server_cpu_s: float, elapsed_s: float) -> dict:
     """What both clients report for one level: pointer-ups, errors, the servers' CPU per
-    pointer-up and the latencies' median and 95th percentile."""
+    pointer-up, how long the drawing took and the latencies' median and 95th percentile."""
     latencies = outcome["latencies"]
     return {
         "sessions": sessions,
@@ -166,6 +168,8 @@ def _level_figures(sessions: int, outcome: dict, server_cpu_s: float) -> dict:
         "errors": len(outcome["errors"]),
         "error_messages": outcome["errors"][:5],
         "server_cpu_ms_per_pointer_up": 1000 * server_cpu_s / max(len(latencies), 1),
+        "server_cpu_s": server_cpu_s,
+        "elapsed_s": elapsed_s,
         "p50_s": statistics.median(latencies) if latencies else float("nan"),
         "p95_s": percentile(latencies, 0.95),
     }
@@ -199,7 +203,7 @@ async def _protocol_level(url: str, sessions: int, pointer_ups: int, servers: Se
         await session.close()
     latencies = outcome["latencies"]
     return {
-        **_level_figures(sessions, outcome, cpu_drawn - cpu_opened),
+        **_level_figures(sessions, outcome, cpu_drawn - cpu_opened, elapsed),
         "server_cpu_s_per_open": (cpu_opened - cpu_open) / max(len(opened), 1),
         "server_cpu_share": (cpu_drawn - cpu_opened) / (elapsed * (os.cpu_count() or 1)),
         "client_cpu_share": client_cpu / (elapsed * (os.cpu_count() or 1)),
@@ -297,11 +301,13 @@ async def _browser_level(url: str, sessions: int, pointer_ups: int, servers: Ser
             await ready.acquire()
         await asyncio.sleep(3)  # the pages' static files and the engines' weights: loaded
         cpu_opened = servers.cpu()
+        started = time.perf_counter()
         go.set()
         await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - started
         cpu_drawn = servers.cpu()
         await browser.close()
-    return _level_figures(sessions, outcome, cpu_drawn - cpu_opened)
+    return _level_figures(sessions, outcome, cpu_drawn - cpu_opened, elapsed)
 
 
 def validate(url: str, servers: Servers, sessions: int = 5, repeats: int = 2) -> dict:

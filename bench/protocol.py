@@ -11,10 +11,12 @@ Draw & explain page, without a browser:
    state ``{"drawing": {"id", "strokes", "picture"}}`` as the widget's ``json_value``) in a
    fragment rerun, and times the server's answer until the confidence line arrives.
 
-Like the browser, it tells the server which cacheable deltas it already holds, so the server
-sends those as short references. It does not run the component's JavaScript (the live engine
-works in the browser and costs the server nothing) and sends only the canvas' widget state
-(the other widgets keep their defaults, which the fragment run does not read).
+Every rerun carries what the browser's would: the state of every widget the page shows (the
+values it shows, since nobody touches them), the current page's script hash (from the
+``navigation`` message) and the query string the page set (``page_info_changed``). Like the
+browser, it tells the server which cacheable deltas it already holds, so the server sends those
+as short references. It does not run the component's JavaScript (the live engine works in the
+browser and costs the server nothing).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import urllib.request
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -55,6 +58,47 @@ FINGERPRINT = re.compile(r"fingerprint (\w+)")
 _ids = itertools.count()
 
 
+def shown_value(which: str, element) -> WidgetState | None:
+    """The state a browser sends for a widget it shows and nobody touched: the value the server
+    set (``set_value``) or the default; None for other elements and for widgets without a value
+    (buttons: triggers)."""
+    if which not in (
+        "selectbox",
+        "radio",
+        "checkbox",
+        "button_group",
+        "multiselect",
+        "file_uploader",
+    ):
+        return None
+    state = WidgetState(id=element.id)
+    if which in ("selectbox", "radio"):
+        if element.set_value and element.HasField("raw_value"):
+            state.string_value = element.raw_value
+        elif element.HasField("default") and element.options:
+            state.string_value = element.options[element.default]
+        else:
+            return None
+    elif which == "checkbox":
+        state.bool_value = element.value if element.set_value else element.default
+    elif which == "button_group":
+        if element.set_value:
+            chosen = list(element.raw_values)
+        else:
+            chosen = [element.options[index].content for index in element.default]
+        state.string_array_value.data.extend(chosen)
+    elif which == "multiselect":
+        chosen = (
+            list(element.raw_values)
+            if element.set_value
+            else [element.options[index] for index in element.default]
+        )
+        state.string_array_value.data.extend(chosen)
+    else:  # file_uploader: no file
+        state.file_uploader_state_value.SetInParent()
+    return state
+
+
 class SessionError(RuntimeError):
     """The server did not answer as the page should (an exception, a timeout, a lost socket)."""
 
@@ -74,6 +118,8 @@ class Session:
         self.canvas_id = ""
         self.fragment_id = ""
         self.cached: set[str] = set()
+        self.widgets: dict[str, WidgetState] = {}  # what the page shows, sent with each rerun
+        self.popovers: set[tuple[int, ...]] = set()  # their content is not mounted until opened
         self.fingerprint = ""
 
     async def open(self) -> float:
@@ -118,6 +164,9 @@ class Session:
             "input": browser_input(strokes),  # the 28x28 the live canvas explained, as it sends it
         }
         state = BackMsg().rerun_script.widget_states
+        for widget_id, shown in self.widgets.items():  # every widget's state, as a browser's
+            if widget_id != self.canvas_id:
+                state.widgets.append(shown)
         widget = state.widgets.add()
         widget.id = self.canvas_id
         widget.json_value = json.dumps({"drawing": drawing}, separators=(",", ":"))
@@ -171,8 +220,12 @@ class Session:
                 self.cached.add(message.hash)
             if kind == "new_session":
                 self.page_script_hash = message.new_session.page_script_hash
+            elif kind == "navigation" and message.navigation.page_script_hash:
+                self.page_script_hash = message.navigation.page_script_hash  # the current page
+            elif kind == "page_info_changed":
+                self.query = message.page_info_changed.query_string  # the page set its URL
             elif kind == "delta":
-                found = self._read_delta(message.delta)
+                found = self._read_delta(message.delta, tuple(message.metadata.delta_path))
                 if found and updated is None:
                     updated = time.perf_counter()
             elif kind == "script_finished":
@@ -182,14 +235,23 @@ class Session:
                 if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     return updated
 
-    def _read_delta(self, delta) -> bool:
-        """Note the canvas' ids; raise on an exception shown; True for the confidence line."""
+    def _read_delta(self, delta, path: tuple[int, ...]) -> bool:
+        """Note the widgets shown and the canvas' ids; raise on an exception shown; True for
+        the confidence line."""
+        if delta.WhichOneof("type") == "add_block" and delta.add_block.WhichOneof("type") == (
+            "popover"
+        ):
+            self.popovers.add(path)
         if delta.WhichOneof("type") != "new_element":
             return False
         element = delta.new_element
         which = element.WhichOneof("type")
         if which == "exception":
             raise SessionError(f"the page showed an exception: {element.exception.message[:200]}")
+        shown = shown_value(which, getattr(element, which)) if which else None
+        # a browser sends the state of the widgets it has mounted: not those in a closed popover
+        if shown is not None and not any(path[: len(p)] == p for p in self.popovers):
+            self.widgets[shown.id] = shown
         if which == "bidi_component" and element.bidi_component.id.endswith(f"-{CANVAS_KEY}"):
             self.canvas_id = element.bidi_component.id
             self.fragment_id = delta.fragment_id

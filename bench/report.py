@@ -42,6 +42,19 @@ EXPLANATIONS = {
         "with them, two replicas on two free cores would have the headroom for 40 (not shown "
         "here: the shared machine's load average was ~10 during those rows)."
     ),
+    "load_validation": (
+        "The client sends what Chromium sends (its websocket frames compared with Chromium's: the"
+        " same fragment rerun, page hash, query string and widget states) and the server answers "
+        "both with the same messages, so the server does the same work per pen lift. What is "
+        "left is Chromium's own cost: on its first drawing each page fetches the download "
+        "button's scripts and a font (~20 ms of server CPU for 5 pages, ~0.7 ms per pointer-up "
+        "here), and its rendering and live engine share the 2 cores with the server, which then "
+        "spends more CPU time on the same work (the client's own figure rose 10-20% while 5 "
+        "Chromium pages drew on another server). At ~10 ms per pointer-up that is 1-3 ms. "
+        "(Before the dashboard's one BLAS thread per call, the ratio was 1.3-1.7x: ~105 ms of "
+        "server CPU per pointer-up for a 20-30 ms answer, OpenBLAS' second thread busy-waiting "
+        "after each product on a free core, which Chromium's own load took away.)"
+    ),
     "gallery": (
         "Measured while the machine's 2 cores ran a load average of ~16 (seven sessions at "
         "work): the same page run took 0.10-0.14 s in a quieter moment. A filter change only "
@@ -532,9 +545,11 @@ def _load_section(load: dict | None) -> list[str]:
         "lifts, the live canvas' state (the strokes) goes to the server in a fragment rerun, "
         "and the session waits for the server's update (the fragment's confidence line) before "
         "the next stroke; the class starts within 5 s. Sessions speak Streamlit's websocket "
-        "protocol (`bench/protocol.py`: the browser's `BackMsg` protobufs, the canvas' widget "
-        "id read from the first run's deltas), so the load generator costs the machine little "
-        f"(at most {_client_share(load):.1%} of the machine's CPU here) and the figures measure "
+        "protocol (`bench/protocol.py`: the browser's `BackMsg` protobufs; each pen lift is the "
+        "fragment rerun Chromium sends, with the same fragment, page, query string and widget "
+        "states, read from the page's own messages), so the load generator costs the machine "
+        f"little (at most {_client_share(load):.1%} of the machine's CPU here) and the figures "
+        "measure "
         "the server. Server CPU: user + system "
         "time of the server process(es) during the drawing, divided by the pointer-ups; memory: "
         "resident set before the sessions, with them open, and the peak while they draw. "
@@ -579,19 +594,24 @@ def _load_section(load: dict | None) -> list[str]:
             f"Validation at {check['sessions']} sessions, on the same server, alternated "
             f"{len(check['protocol'])} times: the protocol client against Chromium "
             "(Playwright, one context per session, the same strokes drawn with the mouse; its "
-            "update is the page's fingerprint changing). Server CPU per pointer-up: protocol "
+            "update is the page's fingerprint changing; its pages open and settle 3 s before the "
+            "drawing is measured, the protocol sessions' opening is left out as well). Server "
+            "CPU per pointer-up: protocol "
             f"{check['protocol_cpu_ms']:.0f} ms, Chromium {check['browser_cpu_ms']:.0f} ms "
-            f"({check['ratio']:.2f}x; target within 20%). Load average {check['load_average']}.",
+            f"({check['ratio']:.2f}x; target within 20%). Load average {check['load_average']}. "
+            "The client's pen lift was compared frame by frame with Chromium's: the same fragment "
+            "rerun, page hash, query string and widget states, answered with the same messages.",
             "",
-            "| client | pointer-ups | errors | server CPU per pointer-up | p50 | p95 |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| client | pointer-ups | errors | server CPU per pointer-up | p50 | p95 | drawing |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for client in ("protocol", "browser"):
             for row in check[client]:
+                took = f"{row['elapsed_s']:.1f} s" if "elapsed_s" in row else "?"
                 lines.append(
                     f"| {client} | {row['pointer_ups']} | {row['errors']} | "
                     f"{row['server_cpu_ms_per_pointer_up']:.0f} ms | {row['p50_s']:.2f} s | "
-                    f"{row['p95_s']:.2f} s |"
+                    f"{row['p95_s']:.2f} s | {took} |"
                 )
     return lines
 

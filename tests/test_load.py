@@ -15,7 +15,7 @@ import time
 import pytest
 
 from bench import load, proxy
-from bench.protocol import Session, SessionError
+from bench.protocol import Session, SessionError, shown_value
 from core.inputs.strokes import CANVAS_SIZE, parse_strokes
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -36,6 +36,38 @@ def test_stroke_pauses_are_seeded_per_session():
     assert load.stroke_pauses(3, 6) == load.stroke_pauses(3, 6)
     assert load.stroke_pauses(3, 6) != load.stroke_pauses(4, 6)
     assert all(0.7 <= pause for pause in load.stroke_pauses(3, 6))
+
+
+def test_widget_states_are_the_values_the_page_shows():
+    from streamlit.proto.Element_pb2 import Element
+
+    element = Element()
+    element.selectbox.id = "pair"
+    element.selectbox.options.extend(["2 vs Z/z", "5 vs S/s"])
+    element.selectbox.default = 0
+    assert shown_value("selectbox", element.selectbox).string_value == "2 vs Z/z"
+    element.radio.id = "mode"  # set by the server: its value, not the default
+    element.radio.options.extend(["Thesis", "Contrast"])
+    element.radio.default = 0
+    element.radio.set_value = True
+    element.radio.raw_value = "Contrast"
+    assert shown_value("radio", element.radio).string_value == "Contrast"
+    element.checkbox.id = "presenter"
+    state = shown_value("checkbox", element.checkbox)
+    assert state.WhichOneof("value") == "bool_value" and state.bool_value is False
+    element.button_group.id = "scope"
+    for content in ("this pair", "all eight"):
+        element.button_group.options.add().content = content
+    element.button_group.default.append(1)
+    assert list(shown_value("button_group", element.button_group).string_array_value.data) == [
+        "all eight"
+    ]
+    element.file_uploader.id = "upload"
+    state = shown_value("file_uploader", element.file_uploader)
+    assert state.WhichOneof("value") == "file_uploader_state_value"
+    element.button.id = "pick"  # a button is a trigger: no state until clicked
+    assert shown_value("button", element.button) is None
+    assert shown_value("markdown", element.markdown) is None
 
 
 def test_nginx_config_proxies_websockets_and_sticks_by_cookie(tmp_path):
