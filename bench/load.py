@@ -370,14 +370,6 @@ def run(
             results["levels"][str(sessions)] = protocol_level(url, sessions, servers, pointer_ups)
         if browsers:
             results["validation"] = validate(url, servers)
-    # what-if: the same app without Streamlit's keras clear_session (a full gc) after each run
-    with app_server(ROOT / "bench" / "without_keras_clear.py", port=PORTS["single"]) as url:
-        servers = Servers([url.pid])
-        _warm_up(url)
-        results["without_keras_clear"] = {
-            str(sessions): protocol_level(url, sessions, servers, pointer_ups)
-            for sessions in levels
-        }
     if replicas:
         from bench.proxy import nginx_path, replicas_behind_nginx
 

@@ -25,22 +25,12 @@ EXPLANATIONS = {
         " Dense explain ~0.2 ms, unchanged. Left: a re-run on a quiet machine."
     ),
     "load": (
-        "One server is bound by one core: its script threads share one GIL, and on a quiet "
-        "machine (load average 1-2.4, the one-server rows) it used 48% of the 2 cores at 40 and"
-        " 60 sessions while pointer-ups queued. Profiled with py-spy (--gil, 20 sessions, the "
-        "shipped app): 64% of the server's GIL time was one full gc.collect() per script run, "
-        "inside keras.backend.clear_session(), which Streamlit calls after every run once keras"
-        " is imported (core/models/files.py imports it on the draw page); its cost grows with "
-        "the objects the open sessions hold, so the CPU per pointer-up grows with the sessions "
-        "(and varies between runs: 54-82 ms at 20). Without it (the what-if rows, run at load "
-        "average ~10) it stays ~36-43 ms; of that, the fragment rebuilds and re-sends the "
-        "unchanged global-maps figure (25% of GIL time), the explanation figure (12%) and the "
-        "canvas component's data (15%), while explain_drawing itself is 6%. At ~40 ms one GIL "
-        "serves ~25 pointer-ups/s and 40 sessions drawing a stroke every ~1.2 s ask ~33/s: the "
-        "fixes belong to app/ (not this branch): no keras import on the serving path (or skip "
-        "Streamlit's clear_session) and the global-maps figure out of the per-stroke fragment; "
-        "with them, two replicas on two free cores would have the headroom for 40 (not shown "
-        "here: the shared machine's load average was ~10 during those rows)."
+        "One server is bound by one core: its script threads share one GIL. A pointer-up's "
+        "server work is the draw page's fragment (the browser has already explained the "
+        "drawing): core's explanation is a few ms, the rest is Streamlit building and sending "
+        "the fragment's elements. Past what one GIL serves, pointer-ups queue and p95 grows; "
+        "the two-replica rows show the next step (on separate machines each replica holds the "
+        "one-server figures)."
     ),
     "load_validation": (
         "The client sends what Chromium sends (its websocket frames compared with Chromium's: the"
@@ -563,7 +553,6 @@ def _load_section(load: dict | None) -> list[str]:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     lines += _load_rows("one server", load["levels"])
-    lines += _load_rows("one server, no per-run clear_session", load.get("without_keras_clear", {}))
     replicas = load.get("replicas") or {}
     if "skipped" in replicas:
         lines += ["", f"Two replicas: skipped ({replicas['skipped']})."]
@@ -575,14 +564,6 @@ def _load_section(load: dict | None) -> list[str]:
             "cookie (`bench/proxy.py`, README Robustness). Both replicas and nginx share the "
             "same two cores here, so a second replica adds a second Python interpreter (a "
             "second GIL) but no CPU: on separate machines each would hold the one-server figures.",
-        ]
-    if load.get("without_keras_clear"):
-        lines += [
-            "",
-            '"No per-run clear_session" is a what-if, not the shipped app: '
-            "`bench/without_keras_clear.py` runs the same app without the "
-            "`keras.backend.clear_session()` (a full `gc.collect()`) that Streamlit calls after "
-            "every script run once keras is imported (`core/models/files.py` imports it).",
         ]
     errors = [m for row in load["levels"].values() for m in row.get("error_messages", [])]
     if errors:
