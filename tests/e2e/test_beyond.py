@@ -51,4 +51,6 @@ def test_indirect_page_shows_templates_neighbours_and_map(page, dashboard):
     wait_for_text(page, r"The 8 training images nearest to the drawing")
     wait_for_text(page, r"Labels of the nearest images: 2: \d, Z/z: \d")
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.locator(".js-plotly-plot").count() >= 3
+    # plotly's front end loads on a page's first chart (Draw & explain draws none): wait for it
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3")
+    assert page.locator('[data-testid="stException"]').count() == 0
