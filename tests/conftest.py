@@ -9,6 +9,9 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # no GPU probe (and no CUDA errors) in tests
+# Importing app/ limits BLAS to one thread per call, right for a server shared by sessions; the
+# suite runs one test at a time in one process, and core's batch tests want every core.
+os.environ.setdefault("MODULEX_BLAS_THREADS", str(os.cpu_count() or 1))
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _skipped_for_data: list[str] = []

@@ -127,6 +127,7 @@ def test_global_maps_page_shows_the_cnns_shipped_maps(no_dataset):
     assert not np.allclose(shown, dense, atol=1e-3)
 
 
+@pytest.mark.slow  # explains the CNN's whole test set
 @pytest.mark.dataset
 def test_global_maps_page_recomputes_the_cnns_maps_for_another_k(with_dataset):
     app = run_page("views/global_maps.py", query={"kind": "cnn"})
@@ -136,6 +137,7 @@ def test_global_maps_page_recomputes_the_cnns_maps_for_another_k(with_dataset):
     assert "2: 100, Z/z: 100" in texts(app)
 
 
+@pytest.mark.slow  # explains the CNN's whole test set, twice
 @pytest.mark.dataset
 @pytest.mark.parametrize("pair", ["2Z", "8B"])
 def test_mistakes_of_the_cnn_are_its_own(with_dataset, pair):

@@ -15,6 +15,7 @@ def _step_heading(app) -> str:
     return app.subheader[0].value
 
 
+@pytest.mark.slow  # renders every step, forth and back
 def test_next_and_back_walk_through_every_step(no_dataset):
     app = run_page(TOUR)
     assert not app.exception
