@@ -232,20 +232,8 @@ def test_a_phone_draws_with_touch_without_scrolling(chromium, dashboard):
         box = canvas.bounding_box()
         assert box["width"] > 300  # the canvas takes the phone's width, the map lies over it
         scrolled = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop")
-        cdp = context.new_cdp_session(page)
         points = [(0.2 + 0.6 * t / 20, 0.2 + 0.6 * t / 20) for t in range(21)]
-
-        def touch(kind, x=0.0, y=0.0):
-            where = [{"x": box["x"] + box["width"] * x, "y": box["y"] + box["height"] * y}]
-            cdp.send(
-                "Input.dispatchTouchEvent",
-                {"type": kind, "touchPoints": [] if kind == "touchEnd" else where},
-            )
-
-        touch("touchStart", *points[0])
-        for x, y in points[1:]:
-            touch("touchMove", x, y)
-            page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+        touch = _touch_stroke(context, page, box, points, end=False)
         assert int(_live(page, "explained-stroke")) > 1  # the overlay follows the finger
         touch("touchEnd")
         after = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop")
@@ -290,9 +278,9 @@ def _overlay_pixels(page) -> list[int]:
     )
 
 
-def _touch_stroke(context, page, box, points, end: bool = True) -> None:
+def _touch_stroke(context, page, box, points, end: bool = True):
     """A finger on the canvas (CDP touch events) through ``points`` (unit square), one
-    animation frame per step."""
+    animation frame per step; returns the touch sender (to lift the finger later)."""
     cdp = context.new_cdp_session(page)
 
     def touch(kind, x=0.0, y=0.0):
@@ -308,6 +296,7 @@ def _touch_stroke(context, page, box, points, end: bool = True) -> None:
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
     if end:
         touch("touchEnd")
+    return touch
 
 
 def test_a_phone_shows_canvas_and_map_in_the_first_screen_at_390x844(chromium, dashboard):
