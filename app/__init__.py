@@ -20,10 +20,9 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 if "pytest" not in sys.modules and os.environ.get("MODULEX_RAW_LOGS") != "1":
     quiet.install()
 
-# TensorFlow is not imported here: the draw page predicts and explains with the numpy view of
-# the checked weight export (app.cache.network); pages that need TensorFlow load it themselves
-# (app.cache.model freezes the collector after loading it: its millions of objects would make
-# every later collection cost ~0.4 s). Freezing what exists now (Streamlit, plotly) helps too.
+# TensorFlow is not imported: every page predicts and explains with the numpy view of the
+# checked weight export (app.cache.network). What exists now (Streamlit, plotly) is long-lived:
+# frozen, it stays out of the collector's walks.
 gc.freeze()
 
 # One BLAS thread per call. A drawing's matrix products are small, and a second OpenBLAS thread

@@ -4,7 +4,6 @@ derived arrays are copied per caller (``cache_data``). Shared models are never m
 from __future__ import annotations
 
 import functools
-import gc
 from pathlib import Path
 
 import numpy as np
@@ -39,14 +38,10 @@ def _folders() -> str:
     return f"{data.pairs_dir()}|{models.pretrained_root()}"
 
 
-def model(pair: str, kind: str = "dense"):
-    """A shipped network (shared: never modify it)."""
-    return _model(pair, kind, str(models.pretrained_root()))
-
-
 def network(pair: str, kind: str = "dense"):
     """A shipped network's numpy view, from its checked weights export, without TensorFlow
-    (shared, read-only): it predicts and explains with the very numbers of ``model``."""
+    (shared, read-only): it predicts and explains with the very numbers of its ``model.keras``.
+    Every page uses it; only training and the offline reports load Keras."""
     return _network(pair, kind, str(models.pretrained_root()))
 
 
@@ -70,14 +65,6 @@ def _unlikely_check(name: str, kind: str, root: str):
 
     parameters = shipped_parameters(name, kind, Path(root))
     return UnlikelyCheck(parameters, _network(SOURCE, SOURCE_KIND, root))
-
-
-@st.cache_resource(show_spinner="Loading the model...")
-def _model(pair: str, kind: str, root: str):
-    loaded = models.load_pretrained(pair, kind, Path(root))
-    # a loaded Keras model is long-lived: keep it out of the collector's walks (app/__init__.py)
-    gc.freeze()
-    return loaded
 
 
 @st.cache_resource(show_spinner=False)

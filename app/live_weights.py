@@ -38,19 +38,19 @@ def split_name(model_name: str) -> tuple[str, str]:
     return model_name, "dense"
 
 
-def weights_url(model_name: str, kind: str | None = None, check_model: bool = False) -> str:
+def weights_url(model_name: str, kind: str | None = None) -> str:
     """The address of a network's weights manifest for the browser engine's ``loadNetwork``.
 
     ``model_name`` is a shipped folder's name (``"2Z"``, ``"2Z-cnn"``, ``"all8-cnn"``), or a
     pair / ``"all8"`` with ``kind``. The export is checked first (its checksums, shapes and
-    finite values and the checksums in ``metadata.json``; with ``check_model`` also the layers
-    and weights of ``model.keras``, which loads the model and TensorFlow, so the pages leave
-    that to ``python -m core export-weights`` and the tests); a
+    finite values and the checksums in ``metadata.json``; comparing it with ``model.keras``'s
+    layers and weights loads TensorFlow, so the pages leave that to ``python -m core
+    export-weights`` and the tests); a
     :class:`~core.errors.ModelFileError` names the file at fault and the command that restores
     it. Cached per server: the check and the copy happen once.
     """
     pair, kind = (model_name, kind) if kind else split_name(model_name)
-    folder = _served_folder(pair, kind, str(models.pretrained_root()), check_model)
+    folder = _served_folder(pair, kind, str(models.pretrained_root()))
     return f"{_base_path()}/{STATIC_ROUTE}/weights/{folder}/{MANIFEST_FILE}"
 
 
@@ -102,14 +102,8 @@ def _base_path() -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _served_folder(pair: str, kind: str, root: str, check_model: bool) -> str:
-    model = None
-    if check_model:
-        from app import cache
-
-        model = cache.model(pair, kind)
-    export = models.load_weights_export(pair, kind, Path(root), model=model)
-    return publish(export)
+def _served_folder(pair: str, kind: str, root: str) -> str:
+    return publish(models.load_weights_export(pair, kind, Path(root)))
 
 
 def publish(export: WeightsExport, weights_dir: Path = WEIGHTS_DIR) -> str:

@@ -34,9 +34,9 @@ def test_a_damaged_copy_is_replaced(tmp_path):
 def test_names_and_addresses():
     assert live_weights.split_name("all8-cnn") == ("all8", "cnn")
     assert live_weights.split_name("2Z") == ("2Z", "dense")
-    url = live_weights.weights_url("8B-cnn", check_model=False)
+    url = live_weights.weights_url("8B-cnn")
     tag = weights_export.read_export(PRETRAINED_DIR / "8B-cnn").tag
     assert url == f"/app/static/weights/8B-cnn-{tag}/weights.json"
     assert (live_weights.WEIGHTS_DIR / f"8B-cnn-{tag}" / "weights.json").is_file()
-    assert live_weights.weights_url("8B", "cnn", check_model=False) == url
+    assert live_weights.weights_url("8B", "cnn") == url
     assert live_weights.engine_url() == "/app/static/live/engine.js"
