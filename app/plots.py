@@ -91,16 +91,22 @@ def overlay_scale(chosen: dict | None = None) -> list:
     ]
 
 
-def map_scale(chosen: dict | None = None) -> list:
-    """The palette for a map alone: white at 0."""
+def map_stops(chosen: dict | None = None) -> list[tuple[int, int, int]]:
+    """The five colours of a map alone, at 0, 1/4, 1/2, 3/4 and 1 of its range: white at 0."""
     negative, light_negative, light_positive, positive = (chosen or palette())["stops"]
     return [
-        [0.0, "rgb({},{},{})".format(*negative)],
-        [0.25, "rgb({},{},{})".format(*light_negative)],
-        [0.5, "rgb(247,247,247)"],
-        [0.75, "rgb({},{},{})".format(*light_positive)],
-        [1.0, "rgb({},{},{})".format(*positive)],
+        tuple(negative),
+        tuple(light_negative),
+        (247, 247, 247),
+        tuple(light_positive),
+        tuple(positive),
     ]
+
+
+def map_scale(chosen: dict | None = None) -> list:
+    """The palette for a map alone (plotly's colour scale of :func:`map_stops`)."""
+    stops = map_stops(chosen)
+    return [[i / (len(stops) - 1), "rgb({},{},{})".format(*stop)] for i, stop in enumerate(stops)]
 
 
 def plain_number(value: float) -> str:

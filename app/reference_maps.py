@@ -6,7 +6,6 @@ keep the same colours, symmetric scale, plain tick labels and a value on hover."
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 from pathlib import Path
 
@@ -16,7 +15,6 @@ import streamlit as st
 from app import plots
 
 STATIC = Path(__file__).resolve().parent / "static" / "maps"
-_RGB = re.compile(r"rgb\((\d+),(\d+),(\d+)\)")
 
 
 @cache
@@ -29,8 +27,8 @@ def _component():
 
 
 def stops() -> list[list[int]]:
-    """The five colours of plotly's scale for a map alone (:func:`app.plots.map_scale`)."""
-    return [[int(v) for v in _RGB.fullmatch(colour).groups()] for _, colour in plots.map_scale()]
+    """The five colours of plotly's scale for a map alone (:func:`app.plots.map_stops`)."""
+    return [list(stop) for stop in plots.map_stops()]
 
 
 def config(maps: list[np.ndarray], titles: list[str], limit: float | None = None) -> dict:

@@ -61,9 +61,9 @@ def test_the_browser_colours_are_plotlys(tmp_path):
     stops = reference_maps.stops()
     values = [-3.0, -2.0, -1.3, -0.5, -0.01, 0.0, 0.2, 0.9, 1.1, 1.9, 2.0, 7.0]
     script = (
-        f"import {{ scaleColour }} from {json.dumps(MAPS_JS.as_uri())};\n"
+        f"import {{ mapColour }} from {json.dumps(MAPS_JS.as_uri())};\n"
         f"const values = {json.dumps(values)}; const stops = {json.dumps(stops)};\n"
-        "console.log(JSON.stringify(values.map((v) => scaleColour(v, 2, stops))));\n"
+        "console.log(JSON.stringify(values.map((v) => mapColour(v, 2, stops))));\n"
     )
     done = subprocess.run(
         [NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60

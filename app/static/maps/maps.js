@@ -15,7 +15,7 @@ function element(tag, className, parent, text) {
 
 // The colour of `value` on the scale -limit..+limit: linear between the five stops as plotly
 // interpolates a colour scale (stops at 0, 0.25, 0.5, 0.75 and 1 of the range).
-export function scaleColour(value, limit, stops) {
+export function mapColour(value, limit, stops) {
   const t = Math.min(1, Math.max(0, (value / limit + 1) / 2)) * (stops.length - 1);
   const index = Math.min(stops.length - 2, Math.floor(t));
   const f = t - index;
@@ -25,7 +25,7 @@ export function scaleColour(value, limit, stops) {
 function paint(canvas, values, limit, stops) {
   const image = new ImageData(28, 28);
   for (let i = 0; i < 784; i += 1) {
-    image.data.set([...scaleColour(values[i], limit, stops), 255], i * 4);
+    image.data.set([...mapColour(values[i], limit, stops), 255], i * 4);
   }
   canvas.getContext("2d").putImageData(image, 0, 0);
 }
