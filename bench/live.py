@@ -90,7 +90,7 @@ def pen_strokes(page, strokes: int = 6, moves: int = 60) -> dict:
     }
 
 
-_SYNTHETIC_PEN = """async ([frames, strokes]) => {
+_SYNTHETIC_PEN = """async ([frames, strokes, pauseMs]) => {
     // A pen at the display's rate: one pointer move per animation frame, dispatched in the
     // page (Playwright's own mouse moves cost a round trip each, ~50 ms on this machine).
     const host = [...document.querySelectorAll('*')]
@@ -118,7 +118,7 @@ _SYNTHETIC_PEN = """async ([frames, strokes]) => {
         const elapsed = (performance.now() - started) / 1000;
         rates.push(Number(root.dataset.explainedStroke) / elapsed);
         canvas.dispatchEvent(new PointerEvent('pointerup', at(1)));
-        await new Promise(done => setTimeout(done, 300));
+        await new Promise(done => setTimeout(done, pauseMs));
     }
     return {rates, latencies: root.liveStats.latencies, compute: root.liveStats.computeMs};
 }"""
@@ -127,7 +127,7 @@ _SYNTHETIC_PEN = """async ([frames, strokes]) => {
 def synthetic_pen(page, strokes: int = 6, frames: int = 90) -> dict:
     """Pointer moves dispatched in the page, one per animation frame: what the component
     sustains when the pen moves at the display's rate."""
-    stats = page.evaluate(_SYNTHETIC_PEN, [frames, strokes])
+    stats = page.evaluate(_SYNTHETIC_PEN, [frames, strokes, 300])
     wait_for_app(page)
     return {
         "pointer_to_paint": _summary_ms(stats["latencies"]),
@@ -135,31 +135,6 @@ def synthetic_pen(page, strokes: int = 6, frames: int = 90) -> dict:
         "inputs_per_second": statistics.median(stats["rates"]),
         "strokes": strokes,
     }
-
-
-_ONE_STROKE = """async (frames) => {
-    const host = [...document.querySelectorAll('*')]
-        .find(e => e.shadowRoot?.querySelector('canvas.draw'));
-    const canvas = host.shadowRoot.querySelector('canvas.draw');
-    const box = canvas.getBoundingClientRect();
-    const zigzag = [[0.2, 0.2], [0.8, 0.2], [0.2, 0.8], [0.8, 0.8]];
-    const at = (t) => {
-        const leg = Math.min(2, Math.floor(t * 3)), f = t * 3 - leg;
-        const [x0, y0] = zigzag[leg], [x1, y1] = zigzag[leg + 1];
-        return {
-            clientX: box.left + box.width * (x0 + (x1 - x0) * f),
-            clientY: box.top + box.height * (y0 + (y1 - y0) * f),
-            pointerId: 7, pointerType: 'pen', isPrimary: true, bubbles: true, button: 0,
-            buttons: 1,
-        };
-    };
-    canvas.dispatchEvent(new PointerEvent('pointerdown', at(0)));
-    for (let f = 1; f <= frames; f++) {
-        canvas.dispatchEvent(new PointerEvent('pointermove', at(f / frames)));
-        await new Promise(done => requestAnimationFrame(done));
-    }
-    canvas.dispatchEvent(new PointerEvent('pointerup', at(1)));
-}"""
 
 
 def cold_start(browser, env: dict) -> dict:
@@ -173,10 +148,10 @@ def cold_start(browser, env: dict) -> dict:
         canvas_ready = time.perf_counter() - started
         from bench.browser import wait_for_new_input
 
-        # a Z drawn by pointer events dispatched in the page, one per animation frame:
+        # one stroke of pointer events dispatched in the page, one per animation frame:
         # Playwright's mouse costs a round trip per move (~50 ms here), which is the
         # harness's time, not the app's
-        page.evaluate(_ONE_STROKE, 24)
+        page.evaluate(_SYNTHETIC_PEN, [24, 1, 0])
         page.wait_for_function(
             "() => [...document.querySelectorAll('*')].some(e => "
             "Number(e.shadowRoot?.querySelector('.live-canvas')?.dataset.explainedTotal) > 0)"
