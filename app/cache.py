@@ -11,7 +11,6 @@ import streamlit as st
 from PIL import Image
 
 from app import state
-from app.plots import symmetric_limit
 from core.data import dataset as data
 from core.errors import ProjectFileError
 from core.explain import global_maps
@@ -97,7 +96,10 @@ def dataset_id() -> str:
 @_per_folders
 @st.cache_data(show_spinner="Reading the test set...", max_entries=8)
 def test_set(folders: str, pair: str) -> tuple[np.ndarray, np.ndarray]:
-    return data.load_pair(pair, "test")
+    """A network's test split: a pair's (labels 0/1) or, for ``all8``, every image (0-7)."""
+    from core.data.pairs import ALL_EIGHT
+
+    return data.load_split("test") if pair == ALL_EIGHT else data.load_pair(pair, "test")
 
 
 @_per_folders
@@ -171,22 +173,28 @@ def hidden_layout(
     return chosen, tsne(space[chosen]), {}
 
 
-def map_limit(pair: str, kind: str, mode: str) -> float | None:
+def map_limit(name: str, kind: str, mode: str) -> float | None:
     """The colour limit for this network's maps in ``mode`` when the session fixes the scale
     per network (the sidebar's option), else None: each map then sets its own."""
     if not state.fixed_scale():
         return None
-    return network_limit(pair, kind, mode)
+    return network_limit(name, kind, mode)
 
 
-def network_limit(pair: str, kind: str, mode: str) -> float | None:
-    """One symmetric colour limit per network and mode: the 99.5th percentile of the absolute
-    values of its global maps (both labels), so it does not jump from drawing to drawing.
-    None when the network has no global maps."""
+def network_limit(name: str, kind: str, mode: str) -> float | None:
+    """One symmetric colour limit per network and mode, measured on drawings
+    (core.insight.map_scales); None when the network's file is missing or damaged."""
     try:
-        return symmetric_limit(shipped_maps(pair, kind).get(mode))
+        return _map_scales(name, kind, str(models.pretrained_root()))[mode]
     except (ProjectFileError, KeyError):
         return None
+
+
+@st.cache_resource(show_spinner=False)
+def _map_scales(name: str, kind: str, root: str) -> dict[str, float]:
+    from core.insight.map_scales import load_map_scales
+
+    return load_map_scales(models.model_dir(name, kind, Path(root)))
 
 
 def gallery_thumbnails(pair: str, kind: str, mode: str, palette: str) -> np.ndarray:
@@ -197,8 +205,8 @@ def gallery_thumbnails(pair: str, kind: str, mode: str, palette: str) -> np.ndar
 
 @st.cache_resource(show_spinner="Explaining every test image once...", max_entries=12)
 def _gallery_thumbnails(pair: str, kind: str, mode: str, palette: str, folders: str) -> np.ndarray:
-    from app.plots import PALETTES
     from core.insight.gallery import explain_predictions, thumbnails
+    from core.insight.palette import PALETTES
 
     images, _ = test_set(pair)
     predicted = test_probabilities(pair, kind).argmax(axis=1)
@@ -241,8 +249,8 @@ def method_thumbnails(
     indices: tuple[int, ...],
 ) -> np.ndarray:
     """Thumbnails of some test images explained by another method (computed on demand)."""
-    from app.plots import PALETTES
     from core.insight.gallery import explain_predictions, thumbnails
+    from core.insight.palette import PALETTES
 
     images, _ = test_set(pair)
     chosen = np.asarray(indices, int)

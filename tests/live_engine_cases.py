@@ -142,7 +142,9 @@ def network_inputs() -> list[np.ndarray]:
 
 
 def requests_for(n_classes: int, n_inputs: int) -> list[dict]:
-    """Every mode, with default and chosen targets (and contrasts on the 8-class networks)."""
+    """Every mode, with default and chosen targets (and contrasts on the 8-class networks), and
+    a contrast naming the target itself (core's question resolver argues against the runner-up
+    then)."""
     chosen = [
         {"mode": "thesis"},
         {"mode": "target"},
@@ -151,6 +153,7 @@ def requests_for(n_classes: int, n_inputs: int) -> list[dict]:
         {"mode": "contrast", "target": 1}
         if n_classes == 2
         else {"mode": "contrast", "target": 1, "contrast": 6},
+        {"mode": "contrast", "target": 0, "contrast": 0},
     ]
     return [{"input": i, **request} for i in range(n_inputs) for request in chosen]
 
@@ -234,7 +237,7 @@ def check_one_input(name: str, expected: dict, found: dict) -> None:
 def check_networks(results: dict, models: dict) -> None:
     """Probabilities, maps, targets and contrasts equal core's for every network and mode."""
     from core.explain import predict_and_explain
-    from core.insight.drawing import default_contrast
+    from core.explain.question import resolve_indices
 
     inputs = network_inputs()
     assert len(results["networks"]) == len(NETWORKS)
@@ -250,10 +253,9 @@ def check_networks(results: dict, models: dict) -> None:
         ):
             image = inputs[request["input"]][None]
             probabilities, _ = predict_and_explain(model, image, mode="thesis")
-            target = request.get("target", int(probabilities[0].argmax()))
-            contrast = None
-            if request["mode"] == "contrast":
-                contrast = request.get("contrast", default_contrast(probabilities[0], target))
+            target, contrast = resolve_indices(
+                request["mode"], request.get("target"), request.get("contrast"), probabilities[0]
+            )
             expected_p, expected_map = predict_and_explain(
                 model,
                 image,

@@ -7,12 +7,14 @@ import json
 import numpy as np
 import streamlit as st
 
-from app import cache, plots, state
+from app import cache, inputs, plots, state
 from app.guard import loaded_or_stop
 from core.data.pairs import display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
 from core.explain import METHOD_INFO, METHODS, explain_with
+from core.explain.question import PREDICTED, Question, resolve
 from core.explain.registry import outputs
+from core.insight.palette import words
 from core.metrics import FLOORS
 from core.models.files import predict
 from core.models.layer_stack import UnsupportedModelError
@@ -37,7 +39,8 @@ DEFAULT_METHODS = [
 ]
 OUTPUTS = {"probability": "probability (softmax)", "logit": "pre-softmax score (logit)"}
 
-pair, kind = state.pair(), state.kind()
+pair, kind, mode = state.pair(), state.kind(), state.mode()
+raises, lowers = words(state.palette())
 characters = pair_characters(pair)
 names = [display_name(c) for c in characters]
 st.title(f"Methods: {pair_title(pair)} · {state.KIND_NAMES[kind]}")
@@ -81,30 +84,31 @@ chosen = st.multiselect(
     format_func=_label,
     key="methods_chosen",
 )
-sources = ["drawing"] + (["test"] if cache.dataset_available() else [])
-source = st.radio(
-    "Image",
-    sources,
-    horizontal=True,
-    key="methods_source",
-    format_func={"drawing": "current drawing", "test": "a test image"}.get,
-)
-image = state.current_input()
-if source == "test":
+
+
+def _use_test_image() -> None:
+    """The chosen test image becomes the session's input (on every page, the canvas too)."""
     try:
-        test_images, test_labels = cache.test_set(pair)
-        index = int(
-            st.number_input("Test image #", 0, len(test_images) - 1, 0, key="methods_index")
-        )
-        image = test_images[index]
-        st.caption(f"Test image #{index}: true label {names[int(test_labels[index])]}.")
+        images, labels = cache.test_set(pair)
     except ProjectFileError as error:
-        st.error(str(error))
-        image = None
-elif not cache.dataset_available():
+        st.session_state["methods_problem"] = str(error)
+        return
+    index = int(st.session_state.get("methods_index", 0))
+    inputs.put_test_image(pair, min(index, len(images) - 1), images, labels)
+
+
+image = state.current_input()
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    st.markdown(f"**Input:** {inputs.description_markdown()}")
+    if cache.dataset_available():
+        st.number_input("Test image #", 0, None, 0, key="methods_index", width=160)
+        st.button("Explain this test image", on_click=_use_test_image, key="methods_use_test")
+if st.session_state.get("methods_problem"):
+    st.error(st.session_state.pop("methods_problem"))
+if not cache.dataset_available():
     st.caption(
         "The EMNIST test set is not on this machine (`python -m core download`), so only the "
-        "current drawing can be explained."
+        "current input can be explained."
     )
 
 if image is None:
@@ -117,17 +121,24 @@ elif not chosen:
 else:
     probabilities = predict(model, image[None])[0]
     predicted = int(probabilities.argmax())
-    columns = st.columns(3)
-    focus = columns[0].segmented_control(
-        "Explain",
-        ["predicted", *characters],
-        default="predicted",
-        key="methods_focus",
-        format_func=lambda f: (
-            f"predicted ({names[predicted]})" if f == "predicted" else display_name(f)
-        ),
+    # the session's question (mode and class, as on every page), fitted to the pair's network
+    asked = state.question()
+    resolved = resolve(
+        Question(asked.mode, asked.why if asked.why in characters else PREDICTED),
+        characters,
+        probabilities,
     )
-    target = predicted if focus in (None, "predicted") else characters.index(focus)
+    target, contrast = resolved.target, resolved.contrast is not None
+    columns = st.columns(2)
+    columns[0].segmented_control(
+        "Explain",
+        [PREDICTED, *characters],
+        key="why",
+        format_func=lambda f: (
+            f"the prediction ({names[predicted]})" if f == PREDICTED else display_name(f)
+        ),
+        help="The same choice as on Draw & explain; the mode is the sidebar's.",
+    )
     output = columns[1].radio(
         "Score explained",
         list(OUTPUTS),
@@ -135,9 +146,11 @@ else:
         key="methods_output",
         help="ModuleX always explains the probability.",
     )
-    contrast = columns[2].toggle(
-        f"Contrast: why {names[target]} and not {names[1 - target]}", key="methods_contrast"
-    )
+    if mode == "thesis":
+        st.caption(
+            "Thesis mode (the whole output at once) is ModuleX's own; the other methods explain "
+            f"one class's score, here the prediction's ({names[predicted]})."
+        )
     maps, titles = [], []
     for name in chosen:
         try:
@@ -153,7 +166,9 @@ else:
             st.warning(f"{_label(name)}: {error}")
     st.markdown(
         f"**Prediction: {names[predicted]}** ({probabilities[predicted]:.1%}); "
-        f"explaining **{names[target]}**" + (f" against {names[1 - target]}" if contrast else "")
+        f"explaining **{names[target]}**"
+        + (f" against {names[1 - target]}" if contrast else "")
+        + f" ({mode} mode, from the sidebar)"
     )
     if maps:
         st.plotly_chart(
@@ -164,8 +179,8 @@ else:
             config={"displayModeBar": False},
         )
         st.caption(
-            "Each map on its own colour scale: red raises the explained score, blue lowers it "
-            "(saliency is unsigned). "
+            f"Each map on its own colour scale: {raises} raises the explained score, {lowers} "
+            "lowers it (saliency is unsigned). "
             + " · ".join(
                 f"**{_label(n)}**: {METHOD_INFO[n]['about']}" for n in chosen if n in METHOD_INFO
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app import cache, plots, state
+from app import cache, inputs, plots, state
 from app.download_panel import offer_download
 from app.explainers import mode_label
 from app.guard import stop_on_project_error
@@ -91,9 +91,7 @@ chosen = select(
         order,
     ),
 )
-question = (
-    mode_label(mode, pair).lower() if mode != "contrast" else "contrast (predicted and not other)"
-)
+question = mode_label(mode).lower() if mode != "contrast" else "contrast (predicted and not other)"
 st.caption(
     f"{len(chosen)} images match. Each thumbnail explains its predicted class with "
     f"**{METHOD_INFO[method]['label']}** ({question}), each on its own colour scale; captions "
@@ -173,13 +171,8 @@ for row_start in range(0, len(shown), COLUMNS):
             opened = int(index)
 
 if opened is not None:
-    verdict = "correctly" if predicted[opened] == labels[opened] else "misclassified"
-    state.set_input(
-        images[opened].copy(),
-        "test",
-        f"test image #{opened}, labelled {names[labels[opened]]}, {verdict} as "
-        f"{names[predicted[opened]]} ({confidence[opened]:.0%}) by the {KIND_NAMES[kind]} network",
-    )
+    inputs.put_test_image(pair, opened, images, labels, predicted)
+    st.session_state["net"] = "pair"  # the gallery's network: the pair's
     st.switch_page(DRAW_PAGE)
 
 st.subheader("One image against the global maps")

@@ -146,6 +146,28 @@ def cmd_global_maps(args) -> int:
     return 0
 
 
+def cmd_map_scales(args) -> int:
+    from core.data.dataset import sha256_of
+    from core.data.pairs import EIGHT_CHARACTERS, pair_characters
+    from core.insight.map_scales import compute_map_scales, reference_drawings, save_map_scales
+    from core.models.files import load_network, model_dir
+
+    for pair in args.pair:
+        characters = EIGHT_CHARACTERS if pair == "all8" else pair_characters(pair)
+        drawings = reference_drawings(characters)
+        for kind in args.kind:
+            scales = compute_map_scales(load_network(pair, kind), drawings)
+            folder = model_dir(pair, kind)
+            info = {
+                "network": pair,
+                "kind": kind,
+                "weights_sha256": sha256_of(folder / "weights.bin"),
+            }
+            path = save_map_scales(scales, folder, info)
+            print(f"wrote {path}: {scales['limits']}", file=sys.stderr)
+    return 0
+
+
 def export_weights(pair: str, kind: str, root: Path | None = None) -> Path:
     """Write the plain-array export of a shipped network and record its checksums in its
     ``metadata.json`` (the rest of the file is kept as it was written)."""
@@ -375,6 +397,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pair_and_kind(maps)
     maps.add_argument("--k", type=int, default=400)
     maps.set_defaults(run=cmd_global_maps)
+
+    scales = commands.add_parser(
+        "map-scales",
+        help="measure each network's fixed colour scale on varied example drawings",
+    )
+    _add_pair_and_kind(scales)
+    scales.set_defaults(run=cmd_map_scales)
 
     export = commands.add_parser(
         "export-weights",

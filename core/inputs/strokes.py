@@ -107,6 +107,67 @@ def parse_strokes(payload, size: int = CANVAS_SIZE) -> list[PixelStroke]:
     return strokes
 
 
+def clip_to_canvas(strokes, size: int = CANVAS_SIZE) -> list[PixelStroke]:
+    """Strokes cut where they leave the canvas (an edit can drag them off it), so a drawing only
+    ever holds what the canvas shows: each stroke is clipped to the canvas grown by its brush
+    width and two pixels, so the end caps and butt ends at a cut lie off the canvas and the ink
+    on it comes from the same segments. A stroke that leaves and comes back becomes several;
+    one entirely off the canvas is dropped."""
+    clipped = []
+    for stroke in strokes:
+        margin = stroke.width + 2
+        low, high = -margin, size + margin
+        points = [tuple(map(float, point)) for point in stroke.points]
+        if len(points) == 1:
+            x, y = points[0]
+            if low <= x <= high and low <= y <= high:
+                clipped.append(PixelStroke(stroke.width, points))
+            continue
+        piece: list = []
+        for start, end in zip(points, points[1:], strict=False):
+            segment = _clip_segment(start, end, low, high)
+            if segment is None:
+                if piece:
+                    clipped.append(PixelStroke(stroke.width, piece))
+                    piece = []
+                continue
+            first, last = segment
+            if piece and piece[-1] != first:
+                clipped.append(PixelStroke(stroke.width, piece))
+                piece = []
+            if not piece:
+                piece = [first]
+            piece.append(last)
+            if last != end:  # left the window: this piece ends here
+                clipped.append(PixelStroke(stroke.width, piece))
+                piece = []
+        if piece:
+            clipped.append(PixelStroke(stroke.width, piece))
+    return clipped
+
+
+def _clip_segment(start, end, low: float, high: float):
+    """Liang-Barsky: the part of the segment inside the square [low, high]^2, or None."""
+    (x0, y0), (x1, y1) = start, end
+    dx, dy = x1 - x0, y1 - y0
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x0 - low), (dx, high - x0), (-dy, y0 - low), (dy, high - y0)):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return None
+    first = start if t0 == 0 else (x0 + t0 * dx, y0 + t0 * dy)
+    last = end if t1 == 1 else (x0 + t1 * dx, y0 + t1 * dy)
+    return first, last
+
+
 def strokes_payload(strokes: list[PixelStroke]) -> list[dict]:
     """The inverse of :func:`parse_strokes`: JSON for the browser (0.1 px precision)."""
     return [

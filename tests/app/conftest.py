@@ -31,14 +31,46 @@ def drawn(character: str):
     return canvas_to_input(render(examples_for(character)[0]))
 
 
+def record_of(image, description: str = "a picture put there by the test"):
+    """A session record (app/state.py) holding ``image`` as a picture on the canvas, as an
+    upload puts it there (its link carries the picture)."""
+    from core.inputs.current import CurrentInput
+    from core.inputs.link import LinkedInput, encode
+
+    return CurrentInput(
+        version=1,
+        load=1,
+        source="upload",
+        image=image,
+        picture=image,
+        description=description,
+        link=encode(LinkedInput("picture", picture=image)),
+    )
+
+
+def current_image(app: AppTest):
+    """The 28x28 image of the session's current input (None without one)."""
+    from app.state import RECORD_KEY
+
+    record = app.session_state[RECORD_KEY] if RECORD_KEY in app.session_state else None
+    return None if record is None else record.image
+
+
 def run_page(
     page: str | None = None, query: dict | None = None, session: dict | None = None
 ) -> AppTest:
+    """Run the app (then switch to ``page``); ``session``'s ``input_image`` becomes the current
+    input, its other keys go into session_state as they are."""
+    from app.state import RECORD_KEY
+
     app = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
     for key, value in (query or {}).items():
         app.query_params[key] = value
     for key, value in (session or {}).items():
-        app.session_state[key] = value
+        if key == "input_image":
+            app.session_state[RECORD_KEY] = record_of(value)
+        else:
+            app.session_state[key] = value
     app.run()
     if page:
         app.switch_page(page)

@@ -42,7 +42,7 @@ def _session(network: str) -> dict:
     pair, _, kind = network.partition("-")
     session = {"input_image": drawn("Z"), "kind": kind or "dense"}
     if pair == "all8":
-        session["scope"] = "all8"
+        session["net"] = "all8"
     return session
 
 

@@ -16,7 +16,7 @@ def test_methods_page_renders_without_a_drawing(no_dataset):
     app = run_page(PAGE)
     assert not app.exception, app.exception
     assert "No image yet" in texts(app)
-    assert "only the current drawing" in texts(app)
+    assert "only the current input" in texts(app)
 
 
 def test_methods_page_shows_the_chosen_methods_on_the_drawing(no_dataset):
@@ -33,12 +33,17 @@ def test_methods_page_shows_the_chosen_methods_on_the_drawing(no_dataset):
 
 
 def test_methods_page_every_method_and_the_options(no_dataset):
-    app = run_page(PAGE, session={"input_image": drawn("2"), "methods_chosen": list(METHODS)})
+    app = run_page(
+        PAGE,
+        query={"mode": "target"},
+        session={"input_image": drawn("2"), "methods_chosen": list(METHODS)},
+    )
     assert not app.exception, app.exception
     app.radio(key="methods_output").set_value("logit").run()
-    app.toggle(key="methods_contrast").set_value(True).run()
+    assert "explaining **2** (target mode, from the sidebar)" in texts(app)
+    app.sidebar.radio(key="mode").set_value("contrast").run()
     assert not app.exception, app.exception
-    assert "against Z/z" in texts(app)
+    assert "against Z/z (contrast mode, from the sidebar)" in texts(app)
     assert not app.error and not app.warning  # ModuleX ignores the logit option rather than failing
 
 
@@ -83,11 +88,13 @@ def test_methods_page_shows_the_cnn_rows_of_the_report(no_dataset):
 @pytest.mark.dataset
 def test_methods_page_explains_a_chosen_test_image(with_dataset):
     app = run_page(PAGE, session={"methods_chosen": ["modulex", "occlusion"]})
-    app.radio(key="methods_source").set_value("test").run()
     app.number_input(key="methods_index").set_value(7).run()
+    app.button(key="methods_use_test").click().run()
     assert not app.exception, app.exception
-    assert "Test image #7" in texts(app)
+    assert "test image #7 of 2 vs Z/z, labelled" in texts(app)
     assert "Occlusion" in chart_text(app)
+    app.switch_page("views/draw.py").run()  # the one current input, on every page
+    assert "Input: test image #7 of 2 vs Z/z" in texts(app)
 
 
 def test_methods_page_explains_the_cnn_with_every_method_lrp_included(no_dataset):

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from core.data.dataset import load_pair
-from tests.app.conftest import drawn, reference_maps_of, run_page, texts
+from tests.app.conftest import current_image, drawn, reference_maps_of, run_page, texts
 
 PAGES = [
     "views/draw.py",
@@ -89,7 +89,7 @@ def test_compare_page_runs_all_four_pairs(no_dataset):
     assert not app.exception
     table = app.dataframe[0].value
     assert len(table) == 4
-    assert set(table["pair"]) == {"2 vs Z/z", "5 vs S/s", "8 vs B/b", "0 vs O/o"}
+    assert set(table["network"]) == {"2 vs Z/z", "5 vs S/s", "8 vs B/b", "0 vs O/o"}
 
 
 def test_compare_page_without_a_drawing_says_what_to_do(no_dataset):
@@ -161,9 +161,10 @@ def test_a_thumbnail_opens_on_the_draw_page(with_dataset):
     buttons[0].click().run()
     assert not app.exception
     assert "Draw & explain" in texts(app)
-    assert f"test image #{index}, labelled" in texts(app) and "Prediction:" in texts(app)
+    assert f"test image #{index} of 2 vs Z/z, labelled" in texts(app)
+    assert "Prediction:" in texts(app)
     images, _ = load_pair("2Z", "test")
-    assert (app.session_state["input_image"] == images[index]).all()
+    assert (current_image(app) == images[index]).all()
 
 
 @pytest.mark.dataset
@@ -210,6 +211,5 @@ def test_a_random_test_image_is_explained(with_dataset):
     app = run_page()
     app.button(key="test_pick").click().run()
     assert not app.exception
-    assert re.search(r"Input: test image #\d+, labelled", texts(app)) and "Prediction:" in texts(
-        app
-    )
+    assert re.search(r"Input: test image #\d+ of 2 vs Z/z, labelled", texts(app))
+    assert "Prediction:" in texts(app)

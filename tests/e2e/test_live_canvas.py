@@ -211,7 +211,7 @@ def test_all_four_pairs_overlays_follow_the_pen_on_compare_pairs(page, dashboard
     for caption, flagged in zip(captions, refused, strict=True):
         assert caption.startswith("This does not look like") if flagged else "%" in caption
     page.mouse.up()
-    wait_for_text(page, r"2 vs Z/z: \S+ \(\d+%\)")
+    wait_for_text(page, r"2 vs Z/z: (neither|\S+ \(\d+%\))")
     # after pointer-up, each pair's server title says "neither" exactly where the live
     # panel refused (the last live frame is the input the server explains)
     refused = [p.get_attribute("data-refused") == "true" for p in page.locator(".panel").all()]
