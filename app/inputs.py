@@ -14,6 +14,7 @@ core's rendering and preprocessing, which the canvas is then given to explain as
 
 from __future__ import annotations
 
+import base64
 import re
 
 import numpy as np
@@ -28,6 +29,7 @@ from core.inputs.preprocess import (
     ImageInputError,
     canvas_to_input,
     image_file_to_input,
+    image_to_png,
     packed_to_input,
     values_to_input,
 )
@@ -55,23 +57,29 @@ def _picture_link(image: np.ndarray | None) -> str | None:
     return None if image is None else encode(LinkedInput("picture", picture=image))
 
 
-def _render(drawn) -> tuple[np.ndarray | None, str | None]:
-    """core's 28x28 input of strokes, or why they are not a character."""
+def _render(drawn) -> tuple[np.ndarray | None, str | None, str]:
+    """core's 28x28 input of strokes (or why they are not a character) and the canvas'
+    pixels it was made from, as a PNG data URL."""
+    rgba = render_pixel_strokes(list(drawn), CANVAS_SIZE)
+    raster = "data:image/png;base64," + base64.b64encode(image_to_png(rgba[..., 0])).decode()
     try:
-        return canvas_to_input(render_pixel_strokes(list(drawn), CANVAS_SIZE)), None
+        return canvas_to_input(rgba), None, raster
     except ImageInputError as error:
-        return None, f"Not a character yet: {error}."
+        return None, f"Not a character yet: {error}.", raster
 
 
 def place_drawing(drawn, source: str, description: str, link: str | None = None) -> str | None:
-    """Put strokes on the canvas from the server side (an example, an edit, a link); returns
-    a hint if core refuses them."""
-    image, problem = _render(drawn)
+    """Put strokes on the canvas from the server side (an example, an edit, a link): the
+    canvas shows core's rendering of them, the very pixels their 28x28 input was made from;
+    returns a hint if core refuses them."""
+    image, problem, raster = _render(drawn)
     state.replace_input(
         True,
         source=source,
         image=image,
         strokes=tuple(drawn),
+        raster=raster,
+        raster_strokes=len(drawn),
         description=description if image is not None else "",
         link=link if link is not None else _drawing_link(drawn),
         problem=problem,
@@ -138,23 +146,50 @@ def accept_drawing(sent, canvas: str = "canvas") -> str | None:
         state.replace_input(False, source="none")
         return None
     image, problem = None, None
+    raster, raster_strokes = _base(sent.get("base"), len(drawn))
     if sent.get("input") is not None:
         try:
             image = packed_to_input(sent["input"])
         except ImageInputError as error:
             problem = as_text(f"The drawing could not be used: {error}.")
     else:
-        image, problem = _render(drawn)
+        image, problem, _ = _render(drawn)
+        raster, raster_strokes = None, 0  # without the browser's input, core's rendering is it
     state.replace_input(
         False,
         source="pen",
         image=image,
         strokes=drawn,
+        raster=raster,
+        raster_strokes=raster_strokes,
         description="your drawing" if image is not None else "",
         link=_drawing_link(drawn),
         problem=problem,
     )
     return problem
+
+
+MAX_RASTER_CHARACTERS = 96 * 1024
+_RASTER = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
+
+
+def _base(base, strokes: int) -> tuple[str | None, int]:
+    """The server-rendered pixels the canvas still shows under the pen's strokes (it sends back
+    the raster it was given), kept so a remounted canvas shows the same pixels; ignored unless
+    it is a PNG data URL of a sensible size covering some of the strokes."""
+    if not isinstance(base, dict):
+        return None, 0
+    raster, count = base.get("png"), base.get("count")
+    if (
+        isinstance(raster, str)
+        and len(raster) <= MAX_RASTER_CHARACTERS
+        and _RASTER.fullmatch(raster)
+        and isinstance(count, int)
+        and not isinstance(count, bool)
+        and 0 < count <= strokes
+    ):
+        return raster, count
+    return None, 0
 
 
 def example_strokes(example: Example) -> list[PixelStroke]:
@@ -254,17 +289,8 @@ def open_linked(linked: LinkedInput, image_text: str | None) -> str | None:
     elif linked.kind == "picture":
         place_picture(linked.picture, "link", "the picture from the link")
     elif linked.kind == "strokes":
-        if image is None:
-            problem = place_drawing(linked.strokes, "link", "the drawing from the link")
-            return f"input is a drawing that is no character ({problem})" if problem else None
-        state.replace_input(
-            True,
-            source="link",
-            image=image,
-            strokes=linked.strokes,
-            description="the drawing from the link",
-            link=encode(linked),
-        )
+        problem = place_drawing(linked.strokes, "link", "the drawing from the link")
+        return f"input is a drawing that is no character ({problem})" if problem else None
     elif linked.kind == "test":
         return _open_test_image(linked, image)
     return None

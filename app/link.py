@@ -100,7 +100,8 @@ def wanted() -> dict[str, str]:
     record = state.current()
     if record.link:
         params["input"] = record.link
-        if record.image is not None and record.source in ("pen", "edited", "undo", "link"):
+        if record.image is not None and record.source == "test":
+            # the test image's pixels too: the link opens where the test set is not
             from core.inputs.link import pack_picture
 
             params["image"] = pack_picture(record.image)

@@ -103,11 +103,13 @@ def input_data() -> dict:
     """The record as the canvas needs it: what to show and, for strokes the server placed,
     the 28x28 input it explains."""
     record = state.current()
-    placed = record.strokes and record.source != "pen"
+    placed = bool(record.strokes) and record.source != "pen"
     return {
         "load": record.load,
         "strokes": strokes_payload(list(record.strokes)),
         "picture": None if record.strokes else _levels(record.picture),
+        "raster": record.raster if record.strokes else None,
+        "rasterStrokes": record.raster_strokes,
         "image": _levels(record.image) if placed else None,
         "description": record.description if record.source not in ("pen", "none") else "",
         "problem": record.problem or "",

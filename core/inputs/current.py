@@ -32,6 +32,11 @@ class CurrentInput:
     image: np.ndarray | None = None  # uint8 [28, 28]: what the networks see (None: nothing yet)
     strokes: tuple[PixelStroke, ...] = ()  # a drawing's strokes, in canvas pixels
     picture: np.ndarray | None = None  # uint8 [28, 28] shown on the canvas instead of strokes
+    # what the canvas shows of the first ``raster_strokes`` strokes, as a PNG data URL: the
+    # server's rendering of strokes it placed (an example, an edit, a link), so the canvas shows
+    # exactly the pixels ``image`` was made from; None: the canvas draws every stroke itself
+    raster: str | None = None
+    raster_strokes: int = 0
     description: str = ""  # what it is, in words ("example drawing “Z”", "test image #85 ...")
     label: str | None = None  # a test image's true character
     link: str | None = None  # how a URL names it (core.inputs.link), None: not linkable

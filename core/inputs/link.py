@@ -9,9 +9,10 @@ A copied link reopens the same input on another machine:
 - ``picture:<data>``: a 28x28 picture (an upload, or a picture brought back by Undo), its 784
   grey levels in URL-safe base64.
 
-A drawing's link also carries the 28x28 input the networks saw (``image=``), so the reopened
-drawing gives the very same numbers even where the strokes were simplified to fit a URL.
-Decoding never raises anything but :class:`LinkError`, whose message says what was wrong.
+A test image's link also carries its 28x28 pixels (``image=``), so it opens where the test
+set is not. A drawing reopens as strokes, drawn by the server (the canvas shows that rendering
+and the networks see it), so its numbers can differ slightly from those of the browser that drew
+it. Decoding never raises anything but :class:`LinkError`, whose message says what was wrong.
 """
 
 from __future__ import annotations

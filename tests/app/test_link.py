@@ -24,15 +24,16 @@ def _toasts(app) -> str:
 
 def test_a_drawing_and_its_question_reopen_from_the_link(no_dataset):
     app = run_page(query={"pair": "2Z"})
-    _sent(app, id="one", strokes=_strokes("2"))
+    whole = [{"w": s["w"], "p": [float(round(v)) for v in s["p"]]} for s in _strokes("2")]
+    _sent(app, id="one", strokes=whole)  # the pen's whole pixels
     app.sidebar.radio(key="mode").set_value("target").run()
     app.segmented_control(key="why").set_value("Z").run()
     link = _link(app)
     assert link["input"].startswith("strokes:") and link["why"] == "Z"
     reopened = run_page(query=link)  # another machine: a new session
     assert not reopened.exception
+    # without the browser's input both are core's rendering of the same strokes
     assert np.array_equal(current_image(reopened), current_image(app))
-    whole = [{"w": s["w"], "p": [float(round(v)) for v in s["p"]]} for s in _strokes("2")]
     assert _input(reopened)["strokes"] == whole  # the link keeps the pen's whole pixels
     assert "**The map answers:** why Z/z" in texts(reopened)
     assert reopened.sidebar.radio(key="mode").value == "target"
@@ -69,6 +70,16 @@ def test_a_test_image_reopens_by_its_index(with_dataset):
     images, _ = load_pair("2Z", "test")
     assert np.array_equal(current_image(app), images[85])
     assert "test image #85 of 2 vs Z/z, labelled 2" in texts(app)
+
+
+def test_a_test_image_link_carries_its_pixels_where_the_test_set_is_not(no_dataset):
+    picture = np.zeros((28, 28), np.uint8)
+    picture[5:23, 10:18] = 200
+    from core.inputs.link import pack_picture
+
+    app = run_page(query={"input": "test:2Z:85", "image": pack_picture(picture)})
+    assert not app.exception and np.array_equal(current_image(app), picture)
+    assert "test image #85 of 2 vs Z/z (from the link; the test set is not on" in texts(app)
 
 
 def test_a_test_image_link_without_the_dataset_says_so(no_dataset):

@@ -27,7 +27,7 @@ def test_compare_pairs_words_follow_the_mode_and_palette_with_no_placeholder(no_
 
 
 def test_the_8_character_network_never_argues_a_class_against_itself(no_dataset):
-    """"why the prediction, and not 2" with 2 predicted: the runner-up, and the page says so
+    """ "why the prediction, and not 2" with 2 predicted: the runner-up, and the page says so
     (the live map used to be all zero while the server explained the runner-up)."""
     app = run_page(
         query={"net": "all8", "mode": "contrast", "against": "2"},
@@ -47,9 +47,7 @@ def test_the_export_title_of_a_refused_drawing_is_the_verdict():
     from core.insight.unlikely import UnlikelyCheck, shipped_parameters
 
     check = UnlikelyCheck(shipped_parameters("2Z", "dense"), load_network("all8", "cnn"))
-    found = explain_drawing(
-        load_network("2Z"), line, "contrast", ("2", "Z"), unlikely_check=check
-    )
+    found = explain_drawing(load_network("2Z"), line, "contrast", ("2", "Z"), unlikely_check=check)
     assert found.refused
     title = answer_title(found, ["2", "Z/z"], "2 vs Z/z, Dense (thesis)")
     assert title.startswith("2 vs Z/z, Dense (thesis): This does not look like 2 or Z/z")

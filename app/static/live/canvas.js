@@ -8,12 +8,14 @@
 // state ("engine") and the page falls back to the server's own figures.
 //
 // data (from app/live_canvas.py), rendered from the session's one record (app/state.py):
-//   input     {load, strokes, picture, image, description}: `load` changes when the server
-//             puts a new input on the canvas (an example, an upload, a test image, an edit, a
-//             link, Clear); strokes [{w: brush width, p: [x0, y0, x1, y1, ...]}] in canvas
-//             pixels, or picture (784 grey levels) shown instead; image (784 levels) the 28x28
-//             input the server explains for strokes it placed, explained here as it is until
-//             the pen changes the drawing. The canvas draws and explains every new load at once.
+//   input     {load, strokes, picture, raster, rasterStrokes, image, description, problem}:
+//             `load` changes when the server puts a new input on the canvas (an example, an
+//             upload, a test image, an edit, a link, Clear); strokes [{w: brush width, p: [x0,
+//             y0, x1, y1, ...]}] in canvas pixels, or picture (784 grey levels) shown instead;
+//             raster (a PNG data URL) the server's rendering of the first rasterStrokes strokes,
+//             painted instead of them, and image (784 levels) the 28x28 input core made of
+//             exactly those pixels, explained as it is until the pen changes the drawing. The
+//             canvas draws and explains every new load at once.
 //   size      the canvas' side in pixels (280, as core's canvas path expects)
 //   brush     initial brush width
 //   engine    the engine module's address; networks: [{title, url, labels, limit, unlikely,
@@ -222,7 +224,9 @@ class LiveCanvas {
       this.load = input.load;
       this.strokes = (input.strokes || []).map((stroke) => ({ w: stroke.w, p: [...stroke.p] }));
       this.picture = this.strokes.length ? null : input.picture || null;
-      this.placed = this.strokes.length && input.image ? Float32Array.from(input.image, (v) => v / 255) : null;
+      this.placed =
+        this.strokes.length && input.image ? Float32Array.from(input.image, (v) => v / 255) : null;
+      this.base = this.strokes.length && input.raster ? this.raster(input.raster, input.rasterStrokes) : null;
       this.redraw();
       newInput = true;
     }
@@ -242,6 +246,20 @@ class LiveCanvas {
     }
     this.optionsKey = optionsKey;
     this.updateButtons();
+  }
+
+  // The server's rendering of the first `count` strokes, painted instead of them (so the canvas
+  // shows the pixels the server's input was made from). Decoding a PNG takes a moment: until
+  // it is done the strokes are drawn instead, then the canvas is painted again.
+  raster(url, count) {
+    const image = new Image();
+    const base = { url, count: count || 0, image, ready: false };
+    image.onload = () => {
+      base.ready = true;
+      if (this.base === base) this.redraw();
+    };
+    image.src = url;
+    return base;
   }
 
   pictureNote() {
@@ -361,6 +379,7 @@ class LiveCanvas {
     if (this.picture) {
       this.picture = null; // drawing replaces an uploaded picture or a test image
       this.strokes = [];
+      this.base = null;
       this.note.textContent = "";
     }
     this.placed = null; // from now on the input is this canvas' own preprocessing
@@ -435,10 +454,16 @@ class LiveCanvas {
       context.imageSmoothingEnabled = false;
       context.drawImage(tile, 0, 0, canvas.width, canvas.height);
     }
+    let first = 0;
+    if (this.base && this.base.ready) {
+      context.imageSmoothingEnabled = false;
+      context.drawImage(this.base.image, 0, 0, canvas.width, canvas.height);
+      first = this.base.count;
+    }
     context.strokeStyle = context.fillStyle = "#fff";
     context.lineCap = "round";
     context.lineJoin = "round";
-    for (const stroke of this.strokes) {
+    for (const stroke of this.strokes.slice(first)) {
       context.lineWidth = stroke.w;
       context.beginPath();
       if (stroke.p.length === 2) {
@@ -456,7 +481,7 @@ class LiveCanvas {
   // --- undo, redo, clear: each one is a new input, sent at once ---------------------------
 
   snapshot() {
-    return { strokes: [...this.strokes], picture: this.picture, placed: this.placed };
+    return { strokes: [...this.strokes], picture: this.picture, placed: this.placed, base: this.base };
   }
 
   remember() {
@@ -469,6 +494,7 @@ class LiveCanvas {
     this.strokes = [...state.strokes];
     this.picture = state.picture;
     this.placed = state.placed || null;
+    this.base = state.base || null;
     this.note.textContent = this.pictureNote();
     this.redraw();
     this.explainNow(); // now, not on the next frame: what is sent carries this input
@@ -491,7 +517,7 @@ class LiveCanvas {
   clear() {
     if (!this.strokes.length && !this.picture) return;
     this.remember();
-    this.restore({ strokes: [], picture: null, placed: null });
+    this.restore({ strokes: [], picture: null, placed: null, base: null });
   }
 
   updateButtons() {
@@ -506,6 +532,8 @@ class LiveCanvas {
     const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     const picture = this.picture && !this.strokes.length ? this.picture : null;
     const sent = { id, strokes: picture ? [] : this.strokes, picture };
+    // the server's rendering still under the pen's strokes, so a remounted canvas shows it again
+    if (!picture && this.base) sent.base = { png: this.base.url, count: this.base.count };
     // the 28x28 input the live bars explained, so the server explains that very image
     if (!picture && this.strokes.length && this.lastLevels) sent.input = packLevels(this.lastLevels);
     this.root.dataset.sentInput = sent.input || ""; // for the tests
