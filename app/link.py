@@ -86,10 +86,18 @@ def _query_value(name: str) -> str | None:
 
 def wanted() -> dict[str, str]:
     """Every parameter the URL should carry now (defaults left out, so links stay short)."""
+    chosen = {  # through the accessors: a widget cleared for a moment is never "None"
+        "pair": state.pair(),
+        "net": state.net(),
+        "kind": state.kind(),
+        "mode": state.mode(),
+        "why": state.question().why,
+        "against": state.question().against,
+    }
     params = {
-        name: str(st.session_state.get(name, default))
-        for name, default in state.DEFAULTS.items()
-        if name in ("pair", "mode", "kind") or st.session_state.get(name, default) != default
+        name: value
+        for name, value in chosen.items()
+        if name in ("pair", "mode", "kind") or value != state.DEFAULTS[name]
     }
     if state.presenter():
         params[state.PRESENTER_KEY] = "1"

@@ -61,12 +61,7 @@ if not state.presenter():  # the presenter says it; the canvas and map keep the 
     )
 
 
-def _kept_net() -> None:
-    if st.session_state.get("net") is None:  # clicking the chosen option again keeps it
-        st.session_state["net"] = "pair"
-
-
-st.segmented_control("Network", list(NETS), format_func=NETS.get, key="net", on_change=_kept_net)
+st.segmented_control("Network", list(NETS), format_func=NETS.get, key="net", required=True)
 
 # the numpy view of the checked weight export: this page never imports TensorFlow
 model = guard.loaded_or_stop(cache.network, name, kind)
@@ -137,7 +132,7 @@ def _class_pickers() -> None:
             key="why",
             format_func=lambda c: "the prediction" if c == PREDICTED else display_name(c),
             disabled=thesis,
-            on_change=_kept("why", PREDICTED),
+            required=True,
         )
         return
     against_options = [RUNNER_UP, *characters]
@@ -159,14 +154,6 @@ def _class_pickers() -> None:
         disabled=mode != "contrast",
         help="The character argued against (contrast mode).",
     )
-
-
-def _kept(key: str, default: str):
-    def keep() -> None:
-        if st.session_state.get(key) is None:
-            st.session_state[key] = default
-
-    return keep
 
 
 def _headline(found) -> None:

@@ -134,6 +134,7 @@ else:
         "Explain",
         [PREDICTED, *characters],
         key="why",
+        required=True,
         format_func=lambda f: (
             f"the prediction ({names[predicted]})" if f == PREDICTED else display_name(f)
         ),
@@ -272,6 +273,7 @@ curve = st.segmented_control(
     curve_names,
     default="deletion" if "deletion" in curve_names else (curve_names or [None])[0],
     key="methods_curve",
+    required=True,
 )
 if curve:
     curves = {m: scored[m]["curves"][curve] for m in shown if curve in scored[m].get("curves", {})}

@@ -52,7 +52,12 @@ label_names = {ANY: "any", 0: names[0], 1: names[1]}
 shown_names = {"incorrect": "mistakes", "correct": "correct", "all": "all"}
 first, second, third = st.columns([2, 2, 2])
 true_label = first.segmented_control(
-    "True class", [ANY, 0, 1], format_func=label_names.get, default=ANY, key="gallery_true"
+    "True class",
+    [ANY, 0, 1],
+    format_func=label_names.get,
+    default=ANY,
+    key="gallery_true",
+    required=True,
 )
 predicted_label = second.segmented_control(
     "Predicted class",
@@ -60,9 +65,15 @@ predicted_label = second.segmented_control(
     format_func=label_names.get,
     default=ANY,
     key="gallery_predicted",
+    required=True,
 )
 correctness = third.segmented_control(
-    "Show", list(CORRECTNESS), format_func=shown_names.get, default="incorrect", key="gallery_show"
+    "Show",
+    list(CORRECTNESS),
+    format_func=shown_names.get,
+    default="incorrect",
+    key="gallery_show",
+    required=True,
 )
 first, second, third = st.columns([2, 2, 2])
 low, high = first.slider(

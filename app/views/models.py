@@ -110,7 +110,12 @@ pair, kind = state.pair(), state.kind()
 scopes = {"pair": f"the {pair_title(pair)} network", ALL_EIGHT: "the 8-character network"}
 scope = (
     st.segmented_control(
-        "Show in detail", list(scopes), format_func=scopes.get, default="pair", key="models_scope"
+        "Show in detail",
+        list(scopes),
+        format_func=scopes.get,
+        default="pair",
+        key="models_scope",
+        required=True,
     )
     or "pair"
 )
