@@ -157,7 +157,10 @@ class User:
         return f"mode {option}"
 
     def _disabled(self, key: str) -> bool:
-        controls = self._key(key).locator("input, button")
+        """Whether a select box or a segmented control is disabled (not its help button)."""
+        controls = self._key(key).locator(
+            'input[role="combobox"], [data-testid="stButtonGroup"] div:has(> button) > button'
+        )
         return controls.count() > 0 and controls.first.is_disabled()
 
     def why(self) -> str:

@@ -256,7 +256,10 @@ class LiveCanvas {
     const base = { url, count: count || 0, image, ready: false };
     image.onload = () => {
       base.ready = true;
-      if (this.base === base) this.redraw();
+      if (this.base !== base) return;
+      this.redraw();
+      this.lastInput = null; // the canvas now shows the server's pixels: explain them
+      this.schedule();
     };
     image.src = url;
     return base;
