@@ -209,10 +209,16 @@ class User:
 
     def _go(self, title: str) -> None:
         if self.presenting():
-            self.page.get_by_role("button", name="Pages").click()
-            self.page.locator('[data-testid="stPopoverBody"]').get_by_text(
-                title, exact=True
-            ).click()
+            link = self.page.locator('[data-testid="stPopoverBody"]').get_by_text(title, exact=True)
+            for _ in range(3):  # a menu opened while the page still reruns may close again
+                wait_for_app(self.page)
+                if not link.is_visible():
+                    self.page.get_by_role("button", name="Pages").click()
+                try:
+                    link.click(timeout=5_000)
+                    break
+                except Exception:  # noqa: BLE001 - the menu closed under the click: open it again
+                    continue
         else:
             self._sidebar_open()
             self.page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
