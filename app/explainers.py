@@ -1,12 +1,10 @@
-"""What the dashboard says about each explanation mode, and the call behind it."""
+"""What the dashboard says about each explanation mode: its name, one line on it, what its
+colours mean, and which class the focus control picks."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from app import plots
 from core.data.pairs import display_name, pair_characters
-from core.explain import predict_and_explain
 
 MODE_LABELS = {
     "thesis": "Thesis (full output)",
@@ -60,11 +58,3 @@ def colour_meaning(mode: str, characters: tuple[str, str], target: int) -> str:
         f"{positive} pixels make it **{chosen} rather than {other}**, {negative} pixels make it "
         f"{other} rather than {chosen} (bias terms cancel)."
     )
-
-
-def explain(model, image: np.ndarray, mode: str, focus: str, characters: tuple[str, str]):
-    """Probabilities, the map and the explained class index for one 28x28 image."""
-    probabilities, _ = predict_and_explain(model, image[None], mode="thesis")
-    target = resolve_focus(focus, characters, int(probabilities[0].argmax()))
-    _, maps = predict_and_explain(model, image[None], mode=mode, target=target)
-    return probabilities[0], maps[0], target

@@ -32,7 +32,7 @@ from core.inputs.strokes import (
     render_pixel_strokes,
     unit_to_pixels,
 )
-from core.models.files import predict
+from core.models.prediction import predict
 
 STROKES = "live_strokes"  # the current drawing's strokes (PixelStroke), [] for a picture
 LOADS = "live_loads"  # how many inputs the server put on the canvas (each load is new to it)

@@ -9,6 +9,7 @@ import streamlit as st
 from app import plots, presenter, state  # app/__init__ quiets TensorFlow first
 from app.explainers import mode_caption, mode_label
 from core.data.pairs import PAIRS, pair_title
+from core.models.networks import KIND_NAMES
 
 APP = Path(__file__).resolve().parent
 
@@ -109,8 +110,8 @@ def view_controls(where) -> None:
     )
     choose(
         "Architecture",
-        list(state.KIND_NAMES),
-        format_func=state.KIND_NAMES.get,
+        list(KIND_NAMES),
+        format_func=KIND_NAMES.get,
         key="kind",
         help="The thesis' Dense network or a small convolutional one, on every page but the "
         "tour and the methods report.",

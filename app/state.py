@@ -8,14 +8,12 @@ import streamlit as st
 
 from core.data.pairs import PAIRS
 from core.explain import MODES
-from core.models.files import KINDS
+from core.models.networks import KINDS, THESIS_KIND
 
 # Contrast is the default mode: its bias terms cancel, so a confident prediction is not
 # explained as "nothing speaks against it" (see README, explanation modes).
-DEFAULTS = {"pair": PAIRS[0], "mode": "contrast", "kind": "dense"}
+DEFAULTS = {"pair": PAIRS[0], "mode": "contrast", "kind": THESIS_KIND}
 CHOICES = {"pair": PAIRS, "mode": MODES, "kind": KINDS}
-KIND_NAMES = {"dense": "Dense (thesis)", "cnn": "CNN"}
-"""How each kind of network is named on screen."""
 INPUT_KEY = "input_image"
 INPUT_SOURCE_KEY = "input_source"
 INPUT_DESCRIPTION_KEY = "input_description"  # what the input is, in words ("test image #85, ...")

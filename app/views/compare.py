@@ -9,6 +9,7 @@ from app.explainers import colour_meaning
 from core.data.pairs import PAIRS, display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
 from core.insight.drawing import explain_drawing
+from core.models.networks import KIND_NAMES
 
 mode, kind = state.mode(), state.kind()
 st.title("Compare pairs")
@@ -103,7 +104,7 @@ def server_results(image) -> None:
         config={"displayModeBar": False},
     )
     st.caption(
-        f"Mode: {mode}; network: {'CNN' if kind == 'cnn' else 'Dense (thesis)'}. Each panel "
+        f"Mode: {mode}; network: {KIND_NAMES[kind]}. Each panel "
         "explains its network's predicted class on its own colour scale, "
         "with its explanation confidence (0-1: stability under small moves and noise, and "
         "agreement with the global map). "

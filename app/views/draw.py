@@ -9,7 +9,6 @@ import streamlit as st
 
 from app import cache, edit_mode, guard, inputs, live_canvas, plots, reference_maps, state
 from app.explainers import colour_meaning, focus_options, resolve_focus
-from app.state import KIND_NAMES
 from core.data.pairs import (
     ALL_EIGHT,
     EIGHT_CHARACTERS,
@@ -23,7 +22,8 @@ from core.explain import gradcam
 from core.inputs.examples import EXAMPLES, by_name
 from core.insight.drawing import explain_drawing
 from core.insight.report import Report, pdf_bytes, png_bytes
-from core.models.files import predict
+from core.models.networks import KIND_NAMES
+from core.models.prediction import predict
 
 pair, mode, kind = state.pair(), state.mode(), state.kind()
 SCOPES = {"pair": f"the {pair_title(pair)} network", "all8": "the 8-character network (any two)"}

@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from app import cache, plots
-from app.explainers import colour_meaning, explain
+from app.explainers import colour_meaning
 from app.guard import stop_on_project_error
 from core.data.pairs import PAIRS, display_name, pair_characters, pair_title
 from core.explain import METHOD_INFO, METHODS, predict_and_explain
@@ -22,7 +22,8 @@ from core.inputs.examples import by_name, render
 from core.inputs.preprocess import canvas_to_input
 from core.insight.report import Report, png_bytes
 from core.insight.textual import describe
-from core.studies.methods_report import headline, load_report
+from core.studies.methods_report.markdown import headline
+from core.studies.methods_report.stored import load_report
 
 STEPS = (
     "A drawing and its explanation",
@@ -105,9 +106,9 @@ def step_drawing(model, image) -> Report:
         "every pixel a signed importance: "
         "`H_i = X_i ⊙ ((H_{i+1} − b_i) · W_iᵀ)`."
     )
-    probabilities, target_map, target = explain(model, image, "target", "predicted", CHARACTERS)
-    _, contrast_map, _ = explain(model, image, "contrast", "predicted", CHARACTERS)
-    predicted = int(probabilities.argmax())
+    (probabilities,), (target_map,) = predict_and_explain(model, image[None], mode="target")
+    _, (contrast_map,) = predict_and_explain(model, image[None], mode="contrast")
+    target = predicted = int(probabilities.argmax())  # both maps explain the predicted class
     st.markdown(f"### Prediction: **{NAMES[predicted]}** ({probabilities[predicted]:.1%})")
     st.plotly_chart(
         plots.maps_figure(
@@ -141,8 +142,8 @@ def step_pairs(image) -> Report:
     maps, titles = [], []
     for pair in PAIRS:
         characters = pair_characters(pair)
-        probabilities, importance, _ = explain(
-            cache.network(pair), image, "contrast", "predicted", characters
+        (probabilities,), (importance,) = predict_and_explain(
+            cache.network(pair), image[None], mode="contrast"
         )
         predicted = int(probabilities.argmax())
         maps.append(importance)

@@ -33,9 +33,6 @@ class MetricResult:
     per_image: dict[str, np.ndarray] = field(default_factory=dict)
     curves: dict[str, dict[str, list[float]]] = field(default_factory=dict)
 
-    def to_json(self) -> dict:
-        return {"summary": self.summary, "better": self.better, "curves": self.curves}
-
 
 @dataclass(frozen=True)
 class Scored:

@@ -320,14 +320,6 @@ def dense_stack(model: keras.Model) -> LayerStack:
     return stack
 
 
-def is_dense_stack(model: keras.Model) -> bool:
-    try:
-        dense_stack(model)
-    except UnsupportedModelError:
-        return False
-    return True
-
-
 def _frozen(array) -> np.ndarray:
     array = np.array(array, dtype=np.float32)
     array.flags.writeable = False

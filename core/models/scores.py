@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.models.files import predict
+from core.models.prediction import predict
 
 _EPS = 1e-7
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.aggregates import DEFAULT_K, compute_global_maps
 from core.data import labelled
 from core.explain import predict_and_explain
-from core.explain.global_maps import DEFAULT_K, compute_global_maps
 from core.insight.confidence import explanation_confidence
 from core.metrics.common import spearman_rows
 from core.models.scores import roc_curve

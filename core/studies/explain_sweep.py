@@ -21,8 +21,8 @@ from core.explain.modulex import output_importance
 from core.explain.walker import ModuleX, propagate
 from core.inputs.preprocess import to_model_input
 from core.metrics import completeness
-from core.models.files import load_pretrained
 from core.models.layer_stack import layer_stack
+from core.models.loading import load_pretrained
 
 PRECISION_LIMIT = 1e-3
 """Per map, ``max |float32 map - float64 map| / max |float64 map|`` allowed."""

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from core.models.files import pretrained_root
+from core.models.paths import pretrained_root
 from tests.app.conftest import drawn, run_page, texts
 
 PAGES = [

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.explain import METHODS
-from core.metrics import FLOORS
-from core.studies.methods_report import load_report
+from core.explain import FLOORS, METHODS
+from core.studies.methods_report.stored import load_report
 from tests.app.conftest import chart_text, drawn, run_page, texts
 
 PAGE = "views/methods.py"

@@ -86,11 +86,11 @@ def test_without_data_the_stand_in_is_a_mistake_as_the_text_says(no_dataset):
 
 
 def test_the_global_step_reads_the_maps_it_shows(no_dataset):
-    from core.explain.global_maps import shipped_global_maps
+    from core.aggregates import shipped_maps
     from core.insight.textual import describe
 
     app = run_page(TOUR, query={"step": "3"})
-    maps = shipped_global_maps("2Z").get("target")
+    maps = shipped_maps("2Z").get("target")
     assert describe(maps[0], "2", mode="target") in texts(app)
     assert describe(maps[1], "Z/z", mode="target") in texts(app)
 

@@ -22,8 +22,9 @@ from core.explain import (
     smoothgrad,
 )
 from core.explain.engine import engine_for
-from core.models.files import load_pretrained, predict
 from core.models.layer_stack import dense_stack
+from core.models.loading import load_pretrained
+from core.models.prediction import predict
 from tests.helpers import dense_model, random_dense_model, random_images
 
 GRADIENT_METHODS = [
@@ -387,7 +388,7 @@ def test_explain_with_gives_every_method_one_call(model, images):
 
 @pytest.mark.parametrize("name", sorted(METHODS))
 def test_methods_run_on_a_convolutional_network(name):
-    from core.models.files import build_cnn_model
+    from core.models.builders import build_cnn_model
 
     model = build_cnn_model(seed=1)
     maps = METHODS[name](model, random_images(31, 3), **FAST.get(name, {}))

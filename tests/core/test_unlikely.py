@@ -218,7 +218,7 @@ def test_non_characters_are_seeded_and_shaped():
 @pytest.fixture(scope="module")
 def checks():
     from core.insight.unlikely import SOURCE, SOURCE_KIND, UnlikelyCheck
-    from core.models.files import load_pretrained
+    from core.models.loading import load_pretrained
 
     source = load_pretrained(SOURCE, SOURCE_KIND)
     return {
@@ -265,8 +265,8 @@ def test_a_line_a_dash_and_a_scribble_are_not_characters_of_a_pair(checks, drawi
 @pytest.mark.parametrize("kind", ["dense", "cnn"])
 def test_logits_in_batches_equal_one_forward_pass(kind):
     from core.insight.unlikely import eight_logits
-    from core.models.files import load_pretrained
     from core.models.layer_stack import layer_stack
+    from core.models.loading import load_pretrained
     from tests.helpers import random_images
 
     model, images = load_pretrained("all8", kind), random_images(0, 23)

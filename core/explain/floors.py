@@ -1,8 +1,9 @@
 """Reference maps every method is scored beside, so a reader can tell explanation from noise
 and from "where the ink is".
 
-Each is called like a method, ``floor(model, images, target=None, **options)`` -> float32
-``[n, 28, 28]``, and ignores the model and the target:
+Each takes the one call of every method (:mod:`core.explain.registry`), ``floor(model, images,
+target=None, *, contrast=None, output=..., batch_size=...)`` -> float32 ``[n, 28, 28]``, and
+ignores the model, the target, the contrast and the output:
 
 * ``random``: seeded uniform noise in [-1, 1] (the chance level of every metric);
 * ``input``: the image itself (bright pixels "relevant"), the floor ModuleX most needs, since
@@ -15,23 +16,59 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.explain.common import DEFAULT_BATCH_SIZE, OUTPUTS, check_batch_size
 from core.inputs.preprocess import to_model_input
 from core.types import TargetLike
 
 
-def random_map(model, images, target: TargetLike = None, *, seed: int = 0, **_) -> np.ndarray:
+def _checked(output: str, batch_size: int) -> None:
+    """The options every floor takes and ignores, checked like a method's."""
+    if output not in OUTPUTS:
+        raise ValueError(f"output must be one of {OUTPUTS}, not {output!r}")
+    check_batch_size(batch_size)
+
+
+def random_map(
+    model,
+    images,
+    target: TargetLike = None,
+    *,
+    contrast: TargetLike = None,
+    output: str = "probability",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    seed: int = 0,
+) -> np.ndarray:
     """Uniform noise in [-1, 1], one map per image, fixed by ``seed``."""
+    _checked(output, batch_size)
     x = to_model_input(images)
     return np.random.default_rng(seed).uniform(-1, 1, x.shape).astype(np.float32)
 
 
-def input_map(model, images, target: TargetLike = None, **_) -> np.ndarray:
+def input_map(
+    model,
+    images,
+    target: TargetLike = None,
+    *,
+    contrast: TargetLike = None,
+    output: str = "probability",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> np.ndarray:
     """The input image used as its own map."""
+    _checked(output, batch_size)
     return np.array(to_model_input(images), dtype=np.float32)
 
 
-def edge_map(model, images, target: TargetLike = None, **_) -> np.ndarray:
+def edge_map(
+    model,
+    images,
+    target: TargetLike = None,
+    *,
+    contrast: TargetLike = None,
+    output: str = "probability",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> np.ndarray:
     """Sobel gradient magnitude of the image (zero padding at the border)."""
+    _checked(output, batch_size)
     x = np.pad(to_model_input(images), ((0, 0), (1, 1), (1, 1)))
 
     def window(dy: int, dx: int) -> np.ndarray:
@@ -47,10 +84,5 @@ def edge_map(model, images, target: TargetLike = None, **_) -> np.ndarray:
 
 
 FLOORS = {"random": random_map, "input": input_map, "edges": edge_map}
-"""The reference maps by name (pseudo-methods in every table)."""
-
-FLOOR_LABELS = {
-    "random": "Random map (floor)",
-    "input": "Input as map (floor)",
-    "edges": "Edge detector (Sobel, floor)",
-}
+"""The reference maps by name (pseudo-methods in every table); their labels are in
+:data:`core.explain.registry.METHOD_INFO`."""
