@@ -244,7 +244,7 @@ def build_pairs_from_archive(
 ) -> dict:
     """Write the 8-character set into ``out_folder`` from an EMNIST ``gzip.zip``; return counts."""
     out_folder.mkdir(parents=True, exist_ok=True)
-    counts = {}
+    counts: dict[str, list[int]] = {}
     try:
         archive = zipfile.ZipFile(archive_path)
     except (zipfile.BadZipFile, OSError) as error:

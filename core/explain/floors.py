@@ -14,6 +14,8 @@ ignores the model, the target, the contrast and the output:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from core.explain.common import DEFAULT_BATCH_SIZE, OUTPUTS, check_batch_size
@@ -83,6 +85,10 @@ def edge_map(
     return np.sqrt(gx * gx + gy * gy).astype(np.float32)
 
 
-FLOORS = {"random": random_map, "input": input_map, "edges": edge_map}
+FLOORS: dict[str, Callable[..., np.ndarray]] = {
+    "random": random_map,
+    "input": input_map,
+    "edges": edge_map,
+}
 """The reference maps by name (pseudo-methods in every table); their labels are in
 :data:`core.explain.registry.METHOD_INFO`."""

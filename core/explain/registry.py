@@ -14,6 +14,9 @@ and in :data:`METHOD_INFO`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from core.explain.ablation import modulex_gated, modulex_lrp0, modulex_without_bias
@@ -31,9 +34,12 @@ from core.explain.gradients import (
 from core.explain.lrp import lrp_epsilon, lrp_zplus
 from core.explain.modulex import modulex
 from core.explain.perturbation import lime, occlusion
-from core.types import TargetLike
+from core.types import ContrastLike, TargetLike
 
-METHODS = {
+Method = Callable[..., np.ndarray]
+"""A method: ``(model, images, target=None, *, contrast=None, output=..., batch_size=...)``."""
+
+METHODS: dict[str, Method] = {
     "modulex": modulex,
     "saliency": saliency,
     "gradient_x_input": gradient_x_input,
@@ -48,12 +54,12 @@ METHODS = {
 }
 """The methods every supported model takes (Dense stacks and CNNs)."""
 
-CONV_METHODS = {
+CONV_METHODS: dict[str, Method] = {
     "gradcam": gradcam,
 }
 """Methods that need a convolutional layer (not in :data:`METHODS`, which every model takes)."""
 
-ABLATION = {
+ABLATION: dict[str, Method] = {
     "modulex_without_bias": modulex_without_bias,
     "modulex_gated": modulex_gated,
     "modulex_lrp0": modulex_lrp0,
@@ -61,10 +67,10 @@ ABLATION = {
 """ModuleX with one term of its rule changed at a time (:mod:`.ablation`); ModuleX as written
 is ``METHODS["modulex"]``."""
 
-EVERY = {**METHODS, **CONV_METHODS, **ABLATION, **FLOORS}
+EVERY: dict[str, Method] = {**METHODS, **CONV_METHODS, **ABLATION, **FLOORS}
 """Every map :func:`explain_with` can make, by name."""
 
-METHOD_INFO = {
+METHOD_INFO: dict[str, dict[str, Any]] = {
     "modulex": {
         "label": "ModuleX",
         "family": "rule",
@@ -203,7 +209,7 @@ def _method(name: str):
 
 
 def explain_with(
-    name: str, model, images, target: TargetLike = None, contrast: TargetLike = None, **options
+    name: str, model, images, target: TargetLike = None, contrast: ContrastLike = None, **options
 ) -> np.ndarray:
     """Call method ``name`` (from any table above) by its name; every method takes the same
     arguments (see the module docstring)."""

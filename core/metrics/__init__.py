@@ -13,6 +13,8 @@ The categories follow Quantus (Hedström et al., JMLR 2023, arXiv:2202.06861).
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.metrics.axiomatic import completeness, input_invariance, shifted_model
 from core.metrics.common import MetricResult, average_ranks, pearson_rows, spearman_rows
 from core.metrics.complexity import complexity, entropy, gini
@@ -46,7 +48,7 @@ METRICS = {
 NEEDS_EXPLAINER = ("sensitivity", "randomization", "random_logit", "input_invariance")
 """Metrics that explain again (they take ``explainer=``)."""
 
-METRIC_INFO = {
+METRIC_INFO: dict[str, dict[str, Any]] = {
     "deletion": {
         "category": "faithfulness",
         "columns": {

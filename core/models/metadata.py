@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TypeGuard
 
 from core.errors import ModelFileError
 from core.models.networks import THESIS_KIND, expected_classes
@@ -46,7 +47,7 @@ def _numbers(value, length: int | None = None) -> bool:
     )
 
 
-def _fields(record, names) -> bool:
+def _fields(record, names) -> TypeGuard[dict]:
     return isinstance(record, dict) and all(_number(record.get(name)) for name in names)
 
 

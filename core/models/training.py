@@ -119,9 +119,10 @@ def fit(
     train_step = _make_train_step(model, optimizer)
     writer = tf.summary.create_file_writer(str(tensorboard_dir)) if tensorboard_dir else None
 
-    batches = {"step": [], "epoch": [], "loss": [], "accuracy": []}
+    batches: dict[str, list] = {"step": [], "epoch": [], "loss": [], "accuracy": []}
     epochs = []
-    best_score, kept_weights, step = -np.inf, None, 0
+    best_score: tuple[float, float] = (-np.inf, -np.inf)
+    kept_weights, step = None, 0
     for epoch in range(1, config.epochs + 1):
         order = rng.permutation(len(x_train))
         x_epoch = augment(x_train[order], rng, config.augmentation)
@@ -275,7 +276,7 @@ def test_curves(model, images, labels, points: int = 200) -> dict:
     per-label precision / recall / F1, stored with the model so the dashboard can show them
     without the dataset."""
     probabilities = predict(model, images)
-    curves = {
+    curves: dict = {
         "per_label": precision_recall_f1(
             labels, probabilities.argmax(axis=1), probabilities.shape[1]
         )

@@ -16,7 +16,7 @@ import numpy as np
 
 from core.data.dataset import load_pair
 from core.explain import METHODS, integrated_gradients, lrp_epsilon
-from core.explain.engine import engine_for
+from core.explain.engine import NumpyEngine, engine_for
 from core.explain.modulex import output_importance
 from core.explain.walker import ModuleX, propagate
 from core.inputs.preprocess import to_model_input
@@ -58,7 +58,9 @@ def saturated(model, images) -> np.ndarray:
 def modulex_float64(model, images, target=None) -> np.ndarray:
     """ModuleX (target mode) with every sum in float64: the thesis' formula as a reference."""
     x = to_model_input(images).astype(np.float64)
-    stack = engine_for(model, "float64").stack
+    engine = engine_for(model, "float64")
+    assert isinstance(engine, NumpyEngine)  # "float64" is always the numpy engine
+    stack = engine.stack
     layer_inputs, _, probabilities = stack.forward(x)
     top = output_importance(probabilities, "target", target)
     return propagate(stack, layer_inputs, top, ModuleX()).reshape(x.shape)
@@ -67,7 +69,7 @@ def modulex_float64(model, images, target=None) -> np.ndarray:
 def precision(model, images, methods=None) -> dict:
     """Worst per-map relative difference to float64, per method, over ``images``."""
     x = to_model_input(images)
-    worst = {}
+    worst: dict[str, float] = {}
     if not len(x):
         return {"images": 0, "worst": worst}
     target = engine_for(model).outputs(x.reshape(len(x), -1), "logit").argmax(axis=1)
@@ -103,7 +105,7 @@ CHECKS = ("lrp", "precision", "ig")
 def sweep(pairs, kinds=("dense", "cnn"), limit=None, checks=CHECKS, progress=None) -> dict:
     """Every check on the test set of each pair and network kind (the first ``limit`` images
     of each if given); ``{network: {check: figures}}``."""
-    results = {}
+    results: dict[str, dict] = {}
     for pair in pairs:
         images = load_pair(pair, "test")[0]
         if limit is not None:

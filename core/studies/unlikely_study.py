@@ -30,9 +30,8 @@ from core.data.dataset import data_dir, read_mapping
 from core.data.idx import read_idx
 from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS
 from core.errors import DatasetError
-from core.inputs.examples import EXAMPLES, render
+from core.inputs.examples import EXAMPLES, example_input
 from core.inputs.non_characters import KINDS, non_characters
-from core.inputs.preprocess import canvas_to_input
 from core.insight.unlikely import (
     SOURCE,
     SOURCE_KIND,
@@ -77,17 +76,12 @@ def byclass_halves(n: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
 
 
 def auroc(positive: np.ndarray, negative: np.ndarray) -> float:
-    """Probability that a positive (a non-character) scores above a negative (ties: half)."""
-    from core.models.scores import roc_curve
+    """Probability that a positive (a non-character) scores above a negative (ties: half;
+    refused outright, an infinite score, ties at the top)."""
+    from core.models.scores import auroc as area
 
     scores = np.concatenate([np.asarray(positive, float), np.asarray(negative, float)])
-    finite = scores[np.isfinite(scores)]
-    ceiling = float(finite.max()) + 1.0 if finite.size else 1.0
-    scores = np.nan_to_num(scores, posinf=ceiling)  # refused outright: all tied at the top
-    is_positive = np.r_[np.ones(len(positive), bool), np.zeros(len(negative), bool)]
-    if is_positive.all() or not is_positive.any():
-        return float("nan")
-    return float(roc_curve(scores, is_positive)[2])
+    return area(scores, np.r_[np.ones(len(positive), bool), np.zeros(len(negative), bool)])
 
 
 def fit_statistics(found: np.ndarray, labels: np.ndarray, classes: np.ndarray):
@@ -143,9 +137,9 @@ def run(
     if fit_limit is not None:
         train, validation, test = (_subset(split, fit_limit) for split in (train, validation, test))
     byclass_images, byclass_labels, byclass_characters = load_byclass()
-    halves = byclass_halves(len(byclass_labels))
+    halves = list(byclass_halves(len(byclass_labels)))
     if byclass_limit is not None:
-        halves = tuple(half[:byclass_limit] for half in halves)
+        halves = [half[:byclass_limit] for half in halves]
     say("logits of the 8-character sets")
 
     def scored(images):  # what a score needs: the source's logits and the images
@@ -161,7 +155,7 @@ def run(
         generated[stage] = {
             kind: scored(non_characters(kind, generated_per_kind, seed=seed)) for kind in KINDS
         }
-    examples = scored(np.stack([canvas_to_input(render(e)) for e in EXAMPLES]))
+    examples = scored(np.stack([example_input(e) for e in EXAMPLES]))
     results = {}
     for name, kind in networks:
         say(f"calibrating {network_key(name, kind)}")
@@ -288,7 +282,7 @@ def markdown(results: dict) -> str:
             + " | ".join(f"{m['flagged_generated'][kind]:.0%}" for kind in kinds)
             + f" | {m['examples_refused']}/{m['n_examples']} | {m['distance_weight']:g} |"
         )
-    first = next(iter(results.values()), {})
+    first: dict = next(iter(results.values()), {})
     lines += [
         "",
         f"Seeds: {json.dumps(first.get('seeds', {}))}; ByClass images per half: "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.explain import FLOORS, METHODS
+from core.explain import ABLATION, FLOORS, METHODS, method_label
 from core.studies.methods_report.stored import load_report
 from tests.app.conftest import chart_text, drawn, run_page, texts
 
@@ -39,6 +39,16 @@ def test_methods_page_every_method_and_the_options(no_dataset):
     assert not app.exception, app.exception
     assert "against Z/z" in texts(app)
     assert not app.error and not app.warning  # ModuleX ignores the logit option rather than failing
+
+
+def test_methods_page_calls_the_variants_and_floors_like_every_method(no_dataset):
+    chosen = [*ABLATION, *FLOORS]
+    app = run_page(PAGE, session={"input_image": drawn("2"), "methods_chosen": chosen})
+    app.toggle(key="methods_contrast").set_value(True).run()
+    assert not app.exception, app.exception
+    assert not app.error and not app.warning
+    figure = chart_text(app).replace("<br>", " ")  # long titles wrap
+    assert all(method_label(name) in figure for name in chosen)
 
 
 def test_methods_page_shows_the_committed_report_without_the_dataset(no_dataset):

@@ -22,7 +22,7 @@ def headline(report: dict, network: str | None = None, method: str = HIGHLIGHT) 
     loses, and which floors it does not beat."""
     networks = report.get("networks", {})
     network = network or next(iter(networks), None)
-    if network not in networks:
+    if network is None or network not in networks:
         return [f"The report has no results for {network}."]
     rows = standing(report, network, method)
     label = method_label(method)
@@ -58,7 +58,7 @@ def headline(report: dict, network: str | None = None, method: str = HIGHLIGHT) 
         if r["group"] == "method"
     }
     if method in speed:
-        fastest = sorted(speed, key=speed.get)
+        fastest = sorted(speed, key=lambda name: speed[name])
         lines.append(
             f"**Speed:** {speed[method]:.3f} ms per image, rank {fastest.index(method) + 1} of "
             f"{len(fastest)} (fastest {method_label(fastest[0])} {speed[fastest[0]]:.3f}, "

@@ -14,8 +14,7 @@ import numpy as np
 from core.data.dataset import dataset_fingerprint, load_pair
 from core.data.pairs import PAIRS, pair_characters
 from core.explain import ABLATION, FLOORS, METHODS
-from core.inputs.examples import examples_for, render
-from core.inputs.preprocess import canvas_to_input
+from core.inputs.examples import example_input, examples_for
 from core.metrics import METRICS, NEEDS_EXPLAINER, relevance_mass
 from core.models.layer_stack import UnsupportedModelError
 from core.models.loading import load_pretrained
@@ -47,8 +46,10 @@ def stroke_pairs(pair: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     class each was drawn as, and the region where it differs from its partner (pixels whose
     value differs by more than 0.25) - a localisation ground truth we built."""
     first, second = pair_characters(pair)
-    drawn = {c: [canvas_to_input(render(e)) for e in examples_for(c)] for c in (first, second)}
-    images, classes, regions = [], [], []
+    drawn = {c: [example_input(e) for e in examples_for(c)] for c in (first, second)}
+    images: list[np.ndarray] = []
+    classes: list[int] = []
+    regions: list[np.ndarray] = []
     for label, (mine, theirs) in enumerate(((first, second), (second, first))):
         for a in drawn[mine]:
             for b in drawn[theirs]:
@@ -73,7 +74,8 @@ def evaluate_network(
     the metrics reported. A method that cannot explain the model (a Dense-only method on a
     CNN) is left out."""
     targets = predict(model, images).argmax(axis=1)
-    results, directions = {}, {}
+    results: dict[str, dict] = {}
+    directions: dict[str, dict[str, str]] = {}
     for name, method in methods.items():
         started = time.perf_counter()
         try:
@@ -81,7 +83,7 @@ def evaluate_network(
         except UnsupportedModelError:
             continue
         seconds = time.perf_counter() - started
-        entry = {
+        entry: dict = {
             "group": groups.get(name, "method"),
             "ms_per_image": 1000 * seconds / max(len(images), 1),
             "metrics": {},
