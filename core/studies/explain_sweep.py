@@ -23,6 +23,7 @@ from core.inputs.preprocess import to_model_input
 from core.metrics import completeness
 from core.models.layer_stack import layer_stack
 from core.models.loading import load_pretrained
+from core.models.networks import KINDS, network_key
 
 PRECISION_LIMIT = 1e-3
 """Per map, ``max |float32 map - float64 map| / max |float64 map|`` allowed."""
@@ -102,7 +103,7 @@ def ig_completeness(model, images) -> dict:
 CHECKS = ("lrp", "precision", "ig")
 
 
-def sweep(pairs, kinds=("dense", "cnn"), limit=None, checks=CHECKS, progress=None) -> dict:
+def sweep(pairs, kinds=KINDS, limit=None, checks=CHECKS, progress=None) -> dict:
     """Every check on the test set of each pair and network kind (the first ``limit`` images
     of each if given); ``{network: {check: figures}}``."""
     results: dict[str, dict] = {}
@@ -112,7 +113,7 @@ def sweep(pairs, kinds=("dense", "cnn"), limit=None, checks=CHECKS, progress=Non
             images = images[: int(limit)]
         for kind in kinds:
             model = load_pretrained(pair, kind)
-            key = f"{pair}-{kind}"
+            key = network_key(pair, kind)
             entry = results[key] = {}
             if "lrp" in checks:
                 entry["lrp"] = lrp_sign(model, images)

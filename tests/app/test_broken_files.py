@@ -6,16 +6,9 @@ import shutil
 
 import pytest
 
+from app.pages import FILES
 from core.models.paths import pretrained_root
 from tests.app.conftest import drawn, run_page, texts
-
-PAGES = [
-    "views/draw.py",
-    "views/compare.py",
-    "views/global_maps.py",
-    "views/mistakes.py",
-    "views/models.py",
-]
 
 
 @pytest.fixture
@@ -29,7 +22,7 @@ def broken_2z(tmp_path, monkeypatch, no_dataset):
     return folder
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", FILES)
 def test_pages_name_the_damaged_file(page, broken_2z):
     app = run_page(page, session={"input_image": drawn("Z")})
     assert not app.exception, app.exception

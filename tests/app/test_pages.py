@@ -6,19 +6,12 @@ import re
 
 import pytest
 
+from app.pages import FILES
 from core.data.dataset import load_pair
 from tests.app.conftest import drawn, reference_maps_of, run_page, texts
 
-PAGES = [
-    "views/draw.py",
-    "views/compare.py",
-    "views/global_maps.py",
-    "views/mistakes.py",
-    "views/models.py",
-]
 
-
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", FILES)
 def test_every_page_renders_without_the_dataset(page, no_dataset):
     app = run_page(page)
     assert not app.exception, app.exception

@@ -17,15 +17,9 @@ import pytest
 
 from core.explain import ABLATION, CONV_METHODS, EVERY, FLOORS, METHODS, gradient_x_input
 from core.metrics import METRICS, NEEDS_EXPLAINER
-from tests.helpers import random_dense_model, random_images
+from tests.helpers import FAST_OPTIONS, random_dense_model, random_images
 
 N_CLASSES = 3
-FAST = {
-    "integrated_gradients": {"steps": 8},
-    "smoothgrad": {"samples": 4},
-    "lime": {"samples": 24},
-    "occlusion": {"patch": 7, "stride": 7},
-}
 
 
 def _tiny_cnn(seed: int = 3) -> keras.Model:
@@ -92,7 +86,7 @@ def test_signature_is_the_contract(name):
 
 @pytest.mark.parametrize("name, kind", CASES)
 def test_targets_positional_one_hot_and_batch_size(name, kind, models, images):
-    method, model, options = _method(name), models[kind], FAST.get(name, {})
+    method, model, options = _method(name), models[kind], FAST_OPTIONS.get(name, {})
     targets = np.array([0, 2, 1, 2, 0])
     by_keyword = method(model, images, target=targets, **options)
     assert by_keyword.shape == (5, 28, 28) and by_keyword.dtype == np.float32
@@ -106,7 +100,7 @@ def test_targets_positional_one_hot_and_batch_size(name, kind, models, images):
 
 @pytest.mark.parametrize("name, kind", CASES)
 def test_contrast_is_keyword_only_and_takes_the_same_types(name, kind, models, images):
-    method, model, options = _method(name), models[kind], FAST.get(name, {})
+    method, model, options = _method(name), models[kind], FAST_OPTIONS.get(name, {})
     targets, against = np.array([0, 2, 1, 2, 0]), np.array([1, 0, 0, 1, 2])
     maps = method(model, images, targets, contrast=against, **options)
     np.testing.assert_array_equal(

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from core.data.pairs import EIGHT_CHARACTERS, PAIRS
+from core.data.pairs import EIGHT_CHARACTERS
 from core.errors import ModelFileError
 from core.inputs.examples import EXAMPLES, render
 from core.inputs.non_characters import KINDS, non_characters
@@ -25,8 +25,9 @@ from core.insight.unlikely import (
     shipped_parameters,
     unlikely_scores,
 )
+from core.models.networks import SHIPPED, characters_of
 
-NETWORKS = [(name, kind) for name in (*PAIRS, "all8") for kind in ("dense", "cnn")]
+NETWORKS = list(SHIPPED)
 
 
 def _parameters(classes=(0, 1), weight=1.0, threshold=5.0) -> UnlikelyParameters:
@@ -227,23 +228,19 @@ def checks():
     }
 
 
-def _characters(name):
-    return EIGHT_CHARACTERS if name == "all8" else tuple(name)
-
-
 def test_every_shipped_file_records_its_calibration(checks):
     for (name, kind), check in checks.items():
         info = check.parameters.info
-        assert info["characters"] == list(_characters(name))
+        assert info["characters"] == list(characters_of(name))
         assert info["metrics"]["refused_test"] <= 0.05, (name, kind)
-        expected = [EIGHT_CHARACTERS.index(c) for c in _characters(name)]
+        expected = [EIGHT_CHARACTERS.index(c) for c in characters_of(name)]
         assert check.parameters.classes.tolist() == expected
 
 
 def test_no_shipped_example_is_refused(checks):
     for (name, kind), check in checks.items():
         for example in EXAMPLES:
-            if example.character in _characters(name):
+            if example.character in characters_of(name):
                 verdict = check(canvas_to_input(render(example)))
                 assert not verdict.flagged, (name, kind, example.name, verdict)
 

@@ -14,18 +14,17 @@ import pytest
 from core.errors import ModelFileError
 from core.models import weights_export as export
 from core.models.metadata import metadata_problem
+from core.models.networks import SHIPPED, expected_classes, network_key
 from core.models.paths import PRETRAINED_DIR
-
-SHIPPED = [(pair, kind) for pair in ("2Z", "5S", "8B", "0O", "all8") for kind in ("dense", "cnn")]
 
 
 def folder_of(pair: str, kind: str) -> Path:
-    return PRETRAINED_DIR / (pair if kind == "dense" else f"{pair}-{kind}")
+    return PRETRAINED_DIR / network_key(pair, kind)
 
 
 @pytest.mark.parametrize(("pair", "kind"), SHIPPED)
 def test_every_shipped_export_is_intact_and_recorded(pair, kind):
-    found = export.read_export(folder_of(pair, kind), 8 if pair == "all8" else 2)
+    found = export.read_export(folder_of(pair, kind), expected_classes(pair))
     metadata = json.loads((folder_of(pair, kind) / "metadata.json").read_text())
     assert export.metadata_checksums_problem(found, metadata) is None
     assert (found.name, found.kind, list(found.labels)) == (pair, kind, metadata["classes"])
