@@ -151,7 +151,11 @@ def render(results: dict) -> str:
                 f"{key:10s} {r['images']}/{r['of']} saturated; worst {top} "
                 f"{worst.get(top, float('nan')):.2e}" + (f"\n    {cells}" if cells else "")
             )
-    lines += ["", "Integrated Gradients completeness (default settings, probability)"]
+    lines += [
+        "",
+        "Integrated Gradients completeness (default settings, probability; median error "
+        f"limit {IG_LIMIT:.0%})",
+    ]
     lines.append("network     images  median error  within 1%")
     for key, entry in results.items():
         if "ig" in entry:
