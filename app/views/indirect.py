@@ -34,7 +34,7 @@ st.subheader("First layer: what each unit looks for")
 st.plotly_chart(
     plots.templates_figure(templates), key="templates", config={"displayModeBar": False}
 )
-if kind == "dense":
+if model.is_dense:
     st.caption(
         f"The {len(templates)} units of the first Dense layer, each drawn as the 28x28 weights it "
         "puts on the pixels (red: ink there raises the unit, blue: lowers it; each on its own "

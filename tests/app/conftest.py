@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
+from app.pages import PAGES
 from core.inputs.preprocess import canvas_to_input
 from core.inputs.strokes import render_strokes
 
@@ -34,16 +36,25 @@ def drawn(character: str):
 def run_page(
     page: str | None = None, query: dict | None = None, session: dict | None = None
 ) -> AppTest:
+    """The app opened on ``page`` (a file of app/pages.py; default: the first page), as a
+    browser opening its URL would: its first run is that page's."""
     app = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
     for key, value in (query or {}).items():
         app.query_params[key] = value
     for key, value in (session or {}).items():
         app.session_state[key] = value
-    app.run()
     if page:
-        app.switch_page(page)
-        app.run()
+        _open_at(app, page)
+    app.run()
     return app
+
+
+def _open_at(app: AppTest, page: str) -> None:
+    """Start ``app`` on ``page``: the script hash st.navigation gives a page is that of its URL
+    path (AppTest.switch_page can only map a file to it after a first run of the default page,
+    which would double every page test's cost)."""
+    url_path = {entry.file: entry.url_path for entry in PAGES}[page]
+    app._page_hash = calc_hash(url_path)  # AppTest's requested page (streamlit pinned <1.68)
 
 
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")

@@ -144,8 +144,9 @@ def test_integrated_gradients_completeness(output, model, images):
     engine = engine_for(model)
     x = images / np.float32(255)
     for target in (0, 1):
-        # ReLU kinks on the path make the error shrink only as ~1 / steps: many steps here.
-        maps = integrated_gradients(model, images, target=target, output=output, steps=2048)
+        # ReLU kinks on the path make the error shrink only as ~1 / steps: many steps here
+        # (1,024 Gauss-Legendre nodes: worst error 0.86% on this network; 2,048: 0.83%)
+        maps = integrated_gradients(model, images, target=target, output=output, steps=1024)
         change = (
             engine.outputs(x.reshape(5, -1), output)[:, target]
             - engine.outputs(np.zeros((1, 784), np.float32), output)[0, target]
