@@ -63,13 +63,13 @@ def test_the_tours_test_images_are_what_its_text_says(with_dataset):
     from app.views.tour import LABEL_NOISE_INDEX, MISTAKE_INDEX
     from core.data.dataset import load_pair
     from core.data.pairs import EIGHT_CHARACTERS
-    from core.models import load_pretrained, predict
+    from core.models import load_network, predict
 
     images, labels = load_pair("2Z", "test")
-    dense, cnn = (
-        predict(load_pretrained("2Z", kind), images).argmax(axis=1) for kind in ("dense", "cnn")
+    dense, cnn = (  # the networks as the pages run them (their checked exports)
+        predict(load_network("2Z", kind), images).argmax(axis=1) for kind in ("dense", "cnn")
     )
-    eight = predict(load_pretrained("all8"), images[[LABEL_NOISE_INDEX]])[0]
+    eight = predict(load_network("all8"), images[[LABEL_NOISE_INDEX]])[0]
     assert (labels[MISTAKE_INDEX], dense[MISTAKE_INDEX], cnn[MISTAKE_INDEX]) == (0, 1, 0)
     assert (labels[LABEL_NOISE_INDEX], dense[LABEL_NOISE_INDEX], cnn[LABEL_NOISE_INDEX]) == (
         0,
