@@ -14,16 +14,13 @@ import numpy as np
 import streamlit as st
 
 from app import cache, state
-from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, pair_characters
+from core.data.pairs import ALL_EIGHT
 from core.errors import ProjectFileError
 from core.explain.question import Question
 from core.insight.drawing import LiveExplanation, explain_drawing
+from core.models.networks import characters_of
 
 MEMO = "answer_memo"
-
-
-def characters_of(name: str) -> tuple[str, ...]:
-    return EIGHT_CHARACTERS if name == ALL_EIGHT else pair_characters(name)
 
 
 def reference_maps(name: str, kind: str, warn=None):

@@ -11,12 +11,15 @@ import streamlit as st
 from PIL import Image
 
 from app import state
+from core.aggregates import GlobalMaps, compute_global_maps
+from core.aggregates import shipped_maps as stored_maps
 from core.data import dataset as data
 from core.errors import ProjectFileError
-from core.explain import global_maps
 from core.insight.report import png_bytes
-from core.models import files as models
-from core.models.scores import scores_from_probabilities
+from core.models.loading import load_network
+from core.models.metadata import load_metadata
+from core.models.paths import pretrained_root
+from core.models.prediction import predict
 
 # The shipped files are cached per folder (``$MODULEX_PRETRAINED`` may point elsewhere), so a
 # session never gets a model, map or metadata file from another folder than the one set.
@@ -34,28 +37,28 @@ def _per_folders(cached):
 
 
 def _folders() -> str:
-    return f"{data.pairs_dir()}|{models.pretrained_root()}"
+    return f"{data.pairs_dir()}|{pretrained_root()}"
 
 
 def network(pair: str, kind: str = "dense"):
     """A shipped network's numpy view, from its checked weights export, without TensorFlow
     (shared, read-only): it predicts and explains with the very numbers of its ``model.keras``.
     Every page uses it; only training and the offline reports load Keras."""
-    return _network(pair, kind, str(models.pretrained_root()))
+    return _network(pair, kind, str(pretrained_root()))
 
 
-def shipped_maps(pair: str, kind: str = "dense") -> global_maps.GlobalMaps:
-    return _shipped_maps(pair, kind, str(models.pretrained_root()))
+def shipped_maps(pair: str, kind: str = "dense") -> GlobalMaps:
+    return _shipped_maps(pair, kind, str(pretrained_root()))
 
 
 def metadata(pair: str, kind: str = "dense") -> dict:
-    return _metadata(pair, kind, str(models.pretrained_root()))
+    return _metadata(pair, kind, str(pretrained_root()))
 
 
 def unlikely_check(name: str, kind: str = "dense"):
     """The "not one of these" check of a network: its parameters and the 8-character CNN.
     Raises :class:`ProjectFileError` naming a missing or damaged file."""
-    return _unlikely_check(name, kind, str(models.pretrained_root()))
+    return _unlikely_check(name, kind, str(pretrained_root()))
 
 
 @st.cache_resource(show_spinner=False)
@@ -68,20 +71,17 @@ def _unlikely_check(name: str, kind: str, root: str):
 
 @st.cache_resource(show_spinner=False)
 def _network(pair: str, kind: str, root: str):
-    return models.load_network(pair, kind, Path(root))
+    return load_network(pair, kind, Path(root))
 
 
 @st.cache_resource(show_spinner=False)
-def _shipped_maps(pair: str, kind: str, root: str) -> global_maps.GlobalMaps:
-    return global_maps.load_global_maps(
-        models.model_dir(pair, kind, Path(root)) / global_maps.GLOBAL_MAPS_FILE,
-        models.expected_classes(pair),
-    )
+def _shipped_maps(pair: str, kind: str, root: str) -> GlobalMaps:
+    return stored_maps(pair, kind, Path(root))
 
 
 @st.cache_data(show_spinner=False)
 def _metadata(pair: str, kind: str, root: str) -> dict:
-    return models.load_metadata(pair, kind, Path(root))
+    return load_metadata(pair, kind, Path(root))
 
 
 def dataset_available() -> bool:
@@ -106,14 +106,14 @@ def test_set(folders: str, pair: str) -> tuple[np.ndarray, np.ndarray]:
 @st.cache_data(show_spinner=False, max_entries=8)
 def test_probabilities(folders: str, pair: str, kind: str = "dense") -> np.ndarray:
     images, _ = test_set(pair)
-    return models.predict(network(pair, kind), images)
+    return predict(network(pair, kind), images)
 
 
 @_per_folders
 @st.cache_data(show_spinner="Explaining the test set...", max_entries=16)
-def recomputed_maps(folders: str, pair: str, k: int, kind: str = "dense") -> global_maps.GlobalMaps:
+def recomputed_maps(folders: str, pair: str, k: int, kind: str = "dense") -> GlobalMaps:
     images, labels = test_set(pair)
-    return global_maps.compute_global_maps(
+    return compute_global_maps(
         network(pair, kind),
         images,
         labels,
@@ -122,21 +122,14 @@ def recomputed_maps(folders: str, pair: str, k: int, kind: str = "dense") -> glo
     )
 
 
-@_per_folders
-@st.cache_data(show_spinner=False, max_entries=8)
-def test_scores(folders: str, pair: str, kind: str = "dense") -> dict:
-    _, labels = test_set(pair)
-    return scores_from_probabilities(test_probabilities(pair, kind), labels)
-
-
 def contrast_grid(kind: str = "dense"):
     """The 8-class network's mean "a and not b" maps, ``[8, 8, 28, 28]`` (shared, read-only)."""
-    return _contrast_grid(kind, str(models.pretrained_root()))
+    return _contrast_grid(kind, str(pretrained_root()))
 
 
 @st.cache_resource(show_spinner=False)
 def _contrast_grid(kind: str, root: str):
-    from core.explain.model_maps import shipped_contrast_grid
+    from core.aggregates import shipped_contrast_grid
 
     return shipped_contrast_grid(kind, Path(root))
 
@@ -185,7 +178,7 @@ def network_limit(name: str, kind: str, mode: str) -> float | None:
     """One symmetric colour limit per network and mode, measured on drawings
     (core.insight.map_scales); None when the network's file is missing or damaged."""
     try:
-        return _map_scales(name, kind, str(models.pretrained_root()))[mode]
+        return _map_scales(name, kind, str(pretrained_root()))[mode]
     except (ProjectFileError, KeyError):
         return None
 
@@ -193,8 +186,9 @@ def network_limit(name: str, kind: str, mode: str) -> float | None:
 @st.cache_resource(show_spinner=False)
 def _map_scales(name: str, kind: str, root: str) -> dict[str, float]:
     from core.insight.map_scales import load_map_scales
+    from core.models.paths import model_dir
 
-    return load_map_scales(models.model_dir(name, kind, Path(root)))
+    return load_map_scales(model_dir(name, kind, Path(root)))
 
 
 def gallery_thumbnails(pair: str, kind: str, mode: str, palette: str) -> np.ndarray:

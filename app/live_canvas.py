@@ -76,10 +76,10 @@ def engine_address() -> str:
 def network(name: str, kind: str, title: str, labels, limit: float | None = None) -> dict:
     """A panel of the canvas: the network's browser weights and, for its "not one of these"
     check, its parameters and the answer shown when the check flags the drawing."""
-    from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, pair_characters
     from core.insight.unlikely import not_one_of_these
+    from core.models.networks import characters_of
 
-    characters = EIGHT_CHARACTERS if name == ALL_EIGHT else pair_characters(name)
+    characters = characters_of(name)
     return {
         "title": title,
         "url": weights_address(name, kind),

@@ -8,7 +8,9 @@ import streamlit as st
 
 from app import link, plots, presenter, state  # app/__init__ quiets TensorFlow first
 from app.explainers import mode_caption, mode_label
+from app.pages import PAGES
 from core.data.pairs import PAIRS, pair_title
+from core.models.networks import KIND_NAMES
 
 APP = Path(__file__).resolve().parent
 
@@ -22,55 +24,17 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if state.presenter() else "auto",
 )
 
-VIEWS = APP / "views"
-pages = {
-    "Explain": [
+pages: dict[str, list] = {}
+for entry in PAGES:  # the one table of pages (app/pages.py)
+    pages.setdefault(entry.section, []).append(
         st.Page(
-            VIEWS / "draw.py",
-            title="Draw & explain",
-            icon=":material/draw:",
-            url_path="draw",
-            default=True,
-        ),
-        st.Page(
-            VIEWS / "compare.py",
-            title="Compare pairs",
-            icon=":material/compare:",
-            url_path="compare",
-        ),
-    ],
-    "Understand the models": [
-        st.Page(
-            VIEWS / "global_maps.py",
-            title="Global maps",
-            icon=":material/public:",
-            url_path="global-maps",
-        ),
-        st.Page(
-            VIEWS / "mistakes.py",
-            title="Mistakes gallery",
-            icon=":material/error:",
-            url_path="mistakes",
-        ),
-        st.Page(
-            VIEWS / "models.py", title="Models", icon=":material/monitoring:", url_path="models"
-        ),
-        st.Page(
-            VIEWS / "methods.py", title="Methods", icon=":material/balance:", url_path="methods"
-        ),
-        st.Page(
-            VIEWS / "indirect.py",
-            title="Indirect explanations",
-            icon=":material/hub:",
-            url_path="indirect",
-        ),
-    ],
-    "Present": [
-        st.Page(
-            VIEWS / "tour.py", title="Guided tour", icon=":material/slideshow:", url_path="tour"
-        ),
-    ],
-}
+            APP / entry.file,
+            title=entry.title,
+            icon=entry.icon,
+            url_path=entry.url_path,
+            default=entry is PAGES[0],
+        )
+    )
 page = st.navigation(pages)
 
 
@@ -106,8 +70,8 @@ def view_controls(where) -> None:
     )
     choose(
         "Architecture",
-        list(state.KIND_NAMES),
-        format_func=state.KIND_NAMES.get,
+        list(KIND_NAMES),
+        format_func=KIND_NAMES.get,
         key="kind",
         help="The thesis' Dense network or a small convolutional one, on every page.",
         **({"horizontal": True} if where is st.sidebar else sized),

@@ -24,14 +24,14 @@ from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, PAIRS, display_name, pa
 from core.explain.question import MODES, PREDICTED, RUNNER_UP, Question
 from core.inputs.current import NOTHING, CurrentInput
 from core.insight.palette import DEFAULT_PALETTE, PALETTES
-from core.models.files import KINDS
+from core.models.networks import KIND_NAMES, KINDS, THESIS_KIND
 
 # Contrast is the default mode: its bias terms cancel, so a confident prediction is not
 # explained as "nothing speaks against it" (see README, explanation modes).
 DEFAULTS = {
     "pair": PAIRS[0],
     "net": "pair",
-    "kind": "dense",
+    "kind": THESIS_KIND,
     "mode": "contrast",
     "why": PREDICTED,
     "against": RUNNER_UP,
@@ -45,8 +45,7 @@ CHOICES = {
     "why": (PREDICTED, *EIGHT_CHARACTERS),
     "against": (RUNNER_UP, *EIGHT_CHARACTERS),
 }
-KIND_NAMES = {"dense": "Dense (thesis)", "cnn": "CNN"}
-"""How each kind of network is named on screen."""
+__all__ = ["KIND_NAMES"]  # how each kind of network is named on screen (core.models.networks)
 RECORD_KEY = "current_input"
 PALETTE_KEY = "palette"  # a key of core.insight.palette.PALETTES
 FIXED_SCALE_KEY = "fixed_scale"  # one colour scale per network and mode (map_scales.json)

@@ -27,22 +27,19 @@ from core.inputs.preprocess import (
     thin_thick_strokes,
     to_model_input,
 )
+from core.models.networks import SHIPPED, expected_classes, network_key
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE = ROOT / "app" / "static" / "live" / "engine.js"
 JS_DIR = ROOT / "tests" / "js"
 NODE = shutil.which("node")
-NETWORKS = [(pair, kind) for pair in ("2Z", "5S", "8B", "0O", "all8") for kind in ("dense", "cnn")]
+NETWORKS = list(SHIPPED)
 PROBABILITY_TOLERANCE = 1e-5
 MAP_TOLERANCE = 1e-4
 INPUT_TOLERANCE = 2 / 255
 DIGEST_TEXT = "abc" * 50  # longer than one SHA-256 block
 CANVAS_CASES = ("thin Z", "thick Z", "wide Z", "tiny thick Z", "thick blob")
 """Drawings also run from their RGBA pixels (canvasInk, then preprocessInk)."""
-
-
-def folder_name(pair: str, kind: str) -> str:
-    return pair if kind == "dense" else f"{pair}-{kind}"
 
 
 def encode(array) -> str:
@@ -163,10 +160,10 @@ def cases(network_url) -> dict:
     inputs = network_inputs()
     networks = []
     for pair, kind in NETWORKS:
-        n_classes = 8 if pair == "all8" else 2
+        n_classes = expected_classes(pair)
         networks.append(
             {
-                "url": network_url(folder_name(pair, kind)),
+                "url": network_url(network_key(pair, kind)),
                 "requests": requests_for(n_classes, len(inputs)),
             }
         )
@@ -243,7 +240,7 @@ def check_networks(results: dict, models: dict) -> None:
     assert len(results["networks"]) == len(NETWORKS)
     for (pair, kind), network in zip(NETWORKS, results["networks"], strict=True):
         model = models[pair, kind]
-        where = folder_name(pair, kind)
+        where = network_key(pair, kind)
         assert network["cached"], f"{where}: a second loadNetwork fetched again"
         assert (network["name"], network["kind"]) == (pair, kind)
         n_classes = model.output_shape[-1]

@@ -11,6 +11,7 @@ from app.guard import loaded_or_stop, stop_on_project_error
 from core.data.pairs import display_name, pair_characters, pair_title
 from core.insight.indirect import (
     NEIGHBOURS,
+    TSNE_PER_LABEL,
     embed,
     first_layer_templates,
     nearest,
@@ -36,7 +37,7 @@ st.subheader("First layer: what each unit looks for")
 st.plotly_chart(
     plots.templates_figure(templates), key="templates", config={"displayModeBar": False}
 )
-if kind == "dense":
+if model.is_dense:
     st.caption(
         f"The {len(templates)} units of the first Dense layer, each drawn as the 28x28 weights it "
         f"puts on the pixels ({raises}: ink there raises the unit, {lowers}: lowers it; each on "
@@ -118,7 +119,8 @@ if method == "pca":
     )
 else:
     st.caption(
-        f"t-SNE of {len(shown)} test images (at most 250 per label, seeded). t-SNE keeps "
+        f"t-SNE of {len(shown)} test images (at most {TSNE_PER_LABEL} per label, seeded). "
+        "t-SNE keeps "
         "neighbours together but distorts distances; it cannot place a new point, so the star sits "
         "among the current input's nearest neighbours in the hidden space."
     )

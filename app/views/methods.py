@@ -11,24 +11,25 @@ from app import cache, inputs, plots, state
 from app.guard import loaded_or_stop
 from core.data.pairs import display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
-from core.explain import METHOD_INFO, METHODS, explain_with
-from core.explain.question import PREDICTED, Question, resolve
-from core.explain.registry import outputs
-from core.insight.palette import words
-from core.metrics import FLOORS
-from core.models.files import predict
-from core.models.layer_stack import UnsupportedModelError
-from core.studies.methods_report import (
+from core.explain import (
     ABLATION,
-    CONVENTIONS,
-    better_of,
-    headline,
-    load_report,
+    FLOORS,
+    METHOD_INFO,
+    METHODS,
+    explain_with,
     method_label,
-    network_key,
-    table_columns,
-    to_csv,
+    outputs,
 )
+from core.explain.question import PREDICTED, Question, resolve
+from core.insight.palette import words
+from core.models.layer_stack import UnsupportedModelError
+from core.models.networks import KIND_NAMES, THESIS_KIND, network_key
+from core.models.prediction import predict
+from core.studies.methods_report.conventions import CONVENTIONS
+from core.studies.methods_report.export import to_csv
+from core.studies.methods_report.markdown import headline
+from core.studies.methods_report.stored import load_report
+from core.studies.methods_report.tables import better_of, table_columns
 
 DEFAULT_METHODS = [
     "modulex",
@@ -43,7 +44,7 @@ pair, kind, mode = state.pair(), state.kind(), state.mode()
 raises, lowers = words(state.palette())
 characters = pair_characters(pair)
 names = [display_name(c) for c in characters]
-st.title(f"Methods: {pair_title(pair)} · {state.KIND_NAMES[kind]}")
+st.title(f"Methods: {pair_title(pair)} · {KIND_NAMES[kind]}")
 st.caption(
     "ModuleX beside the established explanation methods and three reference floors, on one "
     "image, and how each scores on test images (the committed report, `python -m core evaluate`)."
@@ -51,7 +52,7 @@ st.caption(
 
 
 EXTRA = FLOORS | ABLATION
-"""Shown beside the methods: the floors and the ModuleX ablation variants (no options)."""
+"""Shown beside the methods: the floors and the ModuleX ablation variants (called the same way)."""
 
 
 def _label(name: str) -> str:
@@ -62,8 +63,6 @@ def _label(name: str) -> str:
 def _explained(
     pair: str, kind: str, name: str, image: np.ndarray, target: int, contrast: bool, output: str
 ) -> np.ndarray:
-    if name in EXTRA:
-        return EXTRA[name](cache.network(pair, kind), image[None], target=target)[0]
     options = {"output": output} if output in outputs(name) else {}
     return explain_with(
         name,
@@ -158,9 +157,7 @@ else:
             maps.append(_explained(pair, kind, name, image, target, contrast, output))
             titles.append(_label(name))
         except UnsupportedModelError as error:
-            st.info(
-                f"{_label(name)} does not explain the {state.KIND_NAMES[kind]} network: {error}."
-            )
+            st.info(f"{_label(name)} does not explain the {KIND_NAMES[kind]} network: {error}.")
         except (
             Exception
         ) as error:  # a method that cannot explain this model says so, the others still show
@@ -186,8 +183,8 @@ else:
                 f"**{_label(n)}**: {METHOD_INFO[n]['about']}" for n in chosen if n in METHOD_INFO
             )
             + (
-                " · Floors and ModuleX variants ignore the contrast and output options."
-                if set(chosen) & set(EXTRA)
+                " · The floors ignore the network, the contrast and the output options."
+                if set(chosen) & set(FLOORS)
                 else ""
             )
         )
@@ -204,7 +201,7 @@ except (OSError, ValueError, KeyError) as error:
 network = network_key(pair, kind)
 entry = networks.get(network)
 if entry is None:
-    st.warning(f"The report has no results for {pair_title(pair)} · {state.KIND_NAMES[kind]}.")
+    st.warning(f"The report has no results for {pair_title(pair)} · {KIND_NAMES[kind]}.")
     st.stop()
 for line in headline(report, network):
     st.markdown(line)
@@ -251,7 +248,7 @@ if rows:
         },
     )
 settings = report["settings"]
-images_note = settings["images"] if kind == "dense" else settings.get("cnn_images")
+images_note = settings["images"] if kind == THESIS_KIND else settings.get("cnn_images")
 st.caption(
     f"{entry['images']} test images of {pair_title(pair)} ({images_note}), each explained for "
     f"its predicted class; {settings['scored_output']}. ↑: higher is better, ↓: lower is better. "

@@ -15,11 +15,11 @@ from app import cache, inputs, plots, state
 from app.download_panel import offer_download
 from app.explainers import mode_label
 from app.guard import stop_on_project_error
-from app.state import KIND_NAMES
 from core.data.pairs import display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
 from core.explain import METHOD_INFO, METHODS, predict_and_explain
 from core.insight.gallery import CORRECTNESS, ORDERS, GalleryFilter, select
+from core.models.networks import KIND_NAMES
 
 PAGE_SIZE = 24
 COLUMNS = 6

@@ -27,7 +27,9 @@ from core.inputs.examples import EXAMPLES, by_name, render
 from core.inputs.preprocess import canvas_to_input
 from core.insight.report import Report, png_bytes
 from core.insight.textual import describe
-from core.studies.methods_report import headline, load_report, network_key
+from core.models.networks import network_key
+from core.studies.methods_report.markdown import headline
+from core.studies.methods_report.stored import load_report
 
 STEPS = (
     "A drawing and its explanation",

@@ -112,9 +112,10 @@ def resolve(question: Question, classes: tuple[str, ...], probabilities) -> Reso
         )
     if question.mode == "contrast":
         if against is not None and against == target:
+            other = runner_up(values, target)
             notes.append(
                 f"{display_name(classes[target])} is the class explained, so the map argues "
-                f"against the runner-up, {display_name(classes[contrast])}"
+                f"against the runner-up, {display_name(classes[other])}"
             )
         elif question.against != RUNNER_UP and against is None:
             notes.append(

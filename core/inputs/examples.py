@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from core.inputs.strokes import Stroke, arc
 
 
@@ -109,6 +111,16 @@ def render(example: Example, size: int = 280):
     from core.inputs.strokes import render_strokes
 
     return render_strokes(list(example.strokes), size=size, width=round(example.brush * size / 280))
+
+
+def example_input(example: Example) -> np.ndarray:
+    """The example as the network sees it: drawn, then prepared like any canvas drawing."""
+    from core.inputs.preprocess import canvas_to_input
+
+    image = canvas_to_input(render(example))
+    if image is None:  # every shipped example draws ink (tests/core/test_examples.py)
+        raise ValueError(f"the example {example.name!r} draws nothing")
+    return image
 
 
 def examples_for(character: str) -> list[Example]:

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.aggregates import GlobalMaps
 from core.data.pairs import display_name
 from core.explain import predict_and_explain
-from core.explain.global_maps import GlobalMaps
 from core.explain.question import Question, Resolved, resolve, runner_up
 from core.insight.confidence import explanation_confidence
 from core.insight.textual import describe
 from core.insight.unlikely import Unlikely, UnlikelyCheck, not_one_of_these
-from core.models.files import predict
+from core.models.prediction import predict
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import numpy as np
 
 from core.errors import ModelFileError
 from core.explain.modulex import predict_and_explain
-from core.explain.question import MODES, resolve_indices
+from core.explain.question import MODES, resolve_indices, runner_up
 from core.insight.palette import symmetric_limit
 
 MAP_SCALES_FILE = "map_scales.json"
@@ -47,22 +47,22 @@ def reference_drawings(characters, variants: int = VARIANTS, seed: int = SEED) -
     for example in (e for e in EXAMPLES if e.character in characters):
         for _ in range(variants):
             try:
-                images.append(
-                    canvas_to_input(render_pixel_strokes(varied(example, rng), CANVAS_SIZE))
-                )
+                image = canvas_to_input(render_pixel_strokes(varied(example, rng), CANVAS_SIZE))
             except ImageInputError:  # a variation too small to be a character: skipped
                 continue
+            if image is not None:
+                images.append(image)
     return np.stack(images)
 
 
 def compute_map_scales(model, images: np.ndarray) -> dict:
     """Each mode's fixed limit: the median of the maps' own limits over ``images``."""
     probabilities, _ = predict_and_explain(model, images, mode="thesis")
-    questions = [resolve_indices("contrast", None, None, p) for p in probabilities]
-    targets = [target for target, _ in questions]
+    targets = [resolve_indices("target", None, None, p)[0] for p in probabilities]
+    runners_up = [runner_up(p, t) for p, t in zip(probabilities, targets, strict=True)]
     limits = {}
     for mode in MODES:
-        contrast = [c for _, c in questions] if mode == "contrast" else None
+        contrast = runners_up if mode == "contrast" else None
         _, maps = predict_and_explain(model, images, mode=mode, target=targets, contrast=contrast)
         limits[mode] = float(np.percentile([symmetric_limit(m) for m in maps], PERCENTILE_OF_MAPS))
     return {
@@ -84,7 +84,7 @@ def save_map_scales(scales: dict, folder: Path, info: dict | None = None) -> Pat
 def load_map_scales(folder: Path) -> dict[str, float]:
     """The fixed limit of each mode, checked (finite, positive); a :class:`ModelFileError`
     naming the file otherwise."""
-    from core.models.files import load_json
+    from core.safe_files import load_json
 
     path = Path(folder) / MAP_SCALES_FILE
     if not path.is_file():

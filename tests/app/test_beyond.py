@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from core.insight.indirect import NEIGHBOURS, TSNE_PER_LABEL
 from tests.app.conftest import drawn, reference_maps_of, run_page, texts
 
 CONFIDENCE = re.compile(r"Explanation confidence: (\d\.\d\d)")
@@ -83,8 +84,9 @@ def test_indirect_page_without_data_shows_the_templates(no_dataset, kind):
 def test_indirect_page_places_the_drawing_among_its_neighbours(with_dataset):
     app = run_page("views/indirect.py", query={"pair": "2Z"}, session={"input_image": drawn("Z")})
     assert not app.exception
-    assert "The 8 training images nearest to the current input" in texts(app)
+    assert f"The {NEIGHBOURS} training images nearest to the current input" in texts(app)
     assert re.search(r"Labels of the nearest images: 2: (\d), Z/z: (\d)", texts(app))
     assert len(app.get("plotly_chart")) == 3  # templates, neighbours, PCA map
     app.radio(key="indirect_map").set_value("tsne").run()
-    assert not app.exception and "t-SNE of 500 test images" in texts(app)
+    shown = 2 * TSNE_PER_LABEL  # both labels have more test images than that
+    assert not app.exception and f"t-SNE of {shown} test images" in texts(app)

@@ -12,7 +12,8 @@ from app.explainers import answer_title
 from core.explain.question import Question
 from core.insight.drawing import explain_drawing
 from core.insight.map_scales import load_map_scales
-from core.models.files import load_network, model_dir
+from core.models.loading import load_network
+from core.models.paths import model_dir
 from tests.app.conftest import current_image, drawn, run_page, texts
 from tests.app.test_live_canvas import _data, _input, _sent, _strokes
 

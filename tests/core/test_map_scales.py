@@ -16,7 +16,7 @@ from core.insight.map_scales import (
     reference_drawings,
 )
 from core.insight.palette import symmetric_limit
-from core.models.files import model_dir
+from core.models.paths import model_dir
 from tests.helpers import random_dense_model, random_images
 
 NETWORKS = [(name, kind) for name in ("2Z", "5S", "8B", "0O", "all8") for kind in ("dense", "cnn")]

@@ -92,7 +92,8 @@ def test_after_pointer_up_the_page_and_the_live_bars_give_the_same_numbers(page,
 
     import numpy as np
 
-    from core.models.files import load_network, predict
+    from core.models.loading import load_network
+    from core.models.prediction import predict
 
     _open(page, f"{dashboard}/?pair=2Z&mode=contrast&kind={kind}")
     draw(page, DRAWN["Z"])
@@ -129,7 +130,7 @@ def test_a_line_is_not_one_of_these_live_and_on_the_page(page, dashboard, kind):
         shipped_parameters,
         unlikely_scores,
     )
-    from core.models.files import load_network
+    from core.models.loading import load_network
 
     refusal = "This does not look like 2 or Z/z"
     _open(page, f"{dashboard}/?pair=2Z&mode=contrast&kind={kind}")

@@ -30,7 +30,7 @@ from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, display_name, pair_char
 from core.explain.modulex import predict_and_explain
 from core.explain.question import resolve_indices
 from core.inputs.preprocess import ImageInputError, canvas_to_input
-from core.models.files import load_network
+from core.models.loading import load_network
 
 INPUT_TOLERANCE = 2  # grey levels of 255
 PROBABILITY_TOLERANCE = 1e-5
