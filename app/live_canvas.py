@@ -23,6 +23,7 @@ from core.errors import ProjectFileError
 from core.explain.question import indices
 from core.inputs.strokes import CANVAS_SIZE, DEFAULT_BRUSH, strokes_payload
 from core.insight.palette import palette as palette_named
+from core.insight.palette import words
 
 STATIC = Path(__file__).resolve().parent / "static" / "live"
 ENGINE_URL_KEY = "live_engine_address"  # tests may point the page at another engine
@@ -162,6 +163,7 @@ def show(
         "question": question_data(classes),
         "sharedScale": shared_scale,
         "palette": [list(stop) for stop in palette_named(state.palette())["stops"]],
+        "paletteWords": list(words(state.palette())),
         "server": server,
         "editing": editing,
         "live": st.session_state.get(LIVE_KEY, True),

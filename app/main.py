@@ -43,7 +43,8 @@ def view_controls(where) -> None:
     for name in state.DEFAULTS:  # kept when a control moves between the sidebar and the bar
         if name in st.session_state:
             st.session_state[name] = st.session_state[name]
-    sized = {} if where is st.sidebar else {"width": 220}
+    # in presenter view's bar: no labels (the values say it), so the bar is one row at 1280 px
+    sized = {} if where is st.sidebar else {"width": 180, "label_visibility": "collapsed"}
     where.selectbox(
         "Pair",
         PAIRS,

@@ -18,8 +18,10 @@ SCALE = 1.4  # plots (app/plots.py); type is 1.3x larger through the root font s
 CSS = """<style>
 html { font-size: 21px; }
 [data-testid="stHeader"] { display: none; }
-[data-testid="stMainBlockContainer"] { padding-top: 1rem; max-width: 100%; }
-h1 { font-size: 2rem !important; padding-top: 0.25rem !important; }
+[data-testid="stMainBlockContainer"] {
+  padding: 0.75rem 1.5rem 3rem; max-width: 100%;
+}
+h1 { font-size: 1.6rem !important; padding-top: 0.25rem !important; }
 </style>"""
 NEXT_EXAMPLE_KEY, CLEAR_KEY = "N", "Delete"
 EXAMPLE_INDEX = "presenter_example"
@@ -69,12 +71,12 @@ def control_bar(pages: dict, view_controls, current: str = "") -> None:
                 for page in section:
                     st.page_link(page)
         st.button(
-            "Next example",
+            "Next",
             icon=":material/skip_next:",
             on_click=next_example,
             shortcut=NEXT_EXAMPLE_KEY,
             key="presenter_next_example",
-            help=f"Draws the pair's next example (key {NEXT_EXAMPLE_KEY}).",
+            help=f"Draws the next example drawing of the strip (key {NEXT_EXAMPLE_KEY}).",
         )
         st.button(
             "Clear",
@@ -85,8 +87,9 @@ def control_bar(pages: dict, view_controls, current: str = "") -> None:
             help=f"Clears the drawing and the result (key {CLEAR_KEY}).",
         )
         st.button(
-            "Exit presenter view",
+            "Exit",
             icon=":material/close_fullscreen:",
             on_click=leave,
             key="presenter_exit",
+            help="Leave presenter view.",
         )

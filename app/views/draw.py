@@ -35,14 +35,21 @@ from core.insight.report import Report, pdf_bytes, png_bytes
 
 pair, mode, kind, net = state.pair(), state.mode(), state.kind(), state.net()
 name, characters, names = state.network_name(), state.classes(), state.names()
-NETS = {"pair": f"the {pair_title(pair)} network", ALL_EIGHT: "the 8-character network (any two)"}
+NETS = {"pair": pair_title(pair), ALL_EIGHT: "all 8 characters"}
 
-# The examples wrap onto more lines rather than scroll out of sight (17 on the 8-character
-# network). Phones (390 px wide): a one-line title and no introduction, so the canvas and its map
-# (over the drawing, the live component's narrow layout) fit in the first screen
+# The first screen of a 1280x720 projector holds the drawing and its live map at full size
+# (280 px each) with the bars and the headline: a compact title, the network switch, the
+# examples and the test image on one row, the global maps under the live row. The examples wrap
+# onto more lines rather than scroll out of sight (17 on the 8-character network). Phones
+# (390 px wide): a one-line title and no introduction, so the canvas and its map (over the
+# drawing, the live component's narrow layout) fit in the first screen.
 PAGE_CSS = """<style>
 .st-key-example_pick [data-testid="stButtonGroup"] div:has(> button) {
   flex-wrap: wrap; overflow: visible;
+}
+@media (min-width: 641px) {
+  [data-testid="stMainBlockContainer"] { padding-left: 2.5rem; padding-right: 2.5rem; }
+  [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0 0 0.25rem; }
 }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
@@ -50,18 +57,34 @@ PAGE_CSS = """<style>
   .st-key-draw_intro { display: none; }
 }
 </style>"""
+# below Streamlit's header (3.75rem), not 6rem under it; presenter view sets its own
+HEADER_CSS = """<style>
+@media (min-width: 641px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+}
+</style>"""
 
-st.html(PAGE_CSS)
+st.html(PAGE_CSS if state.presenter() else PAGE_CSS + HEADER_CSS)
 st.title(f"Draw & explain: {pair_title(pair) if net == 'pair' else 'any two of 8 characters'}")
 if not state.presenter():  # the presenter says it; the canvas and map keep the first screen
     st.container(key="draw_intro").caption(
-        "Draw one character in the black square. The network predicts it, ModuleX shows which "
-        "pixels drove the decision, a number says how far to trust that map, and a sentence says "
-        "where the evidence lies."
+        "Draw one character in the black square: the network names it, ModuleX colours the "
+        "pixels that decided it, and a sentence says where the evidence lies."
     )
 
-
-st.segmented_control("Network", list(NETS), format_func=NETS.get, key="net", required=True)
+# bottom-aligned while the examples are one row (a pair); the 17 of the 8 wrap under the top
+network_column, strip_column, test_column = st.columns(
+    [1.1, 2.5, 1.15], vertical_alignment="bottom" if net == "pair" else "top"
+)
+network_column.segmented_control(
+    "Network",
+    list(NETS),
+    format_func=NETS.get,
+    key="net",
+    required=True,
+    help="The pair's own network, or the one that tells all 8 characters apart (explaining any "
+    "two of them).",
+)
 
 # the numpy view of the checked weight export: this page never imports TensorFlow
 model = guard.loaded_or_stop(cache.network, name, kind)
@@ -84,7 +107,6 @@ def _pick_test_image() -> None:
         st.session_state[TEST_POPOVER] = False  # the picture is on the canvas: out of its way
 
 
-strip_column, test_column = st.columns([4, 1], vertical_alignment="bottom")
 with strip_column:
     shown_examples = [e.name for e in EXAMPLES if net == ALL_EIGHT or e.character in characters]
     st.pills(
@@ -319,10 +341,11 @@ def draw_and_explain() -> None:
     # A pen lift reruns only this fragment. The pair's global maps do not depend on the drawing,
     # so they are drawn outside it (below) and never re-sent on a stroke; the 8-character
     # network's follow the two characters compared, so they live in here, in a third column.
-    if net == "pair":
-        drawing_column, result_column = st.columns([2.1, 1.3], gap="medium")
-    else:
-        drawing_column, result_column, global_column = st.columns([2.1, 1.3, 1], gap="medium")
+    # the drawing column fits the canvas and the live map side by side at 280 px each
+    # (presenter view: no sidebar, so the result gets the rest of the width)
+    drawing_column, result_column = st.columns(
+        [1.25, 1] if state.presenter() else [2, 1], gap="medium"
+    )
     # the pen's drawing (or the editor's) becomes the record first
     refused = live_canvas.accept("canvas") or edit_mode.accept()
     record = state.current()
@@ -338,8 +361,8 @@ def draw_and_explain() -> None:
             live_canvas.network(
                 name,
                 kind,
-                f"Live: {'8-character' if net == ALL_EIGHT else pair_title(pair)}, "
-                f"{KIND_NAMES[kind]}",
+                "What the network sees (28x28), coloured by the live map · "
+                f"{'8-character' if net == ALL_EIGHT else pair_title(pair)}, {KIND_NAMES[kind]}",
                 names,
                 cache.map_limit(name, kind, mode),
             )
@@ -384,7 +407,7 @@ def draw_and_explain() -> None:
     link.write_to_url()  # a pen lift reruns only this fragment: the link follows it here
     if net == "pair":
         return
-    with global_column:
+    with st.container(key="global_maps"):
         st.markdown("**Hold it against the global maps**")
         global_maps, grid = answers.reference_maps(name, kind)
         if global_maps is None:
@@ -441,14 +464,10 @@ def default_other(target: int) -> int:
     return characters.index(partners[characters[target]])
 
 
+draw_and_explain()
 if net == "pair":
-    live_part, global_column = st.columns([3.4, 1], gap="medium")
-    with live_part:
-        draw_and_explain()
-    with global_column:
+    with st.container(key="global_maps"):
         st.markdown("**Hold it against the global maps**")
         shipped, _ = answers.reference_maps(name, kind, warn=st.warning)
         if shipped is not None:
             _pair_global_maps(shipped)
-else:
-    draw_and_explain()

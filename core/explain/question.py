@@ -64,6 +64,22 @@ class Resolved:
         return f"why {chosen} and not {display_name(classes[self.contrast])}"
 
 
+def legend_words(
+    mode: str, target: int, contrast: int | None, names: list[str] | tuple[str, ...]
+) -> tuple[str, str]:
+    """What the map's two colours stand for, in a few words: (for, against), e.g.
+    ("Z/z rather than 2", "2 rather than Z/z"). ``names`` are the classes' display names. The
+    live map's legend says the same through question.js' legendWords."""
+    if mode == "thesis":
+        return "raises the whole output", "lowers it"
+    if contrast is None:
+        return f"for {names[target]}", f"against {names[target]}"
+    return (
+        f"{names[target]} rather than {names[contrast]}",
+        f"{names[contrast]} rather than {names[target]}",
+    )
+
+
 def runner_up(probabilities, target: int) -> int:
     """The most probable class other than ``target`` (the first one on a tie)."""
     values = np.asarray(probabilities, dtype=np.float64)

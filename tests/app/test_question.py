@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.explain.question import MODES, resolve_indices
+from core.explain.question import MODES, legend_words, resolve_indices
 from tests.live_engine_cases import NODE
 
 QUESTION_JS = Path(__file__).resolve().parents[2] / "app" / "static" / "live" / "question.js"
@@ -62,3 +62,30 @@ def test_the_browser_resolves_every_question_as_core(tmp_path):
     for case, found in zip(cases, browser, strict=True):
         expected = resolve_indices(case["mode"], case["why"], case["against"], case["p"])
         assert (found["target"], found["contrast"]) == expected, case
+
+
+@pytest.mark.skipif(NODE is None, reason="needs Node.js")
+def test_the_live_legend_words_each_question_as_core():
+    names = ["2", "Z/z", "5", "S/s"]
+    cases = [
+        {"mode": mode, "target": target, "contrast": contrast}
+        for mode in MODES
+        for target in range(len(names))
+        for contrast in (None, *range(len(names)))
+        if contrast != target
+    ]
+    script = (
+        f"import {{ legendWords }} from {json.dumps(QUESTION_JS.as_uri())};\n"
+        f"const cases = {json.dumps(cases)};\n"
+        f"console.log(JSON.stringify(cases.map((c) => "
+        f"legendWords(c.mode, c.target, c.contrast, {json.dumps(names)}))));\n"
+    )
+    done = subprocess.run(
+        [NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    browser = json.loads(done.stdout)
+    assert len(browser) == len(cases) > 40
+    for case, found in zip(cases, browser, strict=True):
+        expected = legend_words(case["mode"], case["target"], case["contrast"], names)
+        assert tuple(found) == expected, case

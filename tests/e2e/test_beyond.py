@@ -36,7 +36,7 @@ def test_eight_character_network_from_the_draw_page(page, dashboard):
     _open(page, f"{dashboard}/?mode=contrast")
     draw(page, DRAWN["2"])
     wait_for_text(page, r"Prediction: 2 \(\d")
-    page.get_by_text("the 8-character network (any two)").click()  # the drawing stays on the canvas
+    page.get_by_text("all 8 characters", exact=True).click()  # the drawing stays on the canvas
     expect(page.locator(".live-canvas .bar")).to_have_count(8, timeout=TIMEOUT)  # live bars
     wait_for_text(page, r"Prediction: \S+ \(\d")
     wait_for_text(page, r"rather than")

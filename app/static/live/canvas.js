@@ -27,7 +27,8 @@
 //             resolved per frame as core resolves them (question.js); with several networks
 //             (Compare pairs) each panel explains its own prediction
 //   sharedScale  several panels on one colour scale (their maps' common limit)
-//   palette   four RGB stops (strong against, light against, light for, strong for)
+//   palette   four RGB stops (strong against, light against, light for, strong for), and
+//   paletteWords  the names of its two colours (["red", "blue"]) for the map's legend
 //   server    the server's answer for the record (for the tests: the numbers it shows)
 //   editing   the drawing is open in the editor: the pad is hidden, the maps follow the edits
 //   live      false: do not start the engine (the page chose the server path)
@@ -157,6 +158,7 @@ class LiveCanvas {
     // the drawing, and over it (phones only, see canvas.css) the map of the first network
     const surface = element("div", "surface", pad);
     this.canvas = element("canvas", "draw", surface);
+    element("div", "placeholder", surface, "Draw one character here");
     this.canvas.setAttribute("aria-label", "Drawing canvas: draw one character");
     this.context = this.canvas.getContext("2d", { willReadFrequently: true });
     this.overlay = element("canvas", "overlay", surface);
@@ -328,7 +330,9 @@ class LiveCanvas {
     this.maps.replaceChildren();
     this.panels = networks.map((network) => {
       const panel = element("figure", "panel", this.maps);
-      const map = element("canvas", "map", panel); // first: level with the drawing
+      const box = element("div", "mapbox", panel); // first: level with the drawing
+      const map = element("canvas", "map", box);
+      element("div", "placeholder", box, "The map appears here as you draw");
       map.width = 28;
       map.height = 28;
       map.setAttribute("role", "img");
@@ -343,6 +347,7 @@ class LiveCanvas {
             : `row ${row}, column ${column}: importance ${value.toPrecision(3)} (scale ±${Number(map.dataset.limit).toPrecision(2)})`;
       });
       const caption = element("div", "caption", panel);
+      const legend = this.buildLegend(panel);
       const bars = element("div", "bars", panel);
       const rows = (network.labels || []).map((label) => {
         const row = element("div", "bar", bars);
@@ -353,8 +358,26 @@ class LiveCanvas {
         return { fill, value };
       });
       const title = element("figcaption", "title", panel, network.title || "");
-      return { network, figure: panel, title, map, caption, rows };
+      return { network, figure: panel, title, map, caption, legend, rows };
     });
+  }
+
+  // The colour bar of a panel's map, its scale at the ends, and what its two colours mean for
+  // the question (set per frame: the question follows the prediction).
+  buildLegend(panel) {
+    const legend = element("div", "legend", panel);
+    const scale = element("div", "legend-scale", legend);
+    const low = element("span", "legend-end", scale, "");
+    const ramp = element("span", "legend-ramp", scale);
+    const high = element("span", "legend-end", scale, "");
+    const meaning = element("div", "legend-words", legend);
+    const forRow = element("span", "legend-for", meaning);
+    const forWord = element("b", "", forRow, "");
+    const forText = element("span", "", forRow, "");
+    const againstRow = element("span", "legend-against", meaning);
+    const againstWord = element("b", "", againstRow, "");
+    const againstText = element("span", "", againstRow, "");
+    return { low, ramp, high, forWord, forText, againstWord, againstText };
   }
 
   // --- drawing -------------------------------------------------------------------------
@@ -444,6 +467,8 @@ class LiveCanvas {
 
   redraw() {
     const { context, canvas } = this;
+    // before the first stroke, words on the empty canvas and map say what to do (canvas.css)
+    this.root.classList.toggle("empty", !this.strokes.length && !this.picture);
     context.fillStyle = "#000";
     context.fillRect(0, 0, canvas.width, canvas.height);
     if (this.picture) {
@@ -639,6 +664,9 @@ class LiveCanvas {
       ? panel.network.refusal
       : `${name(predicted)} ${(100 * probabilities[predicted]).toFixed(0)}%`;
     panel.caption.textContent = `${answer} · ${words}`;
+    const [speaksFor, speaksAgainst] = this.engine.legendWords(mode, target, contrast, labels.map((l, i) => name(i)));
+    panel.legend.forText.textContent = speaksFor;
+    panel.legend.againstText.textContent = speaksAgainst;
     panel.figure.classList.toggle("refused", refused);
     panel.figure.dataset.refused = String(refused);
     panel.figure.dataset.unlikelyScore = verdict ? String(verdict.score) : "";
@@ -661,9 +689,22 @@ class LiveCanvas {
     }
     panel.map.getContext("2d").putImageData(image, 0, 0);
     panel.map.dataset.limit = String(limit);
+    this.paintLegend(panel.legend, limit);
     panel.limit = limit;
     panel.values = map;
     panel.map.values = map; // the hover shows a pixel's value
+  }
+
+  paintLegend(legend, limit) {
+    const [strongAgainst, lightAgainst, lightFor, strongFor] = this.data.palette;
+    const rgb = (stop) => `rgb(${stop.join(",")})`;
+    legend.ramp.style.background = `linear-gradient(to right, ${rgb(strongAgainst)}, ${rgb(lightAgainst)}, #fff, ${rgb(lightFor)}, ${rgb(strongFor)})`;
+    const scale = limit >= 100 ? limit.toFixed(0) : limit.toPrecision(2); // no "1.8e+3"
+    legend.low.textContent = `−${scale}`;
+    legend.high.textContent = `+${scale}`;
+    const [forWord, againstWord] = this.data.paletteWords || ["for", "against"];
+    legend.forWord.textContent = `${forWord}: `;
+    legend.againstWord.textContent = `${againstWord}: `;
   }
 
   // The first panel's map over the drawing: the same colours and scale as the panel, without

@@ -19,9 +19,9 @@
 // Speed: every buffer a frame needs is allocated once per network (or grown once for the
 // preprocessing); the loops skip zero inputs, which most pixels of a drawing are.
 
-import { resolveQuestion } from "./question.js";
+import { legendWords, resolveQuestion } from "./question.js";
 
-export { resolveQuestion };
+export { legendWords, resolveQuestion };
 
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;

@@ -27,3 +27,12 @@ export function resolveQuestion(mode, why, against, probabilities) {
   }
   return { target, contrast: argmax(probabilities, target) };
 }
+
+/** What the map's two colours stand for: [for, against] (core: legend_words). */
+export function legendWords(mode, target, contrast, names) {
+  if (mode === "thesis") return ["raises the whole output", "lowers it"];
+  if (contrast === null || contrast === undefined) {
+    return [`for ${names[target]}`, `against ${names[target]}`];
+  }
+  return [`${names[target]} rather than ${names[contrast]}`, `${names[contrast]} rather than ${names[target]}`];
+}
