@@ -55,6 +55,28 @@ def colour_meaning(resolved: Resolved, classes: tuple[str, ...], palette: str | 
     )
 
 
+def mode_in_a_sentence(resolved: Resolved, classes: tuple[str, ...]) -> str:
+    """What this kind of map shows, in one sentence a student reads beside it."""
+    if resolved.mode == "thesis":
+        return (
+            "A thesis map explains the whole output at once, biases included; switch to "
+            "Contrast to see only what tells the two characters apart."
+        )
+    chosen = display_name(classes[resolved.target])
+    if resolved.contrast is None:
+        return (
+            f"A target map shows all that raises {chosen}'s score, including a part every "
+            "character shares (its biases, ink as such), so it can be red even where the "
+            f"network says another character; Contrast keeps only what separates {chosen} from "
+            "it."
+        )
+    other = display_name(classes[resolved.contrast])
+    return (
+        f"A contrast map keeps only what separates {chosen} from {other}: whatever both "
+        "share cancels out."
+    )
+
+
 def plain(markdown: str) -> str:
     """A caption without its Markdown emphasis (for the exports)."""
     return markdown.replace("**", "")

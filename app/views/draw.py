@@ -25,7 +25,7 @@ from app import (
     reference_maps,
     state,
 )
-from app.explainers import answer_title, colour_meaning, headline, plain
+from app.explainers import answer_title, colour_meaning, headline, mode_in_a_sentence, plain
 from app.state import KIND_NAMES
 from core.data.pairs import ALL_EIGHT, PAIRS, display_name, pair_title
 from core.explain import gradcam
@@ -194,6 +194,7 @@ def _headline(found) -> None:
         f"**The map answers:** {question.words(characters)}"
         + (f" \u2014 {question.note}." if question.note else "")
     )
+    st.caption(mode_in_a_sentence(question, characters))
 
 
 def _server_figures(image: np.ndarray, found) -> None:
@@ -315,8 +316,8 @@ def _export_buttons(record, found) -> None:
             limit=limit,
         )
 
-    left, right = st.columns(2)
-    left.download_button(
+    # one under the other: side by side in the narrow result column their labels were cut
+    st.download_button(
         "View as PNG",
         data=lambda: png_bytes(report(False).render()),
         file_name="modulex-view.png",
@@ -325,7 +326,7 @@ def _export_buttons(record, found) -> None:
         key="export_view",
         icon=":material/image:",
     )
-    right.download_button(
+    st.download_button(
         "Report as PDF",
         data=lambda: pdf_bytes(report(True)),  # an A4 page with real text
         file_name="modulex-report.pdf",

@@ -108,3 +108,16 @@ def test_the_tour_follows_the_pair_and_gives_every_pages_verdict(no_dataset):
     for pair, title in (("2Z", "2 vs Z/z"), ("5S", "5 vs S/s"), ("8B", "8 vs B/b")):
         found = answers.answer(image, pair, "dense", Question("contrast"))
         assert (f"{title}: neither" in shown) == found.refused, pair
+
+
+def test_the_page_says_what_a_target_and_a_contrast_map_show(no_dataset):
+    """Beside the map, one sentence on the kind of map: a target map's shared part (why a 2
+    can be red "for Z/z"), a contrast map's cancelling."""
+    target = texts(
+        run_page(query={"mode": "target", "why": "Z"}, session={"input_image": drawn("2")})
+    )
+    assert "A target map shows all that raises Z/z's score" in target
+    assert "a part every character shares" in target
+    contrast = texts(run_page(query={"mode": "contrast"}, session={"input_image": drawn("2")}))
+    assert "A contrast map keeps only what separates 2 from Z/z" in contrast
+    assert "A target map" not in contrast
