@@ -113,7 +113,7 @@ if len(chosen) == 0:
     st.stop()
 
 pages = int(np.ceil(len(chosen) / PAGE_SIZE))
-page = st.number_input("Page", 1, pages, 1, key="gallery_page") if pages > 1 else 1
+page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="gallery_page") if pages > 1 else 1
 page = min(int(page), pages)
 shown = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
 if method == "modulex":

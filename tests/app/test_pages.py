@@ -148,6 +148,8 @@ def test_mistakes_page_counts_and_filters(with_dataset):
     app.segmented_control(key="gallery_show").set_value("all").run()
     app.segmented_control(key="gallery_predicted").set_value("any").run()
     assert _matching(app) == confusion[1].sum()
+    page_box = app.number_input(key="gallery_page")  # it says how many pages there are
+    assert page_box.max > 1 and page_box.label == f"Page (of {int(page_box.max)})"
     app.segmented_control(key="gallery_show").set_value("incorrect").run()
     app.slider(key="gallery_confidence").set_value((0.9, 1.0)).run()
     confident = probabilities.max(axis=1) >= 0.9
