@@ -19,6 +19,7 @@ from plotly.subplots import make_subplots
 # The palettes and the scale rule are core's (core/insight/palette.py): one source for the
 # plots, the captions, the live canvas, the maps component and the exports.
 from core.insight.palette import (  # noqa: E402, F401
+    CLASS_COLOURS,
     DEFAULT_PALETTE,
     PALETTES,
     symmetric_limit,  # noqa: E402, F401
@@ -539,18 +540,10 @@ def embedding_figure(
     names: list[str],
     placed: np.ndarray | None = None,
     height: int = 480,
+    placed_name: str = "your drawing",
 ) -> go.Figure:
-    """A 2-D map of images coloured by label, with the current drawing as a star."""
-    colours = [
-        "#2166ac",
-        "#b2182b",
-        "#1b7837",
-        "#762a83",
-        "#e08214",
-        "#35978f",
-        "#c51b7d",
-        "#4d4d4d",
-    ]
+    """A 2-D map of images coloured by label, with the current input (``placed_name``) as a
+    star."""
     figure = go.Figure()
     for label, name in enumerate(names):
         chosen = labels == label
@@ -560,7 +553,7 @@ def embedding_figure(
                 y=points[chosen, 1],
                 mode="markers",
                 name=name,
-                marker=dict(size=5, opacity=0.6, color=colours[label % len(colours)]),
+                marker=dict(size=5, opacity=0.6, color=CLASS_COLOURS[label % len(CLASS_COLOURS)]),
             )
         )
     if placed is not None:
@@ -569,7 +562,7 @@ def embedding_figure(
                 x=[placed[0]],
                 y=[placed[1]],
                 mode="markers",
-                name="your drawing",
+                name=placed_name,
                 marker=dict(
                     symbol="star", size=20, color="gold", line=dict(width=1.5, color="black")
                 ),

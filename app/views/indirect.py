@@ -107,7 +107,9 @@ elif method == "pca":
 else:
     placed = place_among_neighbours(test_space[shown], layout, query)
 st.plotly_chart(
-    plots.embedding_figure(layout, test_labels[shown], names, placed),
+    plots.embedding_figure(
+        layout, test_labels[shown], names, placed, placed_name=inputs.description()
+    ),
     key="embedding",
     config={"displayModeBar": False},
 )

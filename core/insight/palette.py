@@ -32,6 +32,18 @@ PALETTES: dict[str, dict] = {
         "stops": ((94, 60, 153), (178, 171, 210), (253, 184, 99), (230, 97, 1)),
     },
 }
+# Classes in scatter plots (PCA, t-SNE): none of the palettes' colours, which mean for and
+# against elsewhere (tests/app/test_palette.py holds them apart)
+CLASS_COLOURS = (
+    "#1b7837",  # green
+    "#4d4d4d",  # dark grey
+    "#35978f",  # teal
+    "#8c510a",  # brown
+    "#c7a200",  # mustard
+    "#01665e",  # dark teal
+    "#66bd63",  # light green
+    "#5a3d00",  # dark brown
+)
 DEFAULT_PALETTE = "red-blue"
 ZERO = (247, 247, 247)  # a map's zero when drawn alone (not over its input)
 OVERLAY_ALPHAS = (1.0, 0.85, 0.0, 0.85, 1.0)  # opacity at the five stops, over the input

@@ -90,3 +90,18 @@ def test_an_export_uses_the_chosen_palette():
         strong_for, strong_against = PALETTES[key]["stops"][3], PALETTES[key]["stops"][0]
         assert tuple(strong_for) in seen and tuple(strong_against) in seen, key
     assert tuple(PALETTES["red-blue"]["stops"][3]) not in pixels["orange-purple"]
+
+
+def test_class_colours_are_none_of_the_palettes_colours():
+    """PCA and t-SNE colour the classes; red and blue (or orange and purple) mean for and against
+    everywhere else, so no class wears them."""
+    from core.insight.palette import CLASS_COLOURS, PALETTES
+
+    def rgb(hex_colour: str) -> tuple[int, ...]:
+        return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+
+    for colour in CLASS_COLOURS:
+        for palette in PALETTES.values():
+            for stop in palette["stops"]:
+                distance = sum((a - b) ** 2 for a, b in zip(rgb(colour), stop, strict=True)) ** 0.5
+                assert distance > 60, (colour, stop)
