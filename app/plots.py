@@ -122,7 +122,10 @@ def _square_axes(figure: go.Figure, rows: int = 1, columns: int = 1) -> None:
         suffix = "" if index == 1 else str(index)
         figure.update_layout(
             {
+                # no tick marks either (Streamlit's theme draws them outside every axis)
                 f"xaxis{suffix}": dict(
+                    ticks="",
+                    showline=False,
                     showticklabels=False,
                     showgrid=False,
                     zeroline=False,
@@ -130,6 +133,8 @@ def _square_axes(figure: go.Figure, rows: int = 1, columns: int = 1) -> None:
                     scaleanchor=f"y{suffix}",
                 ),
                 f"yaxis{suffix}": dict(
+                    ticks="",
+                    showline=False,
                     showticklabels=False,
                     showgrid=False,
                     zeroline=False,
@@ -568,8 +573,8 @@ def embedding_figure(
                 ),
             )
         )
-    figure.update_xaxes(showticklabels=False, zeroline=False)
-    figure.update_yaxes(showticklabels=False, zeroline=False, scaleanchor="x")
+    figure.update_xaxes(showticklabels=False, ticks="", zeroline=False)
+    figure.update_yaxes(showticklabels=False, ticks="", zeroline=False, scaleanchor="x")
     return _sized(
         figure, height, margin=dict(l=5, r=5, t=5, b=5), legend=dict(orientation="h", y=-0.05)
     )

@@ -181,3 +181,21 @@ def test_the_colour_blind_palette_changes_every_map_scale():
     finally:
         plots.set_palette_source(lambda: plots.DEFAULT_PALETTE)
     assert "178,24,43" in str(plots.maps_figure([np.eye(28)], ["map"]).data[-1].colorscale)
+
+
+def test_map_figures_draw_no_tick_marks_beside_their_axes():
+    """Streamlit's plotly theme puts tick marks outside every axis: grey stray dashes beside
+    each heatmap, since the axes show no labels. Every map axis turns them off."""
+    maps = _maps(3)
+    figures = [
+        plots.maps_figure(maps, ["a", "b", "c"], height=300),
+        plots.explanation_figure(np.zeros((28, 28)), maps[0]),
+        plots.embedding_figure(np.zeros((4, 2)), np.array([0, 1, 0, 1]), ["2", "Z/z"]),
+    ]
+    for figure in figures:
+        layout = figure.to_plotly_json()["layout"]
+        axes = [value for key, value in layout.items() if key.startswith(("xaxis", "yaxis"))]
+        hidden = [axis for axis in axes if axis.get("showticklabels") is False]
+        assert hidden
+        for axis in hidden:
+            assert axis.get("ticks") == "", axis
