@@ -18,6 +18,7 @@ from app import (
     cache,
     edit_mode,
     guard,
+    hard_pair,
     inputs,
     link,
     live_canvas,
@@ -467,6 +468,7 @@ def default_other(target: int) -> int:
 
 draw_and_explain()
 if net == "pair":
+    hard_pair.show(pair, kind, "draw")
     with st.container(key="global_maps"):
         st.markdown("**Hold it against the global maps**")
         shipped, _ = answers.reference_maps(name, kind, warn=st.warning)

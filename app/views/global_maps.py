@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import cache, plots, state
+from app import cache, hard_pair, plots, state
 from app.guard import loaded_or_stop, stop_on_project_error
 from core.aggregates import DEFAULT_K
 from core.data.pairs import display_name, pair_characters, pair_title
@@ -21,6 +21,7 @@ st.caption(
     f"and the difference of the two. {colours['for'].capitalize()} speaks for the label, "
     f"{colours['against']} against it."
 )
+hard_pair.show(pair, kind, "global")
 
 subset = st.radio(
     "Images averaged",

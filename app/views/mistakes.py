@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app import cache, inputs, plots, state
+from app import cache, hard_pair, inputs, plots, state
 from app.download_panel import offer_download
 from app.explainers import mode_label
 from app.guard import stop_on_project_error
@@ -28,6 +28,7 @@ pair, mode, kind = state.pair(), state.mode(), state.kind()
 characters = pair_characters(pair)
 names = [display_name(c) for c in characters]
 st.title(f"Mistakes gallery: {pair_title(pair)} · {KIND_NAMES[kind]}")
+hard_pair.show(pair, kind, "mistakes")
 
 if not cache.dataset_available():
     offer_download("The mistakes gallery")
