@@ -608,3 +608,23 @@ def method_curves_figure(
     return _sized(
         figure, height, xaxis_title=x_title, yaxis_title=y_title, margin=dict(l=5, r=5, t=5, b=5)
     )
+
+
+def standing_figure(shares: dict[str, float], method: str, height: int = 260) -> go.Figure:
+    """Per family of measures, the share of the other methods ``method`` beats (1: it is the
+    best on every measure of that family): one bar each, a class reads it at a glance."""
+    families = list(shares)
+    figure = go.Figure(
+        go.Bar(
+            x=[shares[f] for f in families],
+            y=[f.capitalize() for f in families],
+            orientation="h",
+            marker_color=CLASS_COLOURS[0],  # no for/against colour: this is not a map
+            text=[f"{shares[f]:.0%}" for f in families],
+            textposition="outside",
+            hovertemplate="%{y}: beats %{x:.0%} of the other methods<extra></extra>",
+        )
+    )
+    figure.update_xaxes(range=[0, 1.12], tickformat=".0%", title=f"other methods {method} beats")
+    figure.update_yaxes(autorange="reversed")
+    return _sized(figure, height, margin=dict(l=10, r=10, t=10, b=40), showlegend=False)

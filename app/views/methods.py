@@ -27,9 +27,15 @@ from core.models.networks import KIND_NAMES, THESIS_KIND, network_key
 from core.models.prediction import predict
 from core.studies.methods_report.conventions import CONVENTIONS
 from core.studies.methods_report.export import to_csv
-from core.studies.methods_report.markdown import headline
+from core.studies.methods_report.markdown import headline, in_a_sentence
 from core.studies.methods_report.stored import load_report
-from core.studies.methods_report.tables import better_of, table_columns
+from core.studies.methods_report.tables import (
+    HIGHLIGHT,
+    better_of,
+    by_family,
+    standing,
+    table_columns,
+)
 
 DEFAULT_METHODS = [
     "modulex",
@@ -203,8 +209,19 @@ entry = networks.get(network)
 if entry is None:
     st.warning(f"The report has no results for {pair_title(pair)} · {KIND_NAMES[kind]}.")
     st.stop()
-for line in headline(report, network):
-    st.markdown(line)
+st.markdown(in_a_sentence(report, network))
+st.plotly_chart(
+    plots.standing_figure(by_family(standing(report, network)), method_label(HIGHLIGHT)),
+    key="methods_standing",
+    config={"displayModeBar": False},
+)
+st.caption(
+    "Each bar: over that family's measures, the mean share of the other methods it beats. "
+    "Localisation is measured against masks we built (EMNIST has none of its own)."
+)
+with st.expander("Every measure, with its rank and the best method"):
+    for line in headline(report, network):
+        st.markdown(line)
 
 scored = entry["methods"]
 groups = {"method": "methods", "floor": "floors", "ablation": "ModuleX ablation"}

@@ -28,8 +28,9 @@ from core.inputs.preprocess import canvas_to_input
 from core.insight.report import Report, png_bytes
 from core.insight.textual import describe
 from core.models.networks import network_key
-from core.studies.methods_report.markdown import headline
+from core.studies.methods_report.markdown import headline, in_a_sentence
 from core.studies.methods_report.stored import load_report
+from core.studies.methods_report.tables import by_family, standing
 
 STEPS = (
     "A drawing and its explanation",
@@ -383,11 +384,22 @@ def step_methods(model, image) -> Report:
         "The Methods page scores them all on the test sets: which explanation can you trust?"
     )
     try:
-        verdict = headline(load_report(), network_key(PAIR, KIND))
+        report, network = load_report(), network_key(PAIR, KIND)
+        summary = in_a_sentence(report, network)
+        shares = by_family(standing(report, network))
+        verdict = headline(report, network)
     except (OSError, ValueError, KeyError):
-        verdict = []
-    for line in verdict:
-        st.markdown(f"- {line}")
+        summary, shares, verdict = "", {}, []
+    if summary:
+        st.markdown(summary)
+        st.plotly_chart(
+            plots.standing_figure(shares, METHOD_INFO["modulex"]["label"], height=220),
+            key="tour_standing",
+            config={"displayModeBar": False},
+        )
+        with st.expander("Every measure, with its rank and the best method"):
+            for line in verdict:
+                st.markdown(f"- {line}")
     maps, titles = [], []
     for name in names:
         try:
@@ -403,7 +415,7 @@ def step_methods(model, image) -> Report:
     return Report(
         "ModuleX beside other explanation methods",
         image,
-        [line.replace("**", "") for line in verdict[:2]],
+        [summary] if summary else [],
         list(zip(titles, maps, strict=True)),
         shared_scale=False,
         palette=PALETTE,

@@ -73,7 +73,11 @@ def test_methods_page_shows_the_committed_report_without_the_dataset(no_dataset)
     page = texts(app)
     assert "8 vs B/b · Dense (thesis)" in page and "2 vs Z" not in page  # this pair's headline
     assert any(e.label.startswith("How this is computed") for e in app.expander)
-    assert len(app.get("plotly_chart")) == 1 and len(app.get("download_button")) == 2
+    charts = [chart.key for chart in app.get("plotly_chart")]
+    assert charts == ["methods_standing", "methods_curves"]
+    assert len(app.get("download_button")) == 2
+    others = sum(row["group"] == "method" for row in scored.values()) - 1
+    assert f"Scored against {others} other methods on" in page  # one sentence, details folded
 
 
 def test_methods_page_report_rows_and_families_can_be_narrowed(no_dataset):
@@ -89,7 +93,7 @@ def test_methods_page_report_rows_and_families_can_be_narrowed(no_dataset):
         "ms per image ↓",
     }
     app.segmented_control(key="methods_curve").set_value("road").run()
-    assert "Input as map (floor)" in chart_text(app)
+    assert "Input as map (floor)" in chart_text(app, index=1)  # after the standing bars
 
 
 def test_methods_page_shows_the_cnn_rows_of_the_report(no_dataset):

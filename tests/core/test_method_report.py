@@ -22,9 +22,9 @@ from core.metrics import METRICS
 from core.models.layer_stack import dense_stack
 from core.models.prediction import predict
 from core.studies.methods_report.export import to_csv
-from core.studies.methods_report.markdown import headline
+from core.studies.methods_report.markdown import headline, in_a_sentence
 from core.studies.methods_report.run import stroke_pairs
-from core.studies.methods_report.tables import better_of, standing
+from core.studies.methods_report.tables import better_of, by_family, standing
 from tests.helpers import random_dense_model, random_images
 
 
@@ -138,6 +138,17 @@ def test_headline_is_per_pair_and_names_the_floors_modulex_does_not_beat():
     row = standing(report, "2Z")[0]
     assert row["rank"] == 2 and row["of"] == 2  # floors and the ablation are not ranked
     assert better_of(report, "deletion", "auc") == "lower"
+
+
+def test_the_plain_sentence_and_the_family_bars_count_the_ranks():
+    report = _report()
+    first, second = in_a_sentence(report, "2Z"), in_a_sentence(report, "8B")
+    # 2Z: ModuleX second of two on the one measure, behind the input floor; 8B: the best
+    assert "against 1 other method on 1 test-set measure," in first
+    assert "the best on 0, in the better half on 0 and in the worse half on 1; on 1 it" in first
+    assert "the best on 1, in the better half on 1 and in the worse half on 0; on 0 it" in second
+    assert by_family(standing(report, "2Z")) == {"faithfulness": 0.0}
+    assert by_family(standing(report, "8B")) == {"faithfulness": 1.0}
 
 
 def test_csv_holds_every_number_with_its_direction():

@@ -17,6 +17,30 @@ from core.studies.methods_report.tables import (
 )
 
 
+def in_a_sentence(report: dict, network: str | None = None, method: str = HIGHLIGHT) -> str:
+    """One plain sentence for a class: on how many measures ``method`` is the best, in the
+    better or the worse half, and no better than a floor."""
+    networks = report.get("networks", {})
+    network = network or next(iter(networks), None)
+    if network is None or network not in networks:
+        return f"The report has no results for {network}."
+    rows = standing(report, network, method)
+    label = method_label(method)
+    if not rows:
+        return f"{label} was not evaluated on {network}."
+    others = rows[0]["of"] - 1
+    best = sum(r["rank"] == 1 for r in rows)
+    worse = sum(r["rank"] > (r["of"] + 1) // 2 for r in rows)
+    floored = sum(bool(r["below_floors"]) for r in rows)
+    return (
+        f"Scored against {others} other method{'s' * (others != 1)} on {len(rows)} test-set "
+        f"measure{'s' * (len(rows) != 1)}, {label} is "
+        f"the best on {best}, in the better half on {len(rows) - worse} and in the worse half "
+        f"on {worse}; on {floored} it does no better than a map that ignores the network (the "
+        "input itself, an edge detector or noise)."
+    )
+
+
 def headline(report: dict, network: str | None = None, method: str = HIGHLIGHT) -> list[str]:
     """Plain sentences for one network (default: the first): where ``method`` wins, where it
     loses, and which floors it does not beat."""

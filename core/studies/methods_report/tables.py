@@ -49,7 +49,7 @@ def standing(report: dict, network: str, method: str = HIGHLIGHT) -> list[dict]:
     floors or the ablation), who is best, and the floors' values."""
     entry = report["networks"][network]["methods"]
     rows = []
-    for _, metric, key, title, _ in [*table_columns(), STROKE_COLUMN]:
+    for category, metric, key, title, _ in [*table_columns(), STROKE_COLUMN]:
         if metric not in report["directions"]:
             continue
         values = {name: r["metrics"].get(metric, {}).get(key) for name, r in entry.items()}
@@ -65,6 +65,7 @@ def standing(report: dict, network: str, method: str = HIGHLIGHT) -> list[dict]:
         rows.append(
             {
                 "column": title,
+                "category": category,
                 "better": better,
                 "value": values[method],
                 "rank": ranked.index(method) + 1,
@@ -101,3 +102,17 @@ def floor_effect(report: dict, network: str) -> dict | None:
         "best_deletion": (best_deletion, value(best_deletion, "deletion")),
         "best_insertion": (best_insertion, value(best_insertion, "insertion")),
     }
+
+
+def beaten_share(row: dict) -> float:
+    """The share of the other methods ``row``'s method beats on that column (1: the best)."""
+    others = row["of"] - 1
+    return (row["of"] - row["rank"]) / others if others > 0 else 1.0
+
+
+def by_family(rows: list[dict]) -> dict[str, float]:
+    """The mean :func:`beaten_share` per metric family (Quantus category), in table order."""
+    families: dict[str, list[float]] = {}
+    for row in rows:
+        families.setdefault(row["category"], []).append(beaten_share(row))
+    return {family: float(np.mean(shares)) for family, shares in families.items()}
