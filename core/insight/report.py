@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -36,11 +37,19 @@ def overlay(
     return overlay_rgb(image, importance, limit, palette)
 
 
+# DejaVu Sans ships with the project: Pillow's own default font has no Greek letters, and the
+# exports name "LRP-ε" (its licence is beside it)
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
+
+
 def _font(size: int):
     try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow built without FreeType
-        return ImageFont.load_default()
+        return ImageFont.truetype(str(FONT_FILE), size)
+    except OSError:  # the font file is missing, or Pillow was built without FreeType
+        try:
+            return ImageFont.load_default(size=size)
+        except TypeError:
+            return ImageFont.load_default()
 
 
 def _panel(rgb: np.ndarray) -> Image.Image:

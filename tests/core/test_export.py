@@ -107,3 +107,23 @@ def test_a_long_text_wraps_inside_the_page():
         x, y = (float(v) for v in line.split(b" Td")[0].split()[-2:])
         text = line.split(b"(", 1)[1].rsplit(b") Tj", 1)[0]
         assert 0 < x and x + len(text) * 11 * 0.56 <= 595.28 and 0 < y < 841.89
+
+
+def test_the_picture_exports_draw_greek_letters():
+    """"LRP-ε" used to come out as "LRP-☐": the shipped font has the letter. An ε is drawn as
+    its own glyph, not as the box every missing character shares."""
+    from PIL import Image, ImageDraw
+
+    from core.insight.report import FONT_FILE, _font
+
+    assert FONT_FILE.is_file()
+    font = _font(40)
+
+    def drawn(text: str) -> np.ndarray:
+        picture = Image.new("L", (120, 60), 0)
+        ImageDraw.Draw(picture).text((5, 5), text, fill=255, font=font)
+        return np.asarray(picture)
+
+    epsilon, missing, other_missing = drawn("ε"), drawn("\u0378"), drawn("\u0379")
+    assert np.array_equal(missing, other_missing)  # unassigned code points: the same box
+    assert epsilon.any() and not np.array_equal(epsilon, missing)
