@@ -55,6 +55,20 @@ def metadata(pair: str, kind: str = "dense") -> dict:
     return _metadata(pair, kind, str(pretrained_root()))
 
 
+def drawn_mistake(pair: str, kind: str = "dense"):
+    """The redrawn example a network misreads most surely (core/insight/drawn_mistakes.py), or
+    None; computed once per network (shared, read-only)."""
+    return _drawn_mistake(pair, kind, str(pretrained_root()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _drawn_mistake(pair: str, kind: str, root: str):
+    from core.data.pairs import pair_characters
+    from core.insight.drawn_mistakes import surest_drawn_mistake
+
+    return surest_drawn_mistake(network(pair, kind), pair_characters(pair))
+
+
 def unlikely_check(name: str, kind: str = "dense"):
     """The "not one of these" check of a network: its parameters and the 8-character CNN.
     Raises :class:`ProjectFileError` naming a missing or damaged file."""

@@ -279,35 +279,46 @@ def _a_mistake(model, chosen) -> tuple[np.ndarray, str, int, int]:
                 true,
                 said,
             )
+    found = cache.drawn_mistake(PAIR, KIND)
+    if found is not None:
+        return (
+            found.image,
+            f"the example \u201c{found.example}\u201d drawn again as a person might (turned, "
+            f"stretched, another size and brush), a {NAMES[found.true]} that the network calls "
+            f"{NAMES[found.said]} ({found.probability:.0%}); the dataset is not here, so a "
+            "drawing stands in for a test image",
+            found.true,
+            found.said,
+        )
     drawings = [e for e in EXAMPLES if e.character in CHARACTERS]
     pictures = [example_image(e.name) for e in drawings]
     said = predict_and_explain(model, np.stack(pictures), mode="thesis")[0]
     meant = [CHARACTERS.index(e.character) for e in drawings]
     sureness = [said[i, meant[i]] for i in range(len(drawings))]
     pick = int(np.argmin(sureness))
-    true, answer = meant[pick], int(said[pick].argmax())
-    drawn = f"the example drawing \u201c{drawings[pick].name}\u201d, a {NAMES[true]}"
-    if answer != true:
-        where = (
-            f"{drawn}, which the network calls {NAMES[answer]} ({said[pick, answer]:.0%}) (the "
-            "dataset is not here, so a drawing stands in for a test image)"
-        )
-    else:
-        where = (
-            f"{drawn}: no example fools this network, and this is the one it is least sure of "
-            f"({said[pick, true]:.0%} {NAMES[true]}; the dataset is not here for real mistakes)"
-        )
-    return pictures[pick], where, true, answer
+    true = meant[pick]
+    where = (
+        f"the example drawing \u201c{drawings[pick].name}\u201d, a {NAMES[true]} it reads "
+        f"right ({said[pick, true]:.0%}) though it is the one it is least sure of"
+    )
+    return pictures[pick], where, true, true
 
 
 def step_mistake(model) -> Report:
     chosen = chosen_test_images()
     image, where, true, said = _a_mistake(model, chosen)
     other = 1 - said
-    st.markdown(
-        f"Now a mistake: {where}. Held against the global maps, its explanation shows what "
-        "the network went by."
-    )
+    if said != true:
+        st.markdown(
+            f"Now a mistake: {where}. Held against the global maps, its explanation shows what "
+            "the network went by."
+        )
+    else:
+        st.markdown(
+            "No mistake to show here: the test set is not on this machine and no redrawn "
+            f"example fools this network. Instead, {where}: held against the global maps, its "
+            "explanation shows what the network goes by."
+        )
     _, local = predict_and_explain(model, image[None], mode="contrast", target=said)
     global_maps = cache.shipped_maps(PAIR, KIND).get("target", "correct")
     verdict = "(the wrong answer)" if said != true else "(the right answer)"

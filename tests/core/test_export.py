@@ -110,7 +110,7 @@ def test_a_long_text_wraps_inside_the_page():
 
 
 def test_the_picture_exports_draw_greek_letters():
-    """"LRP-ε" used to come out as "LRP-☐": the shipped font has the letter. An ε is drawn as
+    """ "LRP-ε" used to come out as "LRP-☐": the shipped font has the letter. An ε is drawn as
     its own glyph, not as the box every missing character shares."""
     from PIL import Image, ImageDraw
 
