@@ -190,6 +190,13 @@ def _headline(found) -> None:
         )
     else:
         st.markdown(f"### {headline(found, names)}")
+    label = state.current().label
+    if label:  # a test image: its true label, as large as the answer it checks
+        right = label in characters and characters.index(label) == predicted
+        st.markdown(
+            f"**Labelled {display_name(label)}** in the test set: the network is "
+            + ("**right**." if right else "**wrong**.")
+        )
     question = found.question
     st.markdown(
         f"**The map answers:** {question.words(characters)}"

@@ -216,5 +216,13 @@ def test_a_random_test_image_is_explained(with_dataset):
     app = run_page()
     app.button(key="test_pick").click().run()
     assert not app.exception
-    assert re.search(r"Input: test image #\d+ of 2 vs Z/z, labelled", texts(app))
-    assert "Prediction:" in texts(app)
+    page = texts(app)
+    assert re.search(r"Input: test image #\d+ of 2 vs Z/z, labelled", page)
+    assert "Prediction:" in page
+    # the true label beside the answer, and whether the network got it right
+    label = re.search(
+        r"\*\*Labelled (2|Z/z)\*\* in the test set: the network is \*\*(right|wrong)", page
+    )
+    said = re.search(r"Prediction: \*\*(2|Z/z)\*\*", page)
+    assert label and said
+    assert (label.group(2) == "right") == (label.group(1) == said.group(1))
