@@ -32,6 +32,7 @@ from core.data.pairs import ALL_EIGHT, PAIRS, display_name, pair_title
 from core.explain import gradcam
 from core.explain.question import PREDICTED, RUNNER_UP
 from core.inputs.examples import EXAMPLES, by_name
+from core.insight.hard_pairs import accuracy_interval
 from core.insight.report import Report, pdf_bytes, png_bytes
 
 pair, mode, kind, net = state.pair(), state.mode(), state.kind(), state.net()
@@ -296,6 +297,15 @@ def _export_buttons(record, found) -> None:
     limit = cache.map_limit(name, kind, mode)
     meaning = plain(colour_meaning(found.question, characters, palette))
     today = datetime.date.today().isoformat()
+    accuracy = hard_pair.test_accuracy(name, kind)
+    if accuracy:
+        low, high = accuracy_interval(*accuracy)
+        accuracy_line = (
+            f"The {state.network_title()} network is right on {accuracy[0] / accuracy[1]:.1%} of "
+            f"its {accuracy[1]:,} test images (95% interval {low:.1%}–{high:.1%})."
+        )
+    else:
+        accuracy_line = ""
 
     def report(with_text: bool):
         lines = [
@@ -312,6 +322,8 @@ def _export_buttons(record, found) -> None:
                 f"Mode: {mode}. Explanation confidence {found.confidence:.2f}. "
                 f"Input: {described}. {today}."
             )
+            if accuracy_line:
+                lines.append(accuracy_line)
             text = found.sentence
         return Report(
             title,

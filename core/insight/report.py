@@ -91,6 +91,11 @@ class Report:
 
     def _row(self) -> list[tuple[str, Image.Image]]:
         """The pictures left to right: (caption, picture); a colour bar has an empty caption."""
+        main, references = self._rows()
+        return main + references
+
+    def _rows(self) -> tuple[list[tuple[str, Image.Image]], list[tuple[str, Image.Image]]]:
+        """The input, the maps and their colour bar; then the references on their own scale."""
         row = [] if self.image is None else [("input (28x28)", _panel(self.image))]
         limit = self.limit or (symmetric_limit(*[m for _, m in self.maps]) if self.maps else 1.0)
         for caption, importance in self.maps:
@@ -103,13 +108,15 @@ class Report:
             row.append((caption, _panel(rgb)))
         if self.maps and self.shared_scale:
             row.append(("", _colour_bar(PANEL, limit, self.palette)))
+        references = []
         if self.references:
             reference_limit = symmetric_limit(*[m for _, m in self.references])
-            row += [
+            references = [
                 (caption, _panel(colorize(m, reference_limit, self.palette)))
                 for caption, m in self.references
             ]
-        return row
+            references.append(("", _colour_bar(PANEL, reference_limit, self.palette)))
+        return row, references
 
     def render(self) -> Image.Image:
         margin, gap = 24, 16
@@ -144,27 +151,32 @@ def png_bytes(picture: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
+MAX_PDF_SCALE = 2.0  # points per picture pixel at most: large, not blurred beyond use
+
+
 def report_pdf(report: Report) -> bytes:
     """The report on one A4 page: title, pictures with their captions, then the text."""
     page = Page(*A4)
     margin, width = 48.0, A4[0] - 96.0
     page.text(margin, margin, report.title, size=16, bold=True)
     top = margin + 30
-    row = report._row()
-    if row:
+    # the input and its maps across the page's width, the references in a row of their own
+    for row in report._rows():
+        if not row:
+            continue
         gap = 8
         total = sum(picture.width for _, picture in row) + gap * (len(row) - 1)
-        scale = min(width / total, 1.0)
+        scale = min(width / total, MAX_PDF_SCALE)
         x = margin
         tallest = 0.0
         for caption, picture in row:
             shown = page.picture(x, top, picture.width * scale, np.asarray(picture.convert("RGB")))
             tallest = max(tallest, shown)
-            size = 8.0
+            size = 9.0
             for index, line in enumerate(wrap(caption, picture.width * scale, size)[:3]):
-                page.text(x, top + shown + 4 + index * 10, line, size=size)
+                page.text(x, top + shown + 4 + index * 11, line, size=size)
             x += (picture.width + gap) * scale
-        top += tallest + 40
+        top += tallest + 44
     paragraphs = [*report.lines, report.text] if report.text else list(report.lines)
     for paragraph in paragraphs:
         for line in wrap(paragraph, width, 11):

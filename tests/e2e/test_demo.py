@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -10,6 +11,7 @@ import pytest
 from PIL import Image
 
 from bench.browser import CANVAS, page_text, wait_for_app, wait_for_text
+from core.models.metadata import load_metadata
 
 pytestmark = [pytest.mark.browser, pytest.mark.dataset]
 
@@ -31,7 +33,16 @@ def test_an_example_is_drawn_predicted_and_exported(page, dashboard):
     assert picture.format == "PNG" and picture.width > picture.height > 200
     with page.expect_download() as download:
         page.get_by_role("button", name="Report as PDF").click()
-    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    pdf = open(download.value.path(), "rb").read()
+    assert pdf.startswith(b"%PDF-")
+    # the report says when, on which scale and how good the network is (its text is plain)
+    test = load_metadata("2Z")["evaluation"]["test"]
+    right = f"right on {test['accuracy']:.1%} of its {test['n']:,} test images (95% interval"
+    text = " ".join(
+        re.sub(r"\\(.)", r"\1", line.decode("cp1252"))
+        for line in re.findall(rb"\(((?:[^()\\]|\\.)*)\) Tj", pdf)
+    )
+    assert right in text and datetime.date.today().isoformat() in text, text
 
 
 def test_a_random_misclassified_test_image(page, dashboard):
