@@ -1,0 +1,30 @@
+"""Why, at every level, on the live drawing (issue 23): one module per level.
+
+* :mod:`core.levels.strokes` — your strokes: the exact Shapley value of each stroke (or ink
+  component of a picture) for the question's score, coalitions framed as the whole drawing is;
+* :mod:`core.levels.edits` — the edit that flips it: the smallest edit of the strokes from a
+  small grammar that flips the answer while the "not one of these" judge accepts the result;
+* :mod:`core.levels.concepts` — concepts a student can name (TCAV), and the sensitivity of the
+  current question to each significant one;
+* :mod:`core.levels.influence` — training examples: the exact gradient dot product between the
+  current question and every training image, and self-influence.
+
+The question is ``(mode, target, contrast)`` in class indices (:mod:`core.levels.question`).
+Every call takes the network's numpy view (:func:`core.models.load_network`) or a Keras model.
+Names are re-exported lazily, so importing one module does not load the others.
+"""
+
+from __future__ import annotations
+
+from core._exports import lazy_exports
+
+__getattr__, __dir__, __all__ = lazy_exports(
+    __name__,
+    {
+        "question": ("Question", "logits_of"),
+        "framing": ("Frame", "frame_of"),
+        "shapley": ("Shapley", "shapley", "EXACT_LIMIT"),
+        "components": ("ink_components",),
+        "strokes": ("StrokeValues", "stroke_values", "picture_values", "stroke_masks"),
+    },
+)
