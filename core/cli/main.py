@@ -126,6 +126,8 @@ def cmd_train(args) -> int:
                 _write_global_maps(
                     pair, result.model, args.k, Path(args.out) if args.out else None, kind
                 )
+            if pair != BALANCED:  # what the levels need beside the new weights
+                _write_levels(pair, kind, Path(args.out) if args.out else None)
     _print_json(summary)
     return 0
 
@@ -135,6 +137,20 @@ def _write_global_maps(pair, model, k, root=None, kind="dense"):
 
     for path in write_maps(pair, model, k=k, kind=kind, root=root):
         print(f"wrote {path}", file=sys.stderr)
+
+
+def _write_levels(pair, kind, root=None, what=None):
+    from core.levels.artefacts import write_artefacts
+
+    for path in write_artefacts(pair, kind, root, what):
+        print(f"wrote {path}", file=sys.stderr)
+
+
+def cmd_levels_artefacts(args) -> int:
+    for pair in args.pair:
+        for kind in args.kind:
+            _write_levels(pair, kind, Path(args.out) if args.out else None, args.what)
+    return 0
 
 
 def cmd_global_maps(args) -> int:
@@ -497,6 +513,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for unlikely.md and unlikely.json ('' for none)",
     )
     unlikely.set_defaults(run=cmd_calibrate_unlikely)
+
+    levels = commands.add_parser(
+        "levels-artefacts",
+        help="what the levels ship beside each network (self-influence, concept vectors), "
+        "from its weights and the dataset, with checksums in levels.json",
+    )
+    levels.add_argument(
+        "--pair",
+        type=lambda value: [*PAIRS, "all8"] if value == "all" else _model_names(value),
+        default=[*PAIRS, "all8"],
+        help="pairs and/or all8, comma-separated, or all (default)",
+    )
+    levels.add_argument("--kind", type=_kinds, default=["dense", "cnn"], help="dense, cnn or both")
+    levels.add_argument(
+        "--what",
+        type=lambda value: _comma_list(
+            value, ("influence", "concepts"), "artefact", "all", ("influence", "concepts")
+        ),
+        default=["influence", "concepts"],
+        help="influence, concepts, or all (default)",
+    )
+    levels.add_argument("--out", help="folder of the networks (default: pretrained/)")
+    levels.set_defaults(run=cmd_levels_artefacts)
 
     for name, handler, text in (
         ("predict", cmd_predict, "predict image files"),

@@ -78,7 +78,7 @@ class Frame:
 
     def small(self, crops: np.ndarray) -> np.ndarray:
         """Crops ``[..., h, w]`` -> the 28x28 values before normalisation (float64)."""
-        return np.einsum("ih,...hw,jw->...ij", self.rows, crops, self.columns, optimize=True)
+        return np.matmul(np.matmul(self.rows, crops), self.columns.T)
 
 
 def to_levels(small: np.ndarray, peak: float) -> np.ndarray:
@@ -136,17 +136,44 @@ def frame_of(ink: np.ndarray) -> Frame | None:
         raise ImageInputError(
             "the drawing is too small to be a character (a dot or a short tick): draw it larger"
         )
-    sigma = max(0.5, BLUR_FRACTION * longer)
-    margin = int(np.ceil(3 * sigma))
-    frame = int(round(longer * IMAGE_SIDE / TARGET_SIDE))
-    height, width = bottom - top + 1, right - left + 1
-    rows = _axis(height, margin, sigma, (frame - height) // 2 - margin, frame)
-    columns = _axis(width, margin, sigma, (frame - width) // 2 - margin, frame)
+    rows, columns, margin = _geometry(bottom - top + 1, right - left + 1)
     partial = Frame(top - margin, left - margin, rows, columns, 1.0, passes, ink.shape)
     peak = float(np.clip(partial.small(partial.crop(thinned.astype(np.float64))), 0, None).max())
     if peak <= 0:
         return None
     return Frame(top - margin, left - margin, rows, columns, peak, passes, ink.shape)
+
+
+def reframe(ink: np.ndarray, thinning: int = 0) -> np.ndarray | None:
+    """Canvas ink framed by its own box, as preprocessing frames it, given the thinning passes
+    (:func:`thinning_passes`; this skips deciding them, the slow part): float32 ``[28, 28]``
+    in [0, 1], None when blank. The quick path of the edit search."""
+    ink = np.asarray(ink, np.float64)
+    if thinning:
+        ink = erode(ink, thinning)
+    box = ink_bounding_box(ink)
+    if box is None:
+        return None
+    top, bottom, left, right = box
+    rows, columns, margin = _geometry(bottom - top + 1, right - left + 1)
+    frame = Frame(top - margin, left - margin, rows, columns, 1.0, thinning, ink.shape)
+    small = np.clip(frame.small(frame.crop(ink)), 0, None)
+    peak = small.max()
+    return None if peak <= 0 else to_levels(small, peak)
+
+
+@functools.lru_cache(maxsize=1024)
+def _geometry(height: int, width: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """``ink_to_input``'s frame of a box ``height`` x ``width``: the rows and columns matrices
+    and the blur margin."""
+    longer = max(height, width)
+    sigma = max(0.5, BLUR_FRACTION * longer)
+    margin = int(np.ceil(3 * sigma))
+    frame = int(round(longer * IMAGE_SIDE / TARGET_SIDE))
+    rows = _axis(height, margin, sigma, (frame - height) // 2 - margin, frame)
+    columns = _axis(width, margin, sigma, (frame - width) // 2 - margin, frame)
+    rows.flags.writeable = columns.flags.writeable = False
+    return rows, columns, margin
 
 
 def render(ink: np.ndarray, frame: Frame) -> np.ndarray:
@@ -165,14 +192,14 @@ def _axis(length: int, margin: int, sigma: float, offset: int, frame: int) -> np
     radius = max(1, int(np.ceil(3 * sigma)))
     weights = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2).astype(np.float32)
     weights = (weights / weights.sum()).astype(np.float64)
-    # blurred[i] = sum_j weights[j - i + radius] * crop[j], zero outside the crop
-    offsets = np.arange(span)[None, :] - np.arange(span)[:, None]
-    near = np.abs(offsets) <= radius
-    blur = np.where(near, weights[np.clip(offsets + radius, 0, 2 * radius)], 0.0)
-    placed = np.arange(span) + offset
-    inside = (placed >= 0) & (placed < frame)
-    resize = _resize_matrix(frame)
-    return resize[:, placed[inside]] @ blur[inside]
+    # blurred row i (crop coordinates) lands on frame row i + offset, dropped outside the frame
+    placed = np.zeros((IMAGE_SIDE, span))
+    inside = np.arange(span) + offset
+    keep = (inside >= 0) & (inside < frame)
+    placed[:, keep] = _resize_matrix(frame)[:, inside[keep]]
+    # then the blur, blurred[i] = sum_j weights[j - i + radius] crop[j] (zero outside the
+    # crop): each row of the matrix is correlated with the (symmetric) Gaussian
+    return np.array([np.convolve(row, weights, mode="same") for row in placed])
 
 
 @functools.lru_cache(maxsize=256)
