@@ -139,17 +139,56 @@ def _write_global_maps(pair, model, k, root=None, kind="dense"):
         print(f"wrote {path}", file=sys.stderr)
 
 
-def _write_levels(pair, kind, root=None, what=None):
+def _write_levels(pair, kind, root=None, what=None, sets=None):
     from core.levels.artefacts import write_artefacts
 
-    for path in write_artefacts(pair, kind, root, what):
+    paths, results = write_artefacts(pair, kind, root, what, sets)
+    for path in paths:
         print(f"wrote {path}", file=sys.stderr)
+    return results
 
 
 def cmd_levels_artefacts(args) -> int:
+    from core.levels.concepts import concept_sets
+
+    sets = concept_sets() if "concepts" in args.what else None
+    results = {}
     for pair in args.pair:
         for kind in args.kind:
-            _write_levels(pair, kind, Path(args.out) if args.out else None, args.what)
+            found = _write_levels(pair, kind, Path(args.out) if args.out else None, args.what, sets)
+            if "concepts" in found:
+                results[f"{pair}/{kind}"] = found["concepts"]
+    if results and args.report:
+        from core.levels.report import update_concepts
+
+        for path in update_concepts(results, Path(args.report)):
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_levels_report(args) -> int:
+    from core.studies.levels_report import run, write
+
+    results = run(per_class=args.per_class, progress=lambda m: print(m, file=sys.stderr))
+    for path in write(results, Path(args.report)):
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_influence_study(args) -> int:
+    from core.studies.influence_study import run_removal
+
+    result = run_removal(
+        args.pair,
+        test_images=args.test_images,
+        k=args.k,
+        epochs=args.epochs,
+        random_draws=args.random_draws,
+        progress=lambda m: print(m, file=sys.stderr, flush=True),
+    )
+    path = Path(args.report) / "levels-influence.json"
+    path.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {path}", file=sys.stderr)
     return 0
 
 
@@ -535,7 +574,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="influence, concepts, or all (default)",
     )
     levels.add_argument("--out", help="folder of the networks (default: pretrained/)")
+    levels.add_argument(
+        "--report",
+        default=str(Path(__file__).resolve().parents[2] / "reports"),
+        help="folder for concepts.md and concepts.json ('' for none)",
+    )
     levels.set_defaults(run=cmd_levels_artefacts)
+
+    reports = str(Path(__file__).resolve().parents[2] / "reports")
+    level_report = commands.add_parser(
+        "levels-report",
+        help="reports/levels.md: stroke values, flip edits beside the pixel counterfactual, "
+        "training examples (needs the dataset)",
+    )
+    level_report.add_argument("--per-class", type=int, default=10, help="test images per class")
+    level_report.add_argument("--report", default=reports, help="folder for levels.md / .json")
+    level_report.set_defaults(run=cmd_levels_report)
+    study = commands.add_parser(
+        "influence-study",
+        help="remove the top-k proponents of test images and retrain, against k random "
+        "removals (slow: about 4 retrainings per test image)",
+    )
+    study.add_argument("--pair", choices=PAIRS, default="2Z")
+    study.add_argument("--test-images", type=int, default=12)
+    study.add_argument("-k", type=int, default=100)
+    study.add_argument("--epochs", type=int, default=8)
+    study.add_argument("--random-draws", type=int, default=3)
+    study.add_argument("--report", default=reports, help="folder for levels-influence.json")
+    study.set_defaults(run=cmd_influence_study)
 
     for name, handler, text in (
         ("predict", cmd_predict, "predict image files"),

@@ -190,14 +190,16 @@ def possibly_mislabelled(name: str, kind: str = "dense", k: int = 24, root=None)
 ARTEFACTS = ("influence", "concepts")
 
 
-def write_artefacts(name: str, kind: str, root: Path | None = None, what=None) -> list[Path]:
-    """Every levels file of a network (or those named in ``what``), from its saved weights."""
+def write_artefacts(name: str, kind: str, root: Path | None = None, what=None, sets=None):
+    """Every levels file of a network (or those named in ``what``), from its saved weights:
+    (paths written, {"concepts": the TCAV result} when concepts were computed)."""
     what = ARTEFACTS if what is None else tuple(what)
-    written = []
+    written, results = [], {}
     if "influence" in what:
         written.append(write_influence(name, kind, root))
     if "concepts" in what:
         from core.levels.concepts import write_concepts
 
-        written.append(write_concepts(name, kind, root))
-    return written
+        path, results["concepts"] = write_concepts(name, kind, root, sets)
+        written.append(path)
+    return written, results

@@ -163,3 +163,32 @@ def test_the_influence_file_is_checked_against_its_checksum_and_the_weights(tmp_
     metadata_path.write_text(json.dumps(metadata))
     with pytest.raises(ModelFileError, match="other weights"):
         artefacts.read_influence("2Z", "dense", tmp_path)
+
+
+def _bars(rng, n: int, vertical: bool) -> np.ndarray:
+    images = np.zeros((n, 28, 28), np.uint8)
+    for image in images:
+        at, start = rng.integers(4, 24), rng.integers(2, 8)
+        length = rng.integers(14, 20)
+        if vertical:
+            image[start : start + length, at : at + 2] = 255
+        else:
+            image[at : at + 2, start : start + length] = 255
+    return images
+
+
+@pytest.mark.slow
+def test_removing_the_proponents_lowers_the_score_more_than_random_removals():
+    from core.studies.influence_study import removal_study
+
+    rng = np.random.default_rng(0)
+    images = np.concatenate([_bars(rng, 150, True), _bars(rng, 150, False)])
+    labels = np.r_[np.zeros(150, int), np.ones(150, int)]
+    validation = (
+        np.concatenate([_bars(rng, 20, True), _bars(rng, 20, False)]),
+        np.r_[np.zeros(20, int), np.ones(20, int)],
+    )
+    tests = np.concatenate([_bars(rng, 2, True), _bars(rng, 1, False)])
+    result = removal_study(images, labels, validation, tests, k=40, random_draws=2, epochs=3)
+    assert result["test_images"] == 3
+    assert result["mean_drop_proponents"] > result["mean_drop_random"]
