@@ -37,24 +37,6 @@ def _timed(call, repeats: int) -> dict:
     }
 
 
-def _cut(strokes, pieces: int):
-    """The drawing's strokes cut into ``pieces`` strokes (consecutive runs of points)."""
-    from core.inputs.strokes import PixelStroke
-    from core.levels.edits import resample
-
-    points = [resample(s.points, 6.0) for s in strokes]
-    total = sum(len(p) for p in points)
-    out = []
-    for stroke, p in zip(strokes, points, strict=True):
-        share = max(1, round(pieces * len(p) / total))
-        for chunk in np.array_split(np.arange(len(p)), share):
-            if len(chunk) >= 2:
-                out.append(
-                    PixelStroke(stroke.width, [tuple(q) for q in p[chunk[0] : chunk[-1] + 2]])
-                )
-    return out[:pieces]
-
-
 def run(quick: bool = False) -> dict:
     from threadpoolctl import threadpool_limits
 
@@ -84,7 +66,7 @@ def _network_row(name: str, kind: str, drawings: list, repeats: int) -> dict:
     from core.levels.concepts import concept_sensitivities, read_concepts
     from core.levels.edits import flip_edit, judge_for
     from core.levels.influence import influence_index, training_examples
-    from core.levels.strokes import stroke_values
+    from core.levels.strokes import cut, stroke_values
     from core.models.files import load_network
 
     network = load_network(name, kind)
@@ -93,7 +75,7 @@ def _network_row(name: str, kind: str, drawings: list, repeats: int) -> dict:
     images = [canvas_to_input(render_pixel_strokes(d)) for d in drawings]
     questions = [question_for_image(network, x) for x in images]
     for label, pieces in (("examples", None), ("strokes_4", 4), ("strokes_8", 8)):
-        sets = drawings if pieces is None else [_cut(d, pieces) for d in drawings[:6]]
+        sets = drawings if pieces is None else [cut(d, pieces) for d in drawings[:6]]
         per_drawing = max(1, repeats // len(sets))
         timings = [
             _timed(lambda d=d, q=q: stroke_values(network, d, q), per_drawing)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "core"
 
 # Lowest first. Shared modules (errors, types, _exports) sit under everything.
-LAYERS = ["data", "inputs", "models", "explain", "metrics", "insight", "studies", "cli"]
+LAYERS = ["data", "inputs", "models", "explain", "metrics", "insight", "levels", "studies", "cli"]
 SHARED = {"errors", "types", "_exports", "__main__", "__init__"}
 
 

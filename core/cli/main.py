@@ -140,7 +140,7 @@ def _write_global_maps(pair, model, k, root=None, kind="dense"):
 
 
 def _write_levels(pair, kind, root=None, what=None, sets=None):
-    from core.levels.artefacts import write_artefacts
+    from core.levels.build import write_artefacts
 
     paths, results = write_artefacts(pair, kind, root, what, sets)
     for path in paths:
@@ -167,9 +167,17 @@ def cmd_levels_artefacts(args) -> int:
 
 
 def cmd_levels_report(args) -> int:
-    from core.studies.levels_report import run, write
+    from core.studies.levels_report import refresh_removal, run, write
 
-    results = run(per_class=args.per_class, progress=lambda m: print(m, file=sys.stderr))
+    stored = Path(args.report) / "levels.json"
+    previous = json.loads(stored.read_text()) if stored.is_file() else None
+    results = run(
+        per_class=args.per_class,
+        progress=lambda m: print(m, file=sys.stderr),
+        sections=args.sections,
+        previous=previous,
+    )
+    results = refresh_removal(results, Path(args.report))
     for path in write(results, Path(args.report)):
         print(f"wrote {path}", file=sys.stderr)
     return 0
@@ -589,6 +597,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     level_report.add_argument("--per-class", type=int, default=10, help="test images per class")
     level_report.add_argument("--report", default=reports, help="folder for levels.md / .json")
+    level_report.add_argument(
+        "--sections",
+        type=lambda value: _comma_list(
+            value,
+            ("strokes", "edits", "influence"),
+            "section",
+            "all",
+            ("strokes", "edits", "influence"),
+        ),
+        default=["strokes", "edits", "influence"],
+        help="strokes, edits, influence (comma list) or all; the others are kept from levels.json"
+        " (none: only the removal study's latest result is merged in)",
+    )
     level_report.set_defaults(run=cmd_levels_report)
     study = commands.add_parser(
         "influence-study",

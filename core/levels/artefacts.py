@@ -185,21 +185,3 @@ def possibly_mislabelled(name: str, kind: str = "dense", k: int = 24, root=None)
     self-influence (positions and labels; pixels come from the dataset when present)."""
     found = read_influence(name, kind, root)
     return SelfInfluence(found.positions[:k], found.labels[:k], found.values[:k], found.info)
-
-
-ARTEFACTS = ("influence", "concepts")
-
-
-def write_artefacts(name: str, kind: str, root: Path | None = None, what=None, sets=None):
-    """Every levels file of a network (or those named in ``what``), from its saved weights:
-    (paths written, {"concepts": the TCAV result} when concepts were computed)."""
-    what = ARTEFACTS if what is None else tuple(what)
-    written, results = [], {}
-    if "influence" in what:
-        written.append(write_influence(name, kind, root))
-    if "concepts" in what:
-        from core.levels.concepts import write_concepts
-
-        path, results["concepts"] = write_concepts(name, kind, root, sets)
-        written.append(path)
-    return written, results

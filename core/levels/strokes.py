@@ -184,3 +184,17 @@ def _result(found, units, question, stack, masks=None) -> StrokeValues:
         found.coalitions,
         masks,
     )
+
+
+def cut(strokes: list[PixelStroke], pieces: int) -> list[PixelStroke]:
+    """The drawing's strokes cut into ``pieces`` strokes: the longest piece is halved (its
+    halves share the cut point) until there are that many."""
+    from core.levels.edits import resample
+
+    parts = [(s.width, resample(s.points, 6.0)) for s in strokes]
+    while len(parts) < pieces:
+        longest = max(range(len(parts)), key=lambda i: len(parts[i][1]))
+        width, points = parts.pop(longest)
+        middle = len(points) // 2
+        parts[longest:longest] = [(width, points[: middle + 1]), (width, points[middle:])]
+    return [PixelStroke(w, [tuple(map(float, q)) for q in p]) for w, p in parts[:pieces]]

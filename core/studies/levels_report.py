@@ -38,7 +38,7 @@ def strokes_section(progress=None) -> dict:
     from core.inputs.strokes import PixelStroke, unit_to_pixels
     from core.levels.question import logits_of
     from core.levels.shapley import all_coalitions, exact_from_values, shapley
-    from core.levels.strokes import StrokeGame, stroke_masks, stroke_values
+    from core.levels.strokes import StrokeGame, cut, stroke_masks, stroke_values
     from core.models.files import load_network
 
     rows, worst = [], 0.0
@@ -71,12 +71,11 @@ def strokes_section(progress=None) -> dict:
                 }
             )
     # the sampler against exact values: 12 strokes (4,096 coalitions), 2Z Dense
-    from bench.levels import _cut
     from core.inputs.examples import by_name
 
     network = load_network("2Z")
     drawing = [PixelStroke(20, unit_to_pixels(s)) for s in by_name("Z with a bar").strokes]
-    pieces = _cut(drawing, 12)
+    pieces = cut(drawing, 12)
     game = StrokeGame(stroke_masks(pieces))
     question = _question(network, game.inputs(np.ones((1, len(pieces)), bool))[0] * 255)
 
@@ -189,14 +188,30 @@ def influence_section(progress=None) -> dict:
     return found
 
 
-def run(per_class: int = 10, progress=None) -> dict:
+SECTIONS = ("strokes", "edits", "influence")
+
+
+def run(
+    per_class: int = 10, progress=None, sections=SECTIONS, previous: dict | None = None
+) -> dict:
+    """The chosen sections, merged into ``previous`` (the sections not run are kept)."""
     started = time.perf_counter()
-    results = {
-        "strokes": strokes_section(progress),
-        "edits": edits_section(per_class, progress),
-        "influence": influence_section(progress),
-    }
+    results = dict(previous or {})
+    if "strokes" in sections:
+        results["strokes"] = strokes_section(progress)
+    if "edits" in sections:
+        results["edits"] = edits_section(per_class, progress)
+    if "influence" in sections:
+        results["influence"] = influence_section(progress)
     results["seconds"] = time.perf_counter() - started
+    return results
+
+
+def refresh_removal(results: dict, folder: Path = REPORTS) -> dict:
+    """The removal study's latest result (``levels-influence.json``) in ``results``."""
+    path = folder / "levels-influence.json"
+    if path.is_file() and "influence" in results:
+        results["influence"]["removal"] = json.loads(path.read_text())
     return results
 
 
