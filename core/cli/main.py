@@ -590,6 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
     levels.set_defaults(run=cmd_levels_artefacts)
 
     reports = str(Path(__file__).resolve().parents[2] / "reports")
+    SECTIONS = ("strokes", "edits", "influence")  # noqa: N806 (of core.studies.levels_report)
     level_report = commands.add_parser(
         "levels-report",
         help="reports/levels.md: stroke values, flip edits beside the pixel counterfactual, "
@@ -599,12 +600,8 @@ def build_parser() -> argparse.ArgumentParser:
     level_report.add_argument("--report", default=reports, help="folder for levels.md / .json")
     level_report.add_argument(
         "--sections",
-        type=lambda value: _comma_list(
-            value,
-            ("strokes", "edits", "influence"),
-            "section",
-            "all",
-            ("strokes", "edits", "influence"),
+        type=lambda value: (
+            [] if value == "none" else _comma_list(value, SECTIONS, "section", "all", SECTIONS)
         ),
         default=["strokes", "edits", "influence"],
         help="strokes, edits, influence (comma list) or all; the others are kept from levels.json"
