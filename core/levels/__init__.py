@@ -28,6 +28,7 @@ __getattr__, __dir__, __all__ = lazy_exports(
         "strokes": ("StrokeValues", "stroke_values", "picture_values", "stroke_masks", "cut"),
         "edits": ("FlipEdit", "Judge", "flip_edit", "judge_for", "describe", "candidates"),
         "vectorise": ("trace",),
+        "pictures": ("traced_flip_edit",),
         "counterfactual": ("PixelCounterfactual", "pixel_counterfactual"),
         "concepts": (
             "CONCEPTS",

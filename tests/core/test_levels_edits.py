@@ -135,3 +135,15 @@ def test_the_pixel_counterfactual_flips_a_linear_network_by_its_strongest_pixels
     assert found.found and found.margin_before == pytest.approx(-1.0)
     changed = np.flatnonzero(np.abs(found.image.ravel() - image.ravel()) > 0)
     assert changed.tolist() == [100]  # the pixel with the largest weight does it alone
+
+
+def test_a_picture_is_traced_before_its_edit_is_searched():
+    from core.levels.pictures import traced_flip_edit
+
+    network = load_network("2Z")
+    picture = canvas_to_input(render_pixel_strokes(_strokes("2, angular top")))
+    strokes, found = traced_flip_edit(network, picture, ("contrast", 0, 1))
+    traced = canvas_to_input(render_pixel_strokes(strokes))
+    margin = Question("contrast", 0, 1).margins(logits_of(network, traced[None] / 255.0))[0]
+    assert found.margin_before == pytest.approx(margin, abs=1e-4)
+    assert all(index >= 0 for index in found.changed)
