@@ -58,10 +58,14 @@ def render(stored: dict) -> str:
         "*less* that it shrinks. *separable*: the held-out accuracy of the concept-vs-random "
         "classifier at that layer (is the concept visible there at all?).",
         "",
-        "Scores of a two-class network are nearly all-or-nothing (a direction raises one logit "
-        "for almost every image or for almost none), so the null's spread is wide and few "
-        "concepts pass; a concept that does not pass is not shown to be ignored, only not "
-        "shown to matter.",
+        "Scores are often nearly all-or-nothing (a direction raises a logit for almost every "
+        "image of the class or for almost none), so the null's spread is wide; a concept that "
+        "does not pass is not shown to be ignored, only not shown to matter, and one that "
+        "passes at one layer may pass the other way at another (the vectors differ by layer). "
+        "At the last hidden layer the directional derivative of a logit "
+        "is the same for every image (the output layer is linear), so its scores there are 0 "
+        "or 1 for a whole class: a concept that lowers both logits of a pair there (0 and 0) "
+        "is significant but says only that the network's output weights point away from it.",
         "",
         "## Summary: significant concepts per network",
         "",
