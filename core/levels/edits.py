@@ -366,6 +366,13 @@ def candidates(drawing: Drawing, magnitudes=MAGNITUDES, only=None) -> list[Candi
                 bump = np.sin(np.pi * t)[:, None] * normal
                 for sign in (1.0, -1.0):
                     name = f"bend the {segment.name} toward the {_compass(*(sign * normal))}"
+                    if segment.curved:  # against its bulge flattens it, with it rounds it
+                        bulge = float(((seg - seg[0]) @ normal).mean())
+                        name = (
+                            f"flatten the {segment.name}"
+                            if sign * bulge < 0
+                            else f"make the {segment.name} rounder"
+                        )
                     if not want(name):
                         continue
                     for magnitude in magnitudes:
