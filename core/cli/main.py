@@ -193,9 +193,11 @@ def cmd_influence_study(args) -> int:
         epochs=args.epochs,
         random_draws=args.random_draws,
         progress=lambda m: print(m, file=sys.stderr, flush=True),
+        image_seed=args.image_seed,
     )
     path = Path(args.report) / "levels-influence.json"
-    path.write_text(json.dumps(result, indent=1) + "\n")
+    runs = json.loads(path.read_text())["runs"] if path.is_file() else []
+    path.write_text(json.dumps({"runs": [*runs, result]}, indent=1) + "\n")
     print(f"wrote {path}", file=sys.stderr)
     return 0
 
@@ -618,6 +620,7 @@ def build_parser() -> argparse.ArgumentParser:
     study.add_argument("-k", type=int, default=100)
     study.add_argument("--epochs", type=int, default=8)
     study.add_argument("--random-draws", type=int, default=3)
+    study.add_argument("--image-seed", type=int, default=0, help="seed of the test images drawn")
     study.add_argument("--report", default=reports, help="folder for levels-influence.json")
     study.set_defaults(run=cmd_influence_study)
 

@@ -39,6 +39,7 @@ from core.inputs.preprocess import to_model_input
 from core.levels.question import Question, as_stack
 from core.models.layer_stack import Conv, Dense, LayerStack, Pool, Reshape, softmax
 
+MEASURES = ("dot", "cosine")
 STORED_CONVOLUTION_WEIGHTS = 1000
 """Convolutions with at most this many weights keep their per-example gradients."""
 BATCH = 1024
@@ -171,8 +172,17 @@ class InfluenceIndex:
         names = ", ".join(f"layer {index}" for index in self.gradients.left_out)
         return f"every layer but the large convolution ({names})"
 
-    def influences(self, image, question) -> tuple[np.ndarray, float, np.ndarray]:
-        """``influence(z, x)`` for every training image ``[N]``, the score and the logits."""
+    def influences(
+        self, image, question, measure: str = "dot"
+    ) -> tuple[np.ndarray, float, np.ndarray]:
+        """``influence(z, x)`` for every training image ``[N]``, the score and the logits.
+
+        ``measure="cosine"`` divides each by ``|grad_w L(z)|`` (the square root of its
+        self-influence): the training image's direction, not its loss's size, decides (a
+        ranking like Barshan et al.'s RelatIF, 2020; the query's own norm is one factor for all).
+        """
+        if measure not in MEASURES:
+            raise ValueError(f"measure must be one of {MEASURES}, not {measure!r}")
         question = Question.of(question, self.stack.n_classes)
         dense, convolutions, score, logits = score_gradients(self.stack, image, question)
         found = np.zeros(len(self.labels), np.float64)
@@ -183,6 +193,8 @@ class InfluenceIndex:
         stored_conv = dict(self.gradients.convolutions)
         for index, gradient in convolutions:
             found += stored_conv[index] @ gradient
+        if measure == "cosine":
+            found /= np.sqrt(np.maximum(self.gradients.self_influence, 1e-30))
         return -found, score, logits
 
 
@@ -216,11 +228,13 @@ class TrainingExamples:
         }
 
 
-def training_examples(index: InfluenceIndex, image, question, k: int = 8) -> TrainingExamples:
+def training_examples(
+    index: InfluenceIndex, image, question, k: int = 8, measure: str = "dot"
+) -> TrainingExamples:
     """The ``k`` training images whose gradient step moved the question's score most in the
     direction of its current answer (``toward``) and most the other way (``against``)."""
     question = Question.of(question, index.stack.n_classes)
-    values, score, logits = index.influences(image, question)
+    values, score, logits = index.influences(image, question, measure)
     answer = bool(question.answers(logits[None])[0])
     signed = values if answer else -values  # toward the current answer: positive
     order = np.argsort(-signed, kind="stable")

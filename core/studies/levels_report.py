@@ -176,7 +176,9 @@ def influence_section(progress=None) -> dict:
     from core.studies.influence_study import cnn_agreement
 
     removal_path = REPORTS / "levels-influence.json"
-    found = {"removal": json.loads(removal_path.read_text()) if removal_path.is_file() else None}
+    found = {
+        "removal": json.loads(removal_path.read_text())["runs"] if removal_path.is_file() else None
+    }
     found["cnn_agreement"] = [cnn_agreement(name, "cnn", queries=10) for name in (*PAIRS, "all8")]
     self_influence = {}
     for name, kind in NETWORKS:
@@ -211,7 +213,7 @@ def refresh_removal(results: dict, folder: Path = REPORTS) -> dict:
     """The removal study's latest result (``levels-influence.json``) in ``results``."""
     path = folder / "levels-influence.json"
     if path.is_file() and "influence" in results:
-        results["influence"]["removal"] = json.loads(path.read_text())
+        results["influence"]["removal"] = json.loads(path.read_text())["runs"]
     return results
 
 
@@ -299,27 +301,34 @@ def markdown(results: dict) -> str:
         "## Training examples",
         "",
     ]
-    removal = influence["removal"]
-    if removal:
+    runs = influence["removal"]
+    if runs:
         lines += [
-            f"Removal and retraining ({removal.get('pair', '2Z')} Dense, the shipped recipe "
-            f"shortened to {removal['epochs']} epochs, seed 0; {removal['test_images']} random "
-            f"test images; k = {removal['k']} of the training images; removal as a zero loss "
-            "weight, so the retraining keeps the baseline's initial weights, order and "
-            "augmentation). The score: the logit difference of the test image's predicted class "
-            "and the runner-up, on the network trained on everything.",
+            "Removal and retraining (2Z Dense, the shipped recipe shortened to "
+            f"{runs[0]['epochs']} epochs, seed 0; k = {runs[0]['k']} of the 7,033 training "
+            "images; removal as a zero loss weight, so each retraining keeps the baseline's "
+            "initial weights, batch order and augmentation). The score: the logit difference of "
+            "the test image's predicted class and the runner-up on the network trained on "
+            "everything; a *drop* is that score minus the retrained one (positive: the score "
+            "fell). *dot*: the gradient dot product the level shows; *cosine*: divided by the "
+            "training image's gradient norm.",
             "",
-            f"- mean drop without the top-{removal['k']} proponents: "
-            f"{removal['mean_drop_proponents']:+.3f}; without {removal['k']} random images "
-            f"(mean of the draws): {removal['mean_drop_random']:+.3f}",
-            f"- paired difference (proponents minus random): {removal['mean_difference']:+.3f} "
-            f"± {removal['difference_standard_error']:.3f} (standard error over the test images)",
-            f"- test images where removing the proponents dropped the score more than every "
-            f"random draw: {removal['beyond_every_random_draw']} of {removal['test_images']}; "
-            f"answers flipped by removing the proponents: "
-            f"{removal['answer_flipped_by_proponents']}",
-            "",
+            "| run | test images | proponents by | mean drop, proponents removed | mean drop, "
+            "random removed | paired difference ± s.e. | beyond every random draw | "
+            "spread of random draws (median sd) |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
+        for number, run in enumerate(runs, 1):
+            for measure, figures in run["measures"].items():
+                lines.append(
+                    f"| {number} | {run['test_images']} | {measure} | "
+                    f"{figures['mean_drop_proponents']:+.2f} | {run['mean_drop_random']:+.2f} | "
+                    f"{figures['mean_difference']:+.2f} ± "
+                    f"{figures['difference_standard_error']:.2f} | "
+                    f"{figures['beyond_every_random_draw']} of {run['test_images']} | "
+                    f"{run['random_draw_spread_median']:.2f} |"
+                )
+        lines.append("")
     else:
         lines += ["The removal study has not been run (reports/levels-influence.json).", ""]
     lines += [

@@ -189,6 +189,8 @@ def test_removing_the_proponents_lowers_the_score_more_than_random_removals():
         np.r_[np.zeros(20, int), np.ones(20, int)],
     )
     tests = np.concatenate([_bars(rng, 2, True), _bars(rng, 1, False)])
-    result = removal_study(images, labels, validation, tests, k=40, random_draws=2, epochs=3)
+    result = removal_study(
+        images, labels, validation, tests, k=40, random_draws=2, epochs=3, measures=("dot",)
+    )
     assert result["test_images"] == 3
-    assert result["mean_drop_proponents"] > result["mean_drop_random"]
+    assert result["measures"]["dot"]["mean_drop_proponents"] > result["mean_drop_random"]
