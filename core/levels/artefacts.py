@@ -143,7 +143,7 @@ def write_influence(name: str, kind: str, root: Path | None = None, index=None) 
         "training_images": int(len(values)),
         "kept": int(len(top)),
         "layers": "every layer",
-        "dataset": data.dataset_fingerprint()["id"],
+        "dataset": data.dataset_fingerprint()["id"] if data.dataset_available() else None,
         "classes": list(index.classes),
     }
     path = _folder(name, kind, root) / INFLUENCE_FILE

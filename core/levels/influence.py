@@ -1,5 +1,6 @@
 """Level 4, training examples: which training images pushed the current answer toward or
-against it, by the exact gradient dot product at the network's final weights.
+against it, by the exact gradient dot product at the network's final weights (ranked by
+default after dividing by each training image's gradient norm, see :data:`MEASURES`).
 
 For a training image ``z`` (label ``y``) and the current input ``x`` with the question's
 score ``f`` (:mod:`core.levels.question`):
@@ -40,6 +41,9 @@ from core.levels.question import Question, as_stack
 from core.models.layer_stack import Conv, Dense, LayerStack, Pool, Reshape, softmax
 
 MEASURES = ("dot", "cosine")
+"""How training images are ranked: ``"dot"``, the influence itself; ``"cosine"``, divided by
+``|grad_w L(z)|``. Removing the top 100 by cosine and retraining lowered the score by 0.81 ±
+0.14 logits more than 100 random removals (8 test images); by dot, not at all (20 images)."""
 STORED_CONVOLUTION_WEIGHTS = 1000
 """Convolutions with at most this many weights keep their per-example gradients."""
 BATCH = 1024
@@ -229,10 +233,15 @@ class TrainingExamples:
 
 
 def training_examples(
-    index: InfluenceIndex, image, question, k: int = 8, measure: str = "dot"
+    index: InfluenceIndex, image, question, k: int = 8, measure: str = "cosine"
 ) -> TrainingExamples:
     """The ``k`` training images whose gradient step moved the question's score most in the
-    direction of its current answer (``toward``) and most the other way (``against``)."""
+    direction of its current answer (``toward``) and most the other way (``against``).
+
+    ``measure="cosine"`` (default) ranks by the influence divided by the training image's
+    gradient norm; ``"dot"`` by the raw gradient dot product, which the removal study found
+    dominated by a few hard images of large loss whose removal did not move the score
+    (reports/levels.md)."""
     question = Question.of(question, index.stack.n_classes)
     values, score, logits = index.influences(image, question, measure)
     answer = bool(question.answers(logits[None])[0])

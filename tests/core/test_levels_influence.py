@@ -118,7 +118,7 @@ def test_a_copy_of_the_input_is_its_strongest_proponent_or_opponent_by_its_label
     question = Question("contrast", 0, 1)
     answer = question.answers(stack.forward(query[None] / 255.0)[1])[0]
     index = build_index(stack, images, labels, np.arange(32), np.ones(2), ("a", "b"))
-    examples = training_examples(index, query, question, k=3)
+    examples = training_examples(index, query, question, k=3, measure="dot")
     same, other = (30, 31) if answer else (31, 30)
     assert examples.toward[0] == same and examples.against[0] == other
     assert examples.toward_values[0] > 0 > examples.against_values[0]
@@ -194,3 +194,18 @@ def test_removing_the_proponents_lowers_the_score_more_than_random_removals():
     )
     assert result["test_images"] == 3
     assert result["measures"]["dot"]["mean_drop_proponents"] > result["mean_drop_random"]
+
+
+def test_the_cosine_measure_divides_by_the_training_images_gradient_norm():
+    model = random_dense_model(4, hidden=(10,))
+    images, labels = random_images(5, 20, sparsity=0.6), np.arange(20) % 2
+    index = build_index(model, images, labels, np.arange(20), np.ones(2), ("a", "b"))
+    query = random_images(6, 1, sparsity=0.6)[0]
+    dot, _, _ = index.influences(query, ("contrast", 0, 1), "dot")
+    cosine, _, _ = index.influences(query, ("contrast", 0, 1), "cosine")
+    assert np.allclose(cosine, dot / np.sqrt(index.gradients.self_influence))
+    examples = training_examples(index, query, ("contrast", 0, 1), k=20)
+    signed = cosine if examples.answer else -cosine
+    assert np.allclose(examples.toward_values, np.sort(signed)[::-1])
+    with pytest.raises(ValueError):
+        index.influences(query, ("contrast", 0, 1), "euclid")
