@@ -24,7 +24,7 @@ def update_concepts(results: dict, folder: Path = REPORTS) -> list[Path]:
             "test_images_per_class": result["test_images_per_class"],
             "rows": result["rows"],
         }
-    stored = dict(sorted(stored.items()))
+    stored = _rounded(dict(sorted(stored.items())))
     path.write_text(json.dumps(stored, indent=1) + "\n")
     markdown = folder / CONCEPTS_MD
     markdown.write_text(render(stored))
@@ -116,3 +116,14 @@ def render(stored: dict) -> str:
                 f"{row['cav_accuracy']:.2f} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def _rounded(value):
+    """Floats to 4 significant digits (the report shows 2; the JSON stays small)."""
+    if isinstance(value, float):
+        return float(f"{value:.4g}")
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
