@@ -134,11 +134,13 @@ def stroke_values(
     size: int = CANVAS_SIZE,
     seed: int = 0,
     budget: int = SAMPLED_COALITIONS,
+    labels=None,
 ) -> StrokeValues:
     """The Shapley value of every stroke of a drawing for ``question``'s score.
 
     ``network``: a :class:`~core.models.layer_stack.LayerStack` (or Keras model); ``question``:
-    a :class:`Question` or ``(mode, target, contrast)``. Raises :class:`ImageInputError` for a
+    a :class:`Question` or ``(mode, target, contrast)``; ``labels``: the network's class names
+    (for the score's description; class numbers without them). Raises :class:`ImageInputError` for a
     blank or too small drawing, as preprocessing does.
     """
     stack = as_stack(network)
@@ -149,11 +151,17 @@ def stroke_values(
         return question.scores(logits_of(stack, game.inputs(coalitions)))
 
     found = shapley(value, game.n, seed=seed, budget=budget)
-    return _result(found, STROKES, question, stack)
+    return _result(found, STROKES, question, stack, labels=labels)
 
 
 def picture_values(
-    network, image: np.ndarray, question, *, seed: int = 0, budget: int = SAMPLED_COALITIONS
+    network,
+    image: np.ndarray,
+    question,
+    *,
+    seed: int = 0,
+    budget: int = SAMPLED_COALITIONS,
+    labels=None,
 ) -> StrokeValues:
     """The Shapley value of every ink component of a picture (28x28, uint8 or float in [0, 1])
     for ``question``'s score; a coalition is the picture masked to its components."""
@@ -168,11 +176,11 @@ def picture_values(
         return question.scores(logits_of(stack, (kept * x.reshape(1, -1)).reshape(-1, 28, 28)))
 
     found = shapley(value, len(masks), seed=seed, budget=budget)
-    return _result(found, COMPONENTS, question, stack, masks)
+    return _result(found, COMPONENTS, question, stack, masks, labels)
 
 
-def _result(found, units, question, stack, masks=None) -> StrokeValues:
-    labels = [str(index) for index in range(stack.n_classes)]
+def _result(found, units, question, stack, masks=None, labels=None) -> StrokeValues:
+    labels = labels or [str(index) for index in range(stack.n_classes)]
     return StrokeValues(
         found.values,
         found.standard_errors,

@@ -126,7 +126,8 @@ def test_identical_strokes_get_equal_values_and_a_stroke_off_the_canvas_gets_non
     zed = _strokes(by_name("Z"))
     off = PixelStroke(10, [(-200.0, -200.0), (-150.0, -150.0)])  # no ink on the canvas
     network = _linear_stack(np.random.default_rng(0).normal(size=784))
-    found = stroke_values(network, [zed[0], off, zed[0]], ("contrast", 0, 1))
+    found = stroke_values(network, [zed[0], off, zed[0]], ("contrast", 0, 1), labels=("2", "Z"))
+    assert found.score == "logit(2) \u2212 logit(Z)"
     assert found.values[1] == 0.0
     assert found.values[0] == found.values[2]
     assert found.values.sum() == pytest.approx(found.v_all - found.v_none, abs=1e-9)
