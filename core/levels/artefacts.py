@@ -134,7 +134,7 @@ def write_influence(name: str, kind: str, root: Path | None = None, index=None) 
     from core.models.files import load_network
 
     if index is None:
-        index = influence_index(name, kind, load_network(name, kind, root))
+        index = influence_index(name, kind, load_network(name, kind, root), every_layer=True)
     values = index.gradients.self_influence
     top = np.argsort(-values, kind="stable")[:SELF_INFLUENCE_KEPT]
     info = {

@@ -193,7 +193,7 @@ def cnn_agreement(name: str, kind: str = "cnn", queries: int = 20, seed: int = 0
     from core.models.layer_stack import softmax
 
     network = load_network(name, kind)
-    index: InfluenceIndex = influence_index(name, kind, network)
+    index: InfluenceIndex = influence_index(name, kind, network, every_layer=True)
     stack = index.stack
     left_out = index.gradients.left_out
     train, _ = training_split(name)
