@@ -265,7 +265,9 @@ def markdown(results: dict) -> str:
         "two); *size*: canvas ink changed as a share of the drawing's ink; *pixels*: 28x28 "
         "pixels moved by more than 0.1 (a re-framed drawing moves many a little); *refused*: "
         "flipping edits the judge refused, over all flipping edits tried. Baseline: the "
-        "Wachter-style pixel counterfactual on the same 28x28 inputs.",
+        "Wachter-style pixel counterfactual on the same 28x28 inputs (not tuned for speed). "
+        "Times are wall-clock inside this report's run, niced on a shared machine (load average "
+        "9-12 when it ran): bench/results.md has the benchmark.",
         "",
         "| network | inputs | found (two edits) | median size | median pixels | refused | "
         "median time | pixel CF found | pixel CF median pixels | judge accepts pixel CF | "
