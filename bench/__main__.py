@@ -8,6 +8,8 @@
 ``python -m bench gallery``       the mistakes gallery's filter change (needs the dataset)
 ``python -m bench live``          the live drawing component in Chromium (also part of ``all``)
 ``python -m bench live-engine``   the browser engine's per-frame compute in Chromium
+``python -m bench levels``        the four levels after a pen lift (strokes, the edit, concepts,
+                                  training examples), in core
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "what",
         nargs="?",
-        choices=("all", "load", "uploads", "gallery", "live", "live-engine"),
+        choices=("all", "load", "uploads", "gallery", "live", "live-engine", "levels"),
         default="all",
     )
     parser.add_argument(
@@ -79,6 +81,10 @@ def main(argv=None) -> int:
         from bench import live_engine
 
         results["live_engine"] = live_engine.run(frames=60 if args.quick else live_engine.FRAMES)
+    elif args.what == "levels":
+        from bench import levels
+
+        results["levels"] = levels.run(quick=args.quick)
     elif args.what == "gallery":
         from bench import gallery
 

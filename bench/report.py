@@ -24,6 +24,12 @@ EXPLANATIONS = {
         " in registers, spreads only non-zero importances backward, its bias term precomputed);"
         " Dense explain ~0.2 ms, unchanged. Left: a re-run on a quiet machine."
     ),
+    "levels": (
+        "Wall-clock figures on a shared 2-core machine: the load average of the run is in the "
+        "levels section below, and the CPU time per call (the call's own work) beside each "
+        "p95. A p95 over its target with a CPU median well under it is the machine's queue, "
+        "not the computation."
+    ),
     "load": (
         "One server is bound by one core: its script threads share one GIL. A pointer-up's "
         "server work is the draw page's fragment (the browser has already explained the "
@@ -301,6 +307,7 @@ def targets(results: dict) -> list[tuple[str, str, bool | None, str]]:
                     "live_engine",
                 )
             )
+    rows += _levels_targets(results.get("levels"))
     load_test = results.get("load")
     if load_test and "levels" in load_test:
         forty = load_test["levels"].get("40")
@@ -326,6 +333,78 @@ def targets(results: dict) -> list[tuple[str, str, bool | None, str]]:
                 )
             )
     return rows
+
+
+LEVEL_TARGETS = (
+    ("strokes_8", "stroke values, 8 strokes", 50),
+    ("flip", "the flip search (example drawings)", 300),
+    ("training_examples", "training examples (after the index is built)", 100),
+    ("concepts", "concept sensitivities (within the 16 ms frame budget)", 16),
+)
+
+
+def _levels_targets(levels: dict | None) -> list:
+    if not levels:
+        return []
+    rows = []
+    load = levels.get("load_average_before", ["?"])[0]
+    for network, row in levels.get("networks", {}).items():
+        for key, text, budget in LEVEL_TARGETS:
+            if key in row:
+                figure = row[key]
+                rows.append(
+                    (
+                        f"Levels, {network}: {text}, p95 <= {budget} ms",
+                        f"p50 {figure['p50_ms']:.1f} ms, p95 {figure['p95_ms']:.1f} ms, CPU "
+                        f"{figure['cpu_median_ms']:.1f} ms (load average {load})",
+                        figure["p95_ms"] <= budget if network == "2Z/dense" else None,
+                        "levels",
+                    )
+                )
+    return rows
+
+
+def _levels_section(levels: dict | None) -> list[str]:
+    if not levels:
+        return []
+    lines = [
+        "",
+        "## Why, at every level (`python -m bench levels`)",
+        "",
+        "After a pen lift, in core, one BLAS thread per call (as the dashboard runs): wall time "
+        "p50 / p95 over the calls of every input, and the median CPU time per call. Inputs: "
+        "the 17 example drawings (1-3 strokes), the first six cut into 4 and 8 strokes; "
+        "training examples for 10 random test images. The question: the predicted class "
+        "against the runner-up. Load average (2 cores, shared) "
+        f"{levels.get('load_average_before')} before, {levels.get('load_average_after')} "
+        f"after; finished {levels.get('finished', '?')}.",
+        "",
+        "| network | what | inputs | p50 | p95 | CPU per call |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    names = {
+        "examples": "stroke values, the examples",
+        "strokes_4": "stroke values, 4 strokes",
+        "strokes_8": "stroke values, 8 strokes",
+        "flip": "the flip search",
+        "concepts": "concept sensitivities",
+        "training_examples": "training examples",
+    }
+    for network, row in levels.get("networks", {}).items():
+        for key, text in names.items():
+            if key in row:
+                figure = row[key]
+                lines.append(
+                    f"| {network} | {text} | {figure['inputs']} | {figure['p50_ms']:.1f} ms | "
+                    f"{figure['p95_ms']:.1f} ms | {figure['cpu_median_ms']:.1f} ms |"
+                )
+        if "influence_index_s" in row:
+            lines.append(
+                f"| {network} | training examples: the index, once per network | "
+                f"{row['training_images']:,} training images | "
+                f"{row['influence_index_s']:.2f} s | | |"
+            )
+    return lines
 
 
 def render(results: dict) -> str:
@@ -502,6 +581,7 @@ def render(results: dict) -> str:
                 f"| {name} | {row['bytes'] / 1024:,.0f} KB | {row['wall_s']:.3f} s | "
                 f"{row['cpu_s']:.3f} s | {row['peak_mb']:.0f} MB | {row['outcome'][:70]} |"
             )
+    lines += _levels_section(results.get("levels"))
     lines += _load_section(results.get("load"))
     return "\n".join(lines) + "\n"
 

@@ -21,6 +21,7 @@ LAYERS = [
     "aggregates",
     "metrics",
     "insight",
+    "levels",
     "studies",
     "cli",
 ]

@@ -30,3 +30,21 @@ def test_bench_quick_writes_results(tmp_path):
     assert results["micro"]["modulex"]["throughput_64"] > 0
     report = (tmp_path / "results.md").read_text()
     assert "## Targets" in report and "modulex" in report and "tf_gradient_x_input" in report
+
+
+@pytest.mark.slow
+def test_bench_levels_quick_writes_its_section(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "levels", "--quick", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ},
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    levels = json.loads((tmp_path / "results.json").read_text())["levels"]
+    row = levels["networks"]["2Z/dense"]
+    assert row["strokes_8"]["strokes"] == [8] and row["flip"]["calls"] >= 3
+    report = (tmp_path / "results.md").read_text()
+    assert "## Why, at every level" in report and "Levels, 2Z/dense" in report

@@ -1,9 +1,10 @@
 """``python -m core``: one parser, each command group adding its own commands (``register``).
 
 Groups: :mod:`.data_commands` (download), :mod:`.network_commands` (train, evaluate-model,
-global-maps, export-weights), :mod:`.image_commands` (predict, explain) and
+global-maps, export-weights), :mod:`.image_commands` (predict, explain),
 :mod:`.study_commands` (evaluate, bias-share, confidence-report, sweep-explain,
-calibrate-unlikely). A command's work lives in ``core``; its module only parses and prints.
+calibrate-unlikely) and :mod:`.level_commands` (levels-artefacts, levels-report,
+influence-study). A command's work lives in ``core``; its module only parses and prints.
 """
 
 from __future__ import annotations
@@ -11,10 +12,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.cli import data_commands, image_commands, network_commands, study_commands
+from core.cli import (
+    data_commands,
+    image_commands,
+    level_commands,
+    network_commands,
+    study_commands,
+)
 from core.errors import ProjectFileError
 
-GROUPS = (data_commands, network_commands, image_commands, study_commands)
+GROUPS = (data_commands, network_commands, image_commands, study_commands, level_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -68,6 +68,10 @@ def cmd_train(args) -> int:
                 _write_global_maps(
                     pair, result.model, args.k, Path(args.out) if args.out else None, kind
                 )
+            if pair != BALANCED:  # what the levels need beside the new weights
+                from core.cli.level_commands import write_levels
+
+                write_levels(pair, kind, Path(args.out) if args.out else None)
     print_json(summary)
     return 0
 

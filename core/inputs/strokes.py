@@ -61,9 +61,17 @@ to move a 28x28 input by tens of grey levels once it is framed and thinned)."""
 
 def render_pixel_strokes(strokes: list[PixelStroke], size: int = CANVAS_SIZE) -> np.ndarray:
     """RGBA uint8 ``[size, size, 4]``: white strokes with round ends and joints on black,
-    anti-aliased. Each segment is a filled rectangle as wide as the brush and each point a disc
-    of the brush's diameter (round caps and joins, as the live canvas strokes them), drawn at
-    :data:`SUPERSAMPLE` times the size and averaged down."""
+    anti-aliased: :func:`supersampled` averaged down by :func:`average_down`."""
+    grey = average_down(supersampled(strokes, size))
+    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+
+
+def supersampled(strokes: list[PixelStroke], size: int = CANVAS_SIZE) -> Image.Image:
+    """The strokes drawn in white on black at :data:`SUPERSAMPLE` times the size (an "L" image,
+    0 or 255). Each segment is a filled rectangle as wide as the brush and each point a disc of
+    the brush's diameter (round caps and joins, as the live canvas strokes them). The drawing is
+    a union: strokes drawn one by one and combined with a maximum give the same image (the
+    levels, :mod:`core.levels.ink`, draw them one by one)."""
     scale = SUPERSAMPLE
     big = Image.new("L", (size * scale, size * scale), 0)
     draw = ImageDraw.Draw(big)
@@ -79,8 +87,14 @@ def render_pixel_strokes(strokes: list[PixelStroke], size: int = CANVAS_SIZE) ->
             )
         for x, y in points:
             draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
-    grey = np.asarray(big.resize((size, size), Image.Resampling.BOX))
-    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+    return big
+
+
+def average_down(big: Image.Image) -> np.ndarray:
+    """A :func:`supersampled` drawing averaged over each :data:`SUPERSAMPLE`-pixel square:
+    uint8 grey ``[size, size]``."""
+    side = big.size[0] // SUPERSAMPLE
+    return np.asarray(big.resize((side, side), Image.Resampling.BOX))
 
 
 def _distinct(points: list, closer: float) -> list:

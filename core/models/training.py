@@ -88,6 +88,7 @@ def fit(
     on_batch=None,
     tensorboard_dir: str | Path | None = None,
     build=build_thesis_model,
+    sample_weights: np.ndarray | None = None,
 ) -> tuple[keras.Model, dict]:
     """The thesis' *fit*: train a fresh network; return it and its history.
 
@@ -95,7 +96,10 @@ def fit(
     :data:`core.models.BUILDERS`). ``on_batch(step, total_steps, loss, accuracy)`` is called
     after every batch. The returned
     model carries the final weights (``keep="last"``) or those of the epoch with the best
-    validation balanced accuracy (``keep="best"``).
+    validation balanced accuracy (``keep="best"``). ``sample_weights`` (one per training
+    image, default all 1) multiply each image's loss weight: 0 leaves an image out of training
+    while every other draw (initial weights, order, augmentation) stays the same, which is how
+    the influence study retrains without chosen images (:mod:`core.studies.influence_study`).
     """
     _set_seeds(config.seed)
     rng = np.random.default_rng(config.seed)
@@ -128,6 +132,8 @@ def fit(
         x_epoch = augment(x_train[order], rng, config.augmentation)
         y_epoch = y_train[order]
         w_epoch = weights_per_class[y_epoch]
+        if sample_weights is not None:
+            w_epoch = w_epoch * np.asarray(sample_weights, np.float32)[order]
         epoch_loss, epoch_hits = 0.0, 0.0
         for start in range(0, len(x_epoch), config.batch_size):
             stop = start + config.batch_size
