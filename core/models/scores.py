@@ -93,3 +93,65 @@ def precision_recall_f1(labels: np.ndarray, predicted: np.ndarray, n_classes: in
         }
         for label in range(n_classes)
     ]
+
+
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 0
+
+
+def auroc_interval(
+    scores: np.ndarray,
+    positive: np.ndarray,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+    level: float = 0.95,
+    chunk: int = 100,
+) -> tuple[float, float, float]:
+    """AUROC of ``scores`` telling ``positive`` from the rest (as :func:`auroc`: ties half,
+    infinities tied at their end) and its percentile bootstrap interval at ``level``.
+
+    The bootstrap is stratified (positives and negatives resampled apart, so every resample
+    keeps both classes) and seeded. Each resample costs O(n), not a sort: the negatives are
+    sorted once and each positive's place among them found once; a resample then only weighs
+    each score by how often it was drawn, and the AUROC is
+    ``sum_i w_i (weight of negatives below s_i + half the weight tied with it) / (n_pos n_neg)``.
+    (nan, nan, nan) when a class is missing; NaN scores are refused.
+    """
+    positive = np.asarray(positive, bool)
+    scores = np.asarray(scores, np.float64)
+    if scores.shape != positive.shape or scores.ndim != 1:
+        raise ValueError(f"scores {scores.shape} and labels {positive.shape} must be 1-D alike")
+    if np.isnan(scores).any():
+        raise ValueError("scores hold NaN")
+    if positive.all() or not positive.any():
+        return float("nan"), float("nan"), float("nan")
+    negatives = np.sort(scores[~positive])
+    positives = scores[positive]
+    below = np.searchsorted(negatives, positives, side="left")
+    up_to = np.searchsorted(negatives, positives, side="right")
+    n_pos, n_neg = len(positives), len(negatives)
+
+    def area(pos_weights: np.ndarray, neg_weights: np.ndarray) -> np.ndarray:
+        """AUROC per row of weights (``[r, n_pos]``, ``[r, n_neg]``)."""
+        cumulative = np.zeros((len(neg_weights), n_neg + 1))
+        np.cumsum(neg_weights, axis=1, out=cumulative[:, 1:])
+        strictly = cumulative[:, below]
+        tied = cumulative[:, up_to] - strictly
+        return (pos_weights * (strictly + 0.5 * tied)).sum(axis=1) / (n_pos * n_neg)
+
+    estimate = float(area(np.ones((1, n_pos)), np.ones((1, n_neg)))[0])
+    rng = np.random.default_rng(seed)
+    found = []
+    for start in range(0, resamples, chunk):
+        rows = min(chunk, resamples - start)
+        pos_weights = np.stack(
+            [np.bincount(rng.integers(0, n_pos, n_pos), minlength=n_pos) for _ in range(rows)]
+        )
+        neg_weights = np.stack(
+            [np.bincount(rng.integers(0, n_neg, n_neg), minlength=n_neg) for _ in range(rows)]
+        )
+        found.append(area(pos_weights, neg_weights))
+    values = np.concatenate(found)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return estimate, float(low), float(high)
