@@ -99,6 +99,40 @@ BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 0
 
 
+def _checked(scores, positive) -> tuple[np.ndarray, np.ndarray]:
+    positive = np.asarray(positive, bool)
+    scores = np.asarray(scores, np.float64)
+    if scores.shape != positive.shape or scores.ndim != 1:
+        raise ValueError(f"scores {scores.shape} and labels {positive.shape} must be 1-D alike")
+    if np.isnan(scores).any():
+        raise ValueError("scores hold NaN")
+    return scores, positive
+
+
+def weighted_aurocs(scores: np.ndarray, positive: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The AUROC of ``scores`` for each row of ``weights`` (``[r, n]``: how often each image
+    counts), as if each image were repeated that often; both classes must be present.
+
+    No sort per row: the negatives are sorted once and each positive's place among them found
+    once, then a row costs O(n):
+    ``sum_i w_i (weight of negatives below s_i + half the weight tied with it)
+    / (weight of positives x weight of negatives)``."""
+    scores, positive = _checked(scores, positive)
+    weights = np.atleast_2d(np.asarray(weights, np.float64))
+    order = np.argsort(scores[~positive], kind="stable")
+    negatives = scores[~positive][order]
+    below = np.searchsorted(negatives, scores[positive], side="left")
+    up_to = np.searchsorted(negatives, scores[positive], side="right")
+    pos_weights, neg_weights = weights[:, positive], weights[:, ~positive][:, order]
+    cumulative = np.zeros((len(weights), len(negatives) + 1))
+    np.cumsum(neg_weights, axis=1, out=cumulative[:, 1:])
+    strictly = np.take_along_axis(cumulative, np.broadcast_to(below, pos_weights.shape), axis=1)
+    tied = np.take_along_axis(cumulative, np.broadcast_to(up_to, pos_weights.shape), axis=1)
+    tied -= strictly
+    pairs = pos_weights.sum(axis=1) * neg_weights.sum(axis=1)
+    return (pos_weights * (strictly + 0.5 * tied)).sum(axis=1) / pairs
+
+
 def auroc_interval(
     scores: np.ndarray,
     positive: np.ndarray,
@@ -111,47 +145,25 @@ def auroc_interval(
     infinities tied at their end) and its percentile bootstrap interval at ``level``.
 
     The bootstrap is stratified (positives and negatives resampled apart, so every resample
-    keeps both classes) and seeded. Each resample costs O(n), not a sort: the negatives are
-    sorted once and each positive's place among them found once; a resample then only weighs
-    each score by how often it was drawn, and the AUROC is
-    ``sum_i w_i (weight of negatives below s_i + half the weight tied with it) / (n_pos n_neg)``.
-    (nan, nan, nan) when a class is missing; NaN scores are refused.
+    keeps both classes) and seeded: resample ``j`` draws the same images whatever ``chunk``
+    (how many resamples are weighed at once, :func:`weighted_aurocs`). (nan, nan, nan) when a
+    class is missing; NaN scores are refused.
     """
-    positive = np.asarray(positive, bool)
-    scores = np.asarray(scores, np.float64)
-    if scores.shape != positive.shape or scores.ndim != 1:
-        raise ValueError(f"scores {scores.shape} and labels {positive.shape} must be 1-D alike")
-    if np.isnan(scores).any():
-        raise ValueError("scores hold NaN")
+    scores, positive = _checked(scores, positive)
     if positive.all() or not positive.any():
         return float("nan"), float("nan"), float("nan")
-    negatives = np.sort(scores[~positive])
-    positives = scores[positive]
-    below = np.searchsorted(negatives, positives, side="left")
-    up_to = np.searchsorted(negatives, positives, side="right")
-    n_pos, n_neg = len(positives), len(negatives)
-
-    def area(pos_weights: np.ndarray, neg_weights: np.ndarray) -> np.ndarray:
-        """AUROC per row of weights (``[r, n_pos]``, ``[r, n_neg]``)."""
-        cumulative = np.zeros((len(neg_weights), n_neg + 1))
-        np.cumsum(neg_weights, axis=1, out=cumulative[:, 1:])
-        strictly = cumulative[:, below]
-        tied = cumulative[:, up_to] - strictly
-        return (pos_weights * (strictly + 0.5 * tied)).sum(axis=1) / (n_pos * n_neg)
-
-    estimate = float(area(np.ones((1, n_pos)), np.ones((1, n_neg)))[0])
+    where = np.flatnonzero(positive), np.flatnonzero(~positive)
+    estimate = float(weighted_aurocs(scores, positive, np.ones((1, len(scores))))[0])
     rng = np.random.default_rng(seed)
     found = []
     for start in range(0, resamples, chunk):
-        rows = min(chunk, resamples - start)
-        pos_weights = np.stack(
-            [np.bincount(rng.integers(0, n_pos, n_pos), minlength=n_pos) for _ in range(rows)]
-        )
-        neg_weights = np.stack(
-            [np.bincount(rng.integers(0, n_neg, n_neg), minlength=n_neg) for _ in range(rows)]
-        )
-        found.append(area(pos_weights, neg_weights))
-    values = np.concatenate(found)
+        weights = np.zeros((min(chunk, resamples - start), len(scores)))
+        for row in weights:
+            for members in where:  # positives, then negatives: drawn apart, as many as there are
+                row += np.bincount(
+                    members[rng.integers(0, len(members), len(members))], minlength=len(scores)
+                )
+        found.append(weighted_aurocs(scores, positive, weights))
     tail = (1 - level) / 2 * 100
-    low, high = np.percentile(values, [tail, 100 - tail])
+    low, high = np.percentile(np.concatenate(found), [tail, 100 - tail])
     return estimate, float(low), float(high)
