@@ -129,3 +129,85 @@ def load_bands(folder: Path) -> dict[str, dict[str, tuple[float, float, float] |
     if any(checks["stability"] is None for checks in result.values()):
         raise ModelFileError(path, "a stability band cannot be empty", fix=FIX)
     return result
+
+
+# --- the words the pages and the exports use ------------------------------------------------
+
+Band = tuple[float, float, float]
+
+
+def number(value: float) -> str:
+    """A correlation as the pages write it: two decimals, a true minus sign."""
+    return f"{value:.2f}".replace("-", "\u2212")
+
+
+def typical(band: Band | None) -> str:
+    """ "0.75 to 0.88" (the 10th to the 90th percentile), "" without a band."""
+    return "" if band is None else f"{number(band[0])} to {number(band[2])}"
+
+
+def placement(value: float, band: Band | None) -> str:
+    """Where ``value`` falls against the band: "usual", "lower than usual", "higher than usual"
+    ("" without a band)."""
+    if band is None:
+        return ""
+    if value < band[0]:
+        return "lower than usual"
+    if value > band[2]:
+        return "higher than usual"
+    return "usual"
+
+
+def checks_line(stability: float, agreement: float, bands: dict | None) -> str:
+    """One plain line for exports and tables: "Map stability 0.81 (usual; typical for drawings
+    on this network: 0.75 to 0.88); agreement with the global map 0.19 (typical: ...)"."""
+    bands = bands or {}
+
+    def told(value, band, first: bool) -> str:
+        if band is None:
+            return number(value)
+        lead = "typical for drawings on this network" if first else "typical"
+        return f"{number(value)} ({placement(value, band)}; {lead}: {typical(band)})"
+
+    stable = f"Map stability {told(stability, bands.get('stability'), True)}"
+    if math.isnan(agreement):
+        return stable + "; no global map to compare with"
+    return (
+        stable + f"; agreement with the global map {told(agreement, bands.get('agreement'), False)}"
+    )
+
+
+MEANING = (
+    "Stability: the correlation of the map with the maps of the drawing moved one pixel up, "
+    "down, left or right and with its ink 15% lighter or darker (1: the map does not change). "
+    "Agreement: its correlation with the network's global map of the explained class (its mean "
+    "map over test images). Typical: the 10th to 90th percentile over the shipped example "
+    "drawings redrawn with seeded variation, for this network and mode."
+)
+
+
+def trust_words(ranges: dict | None) -> str:
+    """What the checks are not, with the measured AUROCs (``ranges`` from
+    :func:`core.studies.confidence_stored.auroc_ranges`; without them, the advice alone)."""
+    advice = (
+        "For how far to trust the answer, read the network's probability and the \u201cnot one "
+        "of these\u201d check."
+    )
+    if not ranges:
+        return "These numbers describe the map; they do not say how far to trust it. " + advice
+
+    def span(question: str, score: str) -> str:
+        low, high = ranges[question][score]
+        return f"{low:.2f}\u2013{high:.2f}"
+
+    return (
+        "These numbers describe the map; they do not say how far to trust it. Measured over "
+        "every network and mode (AUROC, 0.5 is chance; reports/confidence.md): right vs wrong "
+        f"test answers, the map's stability {span('right_vs_wrong', 'stability')} and agreement "
+        f"{span('right_vs_wrong', 'agreement')} against the probability "
+        f"{span('right_vs_wrong', 'probability')}; the network's test characters vs "
+        "non-characters (scribbles, lines, ticks, noise, other letters), stability "
+        f"{span('character_vs_non_character', 'stability')} and agreement "
+        f"{span('character_vs_non_character', 'agreement')} against the \u201cnot one of "
+        f"these\u201d check {span('character_vs_non_character', 'not_one_of_these')}. " + advice
+    )
