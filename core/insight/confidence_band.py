@@ -52,10 +52,13 @@ def default_confidence(
     resolved = [resolve(Question(mode), classes, p) for p in probabilities]
     mode = resolved[0].mode if resolved else mode
     targets = [r.target for r in resolved]
-    contrasts = None if mode != "contrast" else [r.contrast for r in resolved]
+    contrasts = None
+    if mode == "contrast":
+        contrasts = np.array([r.contrast for r in resolved], dtype=np.int64)
     _, explained = predict_and_explain(model, images, mode=mode, target=targets, contrast=contrasts)
     references = [reference_map(maps, mode, r.target, r.contrast, grid) for r in resolved]
-    stacked = None if any(r is None for r in references) else np.stack(references)
+    present = [r for r in references if r is not None]
+    stacked = np.stack(present) if present and len(present) == len(references) else None
     return probabilities, explanation_confidence(
         model, images, explained, stacked, mode=mode, target=targets, contrast=contrasts
     )
@@ -123,7 +126,7 @@ def load_bands(folder: Path) -> dict[str, dict[str, tuple[float, float, float] |
             if problem:
                 raise ModelFileError(path, f"the {mode} {check} band {problem}", fix=FIX)
         result[mode] = {
-            check: None if band is None else tuple(float(v) for v in band)
+            check: None if band is None else (float(band[0]), float(band[1]), float(band[2]))
             for check, band in checks.items()
         }
     if any(checks["stability"] is None for checks in result.values()):

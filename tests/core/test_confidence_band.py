@@ -222,3 +222,58 @@ def test_a_band_without_agreement_loads_as_none(tmp_path):
     loaded = load_bands(tmp_path)
     assert loaded["contrast"]["agreement"] is None
     assert loaded["contrast"]["stability"] == (0.1, 0.5, 0.9)
+
+
+def test_the_words_place_a_value_against_its_band():
+    from core.insight.confidence_band import checks_line, number, placement, typical
+
+    band = (-0.1, 0.5, 0.8)
+    assert [placement(v, band) for v in (-0.2, -0.1, 0.3, 0.8, 0.9)] == [
+        "lower than usual",
+        "usual",
+        "usual",
+        "usual",
+        "higher than usual",
+    ]
+    assert placement(0.3, None) == "" and typical(None) == ""
+    assert number(-0.054) == "\u22120.05" and typical(band) == "\u22120.10 to 0.80"
+    line = checks_line(0.9, 0.2, {"stability": band, "agreement": (0.0, 0.1, 0.3)})
+    assert line == (
+        "Map stability 0.90 (higher than usual; typical for drawings on this network: "
+        "\u22120.10 to 0.80); agreement with the global map 0.20 (usual; typical: 0.00 to 0.30)"
+    )
+    assert checks_line(0.5, float("nan"), None) == (
+        "Map stability 0.50; no global map to compare with"
+    )
+
+
+def test_the_trust_words_cite_the_extreme_aurocs_of_the_report():
+    from core.insight.confidence_band import trust_words
+    from core.studies.confidence_stored import auroc_ranges
+
+    def row(right_vs_wrong, characters):
+        return {
+            "right_vs_wrong": {s: [v, v - 0.1, v + 0.1] for s, v in right_vs_wrong.items()},
+            "character_vs_non_character": {
+                "all": {s: [v, v - 0.1, v + 0.1] for s, v in characters.items()}
+            },
+        }
+
+    scores = ("stability", "agreement", "probability", "not_one_of_these")
+
+    def of(*values):
+        return dict(zip(scores, values, strict=True))
+
+    report = {
+        "rows": [
+            row(of(0.4, 0.5, 0.9, 0.6), of(0.7, 0.6, 0.5, 0.99)),
+            row(of(0.6, 0.3, 0.8, 0.7), of(0.2, 0.8, 0.6, 0.97)),
+        ]
+    }
+    ranges = auroc_ranges(report)
+    assert ranges["right_vs_wrong"]["stability"] == (0.4, 0.6)
+    assert ranges["character_vs_non_character"]["not_one_of_these"] == (0.97, 0.99)
+    words = trust_words(ranges)
+    assert "stability 0.40\u20130.60" in words and "probability 0.80\u20130.90" in words
+    assert "check 0.97\u20130.99" in words and "stability 0.20\u20130.70" in words
+    assert "AUROC" not in trust_words(None) and "probability" in trust_words(None)
