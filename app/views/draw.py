@@ -203,7 +203,6 @@ def _headline(found) -> None:
         f"**The map answers:** {question.words(characters)}"
         + (f" \u2014 {question.note}." if question.note else "")
     )
-    st.caption(mode_in_a_sentence(question, characters))
 
 
 def _server_figures(image: np.ndarray, found) -> None:
@@ -244,6 +243,7 @@ def _show_explanation(record, found, live: bool) -> None:
         ),
     )
     st.markdown(f"*{found.sentence}*")
+    st.caption(mode_in_a_sentence(found.question, characters))
     if mode == "target" and (kind == "cnn" or net == ALL_EIGHT):
         st.caption(
             "On target maps of the CNNs and of the 8-class networks, this number told right from "
