@@ -52,8 +52,43 @@ MAX_POINTS = 20_000  # over all strokes: a few minutes of continuous drawing at 
 MIN_BRUSH, MAX_BRUSH = 1, 80
 
 
+# What PIL spends drawing a stroke (measured on this project's 2-core machine, see
+# render_work): a round joint at every point, about 0.5 us per pixel of brush width plus 6 us,
+# and the segments' fill, about 2 ns per pixel of length times width. A drawing's points are
+# bounded by MAX_POINTS, but 20,000 points at brush 80 still took ~1 s of one core: the work
+# is bounded per drawing instead, so one pen lift cannot hold the server.
+JOINT_US_BASE, JOINT_US_PER_PIXEL = 6.0, 0.5
+FILL_US_PER_PIXEL = 0.002
+MAX_RENDER_WORK_US = 60_000.0
+"""Largest estimated drawing work the server does for one drawing (~60 ms): a character of a
+few strokes costs ~1 ms, 3,000 points with the 20 px brush ~50 ms."""
+
+
+def render_work(strokes: list[PixelStroke]) -> float:
+    """Estimated microseconds :func:`render_pixel_strokes` spends on ``strokes`` (joints and
+    fill, the terms above), computed without drawing."""
+    work = 0.0
+    for stroke in strokes:
+        points = np.asarray(stroke.points, dtype=np.float64).reshape(-1, 2)
+        length = float(np.hypot(*np.diff(points, axis=0).T).sum()) if len(points) > 1 else 0.0
+        work += len(points) * (JOINT_US_BASE + JOINT_US_PER_PIXEL * stroke.width)
+        work += FILL_US_PER_PIXEL * (length + stroke.width) * stroke.width
+    return work
+
+
 def render_pixel_strokes(strokes: list[PixelStroke], size: int = CANVAS_SIZE) -> np.ndarray:
-    """RGBA uint8 ``[size, size, 4]``: white strokes with round ends and joints on black."""
+    """RGBA uint8 ``[size, size, 4]``: white strokes with round ends and joints on black.
+
+    Raises :class:`ImageInputError` before drawing anything when the drawing would cost more
+    than ``MAX_RENDER_WORK_US`` (:func:`render_work`)."""
+    work = render_work(strokes)
+    if work > MAX_RENDER_WORK_US:
+        points = sum(len(stroke.points) for stroke in strokes)
+        brush = max(stroke.width for stroke in strokes)
+        raise ImageInputError(
+            f"the drawing is too detailed for the server to draw ({points:,} points, brush up "
+            f"to {brush:g} px): undo some strokes, clear the canvas or use a thinner brush"
+        )
     image = Image.new("RGBA", (size, size), (0, 0, 0, 255))
     draw = ImageDraw.Draw(image)
     for stroke in strokes:
@@ -73,7 +108,8 @@ def parse_strokes(payload, size: int = CANVAS_SIZE) -> list[PixelStroke]:
     """The strokes of a drawing sent by the browser, checked like any upload.
 
     ``payload`` is a list of ``{"w": width, "p": [x0, y0, x1, y1, ...]}`` in canvas pixels.
-    Raises :class:`ImageInputError` naming what is wrong (type, count, size, range, finite).
+    Raises :class:`ImageInputError` naming what is wrong (type, count, size, range, finite);
+    never anything else, whatever the payload (a 400-digit coordinate included).
     """
     if not isinstance(payload, list):
         raise ImageInputError("the drawing is not a list of strokes")
@@ -95,15 +131,24 @@ def parse_strokes(payload, size: int = CANVAS_SIZE) -> list[PixelStroke]:
         total += len(values) // 2
         if total > MAX_POINTS:
             raise ImageInputError(f"the drawing has more than {MAX_POINTS} points")
-        if not all(_is_number(value) for value in values):
+        # plain numbers only (no text, booleans, lists or None); checked in one pass in C
+        if not set(map(type, values)) <= {int, float}:
             raise ImageInputError(f"stroke {number}: every coordinate must be a finite number")
-        coordinates = np.asarray(values, dtype=np.float64)
+        try:
+            coordinates = np.asarray(values, dtype=np.float64)
+        except OverflowError:  # an integer too large for a float
+            raise ImageInputError(
+                f"stroke {number}: points must lie on or near the {size}x{size} canvas"
+            ) from None
+        if not np.isfinite(coordinates).all():
+            raise ImageInputError(f"stroke {number}: every coordinate must be a finite number")
         # a stroke moved partly off the canvas (edit mode) is fine: its ink there is clipped
         if coordinates.min() < -size or coordinates.max() > 2 * size:
             raise ImageInputError(
                 f"stroke {number}: points must lie on or near the {size}x{size} canvas"
             )
-        strokes.append(PixelStroke(float(width), [tuple(p) for p in coordinates.reshape(-1, 2)]))
+        points = list(map(tuple, coordinates.reshape(-1, 2).tolist()))
+        strokes.append(PixelStroke(float(width), points))
     return strokes
 
 
@@ -116,7 +161,16 @@ def strokes_payload(strokes: list[PixelStroke]) -> list[dict]:
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite int or float (not a bool). Integers are compared, never converted: a 400-digit
+    one is not a float and would raise OverflowError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, int):
+        return -_LARGEST_INT <= value <= _LARGEST_INT
+    return math.isfinite(value)
+
+
+_LARGEST_INT = 2**53  # every int up to this is exactly a float
 
 
 def arc(
