@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from app import inputs, plots, state
+from app import component_values, inputs, plots, state
 from core.errors import ProjectFileError
 from core.inputs.strokes import CANVAS_SIZE, DEFAULT_BRUSH, strokes_payload
 
@@ -27,6 +27,7 @@ LIVE_KEY = "live_engine"  # False: the server path only (the sidebar's switch, o
 
 @cache
 def _component():
+    component_values.install()  # what a browser sends is checked before Streamlit decodes it
     return st.components.v2.component(
         "modulex_live_canvas",
         js=(STATIC / "canvas.js").read_text(encoding="utf-8"),
@@ -131,6 +132,7 @@ def show(
         on_engine_change=_ignore,
     )
     refused = inputs.accept_drawing(_value(result, "drawing")) or refused
+    refused = component_values.refusal(result) or refused
     return refused, engine_problem(_value(result, "engine"), networks)
 
 
