@@ -136,3 +136,44 @@ def test_a_malformed_value_does_not_break_the_session(no_dataset, monkeypatch):
 @pytest.mark.slow
 def test_no_value_of_the_corpus_breaks_the_session(no_dataset, monkeypatch):
     _hostile_then_valid(sorted(CORPUS), monkeypatch)
+
+
+PAGES = [
+    "views/draw.py",
+    "views/compare.py",
+    "views/global_maps.py",
+    "views/mistakes.py",
+    "views/models.py",
+    "views/methods.py",
+    "views/indirect.py",
+    "views/tour.py",
+]
+
+
+@pytest.mark.slow
+def test_the_apps_own_messages_fit_the_message_cap(no_dataset, monkeypatch):
+    """server.maxMessageSize bounds what the server sends too: every page's largest message
+    (the Indirect page's 128 first-layer templates, ~1.4 MB), and the canvas sent back its
+    largest drawing (20,000 points), stay under half of it."""
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
+    sizes: dict[str, int] = {}
+    enqueue = ForwardMsgQueue.enqueue
+
+    def measured(self, message):
+        page = measured.page
+        sizes[page] = max(sizes.get(page, 0), message.ByteSize())
+        return enqueue(self, message)
+
+    monkeypatch.setattr(ForwardMsgQueue, "enqueue", measured)
+    for page in PAGES:
+        measured.page = page
+        app = run_page(page, session={"input_image": drawn("Z")})
+        assert not app.exception, page
+    measured.page = "draw page with a 20,000-point drawing"
+    app = run_page()
+    _send(app, "state", CORPUS["20,000 points at brush 80 with the browser's input"][1])
+    assert not app.exception
+    assert sizes["views/indirect.py"] > 10**6  # the measurement sees the large figure
+    assert max(sizes.values()) < server["maxMessageSize"] * 1e6 / 2, sizes
