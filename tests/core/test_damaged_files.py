@@ -9,8 +9,15 @@ from core.errors import ModelFileError
 from core.explain.global_maps import GLOBAL_MAPS_FILE, load_global_maps
 from core.explain.model_maps import shipped_contrast_grid
 from core.insight.unlikely import shipped_parameters
-from core.models.files import expected_classes, load_metadata, load_pretrained, model_dir
+from core.models.files import (
+    expected_classes,
+    load_metadata,
+    load_network,
+    load_pretrained,
+    model_dir,
+)
 from tests.fixtures.damaged_pretrained import (
+    BINARY,
     GRID,
     MAPS,
     METADATA,
@@ -26,6 +33,8 @@ def _load(network: str, name: str, root):
     kind = kind or "dense"
     if name == MODEL:
         return load_pretrained(pair, kind, root)
+    if name == BINARY:
+        return load_network(pair, kind, root)
     if name == METADATA:
         return load_metadata(pair, kind, root)
     if name == MAPS:
@@ -49,7 +58,7 @@ def test_a_damaged_file_is_named_with_its_fix(variant, tmp_path):
     assert "git checkout -- pretrained/" in caught.value.fix
 
 
-@pytest.mark.parametrize("name", [MODEL, METADATA, MAPS, GRID, UNLIKELY])
+@pytest.mark.parametrize("name", [MODEL, BINARY, METADATA, MAPS, GRID, UNLIKELY])
 def test_the_shipped_files_pass_the_same_checks(name):
     for network in ("2Z", "2Z-cnn", "all8", "all8-cnn", "5S", "0O-cnn"):
         if name != GRID or network.startswith("all8"):
