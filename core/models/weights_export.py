@@ -195,8 +195,12 @@ def source_model_problem(folder: Path, metadata: dict) -> str | None:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)  # a full disk leaves no half-written file behind
+        raise
 
 
 # --- reading and checking -----------------------------------------------------------------

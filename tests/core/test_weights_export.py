@@ -251,3 +251,16 @@ def test_the_shipped_networks_are_far_below_the_activation_limit():
         shipped = read_export(model_dir(pair, kind))
         bound = activation_bound(zip(shipped.layers, shipped.arrays, strict=True))
         assert bound < MAX_ACTIVATION / 1e5, (pair, kind)
+
+
+def test_a_write_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import errno
+
+    def full(self, data):
+        open(self, "wb").close()  # created, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with pytest.raises(OSError, match="No space"):
+        export._write_atomic(tmp_path / "weights.bin", b"1234")
+    assert list(tmp_path.iterdir()) == []
