@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from app import component_values, inputs, plots, rerun_budget, state
+from app import component_values, inputs, plots, session_budget, state
 from core.errors import ProjectFileError
 from core.inputs.strokes import CANVAS_SIZE, DEFAULT_BRUSH, strokes_payload
 
@@ -28,7 +28,7 @@ LIVE_KEY = "live_engine"  # False: the server path only (the sidebar's switch, o
 @cache
 def _component():
     component_values.install()  # what a browser sends is checked before Streamlit decodes it
-    rerun_budget.install()  # and one session's runs are coalesced past a few a second
+    session_budget.install()  # and what one session may cost the server is bounded
     return st.components.v2.component(
         "modulex_live_canvas",
         js=(STATIC / "canvas.js").read_text(encoding="utf-8"),

@@ -1,11 +1,12 @@
-"""One session's rerun requests, coalesced past a budget (app/rerun_budget.py, issue 25)."""
+"""What one session may cost the server (app/session_budget.py, issue 25): its rerun requests
+coalesced past a budget, its connection read at a bounded rate."""
 
 from __future__ import annotations
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from app import rerun_budget
-from app.rerun_budget import Budget, admit
+from app import session_budget
+from app.session_budget import Budget, ReadBudget, admit
 
 
 class Clock:
@@ -80,9 +81,54 @@ def test_a_full_page_rerun_merged_with_a_fragment_run_stays_a_full_rerun():
 
 
 def test_install_is_idempotent():
+    from starlette.websockets import WebSocket
     from streamlit.runtime.app_session import AppSession
 
-    rerun_budget.install()
-    patched = AppSession.handle_backmsg
-    rerun_budget.install()
+    session_budget.install()
+    patched, receive = AppSession.handle_backmsg, WebSocket.receive_bytes
+    session_budget.install()
     assert AppSession.handle_backmsg is patched and patched.budgets_reruns
+    assert WebSocket.receive_bytes is receive
+
+
+def test_a_connection_is_read_at_its_budget():
+    clock = Clock()
+    budget = ReadBudget(messages=(20, 60), size=(1e6, 4e6), clock=clock)
+    assert all(budget.charge(300_000) == 0 for _ in range(10))  # ten pen lifts at once: 3 MB
+    assert budget.charge(300_000) == 0  # 3.3 MB of the 4 MB burst
+    assert budget.charge(900_000) > 0.15  # over the burst: wait for the bytes to come back
+    clock.now += 10
+    assert budget.charge(100) == 0  # refilled
+    waits = []
+    for _ in range(1000):  # a flood of tiny messages: 20 a second once the burst is spent
+        wait = budget.charge(9)
+        clock.now += wait
+        waits.append(wait)
+    assert 1000 / 20 - 5 <= clock.now - 10 <= 1000 / 20 + 1
+
+
+def test_costly_runs_spend_the_cpu_budget_and_wait_for_it():
+    """Runs of 0.2 s of CPU back to back: the burst, then about CPU_SHARE of a core."""
+    clock = Clock()
+    budget = Budget(rate=100, burst=100, cpu_share=0.1, cpu_burst=1.5, clock=clock)
+    loop, runs = Loop(clock), []
+
+    def run(message):
+        runs.append(clock.now)
+        budget.charge(0.2)
+
+    for number in range(3000):  # a request every 10 ms for 30 s
+        admit(budget, _request(number), run, loop)
+        loop.advance(0.01)
+    spent_at_once = sum(1 for t in runs if t < 0.1)
+    assert spent_at_once == 8  # 1.5 s of burst: 8 runs of 0.2 s (the last overdraws it)
+    later = [t for t in runs if t >= 10]
+    assert 0.1 * 20 / 0.2 - 2 <= len(later) <= 0.1 * 20 / 0.2 + 2  # 10% of a core: 1 per 2 s
+
+
+def test_one_run_counts_at_most_its_cap():
+    clock = Clock()
+    budget = Budget(cpu_share=0.1, cpu_burst=1.5, clock=clock)
+    budget.charge(30.0)  # a page's first visit filling shared caches
+    assert budget.cpu == 1.5 - session_budget.MOST_PER_RUN
+    assert budget.take()
