@@ -36,9 +36,9 @@ BURST = 6.0
 """Requests a session may make at once (a fast writer's strokes, a few clicks)."""
 CPU_SHARE = 0.1
 """Share of one core a session's runs may use on average."""
-CPU_BURST = 3.0
-"""CPU seconds a session may use at once (a first visit of every page, each counted up to
-MOST_PER_RUN, fits in it)."""
+CPU_BURST = 1.0
+"""CPU seconds a session may use at once (four first visits of the heaviest pages, each
+counted up to MOST_PER_RUN; a pen lift costs ~10-30 ms)."""
 MOST_PER_RUN = 0.25
 """The most one run is counted (a page's first visit may fill shared caches for everyone)."""
 MESSAGES = (20.0, 60.0)
