@@ -591,6 +591,8 @@ def run(
                 }
                 if browsers:
                     results["replicas_classroom"] = classroom(url, servers, rounds=rounds)
+                if hostile_kinds != ():
+                    results["replicas_hostile"] = hostile(url, servers, kinds=hostile_kinds)
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
     return results
 

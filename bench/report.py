@@ -330,13 +330,15 @@ def targets(results: dict) -> list[tuple[str, str, bool | None, str]]:
                         "classroom",
                     )
                 )
-        floods = load_test.get("hostile")
-        if floods:
+        for key, setup in (("hostile", "one server"), ("replicas_hostile", "two replicas")):
+            floods = load_test.get(key)
+            if not floods:
+                continue
             kind, worst = max(floods.items(), key=lambda item: item[1]["p95_ratio"])
             rows.append(
                 (
-                    "One hostile session flooding 60 sessions: their p95 changes <= 2x "
-                    f"(worst of {len(floods)} kinds of flood)",
+                    f"One hostile session flooding 60 sessions ({setup}): their p95 changes "
+                    f"<= 2x (worst of {len(floods)} kinds of flood)",
                     f"{kind}: {worst['p95_ratio']:.2f}x (p95 {worst['without']['p95_s']:.2f} s "
                     f"-> {worst['with']['p95_s']:.2f} s; load average "
                     f"{worst['without']['load_average'][0]:g} / "
@@ -678,11 +680,17 @@ def _classroom_section(load: dict) -> list[str]:
                 + f" s | {protocol['server_cpu_ms_per_pointer_up']:.0f} ms | "
                 f"{_span(room['cpu_wait_share'], '.0%')} | {_span(room['load_average'])} |"
             )
-    floods = load.get("hostile")
+    for key, setup in (("hostile", "one server"), ("replicas_hostile", "two replicas + nginx")):
+        lines += _hostile_rows(load.get(key), setup)
+    return lines
+
+
+def _hostile_rows(floods: dict | None, setup: str) -> list[str]:
+    lines = []
     if floods:
         lines += [
             "",
-            "### One hostile session flooding the class (one server)",
+            f"### One hostile session flooding the class ({setup})",
             "",
             "`bench/hostile.py`, in a process of its own, opens the page and sends one kind of "
             "value again and again without waiting for the server, from before the class starts "
