@@ -32,6 +32,24 @@ EXPLANATIONS = {
         "the two-replica rows show the next step (on separate machines each replica holds the "
         "one-server figures)."
     ),
+    "classroom": (
+        "The machine's other work, not the server's: in this run the server's threads waited for "
+        "a core for the share of the time given in the row (Linux schedstat: ready to run, both "
+        "cores busy with other agents' test suites and browsers at the same priority), and a "
+        "pen lift cost 25-30 ms of server CPU against ~12 ms on a quiet machine. One Streamlit "
+        "process runs every session's script under one interpreter lock, so at 60 sessions "
+        "(~30 pen lifts a second) it needs most of a core; the browser's own latency adds "
+        "Chromium's rendering on the same two cores. Two replicas (python -m app.serve) give "
+        "the class two interpreters and two shares of the scheduler."
+    ),
+    "hostile": (
+        "Measured on a saturated server: without any flood the class's own p50 was already "
+        "above a second (see the table), so any extra work queues behind a backlog and the "
+        "ratio measures the backlog's growth, not the flood's share. The flooding session is "
+        "held to 10% of a core for its runs (app/session_budget.py) and its connection to 20 "
+        "messages and 1 MB a second; its steady cost was ~0.1 of a core on an otherwise idle "
+        "server."
+    ),
     "load_validation": (
         "The client sends what Chromium sends (its websocket frames compared with Chromium's: the"
         " same fragment rerun, page hash, query string and widget states) and the server answers "

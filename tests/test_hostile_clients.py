@@ -88,3 +88,44 @@ def test_oversized_values_are_refused_without_pinning_memory():
         found = load.run_async(_oversized(url, url.pid))
     assert found["closed"] == 6
     assert found["growth_mb"] < 64, found
+
+
+async def _draw_beside_a_flood(url: str, kind: str) -> dict:
+    import json
+    import sys
+
+    from bench.browser import ROOT
+
+    flood = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.hostile",
+        url,
+        kind,
+        "12",
+        stdout=asyncio.subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    await asyncio.sleep(4)  # it floods
+    drawer = Session(url, timeout=60)
+    await drawer.open()
+    for count in range(1, 4):
+        await drawer.pointer_up(load.canvas_strokes(count))
+    await drawer.close()
+    output, _ = await flood.communicate()
+    return json.loads(output.decode().strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("kind", ["full-reruns", "largest"])
+def test_a_flooding_session_gets_its_budget_and_the_others_keep_drawing(kind):
+    """A flood of full-page reruns had stopped every run of its session (0 finished in 21 s)
+    and kept the server busy; now the others draw beside it, and the flooding session's runs
+    stay within its request budget (app/session_budget.py)."""
+    from app import session_budget
+
+    with app_server(port=BASE_PORT + 2) as url:
+        flood = load.run_async(_draw_beside_a_flood(url, kind))
+    assert flood["sent"] > flood["runs"] > 0, flood
+    allowed = session_budget.BURST + session_budget.RATE * flood["seconds"]
+    assert flood["runs"] <= allowed + 2, flood
