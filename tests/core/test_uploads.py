@@ -84,6 +84,7 @@ def test_a_file_just_over_the_limit_is_refused_with_both_sizes(size):
     assert f"{size:,} bytes" in str(refused.value) and "5,000,000 bytes" in str(refused.value)
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # refused anyway
 def test_a_picture_one_pixel_over_the_limit_is_told_the_exact_limit():
     """A 4097x4097 picture was told "the limit is 17 megapixels" (it is 16.8)."""
     from PIL import Image
