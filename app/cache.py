@@ -11,13 +11,15 @@ import streamlit as st
 from PIL import Image
 
 from app import state
-from app.plots import symmetric_limit
+from core.aggregates import GlobalMaps, compute_global_maps
+from core.aggregates import shipped_maps as stored_maps
 from core.data import dataset as data
 from core.errors import ProjectFileError
-from core.explain import global_maps
 from core.insight.report import png_bytes
-from core.models import files as models
-from core.models.scores import scores_from_probabilities
+from core.models.loading import load_network
+from core.models.metadata import load_metadata
+from core.models.paths import pretrained_root
+from core.models.prediction import predict
 
 # The shipped files are cached per folder (``$MODULEX_PRETRAINED`` may point elsewhere), so a
 # session never gets a model, map or metadata file from another folder than the one set.
@@ -35,28 +37,28 @@ def _per_folders(cached):
 
 
 def _folders() -> str:
-    return f"{data.pairs_dir()}|{models.pretrained_root()}"
+    return f"{data.pairs_dir()}|{pretrained_root()}"
 
 
 def network(pair: str, kind: str = "dense"):
     """A shipped network's numpy view, from its checked weights export, without TensorFlow
     (shared, read-only): it predicts and explains with the very numbers of its ``model.keras``.
     Every page uses it; only training and the offline reports load Keras."""
-    return _network(pair, kind, str(models.pretrained_root()))
+    return _network(pair, kind, str(pretrained_root()))
 
 
-def shipped_maps(pair: str, kind: str = "dense") -> global_maps.GlobalMaps:
-    return _shipped_maps(pair, kind, str(models.pretrained_root()))
+def shipped_maps(pair: str, kind: str = "dense") -> GlobalMaps:
+    return _shipped_maps(pair, kind, str(pretrained_root()))
 
 
 def metadata(pair: str, kind: str = "dense") -> dict:
-    return _metadata(pair, kind, str(models.pretrained_root()))
+    return _metadata(pair, kind, str(pretrained_root()))
 
 
 def unlikely_check(name: str, kind: str = "dense"):
     """The "not one of these" check of a network: its parameters and the 8-character CNN.
     Raises :class:`ProjectFileError` naming a missing or damaged file."""
-    return _unlikely_check(name, kind, str(models.pretrained_root()))
+    return _unlikely_check(name, kind, str(pretrained_root()))
 
 
 @st.cache_resource(show_spinner=False)
@@ -69,20 +71,17 @@ def _unlikely_check(name: str, kind: str, root: str):
 
 @st.cache_resource(show_spinner=False)
 def _network(pair: str, kind: str, root: str):
-    return models.load_network(pair, kind, Path(root))
+    return load_network(pair, kind, Path(root))
 
 
 @st.cache_resource(show_spinner=False)
-def _shipped_maps(pair: str, kind: str, root: str) -> global_maps.GlobalMaps:
-    return global_maps.load_global_maps(
-        models.model_dir(pair, kind, Path(root)) / global_maps.GLOBAL_MAPS_FILE,
-        models.expected_classes(pair),
-    )
+def _shipped_maps(pair: str, kind: str, root: str) -> GlobalMaps:
+    return stored_maps(pair, kind, Path(root))
 
 
 @st.cache_data(show_spinner=False)
 def _metadata(pair: str, kind: str, root: str) -> dict:
-    return models.load_metadata(pair, kind, Path(root))
+    return load_metadata(pair, kind, Path(root))
 
 
 def dataset_available() -> bool:
@@ -97,21 +96,24 @@ def dataset_id() -> str:
 @_per_folders
 @st.cache_data(show_spinner="Reading the test set...", max_entries=8)
 def test_set(folders: str, pair: str) -> tuple[np.ndarray, np.ndarray]:
-    return data.load_pair(pair, "test")
+    """A network's test split: a pair's (labels 0/1) or, for ``all8``, every image (0-7)."""
+    from core.data.pairs import ALL_EIGHT
+
+    return data.load_split("test") if pair == ALL_EIGHT else data.load_pair(pair, "test")
 
 
 @_per_folders
 @st.cache_data(show_spinner=False, max_entries=8)
 def test_probabilities(folders: str, pair: str, kind: str = "dense") -> np.ndarray:
     images, _ = test_set(pair)
-    return models.predict(network(pair, kind), images)
+    return predict(network(pair, kind), images)
 
 
 @_per_folders
 @st.cache_data(show_spinner="Explaining the test set...", max_entries=16)
-def recomputed_maps(folders: str, pair: str, k: int, kind: str = "dense") -> global_maps.GlobalMaps:
+def recomputed_maps(folders: str, pair: str, k: int, kind: str = "dense") -> GlobalMaps:
     images, labels = test_set(pair)
-    return global_maps.compute_global_maps(
+    return compute_global_maps(
         network(pair, kind),
         images,
         labels,
@@ -120,21 +122,14 @@ def recomputed_maps(folders: str, pair: str, k: int, kind: str = "dense") -> glo
     )
 
 
-@_per_folders
-@st.cache_data(show_spinner=False, max_entries=8)
-def test_scores(folders: str, pair: str, kind: str = "dense") -> dict:
-    _, labels = test_set(pair)
-    return scores_from_probabilities(test_probabilities(pair, kind), labels)
-
-
 def contrast_grid(kind: str = "dense"):
     """The 8-class network's mean "a and not b" maps, ``[8, 8, 28, 28]`` (shared, read-only)."""
-    return _contrast_grid(kind, str(models.pretrained_root()))
+    return _contrast_grid(kind, str(pretrained_root()))
 
 
 @st.cache_resource(show_spinner=False)
 def _contrast_grid(kind: str, root: str):
-    from core.explain.model_maps import shipped_contrast_grid
+    from core.aggregates import shipped_contrast_grid
 
     return shipped_contrast_grid(kind, Path(root))
 
@@ -171,22 +166,29 @@ def hidden_layout(
     return chosen, tsne(space[chosen]), {}
 
 
-def map_limit(pair: str, kind: str, mode: str) -> float | None:
+def map_limit(name: str, kind: str, mode: str) -> float | None:
     """The colour limit for this network's maps in ``mode`` when the session fixes the scale
     per network (the sidebar's option), else None: each map then sets its own."""
     if not state.fixed_scale():
         return None
-    return network_limit(pair, kind, mode)
+    return network_limit(name, kind, mode)
 
 
-def network_limit(pair: str, kind: str, mode: str) -> float | None:
-    """One symmetric colour limit per network and mode: the 99.5th percentile of the absolute
-    values of its global maps (both labels), so it does not jump from drawing to drawing.
-    None when the network has no global maps."""
+def network_limit(name: str, kind: str, mode: str) -> float | None:
+    """One symmetric colour limit per network and mode, measured on drawings
+    (core.insight.map_scales); None when the network's file is missing or damaged."""
     try:
-        return symmetric_limit(shipped_maps(pair, kind).get(mode))
+        return _map_scales(name, kind, str(pretrained_root()))[mode]
     except (ProjectFileError, KeyError):
         return None
+
+
+@st.cache_resource(show_spinner=False)
+def _map_scales(name: str, kind: str, root: str) -> dict[str, float]:
+    from core.insight.map_scales import load_map_scales
+    from core.models.paths import model_dir
+
+    return load_map_scales(model_dir(name, kind, Path(root)))
 
 
 def gallery_thumbnails(pair: str, kind: str, mode: str, palette: str) -> np.ndarray:
@@ -197,8 +199,8 @@ def gallery_thumbnails(pair: str, kind: str, mode: str, palette: str) -> np.ndar
 
 @st.cache_resource(show_spinner="Explaining every test image once...", max_entries=12)
 def _gallery_thumbnails(pair: str, kind: str, mode: str, palette: str, folders: str) -> np.ndarray:
-    from app.plots import PALETTES
     from core.insight.gallery import explain_predictions, thumbnails
+    from core.insight.palette import PALETTES
 
     images, _ = test_set(pair)
     predicted = test_probabilities(pair, kind).argmax(axis=1)
@@ -241,8 +243,8 @@ def method_thumbnails(
     indices: tuple[int, ...],
 ) -> np.ndarray:
     """Thumbnails of some test images explained by another method (computed on demand)."""
-    from app.plots import PALETTES
     from core.insight.gallery import explain_predictions, thumbnails
+    from core.insight.palette import PALETTES
 
     images, _ = test_set(pair)
     chosen = np.asarray(indices, int)

@@ -1,70 +1,79 @@
-"""What the dashboard says about each explanation mode, and the call behind it."""
+"""What the dashboard says about a question: the modes' names and what the colours mean.
+
+Every page words a map from the resolved question (core.explain.question) and the session's
+palette (core.insight.palette), so a caption can never name another class or another colour
+than the map beside it shows.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-
-from app import plots
-from core.data.pairs import display_name, pair_characters
-from core.explain import predict_and_explain
+from core.data.pairs import display_name
+from core.explain.question import Resolved
+from core.insight.palette import words
 
 MODE_LABELS = {
-    "thesis": "Thesis (full output)",
-    "target": "Target class",
-    "contrast": "Contrast (A and not B)",
+    "thesis": "Thesis: the whole output",
+    "target": "Target: why one class",
+    "contrast": "Contrast: why one class and not another",
+}
+MODE_CAPTIONS = {
+    "thesis": "Every output at once, biases included, as in the thesis.",
+    "target": "Evidence for one class alone; biases included, so part of the map is shared.",
+    "contrast": "What makes it one class rather than another; the biases cancel.",
 }
 
 
-def mode_label(mode: str, pair: str) -> str:
-    """The mode's name where it is chosen, with the pair's own characters."""
-    first, second = (display_name(c) for c in pair_characters(pair))
-    if mode == "contrast":
-        return f"Contrast ({first} and not {second})"
+def mode_label(mode: str) -> str:
+    """The mode's name where it is chosen (it names no class: the page says which)."""
     return MODE_LABELS[mode]
 
 
-def mode_caption(mode: str, pair: str) -> str:
+def mode_caption(mode: str) -> str:
     """One line saying what the mode explains."""
-    first, second = (display_name(c) for c in pair_characters(pair))
-    if mode == "thesis":
-        return "Both outputs at once, biases included, as in the thesis."
-    if mode == "target":
-        return "Evidence for one class alone; biases included, so part of the map is shared."
-    return f"What makes it {first} rather than {second} (or the reverse); biases cancel."
+    return MODE_CAPTIONS[mode]
 
 
-def focus_options(characters: tuple[str, str]) -> list[str]:
-    return ["predicted", *characters]
-
-
-def resolve_focus(focus: str, characters: tuple[str, str], predicted: int) -> int:
-    return predicted if focus == "predicted" else characters.index(focus)
-
-
-def colour_meaning(mode: str, characters: tuple[str, str], target: int) -> str:
-    """One line saying what the two colours of the session's palette mean in this mode."""
-    chosen, other = display_name(characters[target]), display_name(characters[1 - target])
-    colours = plots.palette()
-    positive, negative = colours["for"].capitalize(), colours["against"]
-    if mode == "thesis":
+def colour_meaning(resolved: Resolved, classes: tuple[str, ...], palette: str | None) -> str:
+    """One line saying what the palette's two colours mean for this question (Markdown)."""
+    positive, negative = words(palette)
+    positive = positive.capitalize()
+    if resolved.mode == "thesis":
         return (
-            f"{positive} pixels push the whole output (both probabilities and their biases, as "
-            f"in the thesis) up, {negative} pixels push it down."
+            f"{positive} pixels push the whole output (every probability and its bias, as in "
+            f"the thesis) up, {negative} pixels push it down."
         )
-    if mode == "target":
+    chosen = display_name(classes[resolved.target])
+    if resolved.contrast is None:
         return (
             f"{positive} pixels speak for **{chosen}**, {negative} pixels against it (the rule "
-            "also subtracts every bias, so part of the map is the same for both classes)."
+            "also subtracts every bias, so part of the map is the same for every class)."
         )
+    other = display_name(classes[resolved.contrast])
     return (
         f"{positive} pixels make it **{chosen} rather than {other}**, {negative} pixels make it "
         f"{other} rather than {chosen} (bias terms cancel)."
     )
 
 
-def explain(model, image: np.ndarray, mode: str, focus: str, characters: tuple[str, str]):
-    """Probabilities, the map and the explained class index for one 28x28 image."""
-    probabilities, _ = predict_and_explain(model, image[None], mode="thesis")
-    target = resolve_focus(focus, characters, int(probabilities[0].argmax()))
-    _, maps = predict_and_explain(model, image[None], mode=mode, target=target)
-    return probabilities[0], maps[0], target
+def plain(markdown: str) -> str:
+    """A caption without its Markdown emphasis (for the exports)."""
+    return markdown.replace("**", "")
+
+
+def headline(found, names: list[str]) -> str:
+    """The server's answer as a Markdown heading line: the prediction, or the "not one of these"
+    verdict (every page words an answer the same way)."""
+    probabilities, predicted = found.probabilities, found.predicted
+    if found.refused:
+        return f"{found.answer}"
+    return f"Prediction: **{names[predicted]}** ({probabilities[predicted]:.1%})"
+
+
+def answer_title(found, names: list[str], network: str) -> str:
+    """The exports' title: the network and the server's answer, the verdict when the input is
+    refused ("This does not look like 2 or Z/z (its guess: 2 (95.0%))")."""
+    probabilities, predicted = found.probabilities, found.predicted
+    guess = f"{names[predicted]} ({probabilities[predicted]:.1%})"
+    return f"{network}: " + (
+        f"{found.answer} (its guess: {guess})" if found.refused else found.answer
+    )

@@ -2,9 +2,11 @@
 
 The browser draws, preprocesses and explains on every animation frame (engine.js); on
 pointer-up it sends the strokes at once and the server, the reference, recomputes the
-prediction and maps with core. What the canvas shows comes from the session (app.inputs), so
-it survives reruns and page switches. If the browser engine cannot run, the component says so
-and :func:`show` reports it: the page then draws the server's own figures.
+prediction and maps with core. Everything it is sent is rendered from the session's one record
+and question (app/state.py): the input it shows (drawn and explained in its next frame when the
+server puts a new one there), the question it answers, the palette and the scale. If the browser
+engine cannot run, the component says so and :func:`show` reports it: the page then draws the
+server's own figures.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from app import component_values, inputs, plots, session_budget, state
+from app import component_values, inputs, session_budget, state
 from core.errors import ProjectFileError
+from core.explain.question import indices
 from core.inputs.strokes import CANVAS_SIZE, DEFAULT_BRUSH, strokes_payload
+from core.insight.palette import palette as palette_named
 
 STATIC = Path(__file__).resolve().parent / "static" / "live"
 ENGINE_URL_KEY = "live_engine_address"  # tests may point the page at another engine
@@ -74,10 +78,10 @@ def engine_address() -> str:
 def network(name: str, kind: str, title: str, labels, limit: float | None = None) -> dict:
     """A panel of the canvas: the network's browser weights and, for its "not one of these"
     check, its parameters and the answer shown when the check flags the drawing."""
-    from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, pair_characters
     from core.insight.unlikely import not_one_of_these
+    from core.models.networks import characters_of
 
-    characters = EIGHT_CHARACTERS if name == ALL_EIGHT else pair_characters(name)
+    characters = characters_of(name)
     return {
         "title": title,
         "url": weights_address(name, kind),
@@ -88,40 +92,85 @@ def network(name: str, kind: str, title: str, labels, limit: float | None = None
     }
 
 
-def _picture() -> list[int] | None:
-    """The current input's grey levels when it is a picture (not strokes) for the canvas."""
-    image = state.current_input()
-    if image is None or inputs.strokes():
+def accept(key: str) -> str | None:
+    """Take what the canvas sent (before the page explains anything): a hint if refused. The
+    value was decoded within app/component_values.py's budgets when the session state read it;
+    one it refused reads as ``{REFUSED_KEY: why}``, which holds no drawing and gives the hint."""
+    component_values.install()  # idempotent; also done when the component is first mounted
+    sent = st.session_state.get(key)
+    refused = inputs.accept_drawing(_value(sent, "drawing"), key)
+    return component_values.refusal(sent) or refused
+
+
+def _levels(image) -> list[int] | None:
+    return None if image is None else np.asarray(image, dtype=np.uint8).ravel().tolist()
+
+
+def input_data() -> dict:
+    """The record as the canvas needs it: what to show and, for strokes the server placed,
+    the 28x28 input it explains."""
+    record = state.current()
+    placed = bool(record.strokes) and record.source != "pen"
+    return {
+        "load": record.load,
+        "strokes": strokes_payload(list(record.strokes)),
+        "picture": None if record.strokes else _levels(record.picture),
+        "raster": record.raster if record.strokes else None,
+        "rasterStrokes": record.raster_strokes,
+        "image": _levels(record.image) if placed else None,
+        "description": record.description if record.source not in ("pen", "none") else "",
+        "problem": record.problem or "",
+    }
+
+
+def question_data(classes: tuple[str, ...] | None) -> dict:
+    """The session's question for the canvas: indices into ``classes`` (None: several
+    networks, each explaining its own prediction)."""
+    question = state.question()
+    why, against = indices(question, classes) if classes else (None, None)
+    return {"mode": question.mode, "why": why, "against": against}
+
+
+def server_data(found, record) -> dict | None:
+    """The server's answer as the tests compare it with the live one."""
+    if found is None or record.image is None:
         return None
-    return np.asarray(image, dtype=np.uint8).ravel().tolist()
+    from app.answers import fingerprint
+
+    return {
+        "version": record.version,
+        "fingerprint": fingerprint(record.image),
+        "probabilities": [float(p) for p in found.probabilities],
+        "target": found.target,
+        "contrast": found.contrast,
+        "refused": found.refused,
+        "answer": found.answer,
+    }
 
 
 def show(
     key: str,
     networks: list[dict],
-    mode: str,
-    target: int | None = None,
-    contrast: int | None = None,
-) -> tuple[str | None, str | None]:
-    """Mount the canvas; use what it sent. Returns (a hint if the drawing was refused, why the
-    live engine is off or None)."""
-    # what the canvas sent is used before it is mounted, so the data it gets agrees with it
-    refused = inputs.accept_drawing(_value(st.session_state.get(key), "drawing"))
-    palette = plots.palette()["stops"]
+    classes: tuple[str, ...] | None,
+    server: dict | None = None,
+    shared_scale: bool = False,
+    editing: bool = False,
+) -> str | None:
+    """Mount the canvas (call :func:`accept` first); returns why the live engine is off, or
+    None."""
     data = {
-        "load": inputs.loads(),
-        "strokes": strokes_payload(inputs.strokes()),
-        "picture": _picture(),
+        "input": input_data(),
         "size": CANVAS_SIZE,
         "brush": DEFAULT_BRUSH,
         "engine": st.session_state.get(ENGINE_URL_KEY) or engine_address(),
         "networks": networks,
         # the 8-character CNN, whose logits every network's "not one of these" check reads
         "judge": judge_address() if any(n.get("unlikely") for n in networks) else None,
-        "mode": mode,
-        "target": target,
-        "contrast": contrast,
-        "palette": [list(stop) for stop in palette],
+        "question": question_data(classes),
+        "sharedScale": shared_scale,
+        "palette": [list(stop) for stop in palette_named(state.palette())["stops"]],
+        "server": server,
+        "editing": editing,
         "live": st.session_state.get(LIVE_KEY, True),
     }
     result = _component()(
@@ -132,9 +181,7 @@ def show(
         on_drawing_change=_ignore,
         on_engine_change=_ignore,
     )
-    refused = inputs.accept_drawing(_value(result, "drawing")) or refused
-    refused = component_values.refusal(result) or refused
-    return refused, engine_problem(_value(result, "engine"), networks)
+    return engine_problem(_value(result, "engine"), networks)
 
 
 def engine_problem(report, networks: list[dict]) -> str | None:

@@ -26,7 +26,9 @@ from pathlib import Path
 import streamlit as st
 
 from core.errors import ModelFileError
-from core.models import files as models
+from core.models.loading import load_weights_export
+from core.models.networks import split_network_key
+from core.models.paths import model_dir, pretrained_root
 from core.models.weights_export import BINARY_FILE, MANIFEST_FILE, WeightsExport
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -34,14 +36,6 @@ WEIGHTS_DIR = STATIC_DIR / "weights"
 STAGING_DIR = STATIC_DIR.parent / ".static-staging"  # beside app/static/, on the same disk
 STATIC_ROUTE = "app/static"
 ENGINE_PATH = "live/engine.js"
-
-
-def split_name(model_name: str) -> tuple[str, str]:
-    """``"2Z"`` -> ``("2Z", "dense")``, ``"all8-cnn"`` -> ``("all8", "cnn")``."""
-    for kind in models.KINDS:
-        if kind != "dense" and model_name.endswith(f"-{kind}"):
-            return model_name[: -len(kind) - 1], kind
-    return model_name, "dense"
 
 
 def weights_url(model_name: str, kind: str | None = None) -> str:
@@ -55,8 +49,8 @@ def weights_url(model_name: str, kind: str | None = None) -> str:
     :class:`~core.errors.ModelFileError` names the file at fault and the command that restores
     it. Cached per server: the check and the copy happen once.
     """
-    pair, kind = (model_name, kind) if kind else split_name(model_name)
-    folder = _still_there(_served_folder, pair, kind, str(models.pretrained_root()))
+    pair, kind = (model_name, kind) if kind else split_network_key(model_name)
+    folder = _still_there(_served_folder, pair, kind, str(pretrained_root()))
     return f"{_base_path()}/{STATIC_ROUTE}/weights/{folder}/{MANIFEST_FILE}"
 
 
@@ -69,8 +63,8 @@ def unlikely_url(model_name: str, kind: str | None = None) -> str:
     written as JSON (``browser_parameters``) to ``app/static/weights/<name>-unlikely-<tag>/``,
     ``<tag>`` the first 8 hex digits of the JSON's sha256, so new parameters get a new address.
     A damaged file raises :class:`~core.errors.ModelFileError`. Cached per server."""
-    pair, kind = (model_name, kind) if kind else split_name(model_name)
-    folder = _still_there(_served_unlikely, pair, kind, str(models.pretrained_root()))
+    pair, kind = (model_name, kind) if kind else split_network_key(model_name)
+    folder = _still_there(_served_unlikely, pair, kind, str(pretrained_root()))
     return f"{_base_path()}/{STATIC_ROUTE}/weights/{folder}/{UNLIKELY_JSON}"
 
 
@@ -91,7 +85,7 @@ def unlikely_document(pair: str, kind: str, root: Path | None = None) -> tuple[s
 
     parameters = shipped_parameters(pair, kind, root)
     text = json.dumps(browser_parameters(parameters), separators=(",", ":")).encode()
-    folder = models.model_dir(pair, kind, root).name
+    folder = model_dir(pair, kind, root).name
     return f"{folder}-unlikely-{hashlib.sha256(text).hexdigest()[:8]}", text
 
 
@@ -136,7 +130,7 @@ def _base_path() -> str:
 
 @st.cache_resource(show_spinner=False)
 def _served_folder(pair: str, kind: str, root: str) -> str:
-    return publish(models.load_weights_export(pair, kind, Path(root)))
+    return publish(load_weights_export(pair, kind, Path(root)))
 
 
 def publish(

@@ -6,15 +6,17 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import plots, presenter, state  # app/__init__ quiets TensorFlow first
+from app import link, plots, presenter, state  # app/__init__ quiets TensorFlow first
 from app.explainers import mode_caption, mode_label
+from app.pages import PAGES
 from core.data.pairs import PAIRS, pair_title
+from core.models.networks import KIND_NAMES
 
 APP = Path(__file__).resolve().parent
 
 ICON = APP / "static" / "icon.png"  # local: the tab icon shows offline too
 
-state.load_from_url()
+link.load_from_url()  # the question, the view and the input a link names
 st.set_page_config(
     page_title="ModuleX: why 2 and not Z?",
     page_icon=str(ICON),
@@ -22,61 +24,22 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if state.presenter() else "auto",
 )
 
-VIEWS = APP / "views"
-pages = {
-    "Explain": [
+pages: dict[str, list] = {}
+for entry in PAGES:  # the one table of pages (app/pages.py)
+    pages.setdefault(entry.section, []).append(
         st.Page(
-            VIEWS / "draw.py",
-            title="Draw & explain",
-            icon=":material/draw:",
-            url_path="draw",
-            default=True,
-        ),
-        st.Page(
-            VIEWS / "compare.py",
-            title="Compare pairs",
-            icon=":material/compare:",
-            url_path="compare",
-        ),
-    ],
-    "Understand the models": [
-        st.Page(
-            VIEWS / "global_maps.py",
-            title="Global maps",
-            icon=":material/public:",
-            url_path="global-maps",
-        ),
-        st.Page(
-            VIEWS / "mistakes.py",
-            title="Mistakes gallery",
-            icon=":material/error:",
-            url_path="mistakes",
-        ),
-        st.Page(
-            VIEWS / "models.py", title="Models", icon=":material/monitoring:", url_path="models"
-        ),
-        st.Page(
-            VIEWS / "methods.py", title="Methods", icon=":material/balance:", url_path="methods"
-        ),
-        st.Page(
-            VIEWS / "indirect.py",
-            title="Indirect explanations",
-            icon=":material/hub:",
-            url_path="indirect",
-        ),
-    ],
-    "Present": [
-        st.Page(
-            VIEWS / "tour.py", title="Guided tour", icon=":material/slideshow:", url_path="tour"
-        ),
-    ],
-}
+            APP / entry.file,
+            title=entry.title,
+            icon=entry.icon,
+            url_path=entry.url_path,
+            default=entry is PAGES[0],
+        )
+    )
 page = st.navigation(pages)
 
 
 def view_controls(where) -> None:
     """Pair, explanation mode and network: in the sidebar, or in presenter view's bar."""
-    pair = state.pair()
     for name in state.DEFAULTS:  # kept when a control moves between the sidebar and the bar
         if name in st.session_state:
             st.session_state[name] = st.session_state[name]
@@ -92,28 +55,25 @@ def view_controls(where) -> None:
     # in presenter view's bar, one row of drop-downs, so the canvas and map stay in the first screen
     choose = where.radio if where is st.sidebar else where.selectbox
     extra = (
-        {"captions": [mode_caption(m, pair) for m in state.CHOICES["mode"]]}
+        {"captions": [mode_caption(m) for m in state.CHOICES["mode"]]}
         if where is st.sidebar
         else {}
     )
     choose(
         "Explanation mode",
         list(state.CHOICES["mode"]),
-        format_func=lambda mode: mode_label(mode, pair),
+        format_func=mode_label,
         key="mode",
-        help=" ".join(
-            f"{mode_label(m, pair)}: {mode_caption(m, pair)}" for m in state.CHOICES["mode"]
-        ),
+        help=" ".join(f"{mode_label(m)}. {mode_caption(m)}" for m in state.CHOICES["mode"]),
         **extra,
         **sized,
     )
     choose(
         "Architecture",
-        list(state.KIND_NAMES),
-        format_func=state.KIND_NAMES.get,
+        list(KIND_NAMES),
+        format_func=KIND_NAMES.get,
         key="kind",
-        help="The thesis' Dense network or a small convolutional one, on every page but the "
-        "tour and the methods report.",
+        help="The thesis' Dense network or a small convolutional one, on every page.",
         **({"horizontal": True} if where is st.sidebar else sized),
     )
 
@@ -138,12 +98,13 @@ with st.sidebar:
         st.toggle(
             "Fixed colour scale per network",
             key=state.FIXED_SCALE_KEY,
-            help="One symmetric scale per network and mode, taken from its global maps, so "
-            "colours mean the same from one drawing to the next (values beyond it saturate).",
+            help="One symmetric scale per network and mode, measured on drawings (half of the "
+            "varied example drawings fill it), so colours mean the same from one drawing to the "
+            "next: a faint map is a weak one, values beyond the scale saturate.",
         )
 plots.set_scale_source(lambda: presenter.SCALE if state.presenter() else 1.0)
 plots.set_palette_source(state.palette)
 if state.presenter():
-    presenter.control_bar(pages, view_controls)
-state.write_to_url()
+    presenter.control_bar(pages, view_controls, page.url_path)
 page.run()
+link.write_to_url()  # after the page: what it changed (a new input, a question) goes in too

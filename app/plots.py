@@ -16,24 +16,16 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-# Diverging palettes centred at 0: the "for" colour speaks for, the "against" colour speaks
-# against; in overlays zero is transparent so the input shows through. ColorBrewer's PuOr
-# (orange-purple) stays distinct for red-green colour blindness.
-PALETTES = {
-    "red-blue": {
-        "label": "Red–blue",
-        "for": "red",
-        "against": "blue",
-        "stops": ((33, 102, 172), (103, 169, 207), (239, 138, 98), (178, 24, 43)),
-    },
-    "orange-purple": {
-        "label": "Orange–purple (colour-blind safe)",
-        "for": "orange",
-        "against": "purple",
-        "stops": ((94, 60, 153), (178, 171, 210), (253, 184, 99), (230, 97, 1)),
-    },
-}
-DEFAULT_PALETTE = "red-blue"
+# The palettes and the scale rule are core's (core/insight/palette.py): one source for the
+# plots, the captions, the live canvas, the maps component and the exports.
+from core.insight.palette import (  # noqa: E402, F401
+    DEFAULT_PALETTE,
+    PALETTES,
+    symmetric_limit,  # noqa: E402, F401
+)
+from core.insight.palette import map_stops as _map_stops  # noqa: E402
+from core.insight.palette import overlay_stops as _overlay_stops  # noqa: E402
+
 GRAY_SCALE = [[0.0, "rgb(0,0,0)"], [1.0, "rgb(255,255,255)"]]
 FONT_SIZE = 14
 MAX_COLUMNS = 6  # more maps than this wrap into rows
@@ -79,33 +71,27 @@ def palette() -> dict:
     return PALETTES.get(_palette_source(), PALETTES[DEFAULT_PALETTE])
 
 
-def overlay_scale(chosen: dict | None = None) -> list:
-    """The palette for a map drawn over its input: transparent at 0."""
-    negative, light_negative, light_positive, positive = (chosen or palette())["stops"]
+def overlay_scale(key: str | None = None) -> list:
+    """The palette for a map drawn over its input: transparent at 0 (plotly's colour scale)."""
+    stops = _overlay_stops(key or _palette_source())
     return [
-        [0.0, "rgba({},{},{},1)".format(*negative)],
-        [0.25, "rgba({},{},{},0.85)".format(*light_negative)],
-        [0.5, "rgba(255,255,255,0)"],
-        [0.75, "rgba({},{},{},0.85)".format(*light_positive)],
-        [1.0, "rgba({},{},{},1)".format(*positive)],
+        [i / (len(stops) - 1), "rgba({},{},{},{})".format(*stop[:3], _alpha(stop[3]))]
+        for i, stop in enumerate(stops)
     ]
 
 
-def map_stops(chosen: dict | None = None) -> list[tuple[int, int, int]]:
-    """The five colours of a map alone, at 0, 1/4, 1/2, 3/4 and 1 of its range: white at 0."""
-    negative, light_negative, light_positive, positive = (chosen or palette())["stops"]
-    return [
-        tuple(negative),
-        tuple(light_negative),
-        (247, 247, 247),
-        tuple(light_positive),
-        tuple(positive),
-    ]
+def _alpha(value: float) -> str:
+    return f"{value:g}"
 
 
-def map_scale(chosen: dict | None = None) -> list:
+def map_stops(key: str | None = None) -> list[tuple[int, int, int]]:
+    """The five colours of a map alone, at 0, 1/4, 1/2, 3/4 and 1 of its range."""
+    return _map_stops(key or _palette_source())
+
+
+def map_scale(key: str | None = None) -> list:
     """The palette for a map alone (plotly's colour scale of :func:`map_stops`)."""
-    stops = map_stops(chosen)
+    stops = map_stops(key)
     return [[i / (len(stops) - 1), "rgb({},{},{})".format(*stop)] for i, stop in enumerate(stops)]
 
 
@@ -128,13 +114,6 @@ def _sized(figure: go.Figure, height: int, font_size: int = FONT_SIZE, **layout)
     )
     figure.update_annotations(font_size=round(font_size * scale))
     return figure
-
-
-def symmetric_limit(*arrays: np.ndarray) -> float:
-    """A colour range symmetric about 0 covering the arrays (robust to a single outlier)."""
-    values = np.concatenate([np.abs(np.asarray(a, dtype=np.float64)).ravel() for a in arrays])
-    limit = float(np.percentile(values, 99.5)) if values.size else 0.0
-    return limit if limit > 0 else 1.0
 
 
 def _square_axes(figure: go.Figure, rows: int = 1, columns: int = 1) -> None:

@@ -23,6 +23,8 @@ h1 { font-size: 2rem !important; padding-top: 0.25rem !important; }
 </style>"""
 NEXT_EXAMPLE_KEY, CLEAR_KEY = "N", "Delete"
 EXAMPLE_INDEX = "presenter_example"
+PAGES_KEY = "presenter_pages"
+SHOWN_PAGE = "presenter_shown_page"
 
 
 def pair_examples(pair: str) -> list[str]:
@@ -31,9 +33,15 @@ def pair_examples(pair: str) -> list[str]:
     return [example.name for example in EXAMPLES if example.character in characters]
 
 
+def shown_examples() -> list[str]:
+    """The examples the draw page's strip shows for the session's network, in its order."""
+    characters = state.classes()
+    return [example.name for example in EXAMPLES if example.character in characters]
+
+
 def next_example() -> None:
-    """Load the pair's next example drawing (wrapping round)."""
-    names = pair_examples(state.pair())
+    """Load the strip's next example drawing (wrapping round)."""
+    names = shown_examples()
     index = (st.session_state.get(EXAMPLE_INDEX, -1) + 1) % len(names)
     st.session_state[EXAMPLE_INDEX] = index
     inputs.load_example(names[index])
@@ -48,12 +56,15 @@ def leave() -> None:
     st.session_state[state.PRESENTER_KEY] = False
 
 
-def control_bar(pages: dict, view_controls) -> None:
-    """The bar at the top of every page in presenter view."""
+def control_bar(pages: dict, view_controls, current: str = "") -> None:
+    """The bar at the top of every page in presenter view (``current``: the page shown)."""
     st.html(CSS)
     with st.container(horizontal=True, vertical_alignment="bottom", key="presenter_bar"):
         view_controls(st.container(horizontal=True, vertical_alignment="bottom", width="content"))
-        with st.popover("Pages", icon=":material/menu:"):
+        if st.session_state.get(SHOWN_PAGE) != current:  # a page was chosen: close the menu
+            st.session_state[PAGES_KEY] = False
+        st.session_state[SHOWN_PAGE] = current
+        with st.popover("Pages", icon=":material/menu:", key=PAGES_KEY, on_change=lambda: None):
             for section in pages.values():
                 for page in section:
                     st.page_link(page)

@@ -1,75 +1,151 @@
-"""State shared by every page: the chosen pair and explanation mode (mirrored in the URL's
-query parameters, so a copied link opens the same view) and the current input image."""
+"""The session's one truth: the current input, the question and the view, owned here.
+
+- **The question**: which network (a pair's, or the 8-character one: ``net``), its
+  architecture (``kind``), the explanation mode, and what to explain (``why``: the prediction or
+  a character; ``against``: the runner-up or a character, in contrast mode). Resolved for an
+  input by :func:`core.explain.question.resolve`, which the browser repeats.
+- **The input**: one :class:`core.inputs.current.CurrentInput` record (see app/inputs.py for
+  what puts one there).
+- **The view**: the palette and whether maps share one fixed scale per network.
+
+Every page, the live component, the sentence, the titles, the sidebar and the exports read
+these; nothing keeps a second copy. All of it is mirrored in the URL (app/link.py), so a copied
+link opens the same input, question and view.
+"""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import streamlit as st
 
-from core.data.pairs import PAIRS
-from core.explain import MODES
-from core.models.files import KINDS
+from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, PAIRS, display_name, pair_characters
+from core.explain.question import MODES, PREDICTED, RUNNER_UP, Question
+from core.inputs.current import NOTHING, CurrentInput
+from core.insight.palette import DEFAULT_PALETTE, PALETTES
+from core.models.networks import KIND_NAMES, KINDS, THESIS_KIND
 
 # Contrast is the default mode: its bias terms cancel, so a confident prediction is not
 # explained as "nothing speaks against it" (see README, explanation modes).
-DEFAULTS = {"pair": PAIRS[0], "mode": "contrast", "kind": "dense"}
-CHOICES = {"pair": PAIRS, "mode": MODES, "kind": KINDS}
-KIND_NAMES = {"dense": "Dense (thesis)", "cnn": "CNN"}
-"""How each kind of network is named on screen."""
-INPUT_KEY = "input_image"
-INPUT_SOURCE_KEY = "input_source"
-INPUT_DESCRIPTION_KEY = "input_description"  # what the input is, in words ("test image #85, ...")
-PALETTE_KEY = "palette"  # a key of app.plots.PALETTES
-FIXED_SCALE_KEY = "fixed_scale"  # colour scale fixed per network (from its global maps)
-
-
+DEFAULTS = {
+    "pair": PAIRS[0],
+    "net": "pair",
+    "kind": THESIS_KIND,
+    "mode": "contrast",
+    "why": PREDICTED,
+    "against": RUNNER_UP,
+}
+NETS = ("pair", ALL_EIGHT)
+CHOICES = {
+    "pair": PAIRS,
+    "net": NETS,
+    "kind": KINDS,
+    "mode": MODES,
+    "why": (PREDICTED, *EIGHT_CHARACTERS),
+    "against": (RUNNER_UP, *EIGHT_CHARACTERS),
+}
+__all__ = ["KIND_NAMES"]  # how each kind of network is named on screen (core.models.networks)
+RECORD_KEY = "current_input"
+PALETTE_KEY = "palette"  # a key of core.insight.palette.PALETTES
+FIXED_SCALE_KEY = "fixed_scale"  # one colour scale per network and mode (map_scales.json)
 PRESENTER_KEY = "presenter"
 
 
-PRESENTER_VALUES = {"1": True, "true": True, "on": True, "0": False, "false": False, "off": False}
+# --- the question ---------------------------------------------------------------------------
 
 
-def load_from_url() -> None:
-    """On a session's first run, take pair, mode, network and presenter view from the URL. A
-    value that is not one of the choices (compared exactly) falls back to the default, with a
-    notice that names the parameter and the valid values (never echoing the value itself)."""
-    notices = []
-    for name, default in DEFAULTS.items():
-        if name not in st.session_state:
-            requested = _query_value(name)
-            valid = requested in CHOICES[name]
-            st.session_state[name] = requested if valid else default
-            if requested is not None and not valid:
-                notices.append(
-                    f"{name} must be one of {', '.join(CHOICES[name])}; showing {default}"
-                )
-    if PRESENTER_KEY not in st.session_state:
-        requested = _query_value(PRESENTER_KEY)
-        st.session_state[PRESENTER_KEY] = PRESENTER_VALUES.get(requested, False)
-        if requested is not None and requested not in PRESENTER_VALUES:
-            notices.append("presenter must be 1 or 0; showing the normal view")
-    for notice in notices:
-        st.toast(f"Ignored a value in the link: {notice}.", icon=":material/link_off:")
+def _choice(name: str) -> str:
+    value = st.session_state.get(name)
+    return value if value in CHOICES[name] else DEFAULTS[name]
 
 
-def _query_value(name: str) -> str | None:
-    """The URL's value for ``name`` (the last one if repeated), or None; never raises."""
-    try:
-        values = st.query_params.get_all(name)
-    except Exception:  # a malformed query string must not stop the page
-        return None
-    return str(values[-1]) if values else None
+def pair() -> str:
+    return _choice("pair")
 
 
-def write_to_url() -> None:
-    for name in DEFAULTS:
-        value = st.session_state.get(name, DEFAULTS[name])
-        if st.query_params.get(name) != value:
-            st.query_params[name] = value
-    if presenter():
-        st.query_params[PRESENTER_KEY] = "1"
-    elif PRESENTER_KEY in st.query_params:
-        del st.query_params[PRESENTER_KEY]
+def mode() -> str:
+    return _choice("mode")
+
+
+def kind() -> str:
+    """Which architecture: "dense" (the thesis network) or "cnn"."""
+    return _choice("kind")
+
+
+def net() -> str:
+    """ "pair": the pair's own network; "all8": the 8-character network."""
+    return _choice("net")
+
+
+def network_name() -> str:
+    """The network the question is asked of: the pair's name, or ``all8``."""
+    return pair() if net() == "pair" else ALL_EIGHT
+
+
+def classes() -> tuple[str, ...]:
+    return pair_characters(pair()) if net() == "pair" else EIGHT_CHARACTERS
+
+
+def names() -> list[str]:
+    return [display_name(c) for c in classes()]
+
+
+def question() -> Question:
+    """The question as asked, fitted to the network: a character it does not know is the
+    prediction (why) or the runner-up (against); a pair network argues against the other."""
+    characters = classes()
+    why = _choice("why")
+    against = _choice("against")
+    return Question(
+        mode(),
+        why if why in characters else PREDICTED,
+        against if against in characters and net() == ALL_EIGHT else RUNNER_UP,
+    )
+
+
+def network_title() -> str:
+    """The network in words: "2 vs Z/z, Dense (thesis)", "8 characters, CNN"."""
+    from core.data.pairs import pair_title
+
+    what = pair_title(pair()) if net() == "pair" else "all 8 characters"
+    return f"{what}, {KIND_NAMES[kind()]}"
+
+
+# --- the input --------------------------------------------------------------------------------
+
+
+def current() -> CurrentInput:
+    record = st.session_state.get(RECORD_KEY)
+    return record if isinstance(record, CurrentInput) else NOTHING
+
+
+def replace_input(to_canvas: bool, **fields) -> CurrentInput:
+    """Make a new record from ``fields`` (everything else empty) and keep it; ``to_canvas``:
+    the server puts it on the canvas (the canvas redraws it)."""
+    previous = current()
+    record = CurrentInput(
+        version=previous.version + 1,
+        load=previous.load + (1 if to_canvas else 0),
+        **fields,
+    )
+    st.session_state[RECORD_KEY] = record
+    return record
+
+
+def amend_input(**fields) -> CurrentInput:
+    """The same input with some facts changed (not a new input: the canvas keeps it)."""
+    record = dataclasses.replace(current(), **fields)
+    st.session_state[RECORD_KEY] = record
+    return record
+
+
+def current_input() -> np.ndarray | None:
+    """The 28x28 uint8 image of the current input, or None."""
+    return current().image
+
+
+# --- the view ---------------------------------------------------------------------------------
 
 
 def presenter() -> bool:
@@ -77,41 +153,12 @@ def presenter() -> bool:
     return bool(st.session_state.get(PRESENTER_KEY, False))
 
 
-def pair() -> str:
-    return st.session_state.get("pair", DEFAULTS["pair"])
-
-
-def mode() -> str:
-    return st.session_state.get("mode", DEFAULTS["mode"])
-
-
-def kind() -> str:
-    """Which network: "dense" (the thesis network) or "cnn"."""
-    return st.session_state.get("kind", DEFAULTS["kind"])
-
-
-def current_input() -> np.ndarray | None:
-    """The 28x28 uint8 image last drawn, uploaded or picked, or None."""
-    return st.session_state.get(INPUT_KEY)
-
-
-def set_input(image: np.ndarray | None, source: str, description: str | None = None) -> None:
-    """Make ``image`` the current input (None clears it); ``description`` says what it is."""
-    st.session_state[INPUT_KEY] = image
-    st.session_state[INPUT_SOURCE_KEY] = source if image is not None else None
-    if description is not None or image is None:
-        st.session_state[INPUT_DESCRIPTION_KEY] = description
-
-
-def input_description() -> str | None:
-    return st.session_state.get(INPUT_DESCRIPTION_KEY)
-
-
 def palette() -> str:
-    """The diverging palette of every map (see app.plots.PALETTES)."""
-    return st.session_state.get(PALETTE_KEY, "red-blue")
+    """The diverging palette of every map (a key of core.insight.palette.PALETTES)."""
+    value = st.session_state.get(PALETTE_KEY)
+    return value if value in PALETTES else DEFAULT_PALETTE
 
 
 def fixed_scale() -> bool:
-    """Whether maps use one colour scale per network instead of one per map."""
+    """Whether maps use one colour scale per network and mode instead of one per map."""
     return bool(st.session_state.get(FIXED_SCALE_KEY, False))

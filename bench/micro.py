@@ -82,12 +82,12 @@ def tf_gradient_x_input(model, jit: bool):
 
 
 def run(quick: bool = False, training: bool = True) -> dict:
+    from core.aggregates import compute_maps
     from core.data import dataset as data
     from core.data.pairs import PAIRS
     from core.explain import METHODS, predict_and_explain
-    from core.explain.global_maps import compute_for_pair
-    from core.models.files import load_pretrained
     from core.models.layer_stack import layer_stack
+    from core.models.loading import load_pretrained
 
     results: dict = {"images": "2Z test set" if data.dataset_available() else "generated drawings"}
     model = load_pretrained("2Z")
@@ -139,7 +139,7 @@ def run(quick: bool = False, training: bool = True) -> dict:
         models = {pair: load_pretrained(pair) for pair in PAIRS}
         for pair in PAIRS:  # warm the weight cache, as the dashboard has it warm
             layer_stack(models[pair])
-        _, seconds = timed(lambda: [compute_for_pair(pair, models[pair]) for pair in PAIRS])
+        _, seconds = timed(lambda: [compute_maps(pair, models[pair]) for pair in PAIRS])
         _, load_seconds = timed(lambda: [data.load_pair(pair, "test") for pair in PAIRS])
         results["global_maps_all_pairs_s"] = seconds
         results["global_maps_note"] = (

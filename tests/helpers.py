@@ -1,9 +1,19 @@
-"""Small networks with chosen weights, for tests that check numbers by hand."""
+"""Small networks with chosen weights, for tests that check numbers by hand, and the options
+that make the slower methods quick in tests."""
 
 from __future__ import annotations
 
 import keras
 import numpy as np
+
+FAST_OPTIONS = {
+    "integrated_gradients": {"steps": 8},
+    "smoothgrad": {"samples": 4},
+    "lime": {"samples": 24},
+    "occlusion": {"patch": 7, "stride": 7},
+}
+"""Options that make the methods with many forward passes quick, where a test checks the
+contract or a property that does not depend on them (the defaults are tested on their own)."""
 
 
 def dense_model(

@@ -27,22 +27,19 @@ from core.inputs.preprocess import (
     thin_thick_strokes,
     to_model_input,
 )
+from core.models.networks import SHIPPED, expected_classes, network_key
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE = ROOT / "app" / "static" / "live" / "engine.js"
 JS_DIR = ROOT / "tests" / "js"
 NODE = shutil.which("node")
-NETWORKS = [(pair, kind) for pair in ("2Z", "5S", "8B", "0O", "all8") for kind in ("dense", "cnn")]
+NETWORKS = list(SHIPPED)
 PROBABILITY_TOLERANCE = 1e-5
 MAP_TOLERANCE = 1e-4
 INPUT_TOLERANCE = 2 / 255
 DIGEST_TEXT = "abc" * 50  # longer than one SHA-256 block
 CANVAS_CASES = ("thin Z", "thick Z", "wide Z", "tiny thick Z", "thick blob")
 """Drawings also run from their RGBA pixels (canvasInk, then preprocessInk)."""
-
-
-def folder_name(pair: str, kind: str) -> str:
-    return pair if kind == "dense" else f"{pair}-{kind}"
 
 
 def encode(array) -> str:
@@ -142,7 +139,9 @@ def network_inputs() -> list[np.ndarray]:
 
 
 def requests_for(n_classes: int, n_inputs: int) -> list[dict]:
-    """Every mode, with default and chosen targets (and contrasts on the 8-class networks)."""
+    """Every mode, with default and chosen targets (and contrasts on the 8-class networks), and
+    a contrast naming the target itself (core's question resolver argues against the runner-up
+    then)."""
     chosen = [
         {"mode": "thesis"},
         {"mode": "target"},
@@ -151,6 +150,7 @@ def requests_for(n_classes: int, n_inputs: int) -> list[dict]:
         {"mode": "contrast", "target": 1}
         if n_classes == 2
         else {"mode": "contrast", "target": 1, "contrast": 6},
+        {"mode": "contrast", "target": 0, "contrast": 0},
     ]
     return [{"input": i, **request} for i in range(n_inputs) for request in chosen]
 
@@ -160,10 +160,10 @@ def cases(network_url) -> dict:
     inputs = network_inputs()
     networks = []
     for pair, kind in NETWORKS:
-        n_classes = 8 if pair == "all8" else 2
+        n_classes = expected_classes(pair)
         networks.append(
             {
-                "url": network_url(folder_name(pair, kind)),
+                "url": network_url(network_key(pair, kind)),
                 "requests": requests_for(n_classes, len(inputs)),
             }
         )
@@ -234,13 +234,13 @@ def check_one_input(name: str, expected: dict, found: dict) -> None:
 def check_networks(results: dict, models: dict) -> None:
     """Probabilities, maps, targets and contrasts equal core's for every network and mode."""
     from core.explain import predict_and_explain
-    from core.insight.drawing import default_contrast
+    from core.explain.question import resolve_indices
 
     inputs = network_inputs()
     assert len(results["networks"]) == len(NETWORKS)
     for (pair, kind), network in zip(NETWORKS, results["networks"], strict=True):
         model = models[pair, kind]
-        where = folder_name(pair, kind)
+        where = network_key(pair, kind)
         assert network["cached"], f"{where}: a second loadNetwork fetched again"
         assert (network["name"], network["kind"]) == (pair, kind)
         n_classes = model.output_shape[-1]
@@ -250,10 +250,9 @@ def check_networks(results: dict, models: dict) -> None:
         ):
             image = inputs[request["input"]][None]
             probabilities, _ = predict_and_explain(model, image, mode="thesis")
-            target = request.get("target", int(probabilities[0].argmax()))
-            contrast = None
-            if request["mode"] == "contrast":
-                contrast = request.get("contrast", default_contrast(probabilities[0], target))
+            target, contrast = resolve_indices(
+                request["mode"], request.get("target"), request.get("contrast"), probabilities[0]
+            )
             expected_p, expected_map = predict_and_explain(
                 model,
                 image,

@@ -13,8 +13,18 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "core"
 
 # Lowest first. Shared modules (errors, types, _exports) sit under everything.
-LAYERS = ["data", "inputs", "models", "explain", "metrics", "insight", "studies", "cli"]
-SHARED = {"errors", "types", "_exports", "__main__", "__init__"}
+LAYERS = [
+    "data",
+    "inputs",
+    "models",
+    "explain",
+    "aggregates",
+    "metrics",
+    "insight",
+    "studies",
+    "cli",
+]
+SHARED = {"errors", "types", "safe_files", "_exports", "__main__", "__init__"}
 
 
 def _modules() -> dict[str, Path]:

@@ -1,118 +1,138 @@
-"""Compare pairs: the current drawing through all four pair networks side by side."""
+"""Compare pairs: the current input through all four pair networks side by side.
+
+One row of four live maps follows the pen (each network explains its own prediction, in the
+sidebar's mode); under it, the server's answer per network, in the same words as on every other
+page: the probability of the prediction, the "not one of these" verdict, the explanation
+confidence and the sentence.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app import cache, inputs, live_canvas, plots, state
-from app.explainers import colour_meaning
+from app import answers, cache, inputs, link, live_canvas, plots, state
 from core.data.pairs import PAIRS, display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
-from core.insight.drawing import explain_drawing
+from core.explain.question import Question
+from core.insight.palette import words
 
 mode, kind = state.mode(), state.kind()
 st.title("Compare pairs")
 st.caption(
     "The same input through the four networks. Each network only knows its own two characters, "
-    "so each answers a different question."
+    "so each answers a different question: why its prediction"
+    + (" and not the other character of its pair" if mode == "contrast" else "")
+    + f" ({mode} mode, {state.KIND_NAMES[kind]} networks)."
 )
+SHARED_KEY = "compare_shared_scale"
 
 
 @st.fragment
 def compare_pairs() -> None:
-    """The live canvas with all four pairs' overlays following the pen, then the server's
-    reference results for the same input."""
+    """The live canvas with all four pairs' maps following the pen, then the server's answers
+    for the same input."""
+    refused = live_canvas.accept("compare_canvas")
+    shared = st.toggle(
+        "One colour scale for the four maps",
+        key=SHARED_KEY,
+        help="Off: each map on its own scale (the networks' values differ by orders of "
+        "magnitude). On: one scale for all four, so their strengths compare.",
+    )
+    fixed = {pair: cache.map_limit(pair, kind, mode) for pair in PAIRS}
     networks = [
         live_canvas.network(
             pair,
             kind,
             pair_title(pair),
             [display_name(c) for c in pair_characters(pair)],
-            cache.map_limit(pair, kind, mode),
+            None if shared else fixed[pair],
         )
         for pair in PAIRS
     ]
-    refused, problem = live_canvas.show("compare_canvas", networks, mode)
+    record = state.current()
+    problem = live_canvas.show("compare_canvas", networks, None, shared_scale=shared)
     if problem:
         st.caption(live_canvas.fallback_note(problem))
-    upload = st.file_uploader(
+    st.file_uploader(
         "...or upload a picture of one character (it replaces the drawing)",
         type=["png", "jpg", "jpeg", "gif", "bmp", "webp"],
         key="compare_upload",
+        on_change=inputs.uploaded,
+        args=("compare_upload",),
     )
-    refused = inputs.load_upload(upload) or refused
-    if refused:
-        st.warning(refused)
-    image = state.current_input()
-    if image is None:
+    if refused or record.problem:
+        st.warning(refused or record.problem)
+    if record.image is None:
         st.info("Nothing to compare yet: draw a character above, or upload one.")
-        return
-    server_results(image)
+    else:
+        server_results(record, live=problem is None, shared=shared)
+    link.write_to_url()
 
 
-def server_results(image) -> None:
-    maps, titles, rows, sentences = [], [], [], []
+def _colour_words() -> str:
+    """What the palette's colours mean on these four maps (each its own prediction)."""
+    positive, negative = words(state.palette())
+    if mode == "thesis":
+        return (
+            f"{positive.capitalize()} pixels push each network's whole output up, {negative} "
+            "pixels push it down."
+        )
+    if mode == "target":
+        return (
+            f"{positive.capitalize()} pixels speak for each network's prediction, {negative} "
+            "pixels against it."
+        )
+    return (
+        f"{positive.capitalize()} pixels make it each network's prediction rather than the other "
+        f"character of its pair, {negative} pixels the reverse."
+    )
+
+
+def server_results(record, live: bool, shared: bool) -> None:
+    found_by_pair, titles, rows, sentences = {}, [], [], []
     for pair in PAIRS:
         characters = pair_characters(pair)
+        names = [display_name(c) for c in characters]
         try:
-            global_maps = cache.shipped_maps(pair, kind)
-        except ProjectFileError:
-            global_maps = None  # the confidence then rests on stability alone
-        try:
-            check = cache.unlikely_check(pair, kind)
-        except ProjectFileError as error:
-            check = None
-            st.warning(f"No \u201cnot one of these\u201d check for {pair_title(pair)}: {error}")
-        try:
-            found = explain_drawing(
-                cache.network(pair, kind),
-                image,
-                mode,
-                characters,
-                maps=global_maps,
-                unlikely_check=check,
-            )
+            found = answers.answer(record.image, pair, kind, Question(mode), warn=st.warning)
         except (ProjectFileError, ValueError) as error:
             st.error(str(error))
             continue
+        found_by_pair[pair] = found
         probabilities, predicted = found.probabilities, found.predicted
-        maps.append(found.importance)
-        guess = f"{display_name(characters[predicted])} ({probabilities[predicted]:.0%})"
-        titles.append(
-            f"{pair_title(pair)}: "
-            + (f"neither (guess {guess})" if found.refused else guess)
-            + f" · confidence {found.confidence:.2f}"
-        )
-        sentences.append(f"**{pair_title(pair)}**: {found.sentence}")
+        guess = f"{names[predicted]} ({probabilities[predicted]:.0%})"
+        answer = f"neither of its characters (its guess: {guess})" if found.refused else guess
+        titles.append(f"{pair_title(pair)}: {answer}")
+        sentences.append(f"**{pair_title(pair)}: {answer}.** {found.sentence}")
         rows.append(
             {
-                "pair": pair_title(pair),
-                "prediction": "neither" if found.refused else display_name(characters[predicted]),
-                "confidence": f"{probabilities[predicted]:.1%}",
-                **{
-                    f"P(label {i})": f"{display_name(c)} {p:.1%}"
-                    for i, (c, p) in enumerate(zip(characters, probabilities, strict=True))
-                },
+                "network": pair_title(pair),
+                "answer": "neither of its characters" if found.refused else names[predicted],
+                "probability of the prediction": f"{probabilities[predicted]:.1%}",
+                "map answers": found.question.words(characters),
                 "explanation confidence": round(found.confidence, 2),
             }
         )
-
-    st.plotly_chart(
-        plots.maps_figure(maps, titles, height=330, shared_scale=False, images=[image] * len(maps)),
-        key="compare_maps",
-        config={"displayModeBar": False},
-    )
+    if not live:  # the server path: its own row of maps (the live canvas shows them otherwise)
+        maps = [found.importance for found in found_by_pair.values()]
+        st.plotly_chart(
+            plots.maps_figure(
+                maps,
+                titles,
+                height=330,
+                shared_scale=shared,
+                images=[record.image] * len(maps),
+            ),
+            key="compare_maps",
+            config={"displayModeBar": False},
+        )
+    st.dataframe(rows, hide_index=True, width="stretch")
     st.caption(
-        f"Mode: {mode}; network: {'CNN' if kind == 'cnn' else 'Dense (thesis)'}. Each panel "
-        "explains its network's predicted class on its own colour scale, "
-        "with its explanation confidence (0-1: stability under small moves and noise, and "
-        "agreement with the global map). "
-        + colour_meaning(mode, ("A", "B"), 0)
-        .replace("**A**", "the prediction")
-        .replace("**A rather than B**", "the prediction rather than the other character")
+        _colour_words()
+        + " Explanation confidence (0-1): the map's stability under small moves and noise, and "
+        "its agreement with the network's global map."
     )
     st.markdown("\n\n".join(sentences))
-    st.dataframe(rows, hide_index=True, width="stretch")
 
 
 compare_pairs()

@@ -1,36 +1,49 @@
-"""Draw & explain: draw a character, see the prediction and, pixel by pixel, why."""
+"""Draw & explain: draw a character, see the prediction and, pixel by pixel, why.
+
+Everything here renders from the session's one record and question (app/state.py): the
+canvas and its live map, the server's headline, sentence and verdict, the title and the
+exports. Whatever changes the input (the pen, an example, an upload, a test image, an edit)
+changes the record first, in a callback, so this script only ever draws one input.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import datetime
 
 import numpy as np
 import streamlit as st
 
-from app import cache, edit_mode, guard, inputs, live_canvas, plots, reference_maps, state
-from app.explainers import colour_meaning, focus_options, resolve_focus
-from app.state import KIND_NAMES
-from core.data.pairs import (
-    ALL_EIGHT,
-    EIGHT_CHARACTERS,
-    PAIRS,
-    display_name,
-    pair_characters,
-    pair_title,
+from app import (
+    answers,
+    cache,
+    edit_mode,
+    guard,
+    inputs,
+    link,
+    live_canvas,
+    plots,
+    reference_maps,
+    state,
 )
-from core.errors import ProjectFileError
+from app.explainers import answer_title, colour_meaning, headline, plain
+from app.state import KIND_NAMES
+from core.data.pairs import ALL_EIGHT, PAIRS, display_name, pair_title
 from core.explain import gradcam
+from core.explain.question import PREDICTED, RUNNER_UP
 from core.inputs.examples import EXAMPLES, by_name
-from core.insight.drawing import explain_drawing
 from core.insight.report import Report, pdf_bytes, png_bytes
-from core.models.files import predict
 
-pair, mode, kind = state.pair(), state.mode(), state.kind()
-SCOPES = {"pair": f"the {pair_title(pair)} network", "all8": "the 8-character network (any two)"}
+pair, mode, kind, net = state.pair(), state.mode(), state.kind(), state.net()
+name, characters, names = state.network_name(), state.classes(), state.names()
+NETS = {"pair": f"the {pair_title(pair)} network", ALL_EIGHT: "the 8-character network (any two)"}
 
-# Phones (390 px wide): a one-line title and no introduction, so the canvas and its map (over
-# the drawing, the live component's narrow layout) fit in the first screen
-PHONE_CSS = """<style>
+# The examples wrap onto more lines rather than scroll out of sight (17 on the 8-character
+# network). Phones (390 px wide): a one-line title and no introduction, so the canvas and its map
+# (over the drawing, the live component's narrow layout) fit in the first screen
+PAGE_CSS = """<style>
+.st-key-example_pick [data-testid="stButtonGroup"] div:has(> button) {
+  flex-wrap: wrap; overflow: visible;
+}
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
   [data-testid="stMainBlockContainer"] h1 { font-size: 1.5rem; padding: 0; }
@@ -38,26 +51,23 @@ PHONE_CSS = """<style>
 }
 </style>"""
 
-st.html(PHONE_CSS)
-st.title(f"Draw & explain: {pair_title(pair)}")
+st.html(PAGE_CSS)
+st.title(f"Draw & explain: {pair_title(pair) if net == 'pair' else 'any two of 8 characters'}")
 if not state.presenter():  # the presenter says it; the canvas and map keep the first screen
     st.container(key="draw_intro").caption(
         "Draw one character in the black square. The network predicts it, ModuleX shows which "
         "pixels drove the decision, a number says how far to trust that map, and a sentence says "
         "where the evidence lies."
     )
-scope = (
-    st.segmented_control(
-        "Network", list(SCOPES), format_func=SCOPES.get, default="pair", key="scope"
-    )
-    or "pair"
-)
-name = pair if scope == "pair" else ALL_EIGHT
-characters = pair_characters(pair) if scope == "pair" else EIGHT_CHARACTERS
-names = [display_name(c) for c in characters]
+
+
+st.segmented_control("Network", list(NETS), format_func=NETS.get, key="net", required=True)
 
 # the numpy view of the checked weight export: this page never imports TensorFlow
 model = guard.loaded_or_stop(cache.network, name, kind)
+
+TEST_PROBLEM = "test_pick_problem"
+TEST_POPOVER = "test_popover"
 
 
 def _load_picked_example() -> None:
@@ -67,9 +77,16 @@ def _load_picked_example() -> None:
         st.session_state["example_pick"] = None  # every click loads, even the same example again
 
 
+def _pick_test_image() -> None:
+    wrong = st.session_state.get("test_pick_kind") == "misclassified"
+    st.session_state[TEST_PROBLEM] = problem = inputs.pick_test_image(name, kind, mistakes=wrong)
+    if not problem:
+        st.session_state[TEST_POPOVER] = False  # the picture is on the canvas: out of its way
+
+
 strip_column, test_column = st.columns([4, 1], vertical_alignment="bottom")
 with strip_column:
-    shown_examples = [e.name for e in EXAMPLES if scope == "all8" or e.character in characters]
+    shown_examples = [e.name for e in EXAMPLES if net == ALL_EIGHT or e.character in characters]
     st.pills(
         "Examples: one click draws it",
         shown_examples,
@@ -81,137 +98,106 @@ with strip_column:
             "either way."
         ),
     )
-with test_column.popover("Random test image", icon=":material/casino:", width="stretch"):
+with test_column.popover(
+    "Random test image",
+    icon=":material/casino:",
+    width="stretch",
+    key=TEST_POPOVER,
+    on_change=lambda: None,  # stateful, so a pick can close it
+):
     if cache.dataset_available():
-        which = st.radio(
+        st.radio(
             "Which",
             ["correctly classified", "misclassified"],
             key="test_pick_kind",
             horizontal=True,
         )
-        if st.button("Pick one", key="test_pick"):
-            problem = inputs.pick_test_image(
-                name, characters, kind, mistakes=which == "misclassified"
-            )
-            if problem:
-                st.info(problem)
+        st.button("Pick one", key="test_pick", on_click=_pick_test_image)
+        if st.session_state.get(TEST_PROBLEM):
+            st.info(st.session_state[TEST_PROBLEM])
     else:
         st.caption("Needs the EMNIST test set on this machine (`python -m core download`).")
 
 
-def _global_maps(warn: bool = True):
-    """The shipped global maps (and, for the 8-class network, its contrast grid), or None with a
-    warning (shown once: where the maps are drawn)."""
-    try:
-        return cache.shipped_maps(name, kind), cache.contrast_grid(
-            kind
-        ) if scope == "all8" else None
-    except ProjectFileError as error:
-        if warn:
-            st.warning(str(error))
-        return None, None
-
-
-def _chosen_classes(probabilities: np.ndarray) -> tuple[int | None, int | None]:
-    """Target and contrast classes the user picked (None: the defaults)."""
-    if scope == "pair":
-        focus = st.session_state.get("focus") or "predicted"
-        return resolve_focus(focus, characters, int(probabilities.argmax())), None
-    why, against = (
-        st.session_state.get("why") or "predicted",
-        st.session_state.get("against") or "runner-up",
-    )
-    target = int(probabilities.argmax()) if why == "predicted" else characters.index(why)
-    contrast = (
-        None
-        if against == "runner-up" or characters.index(against) == target
-        else characters.index(against)
-    )
-    return target, contrast
-
-
 def _class_pickers() -> None:
-    if scope == "pair":
+    """What to explain: the prediction or a character; in contrast mode, against what."""
+    thesis = mode == "thesis"
+    options = [PREDICTED, *characters]
+    if st.session_state.get("why") not in options:
+        st.session_state["why"] = PREDICTED
+    if net == "pair":
         st.segmented_control(
             "Explain",
-            focus_options(characters),
-            default="predicted",
-            key="focus",
-            format_func=lambda f: "predicted class" if f == "predicted" else display_name(f),
-            disabled=mode == "thesis",
+            options,
+            key="why",
+            format_func=lambda c: "the prediction" if c == PREDICTED else display_name(c),
+            disabled=thesis,
+            required=True,
         )
         return
+    against_options = [RUNNER_UP, *characters]
+    if st.session_state.get("against") not in against_options:
+        st.session_state["against"] = RUNNER_UP
     why_column, against_column = st.columns(2)
     why_column.selectbox(
         "Why",
-        ["predicted", *characters],
+        options,
         key="why",
-        format_func=lambda c: "the prediction" if c == "predicted" else display_name(c),
-        disabled=mode == "thesis",
+        format_func=lambda c: "the prediction" if c == PREDICTED else display_name(c),
+        disabled=thesis,
     )
     against_column.selectbox(
         "and not",
-        ["runner-up", *characters],
+        against_options,
         key="against",
-        format_func=lambda c: "the runner-up" if c == "runner-up" else display_name(c),
+        format_func=lambda c: "the runner-up" if c == RUNNER_UP else display_name(c),
         disabled=mode != "contrast",
         help="The character argued against (contrast mode).",
     )
 
 
-def _unlikely_check():
-    """The network's "not one of these" check, or None (a damaged file is named once)."""
-    try:
-        return cache.unlikely_check(name, kind)
-    except ProjectFileError as error:
-        st.warning(f"No \u201cnot one of these\u201d check: {error}")
-        return None
-
-
-def _show_explanation(image: np.ndarray, global_maps, grid, live: bool):
-    """The server's (reference) result; with the live canvas on, its bars and map are the
-    canvas' own, so the server adds the numbers, the sentence and the exports."""
-    _class_pickers()
-    probabilities = predict(model, image[None])[0]
-    target, contrast = _chosen_classes(probabilities)
-    found = explain_drawing(
-        model,
-        image,
-        mode,
-        characters,
-        target=target,
-        contrast=contrast,
-        maps=global_maps,
-        grid=grid,
-        probabilities=probabilities,
-        unlikely_check=_unlikely_check(),
-    )
-    predicted = found.predicted
+def _headline(found) -> None:
+    probabilities, predicted = found.probabilities, found.predicted
     if found.refused:
         st.markdown(f"### {found.answer}")
         st.caption(
             "Unlikely to be any of these characters (a line, a scribble or another character?). "
-            "The network's guess, for what it is worth:"
+            "The network's guess, for what it is worth: "
+            f"{names[predicted]} ({probabilities[predicted]:.1%})."
         )
     else:
-        st.markdown(f"### Prediction: **{names[predicted]}** ({probabilities[predicted]:.1%})")
-    if not live:  # the server path: its own bars and map
-        for label in (
-            np.argsort(-probabilities, kind="stable") if scope == "all8" else range(len(names))
-        ):
-            text = f"{names[label]}: {probabilities[label]:.1%}"
-            st.progress(
-                float(probabilities[label]), text=f":gray[{text}]" if found.refused else text
-            )
-        limit = cache.map_limit(name, kind, mode)
-        figure = st.session_state.get("explanation_figure")
-        if figure is None:
-            figure = st.session_state["explanation_figure"] = plots.explanation_figure(
-                image, found.importance, limit=limit
-            )
-        else:
-            plots.update_explanation_figure(figure, image, found.importance, limit=limit)
-        st.plotly_chart(figure, key="explanation", config={"displayModeBar": False})
+        st.markdown(f"### {headline(found, names)}")
+    question = found.question
+    st.markdown(
+        f"**The map answers:** {question.words(characters)}"
+        + (f" \u2014 {question.note}." if question.note else "")
+    )
+
+
+def _server_figures(image: np.ndarray, found) -> None:
+    """The server path's own bars and map (the live canvas shows them otherwise)."""
+    probabilities = found.probabilities
+    order = np.argsort(-probabilities, kind="stable") if net == ALL_EIGHT else range(len(names))
+    for label in order:
+        text = f"{names[label]}: {probabilities[label]:.1%}"
+        st.progress(float(probabilities[label]), text=f":gray[{text}]" if found.refused else text)
+    limit = cache.map_limit(name, kind, mode)
+    figure = st.session_state.get("explanation_figure")
+    if figure is None:
+        figure = st.session_state["explanation_figure"] = plots.explanation_figure(
+            image, found.importance, limit=limit
+        )
+    else:
+        plots.update_explanation_figure(figure, image, found.importance, limit=limit)
+    st.plotly_chart(figure, key="explanation", config={"displayModeBar": False})
+
+
+def _show_explanation(record, found, live: bool) -> None:
+    """The server's (reference) result; with the live canvas on, its bars and map are the
+    canvas' own, so the server adds the numbers, the sentence and the exports."""
+    _headline(found)
+    if not live:
+        _server_figures(record.image, found)
     agreement = (
         "no global map to compare with"
         if np.isnan(found.agreement)
@@ -226,36 +212,27 @@ def _show_explanation(image: np.ndarray, global_maps, grid, live: bool):
         ),
     )
     st.markdown(f"*{found.sentence}*")
-    if mode == "target" and (kind == "cnn" or scope == "all8"):
+    if mode == "target" and (kind == "cnn" or net == ALL_EIGHT):
         st.caption(
             "On target maps of the CNNs and of the 8-class networks, this number told right from "
             "wrong test predictions at about chance level for most of them "
             "(8/B's CNN excepted; see README), though it still flags noise. Contrast mode is where "
             "it helps most."
         )
-    if scope == "pair":
-        st.caption(colour_meaning(mode, characters, found.target))
-    elif mode == "thesis":
-        st.caption(
-            "Red pixels push the whole output (all eight probabilities and their biases, as in the "
-            "thesis) up, blue pixels push it down."
-        )
-    else:
-        against = f" rather than **{names[found.contrast]}**" if found.contrast is not None else ""
-        st.caption(
-            f"Red pixels speak for **{names[found.target]}**{against}, blue pixels against it "
-            f"(8-character {KIND_NAMES[kind]} network)."
-        )
+    st.caption(
+        colour_meaning(found.question, characters, state.palette())
+        + f" ({state.network_title()} network.)"
+    )
     if kind == "cnn" and st.toggle("Also show Grad-CAM", key="show_gradcam"):
         cam = gradcam(
             model,
-            image[None],
+            record.image[None],
             target=[found.target],
             contrast=None if found.contrast is None else [found.contrast],
         )[0]
         st.plotly_chart(
             plots.maps_figure(
-                [cam], [f"Grad-CAM for {names[found.target]}"], height=300, images=[image]
+                [cam], [f"Grad-CAM for {names[found.target]}"], height=300, images=[record.image]
             ),
             key="gradcam",
             config={"displayModeBar": False},
@@ -264,54 +241,56 @@ def _show_explanation(image: np.ndarray, global_maps, grid, live: bool):
             "Grad-CAM: the last convolution's feature maps weighted by their mean gradient, "
             "positive part, upsampled from 3x3."
         )
+    label = f" · labelled {display_name(record.label)}" if record.label else ""
     st.caption(
-        f"Input: {inputs.description_markdown()} · {int((image > 127).sum())} ink pixels of 784 · "
-        f"fingerprint {hashlib.sha1(image.tobytes()).hexdigest()[:8]}"
+        f"Input: {inputs.description_markdown()}{inputs.as_text(label)} · "
+        f"{int((record.image > 127).sum())} ink pixels of 784 · "
+        f"fingerprint {answers.fingerprint(record.image)}"
     )
-    _export_buttons(image, probabilities, found, global_maps)
-    return found.target, found.contrast
+    _export_buttons(record, found)
 
 
-def _export_buttons(image: np.ndarray, probabilities: np.ndarray, found, global_maps) -> None:
+def _export_buttons(record, found) -> None:
     """PNG of the view and a PDF report, built only when clicked."""
-    network = pair_title(pair) if scope == "pair" else "all eight characters"
-    title = (
-        f"{network}, {KIND_NAMES[kind]} network: {names[found.predicted]} "
-        f"({probabilities[found.predicted]:.0%})"
-    )
+    title = answer_title(found, names, state.network_title())
+    global_maps, _ = answers.reference_maps(name, kind)
     references = []
-    if global_maps is not None and scope == "pair":
+    if global_maps is not None and net == "pair":
         references = [
             (f"global map of {n}", m) for n, m in zip(names, global_maps.get(mode), strict=True)
         ]
-
-    described = inputs.description()  # read here: the exports run outside the script's thread
+    # read here: the exports run outside the script's thread
+    described = inputs.description()
+    palette = state.palette()
+    limit = cache.map_limit(name, kind, mode)
+    meaning = plain(colour_meaning(found.question, characters, palette))
+    today = datetime.date.today().isoformat()
 
     def report(with_text: bool):
         lines = [
             " · ".join(
-                f"{n}: {p:.1%}" for n, p in zip(names, probabilities, strict=True) if p >= 0.005
-            )
+                f"{n}: {p:.1%}"
+                for n, p in zip(names, found.probabilities, strict=True)
+                if p >= 0.005
+            ),
+            meaning,
         ]
         text = ""
         if with_text:
             lines.append(
-                f"Mode: {mode}. Explanation confidence {found.confidence:.2f}. Input: {described}."
+                f"Mode: {mode}. Explanation confidence {found.confidence:.2f}. "
+                f"Input: {described}. {today}."
             )
             text = found.sentence
         return Report(
             title,
-            image,
+            record.image,
             lines,
-            [
-                (
-                    f"why {names[found.target]}"
-                    + (f" and not {names[found.contrast]}" if found.contrast is not None else ""),
-                    found.importance,
-                )
-            ],
+            [(found.question.words(characters), found.importance)],
             text,
             references=references,
+            palette=palette,
+            limit=limit,
         )
 
     left, right = st.columns(2)
@@ -335,80 +314,83 @@ def _export_buttons(image: np.ndarray, probabilities: np.ndarray, found, global_
     )
 
 
-def _live_question() -> tuple[int | None, int | None]:
-    """Target and contrast for the live canvas from the pickers (None: predicted, runner-up)."""
-    if scope == "pair":
-        focus = st.session_state.get("focus") or "predicted"
-        return (None if focus == "predicted" else characters.index(focus)), None
-    why = st.session_state.get("why") or "predicted"
-    against = st.session_state.get("against") or "runner-up"
-    target = None if why == "predicted" else characters.index(why)
-    contrast = None if against == "runner-up" or against == why else characters.index(against)
-    return target, contrast
-
-
 @st.fragment
 def draw_and_explain() -> None:
     # A pen lift reruns only this fragment. The pair's global maps do not depend on the drawing,
     # so they are drawn outside it (below) and never re-sent on a stroke; the 8-character
     # network's follow the two characters compared, so they live in here, in a third column.
-    if scope == "pair":
+    if net == "pair":
         drawing_column, result_column = st.columns([2.1, 1.3], gap="medium")
     else:
         drawing_column, result_column, global_column = st.columns([2.1, 1.3, 1], gap="medium")
+    # the pen's drawing (or the editor's) becomes the record first
+    refused = live_canvas.accept("canvas") or edit_mode.accept()
+    record = state.current()
+    warnings: list[str] = []
+    found = None
+    problem_explaining = None
+    try:
+        found = answers.current_answer(warn=warnings.append)
+    except ValueError as error:
+        problem_explaining = str(error)
     with drawing_column:
-        network_title = "8-character" if scope == "all8" else pair_title(pair)
         networks = [
             live_canvas.network(
                 name,
                 kind,
-                f"Live: {network_title}, {KIND_NAMES[kind]}",
+                f"Live: {'8-character' if net == ALL_EIGHT else pair_title(pair)}, "
+                f"{KIND_NAMES[kind]}",
                 names,
                 cache.map_limit(name, kind, mode),
             )
         ]
+        problem = live_canvas.show(
+            "canvas",
+            networks,
+            characters,
+            server=live_canvas.server_data(found, record),
+            editing=edit_mode.active(),
+        )
         if edit_mode.active():
-            refused, problem = edit_mode.show(), None
-        else:
-            refused, problem = live_canvas.show("canvas", networks, mode, *_live_question())
+            edit_mode.show()
         edit_mode.toggle()
         if problem:
             st.caption(live_canvas.fallback_note(problem))
-        upload = st.file_uploader(
+        st.file_uploader(
             "...or upload a picture of one character (it replaces the drawing)",
             type=["png", "jpg", "jpeg", "gif", "bmp", "webp"],
             key="upload",
+            on_change=inputs.uploaded,
+            args=("upload",),
         )
-    refused = inputs.load_upload(upload) or refused
-    hint = (
-        refused
-        or "Draw a character on the canvas, upload a picture, or pick an example above to see the "
-        "prediction and its explanation."
-    )
-    image = state.current_input()
-
-    global_maps, grid = _global_maps(warn=scope != "pair")  # the pair's are drawn outside
-    explained = None
+    record = state.current()
     with result_column:
-        if image is None:
-            st.info(hint)
-        else:
+        _class_pickers()
+        for warning in warnings:
+            st.warning(warning)
+        if record.image is None:
+            st.info(
+                refused
+                or record.problem
+                or "Draw a character on the canvas, upload a picture, or pick an example above "
+                "to see the prediction and its explanation."
+            )
+        elif problem_explaining:
+            st.error(f"Could not explain this input: {problem_explaining}")
+        elif found is not None:
             if refused:
                 st.warning(refused)
-            try:
-                explained = _show_explanation(
-                    image, global_maps, grid, live=problem is None and not edit_mode.active()
-                )
-            except (ProjectFileError, ValueError) as error:
-                st.error(f"Could not explain this input: {error}")
-    if scope == "pair":
+            _show_explanation(record, found, live=problem is None)
+    link.write_to_url()  # a pen lift reruns only this fragment: the link follows it here
+    if net == "pair":
         return
     with global_column:
         st.markdown("**Hold it against the global maps**")
+        global_maps, grid = answers.reference_maps(name, kind)
         if global_maps is None:
             return
-        if explained is not None:
-            _eight_class_global_maps(global_maps, grid, *explained)
+        if found is not None:
+            _eight_class_global_maps(global_maps, grid, found.target, found.contrast)
         else:
             st.caption(
                 "The global maps of the two characters compared appear with the first drawing."
@@ -425,8 +407,7 @@ def _pair_global_maps(global_maps) -> None:
 
 
 def _eight_class_global_maps(global_maps, grid, target: int, contrast: int | None) -> None:
-    """The global maps of the two characters explained; the figure is rebuilt only when they
-    change."""
+    """The global maps of the two characters explained."""
     other = contrast if contrast is not None else default_other(target)
     if mode == "contrast" and grid is not None:
         panels, titles = (
@@ -460,13 +441,13 @@ def default_other(target: int) -> int:
     return characters.index(partners[characters[target]])
 
 
-if scope == "pair":
+if net == "pair":
     live_part, global_column = st.columns([3.4, 1], gap="medium")
     with live_part:
         draw_and_explain()
     with global_column:
         st.markdown("**Hold it against the global maps**")
-        shipped, _ = _global_maps()
+        shipped, _ = answers.reference_maps(name, kind, warn=st.warning)
         if shipped is not None:
             _pair_global_maps(shipped)
 else:

@@ -6,9 +6,9 @@ import streamlit as st
 
 from app import cache, plots, state
 from app.guard import loaded_or_stop, stop_on_project_error
-from app.state import KIND_NAMES
+from core.aggregates import DEFAULT_K
 from core.data.pairs import display_name, pair_characters, pair_title
-from core.explain.global_maps import DEFAULT_K
+from core.models.networks import KIND_NAMES
 
 pair, mode, kind = state.pair(), state.mode(), state.kind()
 characters = pair_characters(pair)

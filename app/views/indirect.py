@@ -6,16 +6,18 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app import cache, plots, state
+from app import cache, inputs, plots, state
 from app.guard import loaded_or_stop, stop_on_project_error
 from core.data.pairs import display_name, pair_characters, pair_title
 from core.insight.indirect import (
     NEIGHBOURS,
+    TSNE_PER_LABEL,
     embed,
     first_layer_templates,
     nearest,
     place_among_neighbours,
 )
+from core.insight.palette import words
 
 pair, kind = state.pair(), state.kind()
 names = [display_name(c) for c in pair_characters(pair)]
@@ -27,22 +29,24 @@ st.caption(
 )
 
 model = loaded_or_stop(cache.network, pair, kind)
+raises, lowers = words(state.palette())
+described = inputs.description()  # what the current input is: a drawing, a test image...
 
 templates = first_layer_templates(model)
 st.subheader("First layer: what each unit looks for")
 st.plotly_chart(
     plots.templates_figure(templates), key="templates", config={"displayModeBar": False}
 )
-if kind == "dense":
+if model.is_dense:
     st.caption(
         f"The {len(templates)} units of the first Dense layer, each drawn as the 28x28 weights it "
-        "puts on the pixels (red: ink there raises the unit, blue: lowers it; each on its own "
-        "scale)."
+        f"puts on the pixels ({raises}: ink there raises the unit, {lowers}: lowers it; each on "
+        "its own scale)."
     )
 else:
     st.caption(
-        f"The {len(templates)} 3x3 filters of the first convolution (red: ink there raises the "
-        "filter's response, blue: lowers it)."
+        f"The {len(templates)} 3x3 filters of the first convolution ({raises}: ink there raises "
+        f"the filter's response, {lowers}: lowers it)."
     )
 
 image = state.current_input()
@@ -62,20 +66,20 @@ with stop_on_project_error():
 query = embed(model, image[None])[0] if image is not None else None
 if query is None:
     st.info(
-        "Draw a character on the Draw & explain page to see its nearest training images and where "
-        "it falls on the map."
+        "Draw a character on the Draw & explain page (or pick an example or a test image there) "
+        "to see its nearest training images and where it falls on the map."
     )
 else:
     indices, distances = nearest(train_space, query, NEIGHBOURS)
     st.markdown(
-        f"**The {NEIGHBOURS} training images nearest to the drawing** (Euclidean distance in the "
-        "last hidden layer)"
+        f"**The {NEIGHBOURS} training images nearest to the current input** "
+        f"({inputs.as_text(described)}; Euclidean distance in the last hidden layer)"
     )
     titles = [
         f"{names[train_labels[i]]} · {d:.2f}" for i, d in zip(indices, distances, strict=True)
     ]
     st.plotly_chart(
-        plots.images_figure([image, *train_images[indices]], ["your drawing", *titles]),
+        plots.images_figure([image, *train_images[indices]], ["current input", *titles]),
         key="neighbours",
         config={"displayModeBar": False},
     )
@@ -111,11 +115,12 @@ if method == "pca":
     st.caption(
         "Every test image of the pair projected on the two main directions of the hidden layer "
         f"({pca['explained'][0]:.0%} and {pca['explained'][1]:.0%} of its variance). "
-        "The star is your drawing."
+        f"The star is the current input ({inputs.as_text(described)})."
     )
 else:
     st.caption(
-        f"t-SNE of {len(shown)} test images (at most 250 per label, seeded). t-SNE keeps "
+        f"t-SNE of {len(shown)} test images (at most {TSNE_PER_LABEL} per label, seeded). "
+        "t-SNE keeps "
         "neighbours together but distorts distances; it cannot place a new point, so the star sits "
-        "among the drawing's nearest neighbours in the hidden space."
+        "among the current input's nearest neighbours in the hidden space."
     )

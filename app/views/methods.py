@@ -7,26 +7,29 @@ import json
 import numpy as np
 import streamlit as st
 
-from app import cache, plots, state
+from app import cache, inputs, plots, state
 from app.guard import loaded_or_stop
 from core.data.pairs import display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
-from core.explain import METHOD_INFO, METHODS, explain_with
-from core.explain.registry import outputs
-from core.metrics import FLOORS
-from core.models.files import predict
-from core.models.layer_stack import UnsupportedModelError
-from core.studies.methods_report import (
+from core.explain import (
     ABLATION,
-    CONVENTIONS,
-    better_of,
-    headline,
-    load_report,
+    FLOORS,
+    METHOD_INFO,
+    METHODS,
+    explain_with,
     method_label,
-    network_key,
-    table_columns,
-    to_csv,
+    outputs,
 )
+from core.explain.question import PREDICTED, Question, resolve
+from core.insight.palette import words
+from core.models.layer_stack import UnsupportedModelError
+from core.models.networks import KIND_NAMES, THESIS_KIND, network_key
+from core.models.prediction import predict
+from core.studies.methods_report.conventions import CONVENTIONS
+from core.studies.methods_report.export import to_csv
+from core.studies.methods_report.markdown import headline
+from core.studies.methods_report.stored import load_report
+from core.studies.methods_report.tables import better_of, table_columns
 
 DEFAULT_METHODS = [
     "modulex",
@@ -37,10 +40,11 @@ DEFAULT_METHODS = [
 ]
 OUTPUTS = {"probability": "probability (softmax)", "logit": "pre-softmax score (logit)"}
 
-pair, kind = state.pair(), state.kind()
+pair, kind, mode = state.pair(), state.kind(), state.mode()
+raises, lowers = words(state.palette())
 characters = pair_characters(pair)
 names = [display_name(c) for c in characters]
-st.title(f"Methods: {pair_title(pair)} · {state.KIND_NAMES[kind]}")
+st.title(f"Methods: {pair_title(pair)} · {KIND_NAMES[kind]}")
 st.caption(
     "ModuleX beside the established explanation methods and three reference floors, on one "
     "image, and how each scores on test images (the committed report, `python -m core evaluate`)."
@@ -48,7 +52,7 @@ st.caption(
 
 
 EXTRA = FLOORS | ABLATION
-"""Shown beside the methods: the floors and the ModuleX ablation variants (no options)."""
+"""Shown beside the methods: the floors and the ModuleX ablation variants (called the same way)."""
 
 
 def _label(name: str) -> str:
@@ -59,8 +63,6 @@ def _label(name: str) -> str:
 def _explained(
     pair: str, kind: str, name: str, image: np.ndarray, target: int, contrast: bool, output: str
 ) -> np.ndarray:
-    if name in EXTRA:
-        return EXTRA[name](cache.network(pair, kind), image[None], target=target)[0]
     options = {"output": output} if output in outputs(name) else {}
     return explain_with(
         name,
@@ -81,30 +83,31 @@ chosen = st.multiselect(
     format_func=_label,
     key="methods_chosen",
 )
-sources = ["drawing"] + (["test"] if cache.dataset_available() else [])
-source = st.radio(
-    "Image",
-    sources,
-    horizontal=True,
-    key="methods_source",
-    format_func={"drawing": "current drawing", "test": "a test image"}.get,
-)
-image = state.current_input()
-if source == "test":
+
+
+def _use_test_image() -> None:
+    """The chosen test image becomes the session's input (on every page, the canvas too)."""
     try:
-        test_images, test_labels = cache.test_set(pair)
-        index = int(
-            st.number_input("Test image #", 0, len(test_images) - 1, 0, key="methods_index")
-        )
-        image = test_images[index]
-        st.caption(f"Test image #{index}: true label {names[int(test_labels[index])]}.")
+        images, labels = cache.test_set(pair)
     except ProjectFileError as error:
-        st.error(str(error))
-        image = None
-elif not cache.dataset_available():
+        st.session_state["methods_problem"] = str(error)
+        return
+    index = int(st.session_state.get("methods_index", 0))
+    inputs.put_test_image(pair, min(index, len(images) - 1), images, labels)
+
+
+image = state.current_input()
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    st.markdown(f"**Input:** {inputs.description_markdown()}")
+    if cache.dataset_available():
+        st.number_input("Test image #", 0, None, 0, key="methods_index", width=160)
+        st.button("Explain this test image", on_click=_use_test_image, key="methods_use_test")
+if st.session_state.get("methods_problem"):
+    st.error(st.session_state.pop("methods_problem"))
+if not cache.dataset_available():
     st.caption(
         "The EMNIST test set is not on this machine (`python -m core download`), so only the "
-        "current drawing can be explained."
+        "current input can be explained."
     )
 
 if image is None:
@@ -117,17 +120,25 @@ elif not chosen:
 else:
     probabilities = predict(model, image[None])[0]
     predicted = int(probabilities.argmax())
-    columns = st.columns(3)
-    focus = columns[0].segmented_control(
-        "Explain",
-        ["predicted", *characters],
-        default="predicted",
-        key="methods_focus",
-        format_func=lambda f: (
-            f"predicted ({names[predicted]})" if f == "predicted" else display_name(f)
-        ),
+    # the session's question (mode and class, as on every page), fitted to the pair's network
+    asked = state.question()
+    resolved = resolve(
+        Question(asked.mode, asked.why if asked.why in characters else PREDICTED),
+        characters,
+        probabilities,
     )
-    target = predicted if focus in (None, "predicted") else characters.index(focus)
+    target, contrast = resolved.target, resolved.contrast is not None
+    columns = st.columns(2)
+    columns[0].segmented_control(
+        "Explain",
+        [PREDICTED, *characters],
+        key="why",
+        required=True,
+        format_func=lambda f: (
+            f"the prediction ({names[predicted]})" if f == PREDICTED else display_name(f)
+        ),
+        help="The same choice as on Draw & explain; the mode is the sidebar's.",
+    )
     output = columns[1].radio(
         "Score explained",
         list(OUTPUTS),
@@ -135,25 +146,27 @@ else:
         key="methods_output",
         help="ModuleX always explains the probability.",
     )
-    contrast = columns[2].toggle(
-        f"Contrast: why {names[target]} and not {names[1 - target]}", key="methods_contrast"
-    )
+    if mode == "thesis":
+        st.caption(
+            "Thesis mode (the whole output at once) is ModuleX's own; the other methods explain "
+            f"one class's score, here the prediction's ({names[predicted]})."
+        )
     maps, titles = [], []
     for name in chosen:
         try:
             maps.append(_explained(pair, kind, name, image, target, contrast, output))
             titles.append(_label(name))
         except UnsupportedModelError as error:
-            st.info(
-                f"{_label(name)} does not explain the {state.KIND_NAMES[kind]} network: {error}."
-            )
+            st.info(f"{_label(name)} does not explain the {KIND_NAMES[kind]} network: {error}.")
         except (
             Exception
         ) as error:  # a method that cannot explain this model says so, the others still show
             st.warning(f"{_label(name)}: {error}")
     st.markdown(
         f"**Prediction: {names[predicted]}** ({probabilities[predicted]:.1%}); "
-        f"explaining **{names[target]}**" + (f" against {names[1 - target]}" if contrast else "")
+        f"explaining **{names[target]}**"
+        + (f" against {names[1 - target]}" if contrast else "")
+        + f" ({mode} mode, from the sidebar)"
     )
     if maps:
         st.plotly_chart(
@@ -164,14 +177,14 @@ else:
             config={"displayModeBar": False},
         )
         st.caption(
-            "Each map on its own colour scale: red raises the explained score, blue lowers it "
-            "(saliency is unsigned). "
+            f"Each map on its own colour scale: {raises} raises the explained score, {lowers} "
+            "lowers it (saliency is unsigned). "
             + " · ".join(
                 f"**{_label(n)}**: {METHOD_INFO[n]['about']}" for n in chosen if n in METHOD_INFO
             )
             + (
-                " · Floors and ModuleX variants ignore the contrast and output options."
-                if set(chosen) & set(EXTRA)
+                " · The floors ignore the network, the contrast and the output options."
+                if set(chosen) & set(FLOORS)
                 else ""
             )
         )
@@ -188,7 +201,7 @@ except (OSError, ValueError, KeyError) as error:
 network = network_key(pair, kind)
 entry = networks.get(network)
 if entry is None:
-    st.warning(f"The report has no results for {pair_title(pair)} · {state.KIND_NAMES[kind]}.")
+    st.warning(f"The report has no results for {pair_title(pair)} · {KIND_NAMES[kind]}.")
     st.stop()
 for line in headline(report, network):
     st.markdown(line)
@@ -235,7 +248,7 @@ if rows:
         },
     )
 settings = report["settings"]
-images_note = settings["images"] if kind == "dense" else settings.get("cnn_images")
+images_note = settings["images"] if kind == THESIS_KIND else settings.get("cnn_images")
 st.caption(
     f"{entry['images']} test images of {pair_title(pair)} ({images_note}), each explained for "
     f"its predicted class; {settings['scored_output']}. ↑: higher is better, ↓: lower is better. "
@@ -257,6 +270,7 @@ curve = st.segmented_control(
     curve_names,
     default="deletion" if "deletion" in curve_names else (curve_names or [None])[0],
     key="methods_curve",
+    required=True,
 )
 if curve:
     curves = {m: scored[m]["curves"][curve] for m in shown if curve in scored[m].get("curves", {})}

@@ -11,15 +11,15 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app import cache, plots, state
+from app import cache, inputs, plots, state
 from app.download_panel import offer_download
 from app.explainers import mode_label
 from app.guard import stop_on_project_error
-from app.state import KIND_NAMES
 from core.data.pairs import display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
 from core.explain import METHOD_INFO, METHODS, predict_and_explain
 from core.insight.gallery import CORRECTNESS, ORDERS, GalleryFilter, select
+from core.models.networks import KIND_NAMES
 
 PAGE_SIZE = 24
 COLUMNS = 6
@@ -52,7 +52,12 @@ label_names = {ANY: "any", 0: names[0], 1: names[1]}
 shown_names = {"incorrect": "mistakes", "correct": "correct", "all": "all"}
 first, second, third = st.columns([2, 2, 2])
 true_label = first.segmented_control(
-    "True class", [ANY, 0, 1], format_func=label_names.get, default=ANY, key="gallery_true"
+    "True class",
+    [ANY, 0, 1],
+    format_func=label_names.get,
+    default=ANY,
+    key="gallery_true",
+    required=True,
 )
 predicted_label = second.segmented_control(
     "Predicted class",
@@ -60,9 +65,15 @@ predicted_label = second.segmented_control(
     format_func=label_names.get,
     default=ANY,
     key="gallery_predicted",
+    required=True,
 )
 correctness = third.segmented_control(
-    "Show", list(CORRECTNESS), format_func=shown_names.get, default="incorrect", key="gallery_show"
+    "Show",
+    list(CORRECTNESS),
+    format_func=shown_names.get,
+    default="incorrect",
+    key="gallery_show",
+    required=True,
 )
 first, second, third = st.columns([2, 2, 2])
 low, high = first.slider(
@@ -91,9 +102,7 @@ chosen = select(
         order,
     ),
 )
-question = (
-    mode_label(mode, pair).lower() if mode != "contrast" else "contrast (predicted and not other)"
-)
+question = mode_label(mode).lower() if mode != "contrast" else "contrast (predicted and not other)"
 st.caption(
     f"{len(chosen)} images match. Each thumbnail explains its predicted class with "
     f"**{METHOD_INFO[method]['label']}** ({question}), each on its own colour scale; captions "
@@ -173,13 +182,8 @@ for row_start in range(0, len(shown), COLUMNS):
             opened = int(index)
 
 if opened is not None:
-    verdict = "correctly" if predicted[opened] == labels[opened] else "misclassified"
-    state.set_input(
-        images[opened].copy(),
-        "test",
-        f"test image #{opened}, labelled {names[labels[opened]]}, {verdict} as "
-        f"{names[predicted[opened]]} ({confidence[opened]:.0%}) by the {KIND_NAMES[kind]} network",
-    )
+    inputs.put_test_image(pair, opened, images, labels, predicted)
+    st.session_state["net"] = "pair"  # the gallery's network: the pair's
     st.switch_page(DRAW_PAGE)
 
 st.subheader("One image against the global maps")

@@ -7,10 +7,9 @@ import numpy as np
 import streamlit as st
 
 from app import cache, plots, state
-from app.state import KIND_NAMES
 from core.data.pairs import ALL_EIGHT, PAIRS, THESIS_RESULTS, display_name, pair_title
 from core.errors import ProjectFileError
-from core.models.files import KINDS
+from core.models.networks import KIND_NAMES, KINDS
 
 NETWORKS = (*PAIRS, ALL_EIGHT)
 EIGHT_TITLE = "all 8 characters"
@@ -110,7 +109,12 @@ pair, kind = state.pair(), state.kind()
 scopes = {"pair": f"the {pair_title(pair)} network", ALL_EIGHT: "the 8-character network"}
 scope = (
     st.segmented_control(
-        "Show in detail", list(scopes), format_func=scopes.get, default="pair", key="models_scope"
+        "Show in detail",
+        list(scopes),
+        format_func=scopes.get,
+        default="pair",
+        key="models_scope",
+        required=True,
     )
     or "pair"
 )

@@ -1,9 +1,12 @@
 """Guided tour: the thesis' story in six live steps, for a presenter (no drawing needed).
 
-What each step says about its picture is either computed from it (the sentences come from
-core.textual on the very maps shown) or checked by a test: the example is predicted as said,
-test image #58 is a 2 the Dense network misreads (the CNN reads it right), test image #85 is
-label noise (labelled 2, plainly a Z, and every network says Z).
+It tells the story of the session's pair and network (the sidebar's), and every answer it
+shows is the one every other page gives (app/answers.py: the same verdict, "not one of these"
+included). What each step says about its picture is either computed from it (the sentences
+come from core.textual on the very maps shown) or checked by a test: for 2 vs Z/z, test image
+#58 is a 2 the Dense network misreads (the CNN reads it right), and test image #85 is label
+noise (labelled 2, plainly a Z, and every network says Z); for the other pairs and networks the
+mistake is the test set's most confident one, found when the step runs.
 """
 
 from __future__ import annotations
@@ -13,16 +16,20 @@ import re
 import numpy as np
 import streamlit as st
 
-from app import cache, plots
-from app.explainers import colour_meaning, explain
+from app import answers, cache, plots, state
+from app.explainers import colour_meaning, plain
+from app.explainers import headline as headline_markdown
 from app.guard import stop_on_project_error
 from core.data.pairs import PAIRS, display_name, pair_characters, pair_title
 from core.explain import METHOD_INFO, METHODS, predict_and_explain
-from core.inputs.examples import by_name, render
+from core.explain.question import Question
+from core.inputs.examples import EXAMPLES, by_name, render
 from core.inputs.preprocess import canvas_to_input
 from core.insight.report import Report, png_bytes
 from core.insight.textual import describe
-from core.studies.methods_report import headline, load_report
+from core.models.networks import network_key
+from core.studies.methods_report.markdown import headline
+from core.studies.methods_report.stored import load_report
 
 STEPS = (
     "A drawing and its explanation",
@@ -32,14 +39,15 @@ STEPS = (
     "ModuleX beside other explanation methods",
     "What to take away",
 )
-PAIR = "2Z"
-EXAMPLE = "2, round top"
-TRICKY_EXAMPLE = "2, angular top"
+PAIR, KIND = state.pair(), state.kind()
+STORY_PAIR = "2Z"  # the pair whose test images were chosen by looking at them
 # Chosen by looking at the images (EMNIST pairs test set); the step checks each claim again.
 MISTAKE_INDEX = 58  # a looped 2: the Dense network says Z, the CNN says 2
 LABEL_NOISE_INDEX = 85  # labelled 2, plainly a Z: the network is right, the label is wrong
 CHARACTERS = pair_characters(PAIR)
 NAMES = [display_name(c) for c in CHARACTERS]
+PALETTE = state.palette()
+EXAMPLE = next(e.name for e in EXAMPLES if e.character == CHARACTERS[0] and not e.ambiguous)
 
 
 @st.cache_data(show_spinner=False)
@@ -98,21 +106,35 @@ def _navigation(step: int, where: str) -> None:
     )
 
 
+def _answer(pair: str, image, mode: str):
+    """The answer every page gives this image on this pair's network (app/answers.py)."""
+    return answers.answer(image, pair, KIND, Question(mode))
+
+
+def _headline(found, names) -> str:
+    probabilities, predicted = found.probabilities, found.predicted
+    guess = f"{names[predicted]} ({probabilities[predicted]:.0%})"
+    return f"{found.answer} (its guess: {guess})" if found.refused else guess
+
+
 def step_drawing(model, image) -> Report:
     st.markdown(
-        f"A person draws a character; the **{pair_title(PAIR)}** network says which of its two "
-        "characters it is. ModuleX walks back through the network, layer by layer, and gives "
-        "every pixel a signed importance: "
+        f"A person draws a character; the **{pair_title(PAIR)}** network "
+        f"({state.KIND_NAMES[KIND]}) says which of its two characters it is. ModuleX walks back "
+        "through the network, layer by layer, and gives every pixel a signed importance: "
         "`H_i = X_i ⊙ ((H_{i+1} − b_i) · W_iᵀ)`."
     )
-    probabilities, target_map, target = explain(model, image, "target", "predicted", CHARACTERS)
-    _, contrast_map, _ = explain(model, image, "contrast", "predicted", CHARACTERS)
-    predicted = int(probabilities.argmax())
-    st.markdown(f"### Prediction: **{NAMES[predicted]}** ({probabilities[predicted]:.1%})")
+    by_target, by_contrast = _answer(PAIR, image, "target"), _answer(PAIR, image, "contrast")
+    headline = _headline(by_contrast, NAMES)
+    st.markdown(f"### {headline_markdown(by_contrast, NAMES)}")
+    titles = [
+        by_target.question.words(CHARACTERS),
+        by_contrast.question.words(CHARACTERS),
+    ]
     st.plotly_chart(
         plots.maps_figure(
-            [target_map, contrast_map],
-            [f"why {NAMES[target]}", f"why {NAMES[target]} and not {NAMES[1 - target]}"],
+            [by_target.importance, by_contrast.importance],
+            titles,
             height=360,
             shared_scale=False,
             images=[image, image],
@@ -120,44 +142,41 @@ def step_drawing(model, image) -> Report:
         key="tour_drawing",
         config={"displayModeBar": False},
     )
-    st.caption(colour_meaning("contrast", CHARACTERS, target))
+    meaning = colour_meaning(by_contrast.question, CHARACTERS, PALETTE)
+    st.caption(f"Right: {meaning}")
     return Report(
-        f"{pair_title(PAIR)}: {NAMES[predicted]} ({probabilities[predicted]:.0%})",
+        f"{state.network_title()}: {headline}",
         image,
-        [colour_meaning("contrast", CHARACTERS, target).replace("**", "")],
-        [
-            (f"why {NAMES[target]}", target_map),
-            (f"why {NAMES[target]} and not {NAMES[1 - target]}", contrast_map),
-        ],
+        [plain(meaning)],
+        [(titles[0], by_target.importance), (titles[1], by_contrast.importance)],
         shared_scale=False,
+        palette=PALETTE,
     )
 
 
 def step_pairs(image) -> Report:
     st.markdown(
         "Each network only knows its own two characters, so the same drawing answers four "
-        "different questions."
+        "different questions, and a network may say the drawing is neither of its characters."
     )
     maps, titles = [], []
     for pair in PAIRS:
-        characters = pair_characters(pair)
-        probabilities, importance, _ = explain(
-            cache.network(pair), image, "contrast", "predicted", characters
-        )
-        predicted = int(probabilities.argmax())
-        maps.append(importance)
+        found = _answer(pair, image, "contrast")
+        names = [display_name(c) for c in pair_characters(pair)]
+        maps.append(found.importance)
+        guess = f"{names[found.predicted]} ({found.probabilities[found.predicted]:.0%})"
         titles.append(
-            f"{pair_title(pair)}: {display_name(characters[predicted])} "
-            f"({probabilities[predicted]:.0%})"
+            f"{pair_title(pair)}: " + (f"neither (guess {guess})" if found.refused else guess)
         )
     st.plotly_chart(
         plots.maps_figure(maps, titles, height=330, shared_scale=False, images=[image] * len(maps)),
         key="tour_pairs",
         config={"displayModeBar": False},
     )
+    colours = plots.palette()
     meaning = (
-        f"Contrast maps: {plots.palette()['for']} makes it the predicted character rather than "
-        "the other one of its pair."
+        f"Contrast maps: {colours['for']} makes it the predicted character rather than the other "
+        f"one of its pair, {colours['against']} the reverse."
     )
     st.caption(meaning)
     return Report(
@@ -166,11 +185,12 @@ def step_pairs(image) -> Report:
         [meaning],
         list(zip(titles, maps, strict=True)),
         shared_scale=False,
+        palette=PALETTE,
     )
 
 
 def step_global() -> Report:
-    maps = cache.shipped_maps(PAIR)
+    maps = cache.shipped_maps(PAIR, KIND)
     label_maps = maps.get("target")
     reading = [
         describe(label_maps[0], NAMES[0], mode="target"),
@@ -179,8 +199,13 @@ def step_global() -> Report:
     st.markdown(
         f"Averaging the explanations of the first {maps.k} test images of each label shows what "
         f"the network looks for. On its global map of {NAMES[0]}: *{reading[0]}* On its map of "
-        f"{NAMES[1]}: *{reading[1]}* (The thesis read the 2 in its top curve and bottom-left "
-        "loop, the Z in its top bar and bottom right.)"
+        f"{NAMES[1]}: *{reading[1]}*"
+        + (
+            " (The thesis read the 2 in its top curve and bottom-left loop, the Z in its top bar "
+            "and bottom right.)"
+            if PAIR == STORY_PAIR
+            else ""
+        )
     )
     panels = [label_maps[0], label_maps[1], label_maps[0] - label_maps[1]]
     titles = [
@@ -198,13 +223,14 @@ def step_global() -> Report:
         None,
         [f"Mean target maps of the first {maps.k} test images of each label.", *reading],
         list(zip(titles, panels, strict=True)),
+        palette=PALETTE,
     )
 
 
 def chosen_test_images() -> dict | None:
-    """The mistake and the label-noise example, each with its claims checked on this
-    dataset (None without the dataset, or when a claim does not hold here)."""
-    if not cache.dataset_available():
+    """The 2 vs Z/z story's mistake and label-noise example, each with its claims checked on
+    this dataset (None without the dataset, or when a claim does not hold here)."""
+    if PAIR != STORY_PAIR or not cache.dataset_available():
         return None
     images, labels = cache.test_set(PAIR)
     if len(labels) <= max(MISTAKE_INDEX, LABEL_NOISE_INDEX):
@@ -222,35 +248,72 @@ def chosen_test_images() -> dict | None:
     return {"mistake": images[MISTAKE_INDEX], "noise": images[LABEL_NOISE_INDEX]}
 
 
-def step_mistake(model) -> Report:
-    chosen = chosen_test_images()
-
-    def probabilities_of(picture):
-        return predict_and_explain(model, picture[None], mode="thesis")[0][0]
-
-    if chosen is not None:
+def _a_mistake(model, chosen) -> tuple[np.ndarray, str, int, int]:
+    """(image, what it is in words, the class it is, the class the network says): the story's
+    test image, else this network's most confident test mistake, else (no dataset) the example
+    drawing it is least sure of, called a mistake only if it is one."""
+    if chosen is not None and KIND == "dense":
         image = chosen["mistake"]
-        where = (
+        said = predict_and_explain(model, image[None], mode="thesis")[0][0]
+        return (
+            image,
             f"test image #{MISTAKE_INDEX}, a looped {NAMES[0]} that this Dense network calls "
-            f"{NAMES[1]} ({probabilities_of(image)[1]:.0%}); the CNN reads it as {NAMES[0]}"
+            f"{NAMES[1]} ({said[1]:.0%}); the CNN reads it as {NAMES[0]}",
+            0,
+            1,
+        )
+    if cache.dataset_available():
+        images, labels = cache.test_set(PAIR)
+        probabilities = cache.test_probabilities(PAIR, KIND)
+        predicted = probabilities.argmax(axis=1)
+        wrong = np.flatnonzero(predicted != labels)
+        if len(wrong):
+            index = int(wrong[np.argmax(probabilities[wrong].max(axis=1))])
+            true, said = int(labels[index]), int(predicted[index])
+            return (
+                images[index],
+                f"test image #{index}, labelled {NAMES[true]}, which this network calls "
+                f"{NAMES[said]} ({probabilities[index, said]:.0%}): its most confident mistake on "
+                "the test set",
+                true,
+                said,
+            )
+    drawings = [e for e in EXAMPLES if e.character in CHARACTERS]
+    pictures = [example_image(e.name) for e in drawings]
+    said = predict_and_explain(model, np.stack(pictures), mode="thesis")[0]
+    meant = [CHARACTERS.index(e.character) for e in drawings]
+    sureness = [said[i, meant[i]] for i in range(len(drawings))]
+    pick = int(np.argmin(sureness))
+    true, answer = meant[pick], int(said[pick].argmax())
+    drawn = f"the example drawing \u201c{drawings[pick].name}\u201d, a {NAMES[true]}"
+    if answer != true:
+        where = (
+            f"{drawn}, which the network calls {NAMES[answer]} ({said[pick, answer]:.0%}) (the "
+            "dataset is not here, so a drawing stands in for a test image)"
         )
     else:
-        image = example_image(TRICKY_EXAMPLE)
         where = (
-            f"a drawn {NAMES[0]} with an angular top, which the network calls {NAMES[1]} "
-            f"({probabilities_of(image)[1]:.0%}) (the dataset is not here, so a drawing stands "
-            "in for a test image)"
+            f"{drawn}: no example fools this network, and this is the one it is least sure of "
+            f"({said[pick, true]:.0%} {NAMES[true]}; the dataset is not here for real mistakes)"
         )
+    return pictures[pick], where, true, answer
+
+
+def step_mistake(model) -> Report:
+    chosen = chosen_test_images()
+    image, where, true, said = _a_mistake(model, chosen)
+    other = 1 - said
     st.markdown(
         f"Now a mistake: {where}. Held against the global maps, its explanation shows what "
         "the network went by."
     )
-    _, local = predict_and_explain(model, image[None], mode="contrast", target=1)
-    global_maps = cache.shipped_maps(PAIR).get("target", "correct")
+    _, local = predict_and_explain(model, image[None], mode="contrast", target=said)
+    global_maps = cache.shipped_maps(PAIR, KIND).get("target", "correct")
+    verdict = "(the wrong answer)" if said != true else "(the right answer)"
     st.plotly_chart(
         plots.maps_figure(
             [local[0]],
-            [f"why {NAMES[1]} and not {NAMES[0]} (the wrong answer)"],
+            [f"why {NAMES[said]} and not {NAMES[other]} {verdict}"],
             height=320,
             images=[image],
         ),
@@ -267,10 +330,10 @@ def step_mistake(model) -> Report:
         config={"displayModeBar": False},
     )
     lesson = (
-        f"What made it {NAMES[1]} for this network: "
-        f"{describe(local[0], NAMES[1], NAMES[0], mode='contrast')} "
-        f"Compare with the global map of {NAMES[0]}: "
-        f"{describe(global_maps[0], NAMES[0], mode='target')}"
+        f"What made it {NAMES[said]} for this network: "
+        f"{describe(local[0], NAMES[said], NAMES[other], mode='contrast')} "
+        f"Compare with the global map of {NAMES[true]}: "
+        f"{describe(global_maps[true], NAMES[true], mode='target')}"
     )
     st.caption(lesson)
     if chosen is not None:
@@ -285,16 +348,22 @@ def step_mistake(model) -> Report:
             f"{NAMES[1]}: the network is right, the label is wrong (**label noise**). The most "
             'confident "mistakes" in the Mistakes gallery are often of this kind.'
         )
+    elif cache.dataset_available():
+        st.markdown(
+            'Not every mistake is the network\'s: the most confident "mistakes" in the Mistakes '
+            "gallery are often mislabelled images. Look at the picture before blaming the network."
+        )
     return Report(
         "A mistake held against the global maps",
         image,
         [where[0].upper() + where[1:] + "."],
-        [(f"why {NAMES[1]} and not {NAMES[0]} (wrong)", local[0])],
+        [(f"why {NAMES[said]} and not {NAMES[other]} {verdict}", local[0])],
         lesson,
         references=[
             (f"global map of {NAMES[0]}", global_maps[0]),
             (f"global map of {NAMES[1]}", global_maps[1]),
         ],
+        palette=PALETTE,
     )
 
 
@@ -314,7 +383,7 @@ def step_methods(model, image) -> Report:
         "The Methods page scores them all on the test sets: which explanation can you trust?"
     )
     try:
-        verdict = headline(load_report())
+        verdict = headline(load_report(), network_key(PAIR, KIND))
     except (OSError, ValueError, KeyError):
         verdict = []
     for line in verdict:
@@ -337,6 +406,7 @@ def step_methods(model, image) -> Report:
         [line.replace("**", "") for line in verdict[:2]],
         list(zip(titles, maps, strict=True)),
         shared_scale=False,
+        palette=PALETTE,
     )
 
 
@@ -382,13 +452,13 @@ def _run_step(step: int, model, image) -> Report:
     return step_summary()
 
 
-st.title("Guided tour: why 2 and not Z?")
+st.title(f"Guided tour: why {NAMES[0]} and not {NAMES[1]}? ({state.KIND_NAMES[KIND]})")
 step = _step_from_url()
 st.query_params["step"] = str(step + 1)
 _navigation(step, "top")
 st.subheader(STEPS[step])
 with stop_on_project_error():
-    model = cache.network(PAIR)
+    model = cache.network(PAIR, KIND)
     image = example_image(EXAMPLE)
     report = _run_step(step, model, image)
     st.download_button(

@@ -96,15 +96,16 @@ def eight_character_problem(mapping: dict[int, str]) -> str | None:
     return None
 
 
-def label_for(mapping: dict[int, str], character: str) -> int:
-    """The label whose characters include ``character`` (letters match either case)."""
+def label_for(mapping: dict[int, str], character: str, source: str | Path | None = None) -> int:
+    """The label whose characters include ``character`` (letters match either case); an error
+    names ``source`` (default: the pairs' mapping file) when not exactly one label does."""
     wanted = (
         {character, character.lower(), character.upper()} if character.isalpha() else {character}
     )
     matches = [label for label, chars in mapping.items() if wanted & set(chars)]
     if len(matches) != 1:
         raise DatasetError(
-            pairs_dir() / PAIR_FILES["mapping"],
+            source or pairs_dir() / PAIR_FILES["mapping"],
             f"expected exactly one label for {character!r}, found {len(matches)}",
         )
     return matches[0]

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.data.dataset import PAIR_FILES, data_dir, read_mapping
-from core.data.idx import read_idx_stream, write_idx
+from core.data.dataset import PAIR_FILES, data_dir, label_for, read_mapping
+from core.data.idx import read_gzip_idx, write_idx
 from core.data.pairs import EIGHT_CHARACTERS
 from core.errors import DatasetError
 
@@ -86,8 +86,6 @@ sha256 is not recorded here, so its content is what is checked; the letters one 
 MAX_MAPPING_BYTES = 4096
 MAX_ARCHIVE_BYTES = 640 * 2**20
 """Largest archive accepted (the official gzip.zip holds about 536 MB)."""
-MAX_MEMBER_IDX_BYTES = 256 * 2**20
-"""Largest decompressed idx member read (Digits train images: 188 MB)."""
 DOWNLOAD_DEADLINE_S = 3600.0
 """The whole download must finish within this (each read also times out after ``timeout``)."""
 SOURCES = {"digits": ("0", "2", "5", "8"), "letters": ("B", "O", "S", "Z")}
@@ -238,16 +236,6 @@ def _parsed_mapping(raw: bytes) -> dict[int, str] | None:
     return mapping
 
 
-def _decode(raw_gzip: bytes, name: str, ndim: int) -> np.ndarray:
-    """An idx member, decompressed as a stream: its header is checked first and at most
-    ``MAX_MEMBER_IDX_BYTES`` are decompressed."""
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(raw_gzip)) as stream:
-            return read_idx_stream(stream, name, ndim, MAX_MEMBER_IDX_BYTES)
-    except (OSError, EOFError, zlib.error) as error:
-        raise DownloadError(f"{name} cannot be decompressed ({error})") from None
-
-
 def build_pairs_from_archive(
     archive_path: Path,
     out_folder: Path,
@@ -256,7 +244,7 @@ def build_pairs_from_archive(
 ) -> dict:
     """Write the 8-character set into ``out_folder`` from an EMNIST ``gzip.zip``; return counts."""
     out_folder.mkdir(parents=True, exist_ok=True)
-    counts = {}
+    counts: dict[str, list[int]] = {}
     try:
         archive = zipfile.ZipFile(archive_path)
     except (zipfile.BadZipFile, OSError) as error:
@@ -264,8 +252,8 @@ def build_pairs_from_archive(
             f"{archive_path} is not a zip archive ({error}); delete it and download again"
         ) from None
     with archive:
-        mappings = {}
-        for source, mapping_name in zip(SOURCES, MAPPING_MEMBERS, strict=True):
+        mappings, mapping_names = {}, dict(zip(SOURCES, MAPPING_MEMBERS, strict=True))
+        for source, mapping_name in mapping_names.items():
             text = _read_member(archive, mapping_name, expected)
             mapping_path = out_folder / mapping_name
             mapping_path.write_bytes(text)
@@ -278,10 +266,10 @@ def build_pairs_from_archive(
                 stem = f"emnist-{source}-{split}"
                 raw_images = _read_member(archive, f"{stem}-images-idx3-ubyte.gz", expected)
                 raw_labels = _read_member(archive, f"{stem}-labels-idx1-ubyte.gz", expected)
-                images = _decode(raw_images, f"{stem}-images", 3)
-                labels = _decode(raw_labels, f"{stem}-labels", 1)
+                images = read_gzip_idx(raw_images, f"{stem}-images", 3)
+                labels = read_gzip_idx(raw_labels, f"{stem}-labels", 1)
                 for character in characters:
-                    source_label = _label_in(mappings[source], character)
+                    source_label = label_for(mappings[source], character, mapping_names[source])
                     keep = labels == source_label
                     images_out.append(images[keep])
                     labels_out.append(
@@ -299,13 +287,6 @@ def build_pairs_from_archive(
     ]
     (out_folder / PAIR_FILES["mapping"]).write_text("\n".join(lines) + "\n", encoding="ascii")
     return counts
-
-
-def _label_in(mapping: dict[int, str], character: str) -> int:
-    for label, characters in mapping.items():
-        if character in characters or character.lower() in characters:
-            return label
-    raise DownloadError(f"the archive's mapping has no label for {character!r}")
 
 
 def download(

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from core.data import dataset as data
-from core.data.idx import parse_idx
+from core.data.idx import read_gzip_idx
 from core.data.pairs import ALL_EIGHT, PAIRS, check_model_name, pair_characters
 from core.errors import DatasetError
 
@@ -90,23 +90,16 @@ def _read_balanced_file(archive: Path, name: str) -> bytes:
         ) from None
 
 
-def _decode_idx(raw: bytes, name: str, ndim: int) -> np.ndarray:
-    try:
-        return parse_idx(gzip.decompress(raw), name, ndim)
-    except (OSError, EOFError, zlib.error) as error:
-        raise DatasetError(name, f"cannot be decompressed ({error})") from None
-
-
 def load_balanced(archive: str | Path, split: str) -> Labelled:
     """EMNIST Balanced from the official archive (zip) or a folder of its files, images upright."""
     if split not in data.SPLITS:
         raise ValueError(f"split must be one of {data.SPLITS}, not {split!r}")
     archive = Path(archive)
     stem = f"{BALANCED_STEM}-{split}"
-    images = _decode_idx(
+    images = read_gzip_idx(
         _read_balanced_file(archive, f"{stem}-images-idx3-ubyte.gz"), f"{stem}-images", 3
     )
-    labels = _decode_idx(
+    labels = read_gzip_idx(
         _read_balanced_file(archive, f"{stem}-labels-idx1-ubyte.gz"), f"{stem}-labels", 1
     )
     if images.shape[1:] != (28, 28) or len(images) != len(labels):

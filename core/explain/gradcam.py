@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.explain.common import check_batch_size, prepare
+from core.explain.engine import NumpyEngine
 from core.explain.walker import GRADIENT, propagate
 from core.types import TargetLike
 
@@ -53,6 +54,7 @@ def gradcam(
     if output != "logit":
         raise ValueError("Grad-CAM explains the target's logit only (output='logit')")
     request = prepare(model, images, target, contrast, "logit", engine="numpy")
+    assert isinstance(request.engine, NumpyEngine)  # engine="numpy" gives one or raises
     stack = request.engine.stack
     last_conv = stack.last_conv_index()
     batch_size = check_batch_size(batch_size)
@@ -70,7 +72,7 @@ def gradcam(
     return resize_bilinear(cam, request.shape[1:]).astype(np.float32)
 
 
-def resize_bilinear(maps: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def resize_bilinear(maps: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Bilinear resize of ``[n, h, w]`` maps to ``[n, *shape]``, corners aligned."""
     rows = np.linspace(0, maps.shape[1] - 1, shape[0])
     columns = np.linspace(0, maps.shape[2] - 1, shape[1])

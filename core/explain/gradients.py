@@ -9,6 +9,8 @@ the copies IG and SmoothGrad make of each image are built one chunk at a time.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from core.explain.common import (
@@ -117,18 +119,28 @@ def path_nodes(steps: int, quadrature: str = "gauss-legendre") -> tuple[np.ndarr
 
     ``"gauss-legendre"``: ``steps`` Gauss-Legendre nodes (Captum's default method).
     ``"trapezoid"``: ``steps`` intervals, ``steps + 1`` points, the end points weighted 1/2.
+    Read-only arrays, computed once per ``(steps, quadrature)``: numpy finds the Gauss-Legendre
+    nodes as the eigenvalues of a dense ``steps x steps`` matrix (9 s of CPU at 2,048 steps).
     """
     steps = int(steps)
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps}")
+    if quadrature not in QUADRATURES:
+        raise ValueError(f"quadrature must be one of {QUADRATURES}, not {quadrature!r}")
+    return _path_nodes(steps, quadrature)
+
+
+@functools.lru_cache(maxsize=16)
+def _path_nodes(steps: int, quadrature: str) -> tuple[np.ndarray, np.ndarray]:
     if quadrature == "gauss-legendre":
         nodes, weights = np.polynomial.legendre.leggauss(steps)
-        return ((nodes + 1) / 2).astype(np.float32), (weights / 2).astype(np.float32)
-    if quadrature == "trapezoid":
+        alphas, weights = ((nodes + 1) / 2).astype(np.float32), (weights / 2).astype(np.float32)
+    else:
+        alphas = np.linspace(0.0, 1.0, steps + 1, dtype=np.float32)
         weights = np.full(steps + 1, 1.0 / steps, np.float32)
         weights[[0, -1]] /= 2
-        return np.linspace(0.0, 1.0, steps + 1, dtype=np.float32), weights
-    raise ValueError(f"quadrature must be one of {QUADRATURES}, not {quadrature!r}")
+    alphas.flags.writeable = weights.flags.writeable = False
+    return alphas, weights
 
 
 def integrated_gradients(

@@ -82,23 +82,41 @@ def predict_and_explain(
     probabilities : float32 ``[n, classes]``
     maps : float32 ``[n, 28, 28]``, signed as the rule computes it (no rescaling).
     """
-    mode, contrast = _mode_and_contrast(mode, contrast)
+    mode, contrast = mode_and_contrast(mode, contrast)
+    # the contrast map is linear in H_n: its bias terms cancel
+    return walk(model, images, target, mode, contrast, batch_size, ModuleX(bias=mode != "contrast"))
+
+
+def walk(
+    model,
+    images,
+    target: TargetLike,
+    mode: str,
+    contrast: TargetLike,
+    batch_size: int,
+    rule,
+    times_input: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities and the maps of ``rule`` walked back from ``H_n`` of ``mode`` (see
+    :func:`predict_and_explain`), in chunks of ``batch_size`` images; ``times_input``
+    multiplies each map by the image (a gradient rule then gives gradient x input)."""
     batch_size = int(batch_size)
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     x = to_model_input(images)
     stack = layer_stack(model)
     n = len(x)
-    rule = ModuleX(bias=mode != "contrast")  # the contrast map is linear in H_n: biases cancel
     if n <= batch_size:
-        probabilities, maps = _explain(stack, x, mode, target, contrast, rule)
+        probabilities, maps = _explain(stack, x, mode, target, contrast, rule, times_input)
         return probabilities, maps.reshape(x.shape)
     probabilities = np.empty((n, stack.n_classes), np.float32)
     maps = np.empty(x.shape, np.float32)
     for start in range(0, n, batch_size):
         stop = start + batch_size
         rows = (_rows(target, start, stop, n), _rows(contrast, start, stop, n))
-        probabilities[start:stop], chunk = _explain(stack, x[start:stop], mode, *rows, rule)
+        probabilities[start:stop], chunk = _explain(
+            stack, x[start:stop], mode, *rows, rule, times_input
+        )
         maps[start:stop] = chunk.reshape(-1, *x.shape[1:])
     return probabilities, maps
 
@@ -124,7 +142,10 @@ def modulex(
     )[1]
 
 
-def _mode_and_contrast(mode: str, contrast: TargetLike) -> tuple[str, TargetLike]:
+def mode_and_contrast(mode: str, contrast: TargetLike) -> tuple[str, TargetLike]:
+    """The mode a call really asks for, and its contrast class: a ``contrast`` (a class, classes
+    per image or ``"other"``, which becomes None: the other of two) turns target mode into
+    contrast mode; the thesis mode takes none."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     if isinstance(contrast, str):
@@ -151,12 +172,14 @@ def _rows(choice: TargetLike, start: int, stop: int, n: int) -> TargetLike:
 
 
 def _explain(
-    stack, x: np.ndarray, mode: str, target, contrast, rule
+    stack, x: np.ndarray, mode: str, target, contrast, rule, times_input: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Forward pass and ModuleX walk for one chunk of images."""
+    """Forward pass and the rule's walk for one chunk of images."""
     layer_inputs, _, probabilities = stack.forward(x)
     top = output_importance(probabilities, mode, target, contrast)
     maps = propagate(stack, layer_inputs, top, rule)
+    if times_input:
+        maps = maps * layer_inputs[0]
     return probabilities, maps.astype(np.float32, copy=False)
 
 

@@ -41,7 +41,7 @@ def patch_starts(side: int, patch: int, stride: int) -> list[int]:
     return starts
 
 
-def occlusion_masks(shape: tuple[int, int], patch: int, stride: int) -> np.ndarray:
+def occlusion_masks(shape: tuple[int, ...], patch: int, stride: int) -> np.ndarray:
     """bool ``[patches, h * w]``: True where each patch covers the image."""
     height, width = shape
     masks = []
@@ -95,7 +95,7 @@ def occlusion(
     return request.to_maps((falls @ covered) / np.maximum(counts, 1))
 
 
-def patch_segments(shape: tuple[int, int], cell: int) -> np.ndarray:
+def patch_segments(shape: tuple[int, ...], cell: int) -> np.ndarray:
     """Segment index of every pixel ``[h * w]`` for a grid of ``cell`` x ``cell`` squares."""
     height, width = shape
     rows, columns = np.arange(height) // cell, np.arange(width) // cell

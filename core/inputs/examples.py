@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from core.inputs.strokes import Stroke, arc
 
 
@@ -111,6 +113,16 @@ def render(example: Example, size: int = 280):
     return render_strokes(list(example.strokes), size=size, width=round(example.brush * size / 280))
 
 
+def example_input(example: Example) -> np.ndarray:
+    """The example as the network sees it: drawn, then prepared like any canvas drawing."""
+    from core.inputs.preprocess import canvas_to_input
+
+    image = canvas_to_input(render(example))
+    if image is None:  # every shipped example draws ink (tests/core/test_examples.py)
+        raise ValueError(f"the example {example.name!r} draws nothing")
+    return image
+
+
 def examples_for(character: str) -> list[Example]:
     return [example for example in EXAMPLES if example.character == character]
 
@@ -120,3 +132,31 @@ def by_name(name: str) -> Example:
         if example.name == name:
             return example
     raise KeyError(f"no example named {name!r}")
+
+
+def varied(example: Example, rng, size: int = 280) -> list:
+    """The example drawn again as a person might: the whole drawing rotated (±10°), sheared,
+    stretched (±15% per axis), shrunk or grown (60-100% of the canvas' drawing area), every point
+    jittered (±1.5% of the canvas) and the brush between 12 and 32 px; ``PixelStroke`` list in
+    canvas pixels, for core's canvas path."""
+    import math
+
+    from core.inputs.strokes import PixelStroke, unit_to_pixels
+
+    angle = math.radians(rng.uniform(-10, 10))
+    shear = rng.uniform(-0.15, 0.15)
+    stretch_x, stretch_y = rng.uniform(0.85, 1.15, size=2)
+    scale = rng.uniform(0.6, 1.0)
+    brush = float(rng.uniform(12, 32)) * example.brush / 20
+    cos, sin = math.cos(angle), math.sin(angle)
+    strokes = []
+    for stroke in example.strokes:
+        points = []
+        for x, y in stroke:
+            u, v = (x - 0.5) * stretch_x, (y - 0.5) * stretch_y
+            u += shear * v
+            u, v = u * cos - v * sin, u * sin + v * cos
+            jitter_x, jitter_y = rng.normal(0, 0.015, size=2)
+            points.append((0.5 + scale * u + jitter_x, 0.5 + scale * v + jitter_y))
+        strokes.append(PixelStroke(brush, unit_to_pixels(points, size)))
+    return strokes

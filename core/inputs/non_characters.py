@@ -100,7 +100,7 @@ def non_characters(kind: str, count: int, seed: int = 0) -> np.ndarray:
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
     rng = np.random.default_rng([seed, KINDS.index(kind)])
-    images = []
+    images: list[np.ndarray] = []
     while len(images) < count:
         strokes, brush = non_character_strokes(kind, rng)
         try:

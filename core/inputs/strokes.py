@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypeGuard
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -52,56 +53,90 @@ MAX_POINTS = 20_000  # over all strokes: a few minutes of continuous drawing at 
 MIN_BRUSH, MAX_BRUSH = 1, 80
 
 
-# What PIL spends drawing a stroke (measured on this project's 2-core machine, see
-# render_work): a round joint at every point, about 0.5 us per pixel of brush width plus 6 us,
-# and the segments' fill, about 2 ns per pixel of length times width. A drawing's points are
-# bounded by MAX_POINTS, but 20,000 points at brush 80 still took ~1 s of one core: the work
-# is bounded per drawing instead, so one pen lift cannot hold the server.
-JOINT_US_BASE, JOINT_US_PER_PIXEL = 6.0, 0.5
-FILL_US_PER_PIXEL = 0.002
+SUPERSAMPLE = 4
+"""Strokes are drawn at 4x and reduced by averaging: anti-aliased edges, as a browser's canvas
+draws them (a binary 1x rendering differs from the canvas by a pixel along every edge, enough
+to move a 28x28 input by tens of grey levels once it is framed and thinned)."""
+
+
+# What the 4x-supersampled renderer below spends, in CPU time (measured 2026-12 on this
+# project's shared 2-core machine, load average 3-5: 120 drawings of 50-5,000 points at brush
+# 2-80, fitted to those over 8 ms; the estimate is within 0.5-1.45x of each of them): ~2 ms for
+# the canvas itself (the 1120x1120 image and its reduction); at each point drawn, a disc and a
+# polygon, ~6 us plus ~0.3 us per pixel of brush width; and the polygons' scanlines and fill,
+# ~0.12 us per pixel of stroke length plus ~1 ns per pixel of length times width. Points within
+# a quarter pixel of the last one drawn are skipped (:func:`_distinct`), so at most 1 + 4 x its
+# length of a stroke's points are drawn (the estimate counts that many: a stroke of many
+# near-duplicate points is overestimated). A drawing's points are bounded by MAX_POINTS, but
+# 20,000 points at brush 80 still took 0.7-1.4 s of one core (estimated 0.6-1.2 s): the work is
+# bounded per drawing instead, so one pen lift cannot hold the server.
+RENDER_US_BASE = 2_000.0
+JOINT_US_BASE, JOINT_US_PER_PIXEL = 6.0, 0.3
+LENGTH_US_PER_PIXEL = 0.12
+FILL_US_PER_PIXEL = 0.001
 MAX_RENDER_WORK_US = 60_000.0
 """Largest estimated drawing work the server does for one drawing (~60 ms): a character of a
-few strokes costs ~1 ms, 3,000 points with the 20 px brush ~50 ms."""
+few strokes costs ~2-4 ms (estimated 2.1-2.4 ms), 3,000 points with the 20 px brush 38-61 ms
+(estimated 39 ms)."""
 
 
 def render_work(strokes: list[PixelStroke]) -> float:
-    """Estimated microseconds :func:`render_pixel_strokes` spends on ``strokes`` (joints and
-    fill, the terms above), computed without drawing."""
-    work = 0.0
+    """Estimated microseconds :func:`render_pixel_strokes` spends on ``strokes`` (the canvas,
+    the points drawn and the strokes' length and fill, the terms above), computed without
+    drawing."""
+    work = RENDER_US_BASE
     for stroke in strokes:
         points = np.asarray(stroke.points, dtype=np.float64).reshape(-1, 2)
         length = float(np.hypot(*np.diff(points, axis=0).T).sum()) if len(points) > 1 else 0.0
-        work += len(points) * (JOINT_US_BASE + JOINT_US_PER_PIXEL * stroke.width)
-        work += FILL_US_PER_PIXEL * (length + stroke.width) * stroke.width
+        drawn = min(len(points), 1 + SUPERSAMPLE * length)  # what _distinct can keep
+        work += drawn * (JOINT_US_BASE + JOINT_US_PER_PIXEL * stroke.width)
+        work += length * (LENGTH_US_PER_PIXEL + FILL_US_PER_PIXEL * stroke.width)
     return work
 
 
 def render_pixel_strokes(strokes: list[PixelStroke], size: int = CANVAS_SIZE) -> np.ndarray:
-    """RGBA uint8 ``[size, size, 4]``: white strokes with round ends and joints on black.
+    """RGBA uint8 ``[size, size, 4]``: white strokes with round ends and joints on black,
+    anti-aliased. Each segment is a filled rectangle as wide as the brush and each point a disc
+    of the brush's diameter (round caps and joins, as the live canvas strokes them), drawn at
+    :data:`SUPERSAMPLE` times the size and averaged down.
 
     Raises :class:`ImageInputError` before drawing anything when the drawing would cost more
     than ``MAX_RENDER_WORK_US`` (:func:`render_work`)."""
     work = render_work(strokes)
     if work > MAX_RENDER_WORK_US:
-        points = sum(len(stroke.points) for stroke in strokes)
+        count = sum(len(stroke.points) for stroke in strokes)
         brush = max(stroke.width for stroke in strokes)
         raise ImageInputError(
-            f"the drawing is too detailed for the server to draw ({points:,} points, brush up "
+            f"the drawing is too detailed for the server to draw ({count:,} points, brush up "
             f"to {brush:g} px): undo some strokes, clear the canvas or use a thinner brush"
         )
-    image = Image.new("RGBA", (size, size), (0, 0, 0, 255))
-    draw = ImageDraw.Draw(image)
+    scale = SUPERSAMPLE
+    big = Image.new("L", (size * scale, size * scale), 0)
+    draw = ImageDraw.Draw(big)
     for stroke in strokes:
-        points = [tuple(point) for point in stroke.points]
-        if len(points) == 1:
-            points = points * 2
-        draw.line(points, fill=(255, 255, 255, 255), width=round(stroke.width), joint="curve")
-        radius = stroke.width / 2
-        for x, y in (points[0], points[-1]):
-            draw.ellipse(
-                (x - radius, y - radius, x + radius, y + radius), fill=(255, 255, 255, 255)
+        radius = stroke.width * scale / 2
+        points = _distinct([(x * scale, y * scale) for x, y in stroke.points], scale / 4)
+        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+            length = math.hypot(x1 - x0, y1 - y0)
+            nx, ny = -(y1 - y0) / length * radius, (x1 - x0) / length * radius
+            draw.polygon(
+                [(x0 + nx, y0 + ny), (x1 + nx, y1 + ny), (x1 - nx, y1 - ny), (x0 - nx, y0 - ny)],
+                fill=255,
             )
-    return np.array(image)
+        for x, y in points:
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
+    grey = np.asarray(big.resize((size, size), Image.Resampling.BOX))
+    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+
+
+def _distinct(points: list, closer: float) -> list:
+    """The points without those within ``closer`` of the previous one kept (a stroke's first
+    point is always kept): they add no ink, only drawing time."""
+    kept = points[:1]
+    for x, y in points[1:]:
+        if math.hypot(x - kept[-1][0], y - kept[-1][1]) >= closer:
+            kept.append((x, y))
+    return kept
 
 
 def parse_strokes(payload, size: int = CANVAS_SIZE) -> list[PixelStroke]:
@@ -152,6 +187,67 @@ def parse_strokes(payload, size: int = CANVAS_SIZE) -> list[PixelStroke]:
     return strokes
 
 
+def clip_to_canvas(strokes, size: int = CANVAS_SIZE) -> list[PixelStroke]:
+    """Strokes cut where they leave the canvas (an edit can drag them off it), so a drawing only
+    ever holds what the canvas shows: each stroke is clipped to the canvas grown by its brush
+    width and two pixels, so the end caps and butt ends at a cut lie off the canvas and the ink
+    on it comes from the same segments. A stroke that leaves and comes back becomes several;
+    one entirely off the canvas is dropped."""
+    clipped = []
+    for stroke in strokes:
+        margin = stroke.width + 2
+        low, high = -margin, size + margin
+        points = [tuple(map(float, point)) for point in stroke.points]
+        if len(points) == 1:
+            x, y = points[0]
+            if low <= x <= high and low <= y <= high:
+                clipped.append(PixelStroke(stroke.width, points))
+            continue
+        piece: list = []
+        for start, end in zip(points, points[1:], strict=False):
+            segment = _clip_segment(start, end, low, high)
+            if segment is None:
+                if piece:
+                    clipped.append(PixelStroke(stroke.width, piece))
+                    piece = []
+                continue
+            first, last = segment
+            if piece and piece[-1] != first:
+                clipped.append(PixelStroke(stroke.width, piece))
+                piece = []
+            if not piece:
+                piece = [first]
+            piece.append(last)
+            if last != end:  # left the window: this piece ends here
+                clipped.append(PixelStroke(stroke.width, piece))
+                piece = []
+        if piece:
+            clipped.append(PixelStroke(stroke.width, piece))
+    return clipped
+
+
+def _clip_segment(start, end, low: float, high: float):
+    """Liang-Barsky: the part of the segment inside the square [low, high]^2, or None."""
+    (x0, y0), (x1, y1) = start, end
+    dx, dy = x1 - x0, y1 - y0
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x0 - low), (dx, high - x0), (-dy, y0 - low), (dy, high - y0)):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return None
+    first = start if t0 == 0 else (x0 + t0 * dx, y0 + t0 * dy)
+    last = end if t1 == 1 else (x0 + t1 * dx, y0 + t1 * dy)
+    return first, last
+
+
 def strokes_payload(strokes: list[PixelStroke]) -> list[dict]:
     """The inverse of :func:`parse_strokes`: JSON for the browser (0.1 px precision; numpy
     rounds a whole stroke at once: 20,000 points one by one cost the server ~15 ms a run)."""
@@ -164,7 +260,7 @@ def strokes_payload(strokes: list[PixelStroke]) -> list[dict]:
     ]
 
 
-def _is_number(value) -> bool:
+def _is_number(value) -> TypeGuard[float]:
     """A finite int or float (not a bool). Integers are compared, never converted: a 400-digit
     one is not a float and would raise OverflowError."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -22,7 +22,7 @@ import numpy as np
 from core.explain import predict_and_explain
 from core.inputs.preprocess import to_model_input
 from core.metrics.common import pearson_rows
-from core.models.files import predict
+from core.models.prediction import predict
 from core.types import TargetLike
 
 SHIFTS = ((-1, 0), (1, 0), (0, -1), (0, 1))

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.aggregates import GlobalMaps
 from core.data.pairs import display_name
 from core.explain import predict_and_explain
-from core.explain.global_maps import GlobalMaps
+from core.explain.question import Question, Resolved, resolve, runner_up
 from core.insight.confidence import explanation_confidence
 from core.insight.textual import describe
 from core.insight.unlikely import Unlikely, UnlikelyCheck, not_one_of_these
-from core.models.files import predict
+from core.models.prediction import predict
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class LiveExplanation:
     sentence: str
     unlikely: Unlikely | None = None  # the "not one of these" verdict (None: no check at hand)
     answer: str = ""  # the headline: the prediction, or "This does not look like 2 or Z/z"
+    question: Resolved | None = None  # the question answered (its words, a note if adjusted)
 
     @property
     def predicted(self) -> int:
@@ -55,8 +57,7 @@ def answer_text(
 
 def default_contrast(probabilities: np.ndarray, target: int) -> int:
     """The class a target is argued against by default: the most likely other class."""
-    others = np.argsort(-probabilities, kind="stable")
-    return int(next(label for label in others if label != target))
+    return runner_up(probabilities, target)
 
 
 def reference_map(
@@ -89,19 +90,26 @@ def explain_drawing(
     grid: np.ndarray | None = None,
     probabilities: np.ndarray | None = None,
     unlikely_check: UnlikelyCheck | None = None,
+    question: Question | None = None,
 ) -> LiveExplanation:
-    """Explain one 28x28 image for ``target`` (default: the prediction), against ``contrast``
-    in contrast mode (default: the most likely other class). ``probabilities``: the model's
+    """Explain one 28x28 image for ``question`` (core.explain.question), or, without it, for
+    ``target`` (default: the prediction), against ``contrast`` in contrast mode (default: the
+    most likely other class). ``probabilities``: the model's
     on ``image`` if the caller has them already (one forward pass per drawing). With
     ``unlikely_check``, the result says whether the input is unlikely to be any of ``classes``
     (``unlikely``, ``refused``) and its sentence and ``answer`` say so first."""
     if probabilities is None:
         probabilities = predict(model, image[None])[0]
-    target = int(probabilities.argmax()) if target is None else int(target)
-    if mode == "contrast":
-        contrast = default_contrast(probabilities, target) if contrast is None else int(contrast)
+    if question is None:
+        question_asked = Question(
+            mode,
+            "predicted" if target is None else classes[int(target)],
+            "runner-up" if contrast is None else classes[int(contrast)],
+        )
     else:
-        contrast = None
+        question_asked = question
+    resolved = resolve(question_asked, tuple(classes), probabilities)
+    mode, target, contrast = resolved.mode, resolved.target, resolved.contrast
     _, maps_found = predict_and_explain(
         model,
         image[None],
@@ -140,4 +148,5 @@ def explain_drawing(
         sentence,
         unlikely,
         answer_text(probabilities, classes, unlikely),
+        resolved,
     )

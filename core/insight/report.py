@@ -2,7 +2,8 @@
 text is real text (core/pdf.py) and whose maps are pictures.
 
 No browser is needed (plotly's own image export would need kaleido and a Chrome). Colours
-match the dashboard: red speaks for, blue against, white is zero.
+are the dashboard's (core.insight.palette, in the session's palette): a map over its input as
+the live canvas paints it, a reference map alone as the maps component paints it.
 """
 
 from __future__ import annotations
@@ -14,38 +15,25 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from core.insight.palette import map_rgb, overlay_rgb, symmetric_limit
 from core.insight.pdf import A4, Page, wrap
 
-_BLUE = np.array([33, 102, 172], np.float32)
-_RED = np.array([178, 24, 43], np.float32)
-_WHITE = np.array([255, 255, 255], np.float32)
 PANEL = 224  # pixels per 28x28 panel (8x)
 
 
-def symmetric_limit(*maps: np.ndarray) -> float:
-    values = np.abs(np.concatenate([np.asarray(m, np.float64).ravel() for m in maps]))
-    limit = float(np.percentile(values, 99.5)) if values.size else 0.0
-    return limit if limit > 0 else 1.0
+def colorize(importance: np.ndarray, limit: float | None = None, palette: str | None = None):
+    """Signed map -> RGB uint8, as a map alone is drawn (against .. near-white 0 .. for)."""
+    return map_rgb(importance, limit, palette)
 
 
-def colorize(importance: np.ndarray, limit: float | None = None) -> np.ndarray:
-    """Signed map -> RGB uint8: blue (negative) .. white (0) .. red (positive)."""
-    limit = limit or symmetric_limit(importance)
-    t = np.clip(np.asarray(importance, np.float32) / limit, -1.0, 1.0)[..., None]
-    rgb = np.where(t >= 0, _WHITE + t * (_RED - _WHITE), _WHITE - t * (_BLUE - _WHITE))
-    return rgb.round().astype(np.uint8)
-
-
-def overlay(image: np.ndarray, importance: np.ndarray, limit: float | None = None) -> np.ndarray:
-    """The map over the gray input: strong values opaque, zero transparent."""
-    limit = limit or symmetric_limit(importance)
-    gray = np.repeat(np.asarray(image, np.float32)[..., None], 3, axis=2)
-    alpha = np.clip(np.abs(np.asarray(importance, np.float32)) / limit, 0, 1)[..., None] ** 0.7
-    return (
-        (gray * (1 - alpha) + colorize(importance, limit).astype(np.float32) * alpha)
-        .round()
-        .astype(np.uint8)
-    )
+def overlay(
+    image: np.ndarray,
+    importance: np.ndarray,
+    limit: float | None = None,
+    palette: str | None = None,
+) -> np.ndarray:
+    """The map over the grey input, as the live canvas paints it: zero shows the input."""
+    return overlay_rgb(image, importance, limit, palette)
 
 
 def _font(size: int):
@@ -62,10 +50,10 @@ def _panel(rgb: np.ndarray) -> Image.Image:
     return Image.fromarray(array, "RGB").resize((PANEL, PANEL), Image.Resampling.NEAREST)
 
 
-def _colour_bar(height: int, limit: float) -> Image.Image:
+def _colour_bar(height: int, limit: float, palette: str | None) -> Image.Image:
     ramp = np.linspace(limit, -limit, height)[:, None].repeat(16, axis=1)
     bar = Image.new("RGB", (90, height + 20), "white")
-    bar.paste(Image.fromarray(colorize(ramp, limit)), (0, 10))
+    bar.paste(Image.fromarray(colorize(ramp, limit, palette)), (0, 10))
     draw = ImageDraw.Draw(bar)
     font = _font(13)
     for value, y in ((limit, 4), (0.0, height // 2 + 4), (-limit, height + 2)):
@@ -89,25 +77,28 @@ class Report:
     text: str = ""  # the explanation in words
     references: list[tuple[str, np.ndarray]] = field(default_factory=list)
     shared_scale: bool = True
+    palette: str | None = None  # a key of core.insight.palette.PALETTES (None: the default)
+    limit: float | None = None  # the maps' fixed colour limit (None: their own)
 
     def _row(self) -> list[tuple[str, Image.Image]]:
         """The pictures left to right: (caption, picture); a colour bar has an empty caption."""
         row = [] if self.image is None else [("input (28x28)", _panel(self.image))]
-        limit = symmetric_limit(*[m for _, m in self.maps]) if self.maps else 1.0
+        limit = self.limit or (symmetric_limit(*[m for _, m in self.maps]) if self.maps else 1.0)
         for caption, importance in self.maps:
-            own = limit if self.shared_scale else symmetric_limit(importance)
+            own = limit if self.shared_scale else (self.limit or symmetric_limit(importance))
             rgb = (
-                colorize(importance, own)
+                colorize(importance, own, self.palette)
                 if self.image is None
-                else overlay(self.image, importance, own)
+                else overlay(self.image, importance, own, self.palette)
             )
             row.append((caption, _panel(rgb)))
         if self.maps and self.shared_scale:
-            row.append(("", _colour_bar(PANEL, limit)))
+            row.append(("", _colour_bar(PANEL, limit, self.palette)))
         if self.references:
             reference_limit = symmetric_limit(*[m for _, m in self.references])
             row += [
-                (caption, _panel(colorize(m, reference_limit))) for caption, m in self.references
+                (caption, _panel(colorize(m, reference_limit, self.palette)))
+                for caption, m in self.references
             ]
         return row
 

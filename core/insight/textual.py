@@ -54,7 +54,8 @@ def _strongest(mass: np.ndarray, most: int) -> tuple[tuple[str, ...], float]:
     if total <= 0:
         return (), 0.0
     order = np.argsort(-mass, axis=None, kind="stable")
-    names, held = [], 0.0
+    names: list[str] = []
+    held = 0.0
     for flat in order[:most]:
         share = mass.flat[flat] / total
         if names and (held > HALF or share < SMALLEST_CELL):

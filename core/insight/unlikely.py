@@ -196,7 +196,7 @@ def save_parameters(parameters: UnlikelyParameters, path: str | Path) -> None:
 
 def load_parameters(path: str | Path, n_classes: int | None = None) -> UnlikelyParameters:
     """Read and check a parameter file (see the module docstring for its layout)."""
-    from core.explain.global_maps import read_npz
+    from core.safe_files import read_npz
 
     path = Path(path)
     arrays = read_npz(path, UNLIKELY_FIX, what="'not one of these' parameter file")
@@ -286,12 +286,12 @@ def browser_parameters(parameters: UnlikelyParameters) -> dict:
 
 
 def parameters_path(name: str, kind: str = "dense", root: Path | None = None) -> Path:
-    from core.models.files import model_dir
+    from core.models.paths import model_dir
 
     return model_dir(name, kind, root) / UNLIKELY_FILE
 
 
 def shipped_parameters(name: str, kind: str = "dense", root: Path | None = None):
-    from core.models.files import expected_classes
+    from core.models.networks import expected_classes
 
     return load_parameters(parameters_path(name, kind, root), expected_classes(name))

@@ -5,13 +5,15 @@ Each returns a :class:`MetricResult` (the table's numbers, which way is better, 
 values and the curves the pages plot); ``targets`` takes what the explainers take (ints, one
 per image, one-hot rows, or None for the predicted class). Metrics in :data:`NEEDS_EXPLAINER`
 also take ``explainer=`` (the method, called as ``explainer(model, images, target=...)``),
-since they explain again under changed conditions. :data:`FLOORS` are the reference maps
-(random, input, edges) every method is scored beside.
+since they explain again under changed conditions. The reference maps every method is scored
+beside (random, input, edges) are methods too: :data:`core.explain.FLOORS`.
 
 The categories follow Quantus (Hedström et al., JMLR 2023, arXiv:2202.06861).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from core.metrics.axiomatic import completeness, input_invariance, shifted_model
 from core.metrics.common import MetricResult, average_ranks, pearson_rows, spearman_rows
@@ -24,7 +26,6 @@ from core.metrics.fidelity import (
     mufidelity,
     road,
 )
-from core.metrics.floors import FLOOR_LABELS, FLOORS, edge_map, input_map, random_map
 from core.metrics.localisation import relevance_mass
 from core.metrics.robustness import sensitivity
 from core.metrics.sanity import random_logit, random_other_classes, randomised_models, randomization
@@ -47,7 +48,7 @@ METRICS = {
 NEEDS_EXPLAINER = ("sensitivity", "randomization", "random_logit", "input_invariance")
 """Metrics that explain again (they take ``explainer=``)."""
 
-METRIC_INFO = {
+METRIC_INFO: dict[str, dict[str, Any]] = {
     "deletion": {
         "category": "faithfulness",
         "columns": {
@@ -183,8 +184,6 @@ METRIC_INFO = {
 reading guide. Which way is better lives in :class:`MetricResult` only."""
 
 __all__ = [
-    "FLOORS",
-    "FLOOR_LABELS",
     "METRICS",
     "METRIC_INFO",
     "NEEDS_EXPLAINER",
@@ -194,17 +193,14 @@ __all__ = [
     "complexity",
     "deletion",
     "drop_increase",
-    "edge_map",
     "entropy",
     "gini",
     "input_invariance",
-    "input_map",
     "insertion",
     "linear_imputation",
     "mufidelity",
     "pearson_rows",
     "random_logit",
-    "random_map",
     "random_other_classes",
     "randomised_models",
     "randomization",

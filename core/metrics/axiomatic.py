@@ -25,7 +25,6 @@ def completeness(
     baseline: float = 0.0,
     output: str = "probability",
     tolerance: float = 0.01,
-    **_,
 ) -> MetricResult:
     """Completeness: a map's sum should equal the score's change from the black ``baseline``,
     ``sum(a) = f(x) - f(baseline)``. ``relative_error``: ``|sum(a) - change| / |change|``,
@@ -90,7 +89,7 @@ def shifted_model(model, shift: float) -> keras.Model:
 
 
 def input_invariance(
-    model, images, targets, maps, *, explainer, shift: float = 0.2, **_
+    model, images, targets, maps, *, explainer, shift: float = 0.2
 ) -> MetricResult:
     """Input invariance: move the input to ``shift + (1 - shift) * x`` (black becomes grey),
     give the network a first layer that undoes it (same outputs for every image), explain

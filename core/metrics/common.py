@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.explain.common import DEFAULT_BATCH_SIZE, row_chunks
-from core.explain.engine import engine_for
+from core.explain.engine import Engine, engine_for
 from core.explain.targets import resolve_targets
 from core.inputs.preprocess import to_model_input
 
@@ -31,10 +31,7 @@ class MetricResult:
     summary: dict[str, float]
     better: dict[str, str]
     per_image: dict[str, np.ndarray] = field(default_factory=dict)
-    curves: dict[str, dict[str, list[float]]] = field(default_factory=dict)
-
-    def to_json(self) -> dict:
-        return {"summary": self.summary, "better": self.better, "curves": self.curves}
+    curves: dict[str, dict[str, list]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -44,7 +41,7 @@ class Scored:
     x: np.ndarray  # flat float32 [n, features]
     shape: tuple[int, ...]
     targets: np.ndarray
-    engine: object
+    engine: Engine
     output: str
     batch_size: int
 
@@ -69,7 +66,11 @@ def scored(
     x = to_model_input(images)
     engine = engine_for(model)
     flat = x.reshape(len(x), -1)
-    predicted = engine.outputs(flat, "logit").argmax(axis=1) if targets is None else None
+    predicted = (
+        engine.outputs(flat, "logit").argmax(axis=1)
+        if targets is None
+        else np.zeros(len(flat), np.int64)  # unused: the targets are given
+    )
     targets = resolve_targets(targets, len(flat), engine.n_classes, predicted)
     return Scored(flat, x.shape, targets, engine, output, int(batch_size))
 

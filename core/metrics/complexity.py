@@ -28,7 +28,7 @@ def entropy(values: np.ndarray) -> np.ndarray:
     return np.where(total[:, 0] > 0, -(share * logs).sum(axis=1), np.nan)
 
 
-def complexity(model, images, targets, maps, **_) -> MetricResult:
+def complexity(model, images, targets, maps) -> MetricResult:
     """Sparseness (Gini index of |map|, higher is sparser) and complexity (entropy of |map|
     as a distribution, lower is simpler) over the 784 pixels.
 

@@ -72,7 +72,6 @@ def deletion(
     output: str = "probability",
     seed: int = 0,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    **_,
 ) -> MetricResult:
     """Deletion: set pixels to ``baseline`` most relevant first, in ``steps`` equal steps, and
     record the score; the area under that curve (x from 0 to 1) is lower for a faithful map.
@@ -96,7 +95,6 @@ def insertion(
     output: str = "probability",
     seed: int = 0,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    **_,
 ) -> MetricResult:
     """Insertion: start from the ``baseline`` image and put pixels back most relevant first;
     the area under the score curve is higher for a faithful map. Ref. as :func:`deletion`."""
@@ -113,7 +111,6 @@ def drop_increase(
     *,
     output: str = "probability",
     batch_size: int = DEFAULT_BATCH_SIZE,
-    **_,
 ) -> MetricResult:
     """Keep each pixel in proportion to the map (its positive part divided by its maximum) and
     compare the score before (Y) and after (O).
@@ -161,7 +158,6 @@ def mufidelity(
     output: str = "probability",
     seed: int = 0,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    **_,
 ) -> MetricResult:
     """MuFidelity: over ``samples`` random sets of ``cell`` x ``cell`` squares (each square
     removed with probability ``subset``), the Pearson correlation between the map's sum over the
@@ -259,7 +255,6 @@ def road(
     output: str = "probability",
     seed: int = 0,
     batch_size: int = 512,
-    **_,
 ) -> MetricResult:
     """ROAD, RemOve And Debias (most relevant first): remove the top ``fractions`` of pixels by
     the map and fill them by noisy linear imputation (each the weighted mean of its neighbours,

@@ -8,7 +8,7 @@ from core.inputs.preprocess import to_model_input
 from core.metrics.common import MetricResult, flat_maps, mean
 
 
-def relevance_mass(model, images, targets, maps, *, regions=None, **_) -> MetricResult:
+def relevance_mass(model, images, targets, maps, *, regions=None) -> MetricResult:
     """Relevance mass accuracy: the share of a map's positive relevance that falls inside a
     region, ``sum_region max(a, 0) / sum max(a, 0)``; higher is better. ``regions``: bool
     ``[n, 28, 28]``; default the ink (pixels above 0).

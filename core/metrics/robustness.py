@@ -23,7 +23,6 @@ def sensitivity(
     samples: int = 5,
     noise: float = 0.02,
     seed: int = 0,
-    **_,
 ) -> MetricResult:
     """Max- and average-sensitivity: explain ``samples`` copies of each image with Gaussian
     noise of std ``noise`` (pixels 0-1, clipped to [0, 1]) and measure how far each map moves,

@@ -62,7 +62,7 @@ def randomised_models(model, seed: int = 0) -> list[tuple[str, keras.Model]]:
     return cascade
 
 
-def randomization(model, images, targets, maps, *, explainer, seed: int = 0, **_) -> MetricResult:
+def randomization(model, images, targets, maps, *, explainer, seed: int = 0) -> MetricResult:
     """Model-parameter randomisation test (MPRT): re-draw the weights layer by layer from the
     top and compare each new map with the original by Spearman rank correlation. A map that
     barely changes when the weights are random does not explain the model; lower is better.
@@ -125,7 +125,7 @@ def random_other_classes(n_classes: int, targets: np.ndarray, seed: int = 0) -> 
     return draw + (draw >= targets)
 
 
-def random_logit(model, images, targets, maps, *, explainer, seed: int = 0, **_) -> MetricResult:
+def random_logit(model, images, targets, maps, *, explainer, seed: int = 0) -> MetricResult:
     """Random-logit test: Spearman rank correlation between the map of the target and the map
     of a class drawn at random among the others (signed maps). Near 1: the map is the same
     whatever class is explained, so it says nothing about the decision; lower is better

@@ -1,5 +1,8 @@
-"""The networks: building, training, loading the shipped files, classifier scores, and the
-numpy views of a model that the explanation methods walk.
+"""The networks: their kinds and names (:mod:`.networks`), building (:mod:`.builders`) and
+training them, where their files live (:mod:`.paths`), loading (:mod:`.loading`, with the
+metadata schema in :mod:`.metadata`) and writing them (:mod:`.saving`), predicting
+(:mod:`.prediction`), classifier scores, and the numpy view of a model that the explanation
+methods walk (:mod:`.layer_stack`).
 
 Names are re-exported lazily, so importing one light module does not load TensorFlow.
 """
@@ -12,26 +15,36 @@ __getattr__, __dir__, __all__ = lazy_exports(
     __name__,
     {
         "augment": ("Augmentation", "augment", "inverse_affine"),
-        "files": (
+        "builders": (
+            "THESIS_HIDDEN",
+            "BUILDERS",
+            "build_cnn_model",
+            "build_thesis_model",
+            "describe_architecture",
+        ),
+        "loading": ("load_model_file", "load_network", "load_pretrained", "load_weights_export"),
+        "metadata": ("load_metadata", "metadata_problem"),
+        "networks": (
+            "KINDS",
+            "KIND_NAMES",
+            "SHIPPED",
+            "THESIS_KIND",
+            "characters_of",
+            "check_kind",
+            "expected_classes",
+            "network_key",
+            "split_network_key",
+        ),
+        "paths": (
             "PRETRAINED_DIR",
             "PRETRAINED_ENVIRONMENT_VARIABLE",
-            "THESIS_HIDDEN",
             "MODEL_FILE",
             "METADATA_FILE",
-            "KINDS",
-            "describe_architecture",
-            "build_thesis_model",
-            "build_cnn_model",
-            "BUILDERS",
-            "pretrained_root",
             "model_dir",
-            "load_model_file",
-            "load_pretrained",
-            "load_metadata",
-            "predict",
-            "load_weights_export",
-            "load_network",
+            "pretrained_root",
         ),
+        "prediction": ("predict",),
+        "saving": ("HISTORY_FILE", "export_weights", "save_trained", "write_metadata"),
         "layer_stack": (
             "Dense",
             "Conv",
@@ -45,7 +58,6 @@ __getattr__, __dir__, __all__ = lazy_exports(
             "PerModelCache",
             "dense_stack",
             "forget",
-            "is_dense_stack",
             "stack_from_export",
         ),
         "scores": (
@@ -62,7 +74,6 @@ __getattr__, __dir__, __all__ = lazy_exports(
             "write_export",
         ),
         "training": (
-            "HISTORY_FILE",
             "TrainConfig",
             "TrainResult",
             "class_weights",
@@ -71,7 +82,6 @@ __getattr__, __dir__, __all__ = lazy_exports(
             "default_config",
             "train_pair",
             "test_curves",
-            "save_trained",
         ),
     },
 )

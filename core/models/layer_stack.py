@@ -320,14 +320,6 @@ def dense_stack(model: keras.Model) -> LayerStack:
     return stack
 
 
-def is_dense_stack(model: keras.Model) -> bool:
-    try:
-        dense_stack(model)
-    except UnsupportedModelError:
-        return False
-    return True
-
-
 def _frozen(array) -> np.ndarray:
     array = np.array(array, dtype=np.float32)
     array.flags.writeable = False
@@ -400,12 +392,17 @@ def _checked(layers: list, input_shape: tuple[int, ...]) -> LayerStack:
     return LayerStack(tuple(layers), input_shape)
 
 
+def _pair(values) -> tuple[int, int]:
+    first, second = (int(value) for value in values)
+    return first, second
+
+
 def stack_from_export(export) -> LayerStack:
     """The layer stack held by a checked weights export
     (:class:`~core.models.weights_export.WeightsExport`), without TensorFlow: the export's
     arrays are the model's float32 weights, byte for byte (its tests hold it equal to the
     ``.keras`` file), so every number computed on it is the model's."""
-    layers = []
+    layers: list[Dense | Conv | Pool | Reshape] = []
     for entry, arrays in zip(export.layers, export.arrays, strict=True):
         kind = entry["kind"]
         if kind == "reshape":
@@ -418,7 +415,7 @@ def stack_from_export(export) -> LayerStack:
                     arrays["kernel"],
                     arrays["bias"],
                     entry["activation"],
-                    tuple(int(step) for step in entry["strides"]),
+                    _pair(entry["strides"]),
                     entry["padding"],
                 )
             )
@@ -426,8 +423,8 @@ def stack_from_export(export) -> LayerStack:
             layers.append(
                 Pool(
                     entry["pool"],
-                    tuple(int(size) for size in entry["size"]),
-                    tuple(int(step) for step in entry["strides"]),
+                    _pair(entry["size"]),
+                    _pair(entry["strides"]),
                 )
             )
         else:  # pragma: no cover - read_export refuses other kinds

@@ -11,9 +11,7 @@ Training writes its metrics next to the weights it saves (``metadata.json``, ``h
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import json
 import platform
 import time
 from dataclasses import dataclass, field
@@ -26,20 +24,13 @@ import tensorflow as tf
 from core.data import dataset as data
 from core.inputs.preprocess import to_model_input
 from core.models.augment import Augmentation, augment
-from core.models.files import (
-    BUILDERS,
-    METADATA_FILE,
-    MODEL_FILE,
-    build_thesis_model,
-    describe_architecture,
-    model_dir,
-    predict,
-)
+from core.models.builders import BUILDERS, build_thesis_model, describe_architecture
 from core.models.layer_stack import forget
+from core.models.networks import THESIS_KIND
+from core.models.paths import model_dir
+from core.models.prediction import predict
+from core.models.saving import save_trained
 from core.models.scores import evaluate, precision_recall_f1, roc_curve
-from core.models.weights_export import METADATA_KEY, write_export
-
-HISTORY_FILE = "history.csv"
 
 
 @dataclass(frozen=True)
@@ -128,9 +119,10 @@ def fit(
     train_step = _make_train_step(model, optimizer)
     writer = tf.summary.create_file_writer(str(tensorboard_dir)) if tensorboard_dir else None
 
-    batches = {"step": [], "epoch": [], "loss": [], "accuracy": []}
+    batches: dict[str, list] = {"step": [], "epoch": [], "loss": [], "accuracy": []}
     epochs = []
-    best_score, kept_weights, step = -np.inf, None, 0
+    best_score: tuple[float, float] = (-np.inf, -np.inf)
+    kept_weights, step = None, 0
     for epoch in range(1, config.epochs + 1):
         order = rng.permutation(len(x_train))
         x_epoch = augment(x_train[order], rng, config.augmentation)
@@ -200,7 +192,9 @@ CNN_EPOCHS = 15
 """The CNN recipe is the thesis network's with fewer epochs (each costs ~10x more on a CPU)."""
 
 
-def default_config(kind: str = "dense", seed: int = 0, epochs: int | None = None) -> TrainConfig:
+def default_config(
+    kind: str = THESIS_KIND, seed: int = 0, epochs: int | None = None
+) -> TrainConfig:
     """The shipped recipe of a kind of network (``epochs`` overrides its length)."""
     if epochs is None:
         epochs = CNN_EPOCHS if kind == "cnn" else TrainConfig.epochs
@@ -214,7 +208,7 @@ def train_pair(
     on_batch=None,
     tensorboard_dir: str | Path | None = None,
     save: bool = True,
-    kind: str = "dense",
+    kind: str = THESIS_KIND,
     archive: str | Path | None = None,
 ) -> TrainResult:
     """Train, evaluate on train / validation / test, and save ``pretrained/<pair>[-<kind>]/``.
@@ -282,7 +276,7 @@ def test_curves(model, images, labels, points: int = 200) -> dict:
     per-label precision / recall / F1, stored with the model so the dashboard can show them
     without the dataset."""
     probabilities = predict(model, images)
-    curves = {
+    curves: dict = {
         "per_label": precision_recall_f1(
             labels, probabilities.argmax(axis=1), probabilities.shape[1]
         )
@@ -297,39 +291,3 @@ def test_curves(model, images, labels, points: int = 200) -> dict:
             "auc": auc,
         }
     return curves
-
-
-def save_trained(model: keras.Model, metadata: dict, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    model.save(folder / MODEL_FILE)
-    # the browser's plain-array export of the new weights, its checksums in the metadata
-    metadata = {
-        **metadata,
-        METADATA_KEY: write_export(
-            model, folder, metadata["pair"], metadata.get("kind", "dense"), metadata["classes"]
-        ),
-    }
-    write_metadata(metadata, folder / METADATA_FILE)
-    batches = metadata["history"]["batch"]
-    with open(folder / HISTORY_FILE, "w", newline="", encoding="utf-8") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(["step", "epoch", "loss", "accuracy"])
-        columns = (batches["step"], batches["epoch"], batches["loss"], batches["accuracy"])
-        for step, epoch, loss, accuracy in zip(*columns, strict=True):
-            writer.writerow([step, epoch, f"{loss:.5f}", f"{accuracy:.5f}"])
-
-
-def write_metadata(metadata: dict, path: Path) -> None:
-    """``metadata.json`` as training writes it (floats to 6 significant digits, indent 1)."""
-    path.write_text(json.dumps(_rounded(metadata), indent=1) + "\n", encoding="utf-8")
-
-
-def _rounded(value):
-    """Floats to 6 significant digits, so the JSON stays small and diff-friendly."""
-    if isinstance(value, float):
-        return float(f"{value:.6g}")
-    if isinstance(value, dict):
-        return {key: _rounded(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_rounded(item) for item in value]
-    return value

@@ -100,7 +100,7 @@ def sha256_hex(data: bytes) -> str:
 
 def describe_layers(stack) -> list[tuple[dict, dict[str, np.ndarray]]]:
     """A core layer stack's layers as (manifest entry without offsets, arrays) pairs."""
-    described = []
+    described: list[tuple[dict, dict[str, np.ndarray]]] = []
     for layer in stack.layers:
         kind = type(layer).__name__
         if kind == "Reshape":
@@ -329,7 +329,8 @@ def manifest_problem(manifest, n_classes: int | None = None) -> str | None:
     layers = manifest.get("layers")
     if not isinstance(layers, list) or not layers:
         return "layers must be a non-empty list"
-    shape, spans = tuple(INPUT_SHAPE), []
+    shape: tuple[int, ...] = tuple(INPUT_SHAPE)
+    spans: list[tuple[int, int]] = []
     for index, layer in enumerate(layers):
         problem, shape = _layer_problem(layer, shape, spans, index == len(layers) - 1)
         if problem:
@@ -448,7 +449,7 @@ def model_problem(export: WeightsExport, stack) -> str | None:
         if stripped != entry:
             return f"layer {index} is {stripped}; in model.keras it is {entry}"
         for key, array in arrays.items():
-            if not np.array_equal(found.get(key), array):
+            if key not in found or not np.array_equal(found[key], array):
                 return f"layer {index}'s {key} differs from model.keras (a stale export)"
     return None
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.aggregates import DEFAULT_K, compute_global_maps
 from core.data import labelled
 from core.explain import predict_and_explain
-from core.explain.global_maps import DEFAULT_K, compute_global_maps
 from core.insight.confidence import explanation_confidence
 from core.metrics.common import spearman_rows
-from core.models.scores import roc_curve
+from core.models.scores import auroc
 
 NOISE_IMAGES = 500
 NOISE_DENSITY = 0.2
@@ -34,14 +34,6 @@ def noise_images(n: int = NOISE_IMAGES, seed: int = 0) -> np.ndarray:
     images = rng.integers(1, 256, (n, 28, 28)).astype(np.uint8)
     images[rng.random((n, 28, 28)) >= NOISE_DENSITY] = 0
     return images
-
-
-def auroc(scores: np.ndarray, positive: np.ndarray) -> float:
-    """Area under the ROC curve; 0.5 is chance, nan when a class is missing."""
-    positive = np.asarray(positive, bool)
-    if positive.all() or not positive.any():
-        return float("nan")
-    return roc_curve(np.asarray(scores, np.float64), positive)[2]
 
 
 def spearman(a: np.ndarray, b: np.ndarray) -> float:

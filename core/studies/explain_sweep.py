@@ -16,13 +16,14 @@ import numpy as np
 
 from core.data.dataset import load_pair
 from core.explain import METHODS, integrated_gradients, lrp_epsilon
-from core.explain.engine import engine_for
+from core.explain.engine import NumpyEngine, engine_for
 from core.explain.modulex import output_importance
 from core.explain.walker import ModuleX, propagate
 from core.inputs.preprocess import to_model_input
 from core.metrics import completeness
-from core.models.files import load_pretrained
 from core.models.layer_stack import layer_stack
+from core.models.loading import load_pretrained
+from core.models.networks import KINDS, network_key
 
 PRECISION_LIMIT = 1e-3
 """Per map, ``max |float32 map - float64 map| / max |float64 map|`` allowed."""
@@ -58,7 +59,9 @@ def saturated(model, images) -> np.ndarray:
 def modulex_float64(model, images, target=None) -> np.ndarray:
     """ModuleX (target mode) with every sum in float64: the thesis' formula as a reference."""
     x = to_model_input(images).astype(np.float64)
-    stack = engine_for(model, "float64").stack
+    engine = engine_for(model, "float64")
+    assert isinstance(engine, NumpyEngine)  # "float64" is always the numpy engine
+    stack = engine.stack
     layer_inputs, _, probabilities = stack.forward(x)
     top = output_importance(probabilities, "target", target)
     return propagate(stack, layer_inputs, top, ModuleX()).reshape(x.shape)
@@ -67,7 +70,7 @@ def modulex_float64(model, images, target=None) -> np.ndarray:
 def precision(model, images, methods=None) -> dict:
     """Worst per-map relative difference to float64, per method, over ``images``."""
     x = to_model_input(images)
-    worst = {}
+    worst: dict[str, float] = {}
     if not len(x):
         return {"images": 0, "worst": worst}
     target = engine_for(model).outputs(x.reshape(len(x), -1), "logit").argmax(axis=1)
@@ -100,17 +103,17 @@ def ig_completeness(model, images) -> dict:
 CHECKS = ("lrp", "precision", "ig")
 
 
-def sweep(pairs, kinds=("dense", "cnn"), limit=None, checks=CHECKS, progress=None) -> dict:
+def sweep(pairs, kinds=KINDS, limit=None, checks=CHECKS, progress=None) -> dict:
     """Every check on the test set of each pair and network kind (the first ``limit`` images
     of each if given); ``{network: {check: figures}}``."""
-    results = {}
+    results: dict[str, dict] = {}
     for pair in pairs:
         images = load_pair(pair, "test")[0]
         if limit is not None:
             images = images[: int(limit)]
         for kind in kinds:
             model = load_pretrained(pair, kind)
-            key = f"{pair}-{kind}"
+            key = network_key(pair, kind)
             entry = results[key] = {}
             if "lrp" in checks:
                 entry["lrp"] = lrp_sign(model, images)
@@ -148,7 +151,11 @@ def render(results: dict) -> str:
                 f"{key:10s} {r['images']}/{r['of']} saturated; worst {top} "
                 f"{worst.get(top, float('nan')):.2e}" + (f"\n    {cells}" if cells else "")
             )
-    lines += ["", "Integrated Gradients completeness (default settings, probability)"]
+    lines += [
+        "",
+        "Integrated Gradients completeness (default settings, probability; median error "
+        f"limit {IG_LIMIT:.0%})",
+    ]
     lines.append("network     images  median error  within 1%")
     for key, entry in results.items():
         if "ig" in entry:

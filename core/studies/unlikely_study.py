@@ -26,13 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from core.data import labelled
-from core.data.dataset import data_dir
+from core.data.dataset import data_dir, read_mapping
 from core.data.idx import read_idx
-from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, PAIRS
+from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS
 from core.errors import DatasetError
-from core.inputs.examples import EXAMPLES, render
+from core.inputs.examples import EXAMPLES, example_input
 from core.inputs.non_characters import KINDS, non_characters
-from core.inputs.preprocess import canvas_to_input
 from core.insight.unlikely import (
     SOURCE,
     SOURCE_KIND,
@@ -43,6 +42,8 @@ from core.insight.unlikely import (
     save_parameters,
     unlikely_scores,
 )
+from core.models.networks import SHIPPED, characters_of, network_key
+from core.studies import REPORTS_DIR
 
 SEED = 0
 CALIBRATION_SEED = 1
@@ -53,16 +54,6 @@ RIDGE = 1e-6
 DISTANCE_WEIGHTS = (0.0, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 GENERATED_PER_KIND = 200
 BYCLASS_STEM = "emnist-byclass-test"
-NETWORKS = tuple((name, kind) for name in (*PAIRS, ALL_EIGHT) for kind in ("dense", "cnn"))
-REPORT_DIR = Path(__file__).resolve().parents[2] / "reports"
-
-
-def folder_name(name: str, kind: str) -> str:
-    return name if kind == "dense" else f"{name}-{kind}"
-
-
-def characters_of(name: str) -> tuple[str, ...]:
-    return EIGHT_CHARACTERS if name == ALL_EIGHT else (name[0], name[1])
 
 
 def load_byclass(folder: Path | None = None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
@@ -73,11 +64,7 @@ def load_byclass(folder: Path | None = None) -> tuple[np.ndarray, np.ndarray, tu
     mapping = folder / "emnist-byclass-mapping.txt"
     if not mapping.is_file() or len(images) != len(labels):
         raise DatasetError(folder, "needs the ByClass test images, labels and mapping file")
-    table = {}
-    for line in mapping.read_text().split("\n"):
-        parts = line.split()
-        if len(parts) >= 2:
-            table[int(parts[0])] = chr(int(parts[1]))
+    table = {label: characters[0] for label, characters in read_mapping(mapping).items()}
     characters = tuple(table.get(label, "?") for label in range(max(table) + 1))
     return np.ascontiguousarray(images.transpose(0, 2, 1)), labels.astype(np.int64), characters
 
@@ -89,17 +76,12 @@ def byclass_halves(n: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
 
 
 def auroc(positive: np.ndarray, negative: np.ndarray) -> float:
-    """Probability that a positive (a non-character) scores above a negative (ties: half)."""
-    from core.models.scores import roc_curve
+    """Probability that a positive (a non-character) scores above a negative (ties: half;
+    refused outright, an infinite score, ties at the top)."""
+    from core.models.scores import auroc as area
 
     scores = np.concatenate([np.asarray(positive, float), np.asarray(negative, float)])
-    finite = scores[np.isfinite(scores)]
-    ceiling = float(finite.max()) + 1.0 if finite.size else 1.0
-    scores = np.nan_to_num(scores, posinf=ceiling)  # refused outright: all tied at the top
-    is_positive = np.r_[np.ones(len(positive), bool), np.zeros(len(negative), bool)]
-    if is_positive.all() or not is_positive.any():
-        return float("nan")
-    return float(roc_curve(scores, is_positive)[2])
+    return area(scores, np.r_[np.ones(len(positive), bool), np.zeros(len(negative), bool)])
 
 
 def fit_statistics(found: np.ndarray, labels: np.ndarray, classes: np.ndarray):
@@ -136,7 +118,7 @@ def _outside(characters: tuple[str, ...], byclass_characters, labels) -> np.ndar
 def run(
     byclass_limit: int | None = None,
     generated_per_kind: int = GENERATED_PER_KIND,
-    networks=NETWORKS,
+    networks=SHIPPED,
     root: Path | None = None,
     progress=None,
     fit_limit: int | None = None,
@@ -146,7 +128,7 @@ def run(
 
     ``byclass_limit`` keeps that many images of each ByClass half, ``fit_limit`` that many of
     each 8-character split, chosen by :data:`SEED` (both for a quick run only)."""
-    from core.models.files import load_pretrained
+    from core.models.loading import load_pretrained
 
     say = progress or (lambda message: None)
     source = load_pretrained(SOURCE, SOURCE_KIND)
@@ -155,9 +137,9 @@ def run(
     if fit_limit is not None:
         train, validation, test = (_subset(split, fit_limit) for split in (train, validation, test))
     byclass_images, byclass_labels, byclass_characters = load_byclass()
-    halves = byclass_halves(len(byclass_labels))
+    halves = list(byclass_halves(len(byclass_labels)))
     if byclass_limit is not None:
-        halves = tuple(half[:byclass_limit] for half in halves)
+        halves = [half[:byclass_limit] for half in halves]
     say("logits of the 8-character sets")
 
     def scored(images):  # what a score needs: the source's logits and the images
@@ -173,10 +155,10 @@ def run(
         generated[stage] = {
             kind: scored(non_characters(kind, generated_per_kind, seed=seed)) for kind in KINDS
         }
-    examples = scored(np.stack([canvas_to_input(render(e)) for e in EXAMPLES]))
+    examples = scored(np.stack([example_input(e) for e in EXAMPLES]))
     results = {}
     for name, kind in networks:
-        say(f"calibrating {folder_name(name, kind)}")
+        say(f"calibrating {network_key(name, kind)}")
         characters = characters_of(name)
         classes = np.array([EIGHT_CHARACTERS.index(c) for c in characters], np.int64)
         train_features = features(*sets["train"])
@@ -225,8 +207,8 @@ def run(
             threshold_raised_for_examples=raised,
         )
         info = {
-            "network": folder_name(name, kind),
-            "source": folder_name(SOURCE, SOURCE_KIND),
+            "network": network_key(name, kind),
+            "source": network_key(SOURCE, SOURCE_KIND),
             "characters": list(characters),
             "seeds": {
                 "byclass_split": SEED,
@@ -245,7 +227,7 @@ def run(
         path = parameters_path(name, kind, root)
         save_parameters(parameters, path)
         say(f"wrote {path}")
-        results[folder_name(name, kind)] = info
+        results[network_key(name, kind)] = info
     return results
 
 
@@ -300,7 +282,7 @@ def markdown(results: dict) -> str:
             + " | ".join(f"{m['flagged_generated'][kind]:.0%}" for kind in kinds)
             + f" | {m['examples_refused']}/{m['n_examples']} | {m['distance_weight']:g} |"
         )
-    first = next(iter(results.values()), {})
+    first: dict = next(iter(results.values()), {})
     lines += [
         "",
         f"Seeds: {json.dumps(first.get('seeds', {}))}; ByClass images per half: "
@@ -311,7 +293,7 @@ def markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
-def write(results: dict, folder: Path = REPORT_DIR) -> list[Path]:
+def write(results: dict, folder: Path = REPORTS_DIR) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     json_path, markdown_path = folder / "unlikely.json", folder / "unlikely.md"
     json_path.write_text(json.dumps(results, indent=1) + "\n")

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
+from app.pages import PAGES
 from core.inputs.preprocess import canvas_to_input
 from core.inputs.strokes import render_strokes
 
@@ -31,19 +33,60 @@ def drawn(character: str):
     return canvas_to_input(render(examples_for(character)[0]))
 
 
+def record_of(image, description: str = "a picture put there by the test"):
+    """A session record (app/state.py) holding ``image`` as a picture on the canvas, as an
+    upload puts it there (its link carries the picture)."""
+    from core.inputs.current import CurrentInput
+    from core.inputs.link import LinkedInput, encode
+
+    return CurrentInput(
+        version=1,
+        load=1,
+        source="upload",
+        image=image,
+        picture=image,
+        description=description,
+        link=encode(LinkedInput("picture", picture=image)),
+    )
+
+
+def current_image(app: AppTest):
+    """The 28x28 image of the session's current input (None without one)."""
+    from app.state import RECORD_KEY
+
+    record = app.session_state[RECORD_KEY] if RECORD_KEY in app.session_state else None
+    return None if record is None else record.image
+
+
 def run_page(
     page: str | None = None, query: dict | None = None, session: dict | None = None
 ) -> AppTest:
+    """The app opened on ``page`` (a file of app/pages.py; default: the first page), as a
+    browser opening its URL would: its first run is that page's. ``session``'s
+    ``input_image`` becomes the current input, its other keys go into session_state as they
+    are."""
+    from app.state import RECORD_KEY
+
     app = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
     for key, value in (query or {}).items():
         app.query_params[key] = value
     for key, value in (session or {}).items():
-        app.session_state[key] = value
-    app.run()
+        if key == "input_image":
+            app.session_state[RECORD_KEY] = record_of(value)
+        else:
+            app.session_state[key] = value
     if page:
-        app.switch_page(page)
-        app.run()
+        _open_at(app, page)
+    app.run()
     return app
+
+
+def _open_at(app: AppTest, page: str) -> None:
+    """Start ``app`` on ``page``: the script hash st.navigation gives a page is that of its URL
+    path (AppTest.switch_page can only map a file to it after a first run of the default page,
+    which would double every page test's cost)."""
+    url_path = {entry.file: entry.url_path for entry in PAGES}[page]
+    app._page_hash = calc_hash(url_path)  # AppTest's requested page (streamlit pinned <1.68)
 
 
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from core.insight.indirect import NEIGHBOURS, TSNE_PER_LABEL
 from tests.app.conftest import drawn, reference_maps_of, run_page, texts
 
 CONFIDENCE = re.compile(r"Explanation confidence: (\d\.\d\d)")
@@ -39,11 +40,13 @@ def test_network_switch_comes_from_the_url_and_runs_the_cnn(no_dataset):
 def test_eight_character_network_explains_any_two(no_dataset):
     app = run_page(
         query={"mode": "contrast"},
-        session={"input_image": drawn("2"), "scope": "all8", "why": "2", "against": "S"},
+        session={"input_image": drawn("2"), "net": "all8", "why": "2", "against": "S"},
     )
     assert not app.exception
     assert len(app.get("progress")) == 8
-    assert "Red pixels speak for **2** rather than **S/s**" in texts(app)
+    assert "Red pixels make it **2 rather than S/s**" in texts(app)
+    assert "**The map answers:** why 2 and not S/s" in texts(app)
+    assert app.title[0].value == "Draw & explain: any two of 8 characters"
     titles = [m["title"] for m in reference_maps_of(app)["maps"]]
     assert titles == ["2 and not S/s", "S/s and not 2"]  # the global maps follow the chosen two
     assert "make it 2 rather than S/s" in texts(
@@ -54,7 +57,7 @@ def test_eight_character_network_explains_any_two(no_dataset):
 def test_eight_character_network_with_the_cnn_and_default_classes(no_dataset):
     app = run_page(
         query={"kind": "cnn", "mode": "contrast"},
-        session={"input_image": drawn("Z"), "scope": "all8"},
+        session={"input_image": drawn("Z"), "net": "all8"},
     )
     assert not app.exception
     assert "Prediction: **" in texts(app) and "rather than" in texts(app)
@@ -81,8 +84,9 @@ def test_indirect_page_without_data_shows_the_templates(no_dataset, kind):
 def test_indirect_page_places_the_drawing_among_its_neighbours(with_dataset):
     app = run_page("views/indirect.py", query={"pair": "2Z"}, session={"input_image": drawn("Z")})
     assert not app.exception
-    assert "The 8 training images nearest to the drawing" in texts(app)
+    assert f"The {NEIGHBOURS} training images nearest to the current input" in texts(app)
     assert re.search(r"Labels of the nearest images: 2: (\d), Z/z: (\d)", texts(app))
     assert len(app.get("plotly_chart")) == 3  # templates, neighbours, PCA map
     app.radio(key="indirect_map").set_value("tsne").run()
-    assert not app.exception and "t-SNE of 500 test images" in texts(app)
+    shown = 2 * TSNE_PER_LABEL  # both labels have more test images than that
+    assert not app.exception and f"t-SNE of {shown} test images" in texts(app)

@@ -13,7 +13,7 @@ from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 
 from app import component_values
-from tests.app.conftest import drawn, run_page, texts
+from tests.app.conftest import current_image, drawn, run_page, texts
 from tests.fixtures.hostile_values import corpus, valid_drawing
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,7 +109,7 @@ def _check(app, name: str) -> None:
     elif expected == "ignored":
         assert "was refused" not in shown and "could not be used" not in shown, name
     elif expected == "explained":
-        assert np.array_equal(app.session_state["input_image"], np.full((28, 28), 255)), name
+        assert np.array_equal(current_image(app), np.full((28, 28), 255)), name
     else:
         assert expected in shown.replace("\\", ""), (name, shown[-400:])
 
@@ -125,7 +125,7 @@ def _hostile_then_valid(names, monkeypatch) -> None:
         image = drawn("Z" if number % 2 else "2")  # a new input each time
         _send(app, "state", valid_drawing(number, image))
         assert not app.exception, (name, [e.stack_trace for e in app.exception])
-        assert np.array_equal(app.session_state["input_image"], image), name
+        assert np.array_equal(current_image(app), image), name
         assert "Prediction" in texts(app) and "was refused" not in texts(app), name
 
 

@@ -101,7 +101,7 @@ def _pick(tmp_path, monkeypatch, damage, scope):
     (pairs / name).write_bytes(change((pairs / name).read_bytes()))
     monkeypatch.setenv("EMNIST_DIR", str(tmp_path))
     data._load_split_cached.cache_clear()
-    app = run_page(session={"scope": scope})
+    app = run_page(session={"net": scope})
     assert not app.exception, app.exception
     app.button(key="test_pick").click().run()
     assert not app.exception, (damage, [e.stack_trace for e in app.exception])

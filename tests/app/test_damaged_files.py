@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.pages import FILES
 from tests.app.conftest import drawn, run_page, texts
 from tests.fixtures.damaged_pretrained import (
     BINARY,
@@ -18,16 +19,6 @@ from tests.fixtures.damaged_pretrained import (
     damaged_copy,
 )
 
-PAGES = [
-    "views/draw.py",
-    "views/compare.py",
-    "views/global_maps.py",
-    "views/mistakes.py",
-    "views/models.py",
-    "views/methods.py",
-    "views/indirect.py",
-    "views/tour.py",
-]
 # the pages that read each file (for the network the session has chosen)
 READERS = {
     MODEL: {"views/draw.py", "views/compare.py", "views/methods.py", "views/indirect.py"},
@@ -44,7 +35,7 @@ def _session(network: str) -> dict:
     pair, _, kind = network.partition("-")
     session = {"input_image": drawn("Z"), "kind": kind or "dense"}
     if pair == "all8":
-        session["scope"] = "all8"
+        session["net"] = "all8"
     return session
 
 
@@ -53,7 +44,7 @@ def _visit_every_page(variant, tmp_path, monkeypatch):
     root = damaged_copy(variant, tmp_path)
     monkeypatch.setenv("MODULEX_PRETRAINED", str(root))
     path = str(root / network / name)
-    for page in PAGES:
+    for page in FILES:
         app = run_page(page, session=_session(network))
         assert not app.exception, (variant, page, [e.stack_trace for e in app.exception])
         shown = texts(app)

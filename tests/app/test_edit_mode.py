@@ -10,7 +10,7 @@ import pytest
 from app.canvas import fabric_drawing, strokes_from_fabric
 from app.edit_mode import EDITED, same_drawing
 from core.inputs.strokes import PixelStroke
-from tests.app.conftest import run_page, texts
+from tests.app.conftest import current_image, run_page, texts
 from tests.app.test_live_canvas import _data, _sent, _strokes
 
 SQUARE = PixelStroke(10.0, [(100.0, 100.0), (140.0, 100.0), (140.0, 120.0)])
@@ -57,7 +57,7 @@ def test_a_corner_origin_is_taken_into_account():
 def test_edit_mode_opens_the_strokes_and_the_edit_becomes_the_input(no_dataset):
     app = run_page()
     _sent(app, id="one", strokes=_strokes("2"))
-    before = app.session_state["input_image"].copy()
+    before = current_image(app).copy()
     app.toggle(key="editing_drawing").set_value(True).run()
     assert not app.exception
     editor = next(c for c in app.get("bidi_component") if "drawable" in c.proto.component_name)
@@ -71,6 +71,11 @@ def test_edit_mode_opens_the_strokes_and_the_edit_becomes_the_input(no_dataset):
     app.run()
     assert not app.exception
     assert EDITED in texts(app).replace("\\", "")  # the caption escapes its punctuation
-    assert not np.array_equal(app.session_state["input_image"], before)
+    assert not np.array_equal(current_image(app), before)
+    edited = _data(app)["input"]
+    assert edited["strokes"] != _strokes("2") and len(edited["strokes"]) == 1
+    assert _data(app)["editing"] is True  # the live maps stay, the pad is hidden
     app.toggle(key="editing_drawing").set_value(False).run()  # back on the live canvas
-    assert _data(app)["strokes"] != _strokes("2") and len(_data(app)["strokes"]) == 1
+    closed = _data(app)["input"]
+    assert closed["strokes"] == edited["strokes"] and closed["load"] > edited["load"]
+    assert _data(app)["editing"] is False

@@ -11,7 +11,7 @@ import pytest
 
 from app import live_canvas
 from core.inputs.strokes import CANVAS_SIZE, DEFAULT_BRUSH, unit_to_pixels
-from tests.app.conftest import DRAWN, drawn, run_page, texts
+from tests.app.conftest import DRAWN, current_image, drawn, run_page, texts
 
 
 def _strokes(character: str) -> list[dict]:
@@ -36,6 +36,11 @@ def _data(app, index: int = 0) -> dict:
     return json.loads(json.loads(components[index].proto.json)["config"])
 
 
+def _input(app, index: int = 0) -> dict:
+    """What the page put on its (first) live canvas: the record's input."""
+    return _data(app, index)["input"]
+
+
 def _prediction(app) -> str:
     return next(m.value for m in app.markdown if "Prediction" in m.value)
 
@@ -50,8 +55,9 @@ def test_the_canvas_is_sent_the_question_and_the_network(no_dataset, live):
     app = run_page(query={"pair": "8B", "mode": "contrast"})
     assert not app.exception
     data = _data(app)
-    assert data["strokes"] == [] and data["picture"] is None
-    assert data["size"] == CANVAS_SIZE and data["mode"] == "contrast"
+    assert data["input"]["strokes"] == [] and data["input"]["picture"] is None
+    assert data["size"] == CANVAS_SIZE and data["question"]["mode"] == "contrast"
+    assert data["question"]["why"] is None and data["question"]["against"] is None
     assert [n["labels"] for n in data["networks"]] == [["8", "B/b"]]
     assert data["networks"][0]["url"] == "w/8B-dense.json"
     assert len(data["palette"]) == 4 and data["engine"].endswith("engine.js")
@@ -82,8 +88,8 @@ def test_a_drawing_sent_on_pointer_up_is_explained_by_the_server(no_dataset, liv
     assert not app.exception
     assert "**Z/z**" in _prediction(app)
     assert "Input: your drawing" in texts(app)
-    assert np.array_equal(app.session_state["input_image"], drawn("Z"))  # core's preprocessing
-    assert _data(app)["strokes"] == _strokes("Z")  # kept: a remount shows it again
+    assert np.array_equal(current_image(app), drawn("Z"))  # core's preprocessing
+    assert _input(app)["strokes"] == _strokes("Z")  # kept: a remount shows it again
     # the live canvas shows bars and map; the server adds numbers, sentence and exports, and
     # the page no plotly figure at all (the global maps are the reference-maps component's)
     assert len(app.get("progress")) == 0 and len(app.get("plotly_chart")) == 0
@@ -101,9 +107,9 @@ def test_the_browsers_input_is_the_input_and_the_strokes_are_kept(no_dataset, li
     app = run_page()
     _sent(app, id="one", strokes=_strokes("Z"), input=_packed(drawn("2")))
     assert not app.exception
-    assert np.array_equal(app.session_state["input_image"], drawn("2"))
+    assert np.array_equal(current_image(app), drawn("2"))
     assert "**2**" in _prediction(app)
-    assert _data(app)["strokes"] == _strokes("Z")
+    assert _input(app)["strokes"] == _strokes("Z")
 
 
 @pytest.mark.parametrize(
@@ -124,7 +130,7 @@ def test_a_bad_browser_input_gets_a_message_never_an_exception(no_dataset, live,
     assert not app.exception
     assert phrase in texts(app)
     assert "Prediction" not in texts(app)
-    assert _data(app)["strokes"] == _strokes("Z")  # the canvas keeps what was drawn
+    assert _input(app)["strokes"] == _strokes("Z")  # the canvas keeps what was drawn
 
 
 @pytest.mark.parametrize(
@@ -161,11 +167,11 @@ def test_clicking_an_example_twice_then_drawing_is_your_drawing(no_dataset, live
     for _ in range(2):
         app.pills(key="example_pick").set_value("Z with a bar").run()
     assert "example drawing" in texts(app)
-    loads = _data(app)["load"]
-    assert _data(app)["strokes"]  # the example is on the canvas, as strokes
-    _sent(app, id="stroke", strokes=_data(app)["strokes"] + _strokes("2"))
+    loads = _input(app)["load"]
+    assert _input(app)["strokes"]  # the example is on the canvas, as strokes
+    _sent(app, id="stroke", strokes=_input(app)["strokes"] + _strokes("2"))
     assert "Input: your drawing" in texts(app) and "example" not in texts(app)
-    assert _data(app)["load"] == loads  # the canvas keeps what it drew: no reload
+    assert _input(app)["load"] == loads  # the canvas keeps what it drew: no reload
 
 
 def test_the_drawing_and_its_result_survive_a_page_switch(no_dataset, live):
@@ -175,10 +181,10 @@ def test_the_drawing_and_its_result_survive_a_page_switch(no_dataset, live):
     app.switch_page("views/compare.py").run()
     assert not app.exception
     compared = _data(app)
-    assert len(compared["networks"]) == 4 and compared["strokes"] == _strokes("2")
+    assert len(compared["networks"]) == 4 and compared["input"]["strokes"] == _strokes("2")
     app.switch_page("views/draw.py").run()
     assert _prediction(app) == before
-    assert _data(app)["strokes"] == _strokes("2")  # the canvas and the result agree
+    assert _input(app)["strokes"] == _strokes("2")  # the canvas and the result agree
 
 
 def test_an_upload_replaces_the_drawing(monkeypatch):
@@ -195,20 +201,21 @@ def test_an_upload_replaces_the_drawing(monkeypatch):
     upload = SimpleNamespace(
         name="two.png", file_id="u1", getvalue=lambda: image_to_png(drawn("2"))
     )
-    loads = inputs.loads()
+    loads = state.current().load
     assert inputs.load_upload(upload) is None
-    assert inputs.strokes() == [] and inputs.loads() == loads + 1  # the canvas shows the picture
+    assert inputs.strokes() == () and state.current().load == loads + 1  # the canvas shows it
     assert inputs.description() == "uploaded picture two.png"
     blank = SimpleNamespace(
         name="blank.png", file_id="u2", getvalue=lambda: image_to_png(np.zeros((28, 28), np.uint8))
     )
     assert "blank" in inputs.load_upload(blank)
-    assert state.current_input() is None and inputs.strokes() == []  # nothing stale beside it
+    assert state.current_input() is None and inputs.strokes() == ()  # nothing stale beside it
+    assert state.current().load == loads + 2 and "blank" in state.current().problem
 
 
 def test_a_test_image_or_upload_is_shown_on_the_canvas_as_a_picture(no_dataset, live):
-    app = run_page(session={"input_image": drawn("2"), "live_strokes": []})
-    data = _data(app)
+    app = run_page(session={"input_image": drawn("2")})
+    data = _input(app)
     assert data["strokes"] == [] and len(data["picture"]) == 784
     assert np.array_equal(np.array(data["picture"]).reshape(28, 28), drawn("2"))
 
@@ -243,14 +250,16 @@ def test_compare_pairs_follows_the_same_drawing_with_four_networks(no_dataset, l
     ]
     _sent(app, key="compare_canvas", id="one", strokes=_strokes("Z"))
     assert not app.exception
-    assert "2 vs Z/z" in texts(app) and len(app.get("plotly_chart")) == 1
+    # the four live maps are the page's only maps; the server adds one row per network
+    assert len(app.get("plotly_chart")) == 0 and len(app.dataframe[0].value) == 4
+    assert _input(app)["strokes"] == _strokes("Z")
 
 
 def test_presenter_clear_empties_the_canvas_and_the_result(no_dataset, live):
     app = run_page(query={"presenter": "1"})
     _sent(app, id="one", strokes=_strokes("Z"))
-    loads = _data(app)["load"]
+    loads = _input(app)["load"]
     app.button(key="presenter_clear").click().run()
     assert "Prediction" not in texts(app)
-    data = _data(app)
+    data = _input(app)
     assert data["strokes"] == [] and data["picture"] is None and data["load"] > loads

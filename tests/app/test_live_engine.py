@@ -46,7 +46,7 @@ def test_preprocessing_equals_core(tmp_path):
 
 @pytest.fixture(scope="module")
 def shipped_models():
-    from core.models.files import load_pretrained
+    from core.models.loading import load_pretrained
 
     return {(pair, kind): load_pretrained(pair, kind) for pair, kind in live.NETWORKS}
 
@@ -100,7 +100,7 @@ def test_not_one_of_these_equals_core(tmp_path):
     on the drawings and on a line, a dash and a scribble."""
     from app.live_weights import UNLIKELY_JSON, unlikely_document
     from core.insight.unlikely import SOURCE, SOURCE_KIND, shipped_parameters
-    from core.models.files import load_pretrained
+    from core.models.loading import load_pretrained
 
     urls = []
     for pair, kind in live.NETWORKS:

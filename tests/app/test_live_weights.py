@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from app import live_weights
 from core.models import weights_export
-from core.models.files import PRETRAINED_DIR
+from core.models.networks import split_network_key
+from core.models.paths import PRETRAINED_DIR
 
 
 def test_a_checked_export_is_published_under_its_checksum(tmp_path):
@@ -33,8 +34,8 @@ def test_a_damaged_copy_is_replaced(tmp_path):
 
 
 def test_names_and_addresses():
-    assert live_weights.split_name("all8-cnn") == ("all8", "cnn")
-    assert live_weights.split_name("2Z") == ("2Z", "dense")
+    assert split_network_key("all8-cnn") == ("all8", "cnn")
+    assert split_network_key("2Z") == ("2Z", "dense")
     url = live_weights.weights_url("8B-cnn")
     tag = weights_export.read_export(PRETRAINED_DIR / "8B-cnn").tag
     assert url == f"/app/static/weights/8B-cnn-{tag}/weights.json"

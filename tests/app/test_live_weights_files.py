@@ -11,7 +11,7 @@ import pytest
 
 from app import live_weights
 from core.models import weights_export
-from core.models.files import PRETRAINED_DIR
+from core.models.paths import PRETRAINED_DIR
 
 
 def _dirs(tmp_path):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.explain import METHODS
-from core.metrics import FLOORS
-from core.studies.methods_report import load_report
+from core.explain import ABLATION, FLOORS, METHODS, method_label
+from core.studies.methods_report.stored import load_report
 from tests.app.conftest import chart_text, drawn, run_page, texts
 
 PAGE = "views/methods.py"
@@ -16,7 +15,7 @@ def test_methods_page_renders_without_a_drawing(no_dataset):
     app = run_page(PAGE)
     assert not app.exception, app.exception
     assert "No image yet" in texts(app)
-    assert "only the current drawing" in texts(app)
+    assert "only the current input" in texts(app)
 
 
 def test_methods_page_shows_the_chosen_methods_on_the_drawing(no_dataset):
@@ -33,13 +32,32 @@ def test_methods_page_shows_the_chosen_methods_on_the_drawing(no_dataset):
 
 
 def test_methods_page_every_method_and_the_options(no_dataset):
-    app = run_page(PAGE, session={"input_image": drawn("2"), "methods_chosen": list(METHODS)})
+    app = run_page(
+        PAGE,
+        query={"mode": "target"},
+        session={"input_image": drawn("2"), "methods_chosen": list(METHODS)},
+    )
     assert not app.exception, app.exception
     app.radio(key="methods_output").set_value("logit").run()
-    app.toggle(key="methods_contrast").set_value(True).run()
+    assert "explaining **2** (target mode, from the sidebar)" in texts(app)
+    app.sidebar.radio(key="mode").set_value("contrast").run()
     assert not app.exception, app.exception
-    assert "against Z/z" in texts(app)
+    assert "against Z/z (contrast mode, from the sidebar)" in texts(app)
     assert not app.error and not app.warning  # ModuleX ignores the logit option rather than failing
+
+
+def test_methods_page_calls_the_variants_and_floors_like_every_method(no_dataset):
+    chosen = [*ABLATION, *FLOORS]
+    app = run_page(
+        PAGE,
+        query={"mode": "contrast"},  # the sidebar's mode: every one argues against the other
+        session={"input_image": drawn("2"), "methods_chosen": chosen},
+    )
+    assert not app.exception, app.exception
+    assert "against Z/z (contrast mode, from the sidebar)" in texts(app)
+    assert not app.error and not app.warning
+    figure = chart_text(app).replace("<br>", " ")  # long titles wrap
+    assert all(method_label(name) in figure for name in chosen)
 
 
 def test_methods_page_shows_the_committed_report_without_the_dataset(no_dataset):
@@ -54,7 +72,7 @@ def test_methods_page_shows_the_committed_report_without_the_dataset(no_dataset)
     assert any(column.endswith(("↑", "↓")) for column in table.columns)
     page = texts(app)
     assert "8 vs B/b · Dense (thesis)" in page and "2 vs Z" not in page  # this pair's headline
-    assert "How this is computed" in page or app.expander
+    assert any(e.label.startswith("How this is computed") for e in app.expander)
     assert len(app.get("plotly_chart")) == 1 and len(app.get("download_button")) == 2
 
 
@@ -83,11 +101,13 @@ def test_methods_page_shows_the_cnn_rows_of_the_report(no_dataset):
 @pytest.mark.dataset
 def test_methods_page_explains_a_chosen_test_image(with_dataset):
     app = run_page(PAGE, session={"methods_chosen": ["modulex", "occlusion"]})
-    app.radio(key="methods_source").set_value("test").run()
     app.number_input(key="methods_index").set_value(7).run()
+    app.button(key="methods_use_test").click().run()
     assert not app.exception, app.exception
-    assert "Test image #7" in texts(app)
+    assert "test image #7 of 2 vs Z/z, labelled" in texts(app)
     assert "Occlusion" in chart_text(app)
+    app.switch_page("views/draw.py").run()  # the one current input, on every page
+    assert "Input: test image #7 of 2 vs Z/z" in texts(app)
 
 
 def test_methods_page_explains_the_cnn_with_every_method_lrp_included(no_dataset):

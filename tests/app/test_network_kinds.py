@@ -11,10 +11,11 @@ import shutil
 import numpy as np
 import pytest
 
-from app.state import KIND_NAMES
+from core.aggregates import GLOBAL_MAPS_FILE, load_global_maps
 from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, PAIRS, display_name, pair_title
-from core.explain.global_maps import GLOBAL_MAPS_FILE, load_global_maps
-from core.models.files import KINDS, load_metadata, model_dir, pretrained_root
+from core.models.metadata import load_metadata
+from core.models.networks import KIND_NAMES, KINDS
+from core.models.paths import model_dir, pretrained_root
 from tests.app.conftest import run_page, texts
 
 PAGES = ["views/models.py", "views/global_maps.py", "views/mistakes.py"]

@@ -34,7 +34,8 @@ def test_compare_page_says_neither_for_a_line(no_dataset):
     assert not app.exception, app.exception
     shown = texts(app)
     for title in ("2 vs Z/z", "5 vs S/s", "8 vs B/b", "0 vs O/o"):
-        assert f"**{title}**: This does not look like" in shown, title
+        assert f"**{title}: neither of its characters (its guess: " in shown, title
+        assert "This does not look like " + title.replace(" vs ", " or ") in shown, title
 
 
 def test_a_damaged_parameter_file_is_named_and_the_page_still_answers(

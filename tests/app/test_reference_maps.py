@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from app import plots, reference_maps
-from core.explain.global_maps import load_global_maps
-from core.models.files import model_dir
+from core.aggregates import load_global_maps
+from core.models.paths import model_dir
 from tests.app.conftest import reference_maps_of, run_page
 from tests.live_engine_cases import NODE
 

@@ -7,10 +7,10 @@ from html import unescape
 import pytest
 from markdown_it import MarkdownIt
 
-from app.inputs import DESCRIPTION, as_text
-from app.state import DEFAULTS
+from app.inputs import as_text
+from app.state import DEFAULTS, RECORD_KEY
 from core.inputs.preprocess import UPLOAD_FORMATS
-from tests.app.conftest import drawn, run_page
+from tests.app.conftest import drawn, record_of, run_page
 
 EXTENSIONS = {"PNG": {"png"}, "JPEG": {"jpg", "jpeg"}, "GIF": {"gif"}, "BMP": {"bmp"}}
 EXTENSIONS["WEBP"] = {"webp"}
@@ -84,7 +84,7 @@ def test_user_text_renders_as_the_characters_typed(name):
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES[:1])
 def test_the_draw_page_captions_an_upload_name_escaped(name, no_dataset):
-    app = run_page(session={"input_image": drawn("Z"), DESCRIPTION: f"uploaded picture {name}"})
+    app = run_page(session={RECORD_KEY: record_of(drawn("Z"), f"uploaded picture {name}")})
     assert not app.exception
     caption = next(c.value for c in app.caption if c.value.startswith("Input:"))
     assert as_text(name) in caption and name not in caption

@@ -9,15 +9,21 @@ from app.cache import network_limit
 from tests.app.conftest import drawn, run_page, texts
 
 
-def test_modes_are_explained_in_one_line_each_with_the_pairs_names(no_dataset):
-    app = run_page(query={"pair": "5S"})
+def test_modes_are_explained_in_one_line_each_and_the_page_names_the_classes(no_dataset):
+    """The sidebar names no class (it cannot know which two the page explains); the page says
+    the question it answers, from the same resolver as the map."""
+    app = run_page(query={"pair": "5S"}, session={"input_image": drawn("5")})
     radio = app.sidebar.radio(key="mode")
     assert radio.value == "contrast"
-    assert "Contrast (5 and not S/s)" in radio.options
+    assert radio.options == [
+        "Thesis: the whole output",
+        "Target: why one class",
+        "Contrast: why one class and not another",
+    ]
     captions = list(radio.proto.captions)
-    assert (
-        len(captions) == 3 and "biases cancel" in captions[2] and "5 rather than S/s" in captions[2]
-    )
+    assert len(captions) == 3 and "biases cancel" in captions[2]
+    assert not any(name in " ".join([*radio.options, *captions]) for name in ("5", "S/s"))
+    assert "**The map answers:** why 5 and not S/s" in texts(app)
 
 
 def test_the_network_architecture_has_its_own_label(no_dataset):

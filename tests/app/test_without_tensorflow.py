@@ -21,9 +21,7 @@ VISIT_EVERY_PAGE = textwrap.dedent(
     from tests.app.conftest import MAIN, drawn
     from tests.app.test_live_canvas import _packed, _strokes
 
-    PAGES = ["views/draw.py", "views/compare.py", "views/global_maps.py",
-             "views/mistakes.py", "views/models.py", "views/methods.py",
-             "views/indirect.py", "views/tour.py"]
+    from app.pages import FILES as PAGES
     DATASET = {with_dataset}
 
     def check(app, where):

@@ -15,12 +15,14 @@ import keras
 import numpy as np
 import pytest
 
+from core.aggregates import shipped_contrast_grid
 from core.data import dataset as data
 from core.data.idx import idx_bytes
 from core.data.labelled import load_balanced
 from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, PAIRS
-from core.explain.model_maps import shipped_contrast_grid
-from core.models.files import load_metadata, load_pretrained, model_dir
+from core.models.loading import load_pretrained
+from core.models.metadata import load_metadata
+from core.models.paths import model_dir
 from core.models.scores import evaluate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -213,7 +215,7 @@ def test_explain_command_takes_the_cnn_and_any_pair_of_the_eight(tmp_path):
 
 
 def test_cnn_training_is_deterministic_for_a_seed():
-    from core.models.files import build_cnn_model
+    from core.models.builders import build_cnn_model
     from core.models.training import TrainConfig, fit
     from tests.helpers import random_images
 
@@ -235,7 +237,7 @@ def test_cnn_training_is_deterministic_for_a_seed():
 @pytest.mark.dataset
 def test_shipped_cnn_maps_come_from_this_model_and_dataset(emnist_dir, monkeypatch):
     monkeypatch.setenv("EMNIST_DIR", str(emnist_dir))
-    from core.explain.model_maps import compute_maps, shipped_maps
+    from core.aggregates import compute_maps, shipped_maps
 
     shipped = shipped_maps("8B", "cnn")
     assert (

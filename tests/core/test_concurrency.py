@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from core.explain import METHODS, predict_and_explain
-from core.models.files import load_pretrained, predict
+from core.models.loading import load_pretrained
+from core.models.prediction import predict
 from tests.helpers import random_images
 
 THREADS = 8

@@ -7,7 +7,7 @@ import pytest
 
 from core.explain import modulex
 from core.insight.confidence import correlation, disturbed_copies, explanation_confidence, shift
-from core.models.files import build_cnn_model
+from core.models.builders import build_cnn_model
 from core.studies.confidence_study import auroc, noise_images, spearman
 from tests.helpers import random_dense_model, random_images
 

@@ -1,5 +1,7 @@
-"""One contract for every registered method, and the same targets for every metric:
-``method(model, images, target=None, *, contrast=None, batch_size=..., **options)``.
+"""One contract for every registered method (the methods, Grad-CAM, the ModuleX ablation and
+the floors), and the same targets for every metric:
+``method(model, images, target=None, *, contrast=None, batch_size=..., **options)``; an option
+a method or metric does not take is refused, never ignored.
 
 Tiny models built here (a Dense stack and a CNN with both poolings, three classes so that
 one-hot rows and ints differ in shape), no dataset.
@@ -13,17 +15,11 @@ import keras
 import numpy as np
 import pytest
 
-from core.explain import CONV_METHODS, METHODS, gradient_x_input
+from core.explain import ABLATION, CONV_METHODS, EVERY, FLOORS, METHODS, gradient_x_input
 from core.metrics import METRICS, NEEDS_EXPLAINER
-from tests.helpers import random_dense_model, random_images
+from tests.helpers import FAST_OPTIONS, random_dense_model, random_images
 
 N_CLASSES = 3
-FAST = {
-    "integrated_gradients": {"steps": 8},
-    "smoothgrad": {"samples": 4},
-    "lime": {"samples": 24},
-    "occlusion": {"patch": 7, "stride": 7},
-}
 
 
 def _tiny_cnn(seed: int = 3) -> keras.Model:
@@ -50,7 +46,9 @@ MODELS = {
     "dense": lambda: random_dense_model(41, hidden=(10, 6), n_classes=N_CLASSES),
     "cnn": _tiny_cnn,
 }
-CASES = [(name, kind) for name in sorted(METHODS) for kind in MODELS] + [
+EVERY_MODEL = {**METHODS, **ABLATION, **FLOORS}
+"""The tables whose methods take any supported model."""
+CASES = [(name, kind) for name in sorted(EVERY_MODEL) for kind in MODELS] + [
     (name, "cnn") for name in sorted(CONV_METHODS)
 ]
 
@@ -66,14 +64,14 @@ def images():
 
 
 def _method(name):
-    return METHODS.get(name) or CONV_METHODS[name]
+    return EVERY[name]
 
 
 def _close(a, b):
     np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6 * max(np.abs(b).max(), 1e-12))
 
 
-@pytest.mark.parametrize("name", sorted(METHODS) + sorted(CONV_METHODS))
+@pytest.mark.parametrize("name", sorted(EVERY))
 def test_signature_is_the_contract(name):
     parameters = list(inspect.signature(_method(name)).parameters.values())
     assert [p.name for p in parameters[:3]] == ["model", "images", "target"]
@@ -88,7 +86,7 @@ def test_signature_is_the_contract(name):
 
 @pytest.mark.parametrize("name, kind", CASES)
 def test_targets_positional_one_hot_and_batch_size(name, kind, models, images):
-    method, model, options = _method(name), models[kind], FAST.get(name, {})
+    method, model, options = _method(name), models[kind], FAST_OPTIONS.get(name, {})
     targets = np.array([0, 2, 1, 2, 0])
     by_keyword = method(model, images, target=targets, **options)
     assert by_keyword.shape == (5, 28, 28) and by_keyword.dtype == np.float32
@@ -102,7 +100,7 @@ def test_targets_positional_one_hot_and_batch_size(name, kind, models, images):
 
 @pytest.mark.parametrize("name, kind", CASES)
 def test_contrast_is_keyword_only_and_takes_the_same_types(name, kind, models, images):
-    method, model, options = _method(name), models[kind], FAST.get(name, {})
+    method, model, options = _method(name), models[kind], FAST_OPTIONS.get(name, {})
     targets, against = np.array([0, 2, 1, 2, 0]), np.array([1, 0, 0, 1, 2])
     maps = method(model, images, targets, contrast=against, **options)
     np.testing.assert_array_equal(
@@ -110,6 +108,20 @@ def test_contrast_is_keyword_only_and_takes_the_same_types(name, kind, models, i
     )
     with pytest.raises(TypeError):
         method(model, images, targets, against)
+
+
+@pytest.mark.parametrize("name", sorted(EVERY))
+def test_an_unknown_option_is_refused_by_name(name, models, images):
+    with pytest.raises(TypeError, match="steps_typo"):
+        _method(name)(models["dense"], images, 0, steps_typo=8)
+
+
+@pytest.mark.parametrize("metric", sorted(METRICS))
+def test_a_metric_refuses_an_unknown_option_by_name(metric, models, images):
+    maps = gradient_x_input(models["dense"], images, 0)
+    options = {"explainer": gradient_x_input} if metric in NEEDS_EXPLAINER else {}
+    with pytest.raises(TypeError, match="samples_typo"):
+        METRICS[metric](models["dense"], images, 0, maps, samples_typo=8, **options)
 
 
 def test_modulex_mode_is_keyword_only(models, images):

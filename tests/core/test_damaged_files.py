@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from core.aggregates import GLOBAL_MAPS_FILE, load_global_maps, shipped_contrast_grid
 from core.errors import ModelFileError
-from core.explain.global_maps import GLOBAL_MAPS_FILE, load_global_maps
-from core.explain.model_maps import shipped_contrast_grid
 from core.insight.unlikely import shipped_parameters
-from core.models.files import (
-    expected_classes,
-    load_metadata,
-    load_network,
-    load_pretrained,
-    model_dir,
-)
+from core.models.loading import load_network, load_pretrained
+from core.models.metadata import load_metadata
+from core.models.networks import expected_classes
+from core.models.paths import model_dir
 from tests.fixtures.damaged_pretrained import (
     BINARY,
     GRID,

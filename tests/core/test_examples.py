@@ -9,7 +9,8 @@ import pytest
 from core.data.pairs import EIGHT_CHARACTERS, PAIRS
 from core.inputs.examples import EXAMPLES, by_name, examples_for, render
 from core.inputs.preprocess import canvas_to_input
-from core.models.files import load_pretrained, predict
+from core.models.loading import load_pretrained
+from core.models.prediction import predict
 
 PAIR_OF = {character: pair for pair in PAIRS for character in pair}
 

@@ -10,14 +10,7 @@ from core.explain import METHODS, integrated_gradients, lrp_epsilon
 from core.explain.engine import engine_for, softmax_backward
 from core.metrics import completeness
 from core.studies.explain_sweep import IG_LIMIT, PRECISION_LIMIT, modulex_float64, saturated
-from tests.helpers import dense_model, random_dense_model, random_images
-
-FAST = {
-    "integrated_gradients": {"steps": 16},
-    "smoothgrad": {"samples": 4},
-    "lime": {"samples": 32},
-    "occlusion": {"patch": 7, "stride": 7},
-}
+from tests.helpers import FAST_OPTIONS, dense_model, random_dense_model, random_images
 
 
 def _negative_logits_model(seed: int = 51):
@@ -75,7 +68,7 @@ def test_probability_maps_equal_float64_on_saturated_images():
     target = engine_for(model).outputs((x / np.float32(255)).reshape(len(x), -1), "logit")
     target = target.argmax(axis=1)
     for name, method in METHODS.items():
-        options = FAST.get(name, {})
+        options = FAST_OPTIONS.get(name, {})
         maps = method(model, x, target, **options).astype(np.float64)
         if name == "modulex":
             reference = modulex_float64(model, x, target)

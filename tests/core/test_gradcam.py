@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from core.explain import CONV_METHODS, gradcam
 from core.explain.gradcam import resize_bilinear
-from core.models.files import build_cnn_model
+from core.models.builders import build_cnn_model
 from tests.helpers import random_dense_model, random_images
 
 

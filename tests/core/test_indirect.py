@@ -14,7 +14,7 @@ from core.insight.indirect import (
     subsample,
     tsne,
 )
-from core.models.files import build_cnn_model
+from core.models.builders import build_cnn_model
 from tests.helpers import dense_model, random_dense_model, random_images
 
 
@@ -92,7 +92,7 @@ def test_subsample_takes_at_most_n_per_label():
 def test_nearest_training_images_of_a_test_image_share_its_label(emnist_dir, monkeypatch):
     monkeypatch.setenv("EMNIST_DIR", str(emnist_dir))
     from core.data import labelled
-    from core.models.files import load_pretrained
+    from core.models.loading import load_pretrained
 
     model = load_pretrained("8B")
     train, test = labelled.load("8B", "train"), labelled.load("8B", "test")

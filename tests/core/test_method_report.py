@@ -9,22 +9,22 @@ import json
 import numpy as np
 import pytest
 
-from core.explain import gradient_x_input, modulex
-from core.metrics import METRICS
-from core.models.files import predict
-from core.models.layer_stack import dense_stack
-from core.studies.methods_report import (
+from core.explain import (
     ABLATION,
-    better_of,
-    headline,
+    gradient_x_input,
     method_label,
+    modulex,
     modulex_gated,
     modulex_lrp0,
     modulex_without_bias,
-    standing,
-    stroke_pairs,
-    to_csv,
 )
+from core.metrics import METRICS
+from core.models.layer_stack import dense_stack
+from core.models.prediction import predict
+from core.studies.methods_report.export import to_csv
+from core.studies.methods_report.markdown import headline
+from core.studies.methods_report.run import stroke_pairs
+from core.studies.methods_report.tables import better_of, standing
 from tests.helpers import random_dense_model, random_images
 
 

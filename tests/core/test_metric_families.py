@@ -5,20 +5,24 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.explain import gradient_x_input, integrated_gradients, saliency
+from core.explain import (
+    edge_map,
+    gradient_x_input,
+    input_map,
+    integrated_gradients,
+    random_map,
+    saliency,
+)
 from core.metrics import (
     completeness,
     complexity,
     deletion,
-    edge_map,
     entropy,
     gini,
     input_invariance,
-    input_map,
     linear_imputation,
     pearson_rows,
     random_logit,
-    random_map,
     random_other_classes,
     randomization,
     relevance_mass,
@@ -27,7 +31,7 @@ from core.metrics import (
     shifted_model,
     spearman_rows,
 )
-from core.models.files import predict
+from core.models.prediction import predict
 from tests.helpers import dense_model, random_dense_model, random_images
 
 

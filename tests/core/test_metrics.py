@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.explain import gradient_x_input, saliency
+from core.explain import gradient_x_input, random_map, saliency
 from core.metrics import (
     METRICS,
     average_ranks,
@@ -14,11 +14,10 @@ from core.metrics import (
     insertion,
     mufidelity,
     random_logit,
-    random_map,
     randomization,
     spearman_rows,
 )
-from core.models.files import predict
+from core.models.prediction import predict
 from tests.helpers import dense_model, random_dense_model, random_images
 
 

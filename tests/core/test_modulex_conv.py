@@ -9,8 +9,9 @@ import pytest
 
 from core.explain import modulex, predict_and_explain
 from core.explain.walker import pooling_rule
-from core.models.files import build_cnn_model, predict
+from core.models.builders import build_cnn_model
 from core.models.layer_stack import Conv, Pool
+from core.models.prediction import predict
 from tests.helpers import dense_model, random_images
 
 

@@ -6,10 +6,13 @@ import keras
 import numpy as np
 import pytest
 
+from core.aggregates import compute_maps, shipped_maps
 from core.data import dataset as data
 from core.data.pairs import PAIRS
-from core.explain.global_maps import compute_for_pair, shipped_global_maps
-from core.models.files import KINDS, describe_architecture, load_metadata, load_pretrained
+from core.models.builders import describe_architecture
+from core.models.loading import load_pretrained
+from core.models.metadata import load_metadata
+from core.models.networks import KINDS
 from core.models.scores import evaluate
 
 
@@ -63,13 +66,13 @@ def test_metadata_describes_the_architecture_of_the_shipped_file(name, kind):
 @pytest.mark.parametrize("pair", PAIRS)
 def test_shipped_maps_come_from_this_model_and_dataset(pair, emnist_dir, monkeypatch):
     monkeypatch.setenv("EMNIST_DIR", str(emnist_dir))
-    shipped = shipped_global_maps(pair)
+    shipped = shipped_maps(pair)
     assert (
         shipped.info["dataset"]
         == data.dataset_fingerprint()["id"]
         == load_metadata(pair)["dataset"]["id"]
     )
-    recomputed = compute_for_pair(pair, load_pretrained(pair))
+    recomputed = compute_maps(pair, load_pretrained(pair))
     assert shipped.counts == recomputed.counts and shipped.counts["all"] == [400, 400]
     for key, array in recomputed.maps.items():
         np.testing.assert_allclose(shipped.maps[key], array, rtol=1e-4, atol=1e-7)

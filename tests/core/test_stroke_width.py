@@ -66,7 +66,8 @@ def test_a_drawing_too_small_to_thin_is_prepared_as_drawn():
 
 
 def test_a_tiny_two_stays_a_two():
-    from core.models.files import load_pretrained, predict
+    from core.models.loading import load_pretrained
+    from core.models.prediction import predict
 
     image = canvas_to_input(_shrunk(by_name("2, round top"), 0.3))
     for kind in ("dense", "cnn"):

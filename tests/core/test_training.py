@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from core.models.augment import Augmentation, augment
-from core.models.files import load_metadata, load_pretrained
+from core.models.loading import load_pretrained
+from core.models.metadata import load_metadata
 from core.models.training import TrainConfig, class_weights, fit
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from core.data.pairs import EIGHT_CHARACTERS, PAIRS
+from core.data.pairs import EIGHT_CHARACTERS
 from core.errors import ModelFileError
 from core.inputs.examples import EXAMPLES, render
 from core.inputs.non_characters import KINDS, non_characters
@@ -25,8 +25,9 @@ from core.insight.unlikely import (
     shipped_parameters,
     unlikely_scores,
 )
+from core.models.networks import SHIPPED, characters_of
 
-NETWORKS = [(name, kind) for name in (*PAIRS, "all8") for kind in ("dense", "cnn")]
+NETWORKS = list(SHIPPED)
 
 
 def _parameters(classes=(0, 1), weight=1.0, threshold=5.0) -> UnlikelyParameters:
@@ -218,7 +219,7 @@ def test_non_characters_are_seeded_and_shaped():
 @pytest.fixture(scope="module")
 def checks():
     from core.insight.unlikely import SOURCE, SOURCE_KIND, UnlikelyCheck
-    from core.models.files import load_pretrained
+    from core.models.loading import load_pretrained
 
     source = load_pretrained(SOURCE, SOURCE_KIND)
     return {
@@ -227,23 +228,19 @@ def checks():
     }
 
 
-def _characters(name):
-    return EIGHT_CHARACTERS if name == "all8" else tuple(name)
-
-
 def test_every_shipped_file_records_its_calibration(checks):
     for (name, kind), check in checks.items():
         info = check.parameters.info
-        assert info["characters"] == list(_characters(name))
+        assert info["characters"] == list(characters_of(name))
         assert info["metrics"]["refused_test"] <= 0.05, (name, kind)
-        expected = [EIGHT_CHARACTERS.index(c) for c in _characters(name)]
+        expected = [EIGHT_CHARACTERS.index(c) for c in characters_of(name)]
         assert check.parameters.classes.tolist() == expected
 
 
 def test_no_shipped_example_is_refused(checks):
     for (name, kind), check in checks.items():
         for example in EXAMPLES:
-            if example.character in _characters(name):
+            if example.character in characters_of(name):
                 verdict = check(canvas_to_input(render(example)))
                 assert not verdict.flagged, (name, kind, example.name, verdict)
 
@@ -265,8 +262,8 @@ def test_a_line_a_dash_and_a_scribble_are_not_characters_of_a_pair(checks, drawi
 @pytest.mark.parametrize("kind", ["dense", "cnn"])
 def test_logits_in_batches_equal_one_forward_pass(kind):
     from core.insight.unlikely import eight_logits
-    from core.models.files import load_pretrained
     from core.models.layer_stack import layer_stack
+    from core.models.loading import load_pretrained
     from tests.helpers import random_images
 
     model, images = load_pretrained("all8", kind), random_images(0, 23)

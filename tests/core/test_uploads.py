@@ -17,7 +17,7 @@ from core.inputs.preprocess import (
     image_file_to_input,
     ink_bounding_box,
 )
-from core.models.files import load_pretrained
+from core.models.loading import load_pretrained
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "uploads"

@@ -13,18 +13,18 @@ import pytest
 
 from core.errors import ModelFileError
 from core.models import weights_export as export
-from core.models.files import PRETRAINED_DIR, metadata_problem
-
-SHIPPED = [(pair, kind) for pair in ("2Z", "5S", "8B", "0O", "all8") for kind in ("dense", "cnn")]
+from core.models.metadata import metadata_problem
+from core.models.networks import SHIPPED, expected_classes, network_key
+from core.models.paths import PRETRAINED_DIR
 
 
 def folder_of(pair: str, kind: str) -> Path:
-    return PRETRAINED_DIR / (pair if kind == "dense" else f"{pair}-{kind}")
+    return PRETRAINED_DIR / network_key(pair, kind)
 
 
 @pytest.mark.parametrize(("pair", "kind"), SHIPPED)
 def test_every_shipped_export_is_intact_and_recorded(pair, kind):
-    found = export.read_export(folder_of(pair, kind), 8 if pair == "all8" else 2)
+    found = export.read_export(folder_of(pair, kind), expected_classes(pair))
     metadata = json.loads((folder_of(pair, kind) / "metadata.json").read_text())
     assert export.metadata_checksums_problem(found, metadata) is None
     assert (found.name, found.kind, list(found.labels)) == (pair, kind, metadata["classes"])
@@ -134,7 +134,7 @@ def test_the_metadata_record_must_name_these_files():
 @pytest.mark.slow
 @pytest.mark.parametrize(("pair", "kind"), SHIPPED)
 def test_every_export_holds_the_keras_weights(pair, kind):
-    from core.models.files import load_pretrained, load_weights_export
+    from core.models.loading import load_pretrained, load_weights_export
 
     model = load_pretrained(pair, kind)
     found = load_weights_export(pair, kind, model=model)
@@ -152,8 +152,8 @@ def test_the_network_read_from_the_export_predicts_and_explains_as_the_keras_mod
     """load_network (no TensorFlow) and the .keras model give the very same numbers: the same
     probabilities, ModuleX maps and confidence, bit for bit, in every mode."""
     from core.insight.drawing import explain_drawing
-    from core.models.files import load_network, load_pretrained
     from core.models.layer_stack import layer_stack
+    from core.models.loading import load_network, load_pretrained
 
     network, model = load_network(pair, kind), load_pretrained(pair, kind)
     assert (
@@ -172,7 +172,8 @@ def test_the_network_read_from_the_export_predicts_and_explains_as_the_keras_mod
 
 def test_a_network_read_from_the_export_needs_no_tensorflow():
     code = (
-        "import sys, numpy as np; from core.models.files import load_network, predict; "
+        "import sys, numpy as np; from core.models.loading import load_network; "
+        "from core.models.prediction import predict; "
         "from core.explain import predict_and_explain; "
         "net = load_network('2Z', 'cnn'); p = predict(net, np.zeros((1, 28, 28), np.uint8)); "
         "predict_and_explain(net, np.zeros((1, 28, 28), np.uint8), mode='contrast'); "
@@ -187,7 +188,7 @@ def test_a_network_read_from_the_export_needs_no_tensorflow():
 
 
 def test_an_export_of_other_weights_is_stale(tmp_path):
-    from core.models.files import build_cnn_model
+    from core.models.builders import build_cnn_model
     from core.models.layer_stack import layer_stack
 
     model = build_cnn_model(seed=1)
@@ -244,7 +245,7 @@ def test_the_activation_bound_of_a_tiny_network_is_computed_by_hand():
 
 
 def test_the_shipped_networks_are_far_below_the_activation_limit():
-    from core.models.files import model_dir
+    from core.models.paths import model_dir
     from core.models.weights_export import MAX_ACTIVATION, activation_bound, read_export
 
     for pair, kind in SHIPPED:

@@ -48,7 +48,7 @@ def test_indirect_page_shows_templates_neighbours_and_map(page, dashboard):
     draw(page, DRAWN["Z"])
     wait_for_text(page, r"Prediction: Z/z")
     page.get_by_role("link", name="Indirect explanations").click()
-    wait_for_text(page, r"The 8 training images nearest to the drawing")
+    wait_for_text(page, r"The 8 training images nearest to the current input")
     wait_for_text(page, r"Labels of the nearest images: 2: \d, Z/z: \d")
     assert page.locator('[data-testid="stException"]').count() == 0
     # plotly's front end loads on a page's first chart (Draw & explain draws none): wait for it

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.browser import CANVAS, draw, wait_for_app
-from tests.app.conftest import DRAWN
+from bench.browser import wait_for_app
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.dataset, pytest.mark.slow]
@@ -84,13 +83,13 @@ def screen(chromium, request):
     context.close()
 
 
-def test_compare_pairs_four_bars(screen, dashboard):
+def test_four_networks_four_bars(screen, dashboard):
+    """The tour's four pair networks, each map on its own scale (Compare pairs draws its four
+    maps in the live canvas, without plotly)."""
     page, size = screen
-    page.goto(f"{dashboard}/compare?kind=cnn")
+    page.goto(f"{dashboard}/tour?step=2&kind=cnn")
     wait_for_app(page)
-    page.locator(CANVAS).first.wait_for(timeout=TIMEOUT)
-    draw(page, DRAWN["2"])
-    _assert_no_overlap(page, 4, f"compare-{size}")
+    _assert_no_overlap(page, 4, f"four-networks-{size}")
 
 
 def test_methods_default_and_all_methods(screen, dashboard):
@@ -100,7 +99,7 @@ def test_methods_default_and_all_methods(screen, dashboard):
     page.goto(f"{dashboard}/methods")
     wait_for_app(page)
     # a test image: no drawing needed
-    page.locator("[data-testid=stRadio] label").filter(has_text="a test image").click()
+    page.locator(".st-key-methods_use_test button").click()
     wait_for_app(page)
     chosen = page.locator('[data-testid="stMultiSelect"]').first
     default = chosen.locator("[data-tag]").count()

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from app.pages import PAGES
 from bench.browser import CANVAS, draw, page_text, wait_for_app, wait_for_new_input, wait_for_text
 from tests.app.conftest import DRAWN
 
@@ -67,18 +68,10 @@ def test_overlay_follows_each_stroke(page, dashboard):
     assert "8 vs B/b" in text and "rather than" in text  # pair and contrast mode from the URL
 
 
-@pytest.mark.parametrize(
-    "path, title",
-    [
-        ("compare", "Compare pairs"),
-        ("global-maps", "Global maps"),
-        ("mistakes", "Mistakes gallery"),
-        ("models", "Models"),
-    ],
-)
+@pytest.mark.parametrize("path, title", [(entry.url_path, entry.title) for entry in PAGES])
 def test_every_page_opens_by_its_url(page, dashboard, path, title):
     _open(page, f"{dashboard}/{path}?pair=5S")
-    page.get_by_role("heading", name=re.compile(title)).first.wait_for(timeout=TIMEOUT)
+    page.get_by_role("heading", name=re.compile(re.escape(title))).first.wait_for(timeout=TIMEOUT)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_role("combobox", name="Pair").input_value() == "5 vs S/s"
     assert "pair=5S" in page.url

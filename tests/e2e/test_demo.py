@@ -40,7 +40,7 @@ def test_a_random_misclassified_test_image(page, dashboard):
     page.get_by_role("button", name="Random test image").click()
     page.get_by_text("misclassified", exact=True).click()
     page.get_by_role("button", name="Pick one").click()
-    wait_for_text(page, r"Input: test image #\d+, labelled \S+ \(misclassified\)")
+    wait_for_text(page, r"Input: test image #\d+ of 5 vs S/s, labelled \S+ \(misclassified\)")
     text = page_text(page)
     label = text.split("labelled ")[1].split(" ")[0]
     predicted = text.split("Prediction: ")[1].split(" ")[0]

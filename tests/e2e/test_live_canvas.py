@@ -92,7 +92,8 @@ def test_after_pointer_up_the_page_and_the_live_bars_give_the_same_numbers(page,
 
     import numpy as np
 
-    from core.models.files import load_network, predict
+    from core.models.loading import load_network
+    from core.models.prediction import predict
 
     _open(page, f"{dashboard}/?pair=2Z&mode=contrast&kind={kind}")
     draw(page, DRAWN["Z"])
@@ -129,7 +130,7 @@ def test_a_line_is_not_one_of_these_live_and_on_the_page(page, dashboard, kind):
         shipped_parameters,
         unlikely_scores,
     )
-    from core.models.files import load_network
+    from core.models.loading import load_network
 
     refusal = "This does not look like 2 or Z/z"
     _open(page, f"{dashboard}/?pair=2Z&mode=contrast&kind={kind}")
@@ -211,7 +212,7 @@ def test_all_four_pairs_overlays_follow_the_pen_on_compare_pairs(page, dashboard
     for caption, flagged in zip(captions, refused, strict=True):
         assert caption.startswith("This does not look like") if flagged else "%" in caption
     page.mouse.up()
-    wait_for_text(page, r"2 vs Z/z: \S+ \(\d+%\)")
+    wait_for_text(page, r"2 vs Z/z: (neither|\S+ \(\d+%\))")
     # after pointer-up, each pair's server title says "neither" exactly where the live
     # panel refused (the last live frame is the input the server explains)
     refused = [p.get_attribute("data-refused") == "true" for p in page.locator(".panel").all()]

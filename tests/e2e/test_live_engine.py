@@ -34,7 +34,7 @@ def test_preprocessing_equals_core_in_chromium(engine_page):
 
 @pytest.mark.slow
 def test_every_network_and_mode_equals_core_in_chromium(engine_page):
-    from core.models.files import load_pretrained
+    from core.models.loading import load_pretrained
 
     models = {(pair, kind): load_pretrained(pair, kind) for pair, kind in live.NETWORKS}
     results = engine_page.evaluate(RUN, live.cases(page_harness.manifest_url))
@@ -59,7 +59,7 @@ def test_not_one_of_these_equals_core_in_chromium(engine_page):
     scored in Chromium from all8-cnn's logits: core's scores and verdicts."""
     from app.live_weights import UNLIKELY_JSON, WEIGHTS_DIR, unlikely_document
     from core.insight.unlikely import SOURCE, SOURCE_KIND, shipped_parameters
-    from core.models.files import load_pretrained
+    from core.models.loading import load_pretrained
 
     urls = []
     for pair, kind in live.NETWORKS:

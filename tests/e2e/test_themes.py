@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import pytest
 
+from app import pages as app_pages
 from bench.browser import wait_for_app
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.dataset, pytest.mark.slow]
-PAGES = ["draw", "compare", "global-maps", "mistakes", "models", "methods", "indirect", "tour"]
+PAGES = [page.url_path for page in app_pages.PAGES]
 WIDTH, HEIGHT = 1400, 1000
 TALLEST = 12_000  # px: a screenshot taller than this is cut (Chromium's texture limits)
 CORNER = 24  # px: the square read in the main area's top-right corner

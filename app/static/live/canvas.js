@@ -7,18 +7,29 @@
 // recomputes everything with core. If the engine cannot run, the component says so in its
 // state ("engine") and the page falls back to the server's own figures.
 //
-// data (from app/live_canvas.py):
-//   load      counter: a new value means the server put a new input on the canvas
-//   strokes   [{w: brush width, p: [x0, y0, x1, y1, ...]}] in canvas pixels
-//   picture   784 grey levels (0-255) of an upload or test image shown instead of strokes
+// data (from app/live_canvas.py), rendered from the session's one record (app/state.py):
+//   input     {load, strokes, picture, raster, rasterStrokes, image, description, problem}:
+//             `load` changes when the server puts a new input on the canvas (an example, an
+//             upload, a test image, an edit, a link, Clear); strokes [{w: brush width, p: [x0,
+//             y0, x1, y1, ...]}] in canvas pixels, or picture (784 grey levels) shown instead;
+//             raster (a PNG data URL) the server's rendering of the first rasterStrokes strokes,
+//             painted instead of them, and image (784 levels) the 28x28 input core made of
+//             exactly those pixels, explained as it is until the pen changes the drawing. The
+//             canvas draws and explains every new load at once.
 //   size      the canvas' side in pixels (280, as core's canvas path expects)
 //   brush     initial brush width
 //   engine    the engine module's address; networks: [{title, url, labels, limit, unlikely,
-//             refusal}]: unlikely the address of the network's "not one of these" parameters
-//             (null: no check), refusal the answer shown when the check flags the drawing
+//             refusal}]: limit the fixed colour scale (null: the map's own, or shared),
+//             unlikely the address of the network's "not one of these" parameters (null: no
+//             check), refusal the answer shown when the check flags the drawing
 //   judge     the 8-character CNN's weights, whose logits every check reads
-//   mode, target, contrast   what to explain (target/contrast null: predicted / runner-up)
+//   question  {mode, why, against}: class indices or null (the prediction / the runner-up),
+//             resolved per frame as core resolves them (question.js); with several networks
+//             (Compare pairs) each panel explains its own prediction
+//   sharedScale  several panels on one colour scale (their maps' common limit)
 //   palette   four RGB stops (strong against, light against, light for, strong for)
+//   server    the server's answer for the record (for the tests: the numbers it shows)
+//   editing   the drawing is open in the editor: the pad is hidden, the maps follow the edits
 //   live      false: do not start the engine (the page chose the server path)
 //
 // On a phone (narrow screen, canvas.css decides) a lone network's map is painted over the
@@ -102,10 +113,14 @@ function fingerprint(input) {
   return hash >>> 0;
 }
 
-function argmax(values) {
-  let best = 0;
-  for (let i = 1; i < values.length; i += 1) if (values[i] > values[best]) best = i;
-  return best;
+function concat(arrays) {
+  const joined = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let offset = 0;
+  for (const array of arrays) {
+    joined.set(array, offset);
+    offset += array.length;
+  }
+  return joined;
 }
 
 function element(tag, className, parent, text) {
@@ -202,26 +217,56 @@ class LiveCanvas {
       this.brushInput.value = String(this.brush);
       this.brushValue.textContent = `${this.brush} px`;
     }
-    if (data.load !== this.load) {
+    const input = data.input || {};
+    let newInput = false;
+    if (input.load !== this.load) {
       if (this.load !== undefined) this.remember();
-      this.load = data.load;
-      this.strokes = (data.strokes || []).map((stroke) => ({ w: stroke.w, p: [...stroke.p] }));
-      this.picture = this.strokes.length ? null : data.picture || null;
+      this.load = input.load;
+      this.strokes = (input.strokes || []).map((stroke) => ({ w: stroke.w, p: [...stroke.p] }));
+      this.picture = this.strokes.length ? null : input.picture || null;
+      this.placed =
+        this.strokes.length && input.image ? Float32Array.from(input.image, (v) => v / 255) : null;
+      this.base = this.strokes.length && input.raster ? this.raster(input.raster, input.rasterStrokes) : null;
       this.redraw();
+      newInput = true;
     }
+    this.note.textContent = input.description ? `Showing ${input.description}.` : this.pictureNote();
     this.root.classList.toggle("compact", (data.networks || []).length > 1);
-    const optionsKey = JSON.stringify([data.mode, data.target, data.contrast, data.palette]);
+    this.root.classList.toggle("editing", Boolean(data.editing));
+    this.root.dataset.server = JSON.stringify(data.server || null);
+    const optionsKey = JSON.stringify([data.question, data.palette, data.sharedScale]);
     const networksKey = JSON.stringify((data.networks || []).map((n) => [n.url, n.limit]));
     if (networksKey !== this.networksKey || data.live !== this.live) {
       this.networksKey = networksKey;
       this.live = data.live;
       this.startEngine(data);
-    } else if (optionsKey !== this.optionsKey) {
-      this.lastInput = null; // same input, new question: explain it again
-      this.schedule();
+    } else if (newInput || optionsKey !== this.optionsKey) {
+      this.lastInput = null; // a new input, or the same one asked another question
+      this.explainNow(); // at once: the server's input is on screen in this frame
     }
     this.optionsKey = optionsKey;
     this.updateButtons();
+  }
+
+  // The server's rendering of the first `count` strokes, painted instead of them (so the canvas
+  // shows the pixels the server's input was made from). Decoding a PNG takes a moment: until
+  // it is done the strokes are drawn instead, then the canvas is painted again.
+  raster(url, count) {
+    const image = new Image();
+    const base = { url, count: count || 0, image, ready: false };
+    image.onload = () => {
+      base.ready = true;
+      if (this.base !== base) return;
+      this.redraw();
+      this.lastInput = null; // the canvas now shows the server's pixels: explain them
+      this.schedule();
+    };
+    image.src = url;
+    return base;
+  }
+
+  pictureNote() {
+    return this.picture ? "Drawing on the picture starts a new drawing." : "";
   }
 
   async startEngine(data) {
@@ -317,7 +362,8 @@ class LiveCanvas {
   point(event) {
     const box = this.canvas.getBoundingClientRect();
     const size = this.canvas.width;
-    const clamp = (v) => Math.min(size, Math.max(0, Math.round(v * 10) / 10));
+    // whole canvas pixels (a tenth of a pixel of the 28x28 input): what a link carries
+    const clamp = (v) => Math.min(size, Math.max(0, Math.round(v)));
     return [
       clamp(((event.clientX - box.left) * size) / box.width),
       clamp(((event.clientY - box.top) * size) / box.height),
@@ -336,7 +382,10 @@ class LiveCanvas {
     if (this.picture) {
       this.picture = null; // drawing replaces an uploaded picture or a test image
       this.strokes = [];
+      this.base = null;
+      this.note.textContent = "";
     }
+    this.placed = null; // from now on the input is this canvas' own preprocessing
     const [x, y] = this.point(event);
     this.current = { id: event.pointerId, stroke: { w: this.brush, p: [x, y] } };
     this.strokes.push(this.current.stroke);
@@ -359,6 +408,7 @@ class LiveCanvas {
     for (const moved of events.length ? events : [event]) {
       const [x, y] = this.point(moved);
       const n = stroke.p.length;
+      if (x === stroke.p[n - 2] && y === stroke.p[n - 1]) continue;
       context.beginPath();
       context.moveTo(stroke.p[n - 2], stroke.p[n - 1]);
       context.lineTo(x, y);
@@ -407,10 +457,16 @@ class LiveCanvas {
       context.imageSmoothingEnabled = false;
       context.drawImage(tile, 0, 0, canvas.width, canvas.height);
     }
+    let first = 0;
+    if (this.base && this.base.ready) {
+      context.imageSmoothingEnabled = false;
+      context.drawImage(this.base.image, 0, 0, canvas.width, canvas.height);
+      first = this.base.count;
+    }
     context.strokeStyle = context.fillStyle = "#fff";
     context.lineCap = "round";
     context.lineJoin = "round";
-    for (const stroke of this.strokes) {
+    for (const stroke of this.strokes.slice(first)) {
       context.lineWidth = stroke.w;
       context.beginPath();
       if (stroke.p.length === 2) {
@@ -422,16 +478,13 @@ class LiveCanvas {
       for (let i = 2; i < stroke.p.length; i += 2) context.lineTo(stroke.p[i], stroke.p[i + 1]);
       context.stroke();
     }
-    this.note.textContent = this.picture
-      ? "Showing the picture being explained; drawing on it starts a new drawing."
-      : "";
     this.root.dataset.strokes = String(this.strokes.length);
   }
 
   // --- undo, redo, clear: each one is a new input, sent at once ---------------------------
 
   snapshot() {
-    return { strokes: [...this.strokes], picture: this.picture };
+    return { strokes: [...this.strokes], picture: this.picture, placed: this.placed, base: this.base };
   }
 
   remember() {
@@ -443,6 +496,9 @@ class LiveCanvas {
   restore(state) {
     this.strokes = [...state.strokes];
     this.picture = state.picture;
+    this.placed = state.placed || null;
+    this.base = state.base || null;
+    this.note.textContent = this.pictureNote();
     this.redraw();
     this.explainNow(); // now, not on the next frame: what is sent carries this input
     this.send();
@@ -464,7 +520,7 @@ class LiveCanvas {
   clear() {
     if (!this.strokes.length && !this.picture) return;
     this.remember();
-    this.restore({ strokes: [], picture: null });
+    this.restore({ strokes: [], picture: null, placed: null, base: null });
   }
 
   updateButtons() {
@@ -479,6 +535,8 @@ class LiveCanvas {
     const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     const picture = this.picture && !this.strokes.length ? this.picture : null;
     const sent = { id, strokes: picture ? [] : this.strokes, picture };
+    // the server's rendering still under the pen's strokes, so a remounted canvas shows it again
+    if (!picture && this.base) sent.base = { png: this.base.url, count: this.base.count };
     // the 28x28 input the live bars explained, so the server explains that very image
     if (!picture && this.strokes.length && this.lastLevels) sent.input = packLevels(this.lastLevels);
     this.root.dataset.sentInput = sent.input || ""; // for the tests
@@ -496,7 +554,11 @@ class LiveCanvas {
     if (!this.strokes.length) return { blank: true };
     const size = this.canvas.width;
     const ink = this.engine.canvasInk(this.context.getImageData(0, 0, size, size));
-    return this.engine.preprocessInk(ink, size, size);
+    const own = this.engine.preprocessInk(ink, size, size);
+    // strokes the server placed: the very input it explains (its rendering of them), framed
+    // where this canvas' own preprocessing puts them
+    if (this.placed) return { input: this.placed, frame: own.frame || null };
+    return own;
   }
 
   explainNow() {
@@ -508,19 +570,26 @@ class LiveCanvas {
     try {
       const prepared = this.currentInput();
       this.lastLevels = prepared.input || null;
+      this.root.dataset.liveInput = prepared.input ? packLevels(prepared.input) : "";
       if (!prepared.input) {
         this.lastInput = null;
-        this.paintEmpty(prepared.error ? `Not a character yet: ${prepared.error}` : "");
+        const problem = prepared.error ? `Not a character yet: ${prepared.error}` : "";
+        this.paintEmpty(problem || (this.data.input && this.data.input.problem) || "");
         return;
       }
       const key = fingerprint(prepared.input);
       if (key === this.lastInput) return;
       this.lastInput = key;
       const logits = this.judge ? this.judge.logits(prepared.input) : null;
-      this.nets.forEach((net, index) => {
+      const found = this.nets.map((net, index) => {
         const check = this.checks[index];
         const verdict = check && logits ? check.verdict(prepared.input, logits) : null;
-        this.explainOne(net, this.panels[index], prepared.input, verdict);
+        return this.explainOne(net, this.panels[index], verdict, prepared.input);
+      });
+      const shared = this.data.sharedScale && found.length > 1 ? symmetricLimit(concat(found.map((f) => f.map))) : null;
+      found.forEach((explained, index) => {
+        const panel = this.panels[index];
+        this.paintMap(panel, prepared.input, explained.map, shared || panel.network.limit || symmetricLimit(explained.map));
       });
       this.paintOverlay(this.panels[0], prepared.frame);
     } catch (error) {
@@ -537,25 +606,28 @@ class LiveCanvas {
     this.root.dataset.explainedTotal = String(Number(this.root.dataset.explainedTotal) + 1);
   }
 
-  explainOne(net, panel, input, verdict) {
-    const { mode } = this.data;
+  // One network's prediction and map for the page's question (each panel of Compare pairs
+  // explains its own prediction); the bars and caption are set here, the map is painted once
+  // every panel's scale is known.
+  explainOne(net, panel, verdict, input) {
+    const question = this.data.question || { mode: "contrast" };
+    const mode = question.mode;
     const labels = panel.network.labels || net.labels || [];
-    const single = this.panels.length === 1; // Compare pairs: each explains its prediction
-    // null target: the prediction; null contrast: the most likely other class (as core)
+    const single = this.panels.length === 1;
     const explained = net.explain(input, {
       mode,
-      target: single ? (this.data.target ?? null) : null,
-      contrast: single ? (this.data.contrast ?? null) : null,
+      target: single ? (question.why ?? null) : null,
+      contrast: single ? (question.against ?? null) : null,
     });
     const { probabilities, target, contrast } = explained;
-    this.paintMap(panel, input, explained.map);
-    const predicted = argmax(probabilities);
+    let predicted = 0;
+    for (let i = 1; i < probabilities.length; i += 1) if (probabilities[i] > probabilities[predicted]) predicted = i;
     panel.rows.forEach((row, i) => {
       row.fill.style.width = `${(100 * probabilities[i]).toFixed(1)}%`;
       row.value.textContent = `${(100 * probabilities[i]).toFixed(1)}%`;
     });
     const name = (i) => labels[i] ?? String(i);
-    const question =
+    const words =
       mode === "thesis"
         ? "the whole output"
         : mode === "contrast"
@@ -566,18 +638,19 @@ class LiveCanvas {
     const answer = refused
       ? panel.network.refusal
       : `${name(predicted)} ${(100 * probabilities[predicted]).toFixed(0)}%`;
-    panel.caption.textContent = `${answer} · ${question}`;
+    panel.caption.textContent = `${answer} · ${words}`;
     panel.figure.classList.toggle("refused", refused);
     panel.figure.dataset.refused = String(refused);
     panel.figure.dataset.unlikelyScore = verdict ? String(verdict.score) : "";
-    panel.map.setAttribute("aria-label", `Live ModuleX map: ${question}`);
-    panel.map.values = explained.map; // the hover shows a pixel's value
+    panel.map.setAttribute("aria-label", `Live ModuleX map: ${words}`);
     // the browser's numbers, for the tests that hold them equal to the server's
     panel.map.dataset.probabilities = JSON.stringify(Array.from(probabilities));
+    panel.map.dataset.target = String(target);
+    panel.map.dataset.contrast = String(contrast);
+    return explained;
   }
 
-  paintMap(panel, input, map) {
-    const limit = panel.network.limit || symmetricLimit(map);
+  paintMap(panel, input, map, limit) {
     const image = new ImageData(28, 28);
     for (let i = 0; i < 784; i += 1) {
       const [r, g, b] = overlayColour(map[i], limit, this.data.palette, input[i] * 255);
@@ -590,6 +663,7 @@ class LiveCanvas {
     panel.map.dataset.limit = String(limit);
     panel.limit = limit;
     panel.values = map;
+    panel.map.values = map; // the hover shows a pixel's value
   }
 
   // The first panel's map over the drawing: the same colours and scale as the panel, without

@@ -22,6 +22,10 @@
 // Speed: every buffer a frame needs is allocated once per network (or grown once for the
 // preprocessing); the loops skip zero inputs, which most pixels of a drawing are.
 
+import { resolveQuestion } from "./question.js";
+
+export { resolveQuestion };
+
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 
@@ -258,40 +262,37 @@ class Network {
   }
 
   /**
-   * Probabilities and the ModuleX map of one input.
+   * Probabilities and the ModuleX map of one input, for the question (mode, target,
+   * contrast) resolved as core resolves it (question.js): target null is the prediction;
+   * contrast null, or the target itself, is the runner-up.
    * mode "thesis": H_n is the whole output vector; "target": only the target's probability
    * (the other classes 0); "contrast": the target's probability minus the contrast class's
-   * (the bias terms then cancel, so they are left out). target defaults to the prediction;
-   * contrast to the other class of a pair, or the most likely other class.
+   * (the bias terms then cancel, so they are left out).
    * Returns fresh arrays: {probabilities: Float64Array, map: Float32Array(784), target, contrast}.
    */
   explain(x, { mode = "target", target = null, contrast = null } = {}) {
+    if (!["thesis", "target", "contrast"].includes(mode)) {
+      throw new Error(`mode must be thesis, target or contrast, not ${mode}`);
+    }
+    const why = target === null || target === undefined ? null : this.classIndex(target, "target");
+    const against =
+      contrast === null || contrast === undefined ? null : this.classIndex(contrast, "contrast");
     const probabilities = this.run(x);
+    const question = resolveQuestion(mode, why, against, probabilities);
     const top = this.top;
-    let chosen = null;
-    let against = null;
     if (mode === "thesis") {
       top.set(probabilities);
-    } else if (mode === "target" || mode === "contrast") {
-      chosen = target === null || target === undefined ? argmax(probabilities, -1) : this.classIndex(target, "target");
-      top.fill(0);
-      top[chosen] = probabilities[chosen];
-      if (mode === "contrast") {
-        against =
-          contrast === null || contrast === undefined
-            ? argmax(probabilities, chosen)
-            : this.classIndex(contrast, "contrast");
-        top[against] -= probabilities[against];
-      }
     } else {
-      throw new Error(`mode must be thesis, target or contrast, not ${mode}`);
+      top.fill(0);
+      top[question.target] = probabilities[question.target];
+      if (mode === "contrast") top[question.contrast] -= probabilities[question.contrast];
     }
     this.backward(top, mode !== "contrast");
     return {
       probabilities: probabilities.slice(),
       map: Float32Array.from(this.importance[0]),
-      target: chosen,
-      contrast: against,
+      target: mode === "thesis" ? null : question.target,
+      contrast: question.contrast,
     };
   }
 
@@ -358,15 +359,6 @@ class Network {
 
 function product(shape) {
   return shape.reduce((a, b) => a * b, 1);
-}
-
-/** First index of the largest value, skipping index `skip` (numpy's argmax keeps the first). */
-function argmax(values, skip) {
-  let best = -1;
-  for (let i = 0; i < values.length; i++) {
-    if (i !== skip && (best < 0 || values[i] > values[best])) best = i;
-  }
-  return best;
 }
 
 function softmax(z) {

@@ -1,0 +1,133 @@
+"""The presenter's routes where the screen used to contradict itself, each on its own, in
+Chromium: after each step the canvas, the live bars and map and the server's answer describe the
+same input and question (tests/e2e/truth.py)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from bench.browser import CANVAS, draw, wait_for_app
+from tests.e2e.actions import BLANK_UPLOAD, GOOD_UPLOAD, SHAPES, User
+from tests.e2e.truth import check_one_truth, fingerprint, settle, unpack
+
+TIMEOUT = 60_000
+
+
+@pytest.fixture
+def user(chromium, dashboard):
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(dashboard)
+    wait_for_app(page, timeout=TIMEOUT)
+    page.locator(".live-canvas[data-engine=ready]").first.wait_for(timeout=TIMEOUT)
+    yield User(page, dashboard, random.Random(0))
+    context.close()
+
+
+def _live_fingerprint(screen) -> str:
+    return fingerprint(unpack(screen.component["liveInput"]))
+
+
+def test_an_example_on_a_fresh_page_is_explained_live_at_once(user):
+    user.page.locator(".st-key-example_pick").get_by_text("Z with a bar", exact=True).click()
+    screen = settle(user.page)
+    check_one_truth(screen, "example on a fresh page")
+    assert screen.component["caption"].startswith("Z/z ")
+
+
+def test_an_example_after_a_drawing_replaces_it_live(user):
+    draw(user.page, SHAPES["2"], canvas=CANVAS)
+    drawn = settle(user.page)
+    check_one_truth(drawn, "a drawn 2")
+    user.page.locator(".st-key-example_pick").get_by_text("Z with a bar", exact=True).click()
+    example = settle(user.page)
+    check_one_truth(example, "then the example")
+    assert _live_fingerprint(example) != _live_fingerprint(drawn)
+    user.undo()  # the drawing comes back, live and on the server
+    back = settle(user.page)
+    check_one_truth(back, "undo")
+    assert _live_fingerprint(back) == _live_fingerprint(drawn)
+
+
+def test_presenter_next_example_and_delete(user):
+    user.presenter()
+    settle(user.page)
+    seen = set()
+    for step in range(3):
+        user.next_example()
+        screen = settle(user.page)
+        check_one_truth(screen, f"N #{step + 1}")
+        seen.add(screen.component["server"]["fingerprint"])
+    assert len(seen) == 3
+    user.delete()
+    cleared = settle(user.page)
+    check_one_truth(cleared, "Delete")
+    assert cleared.component["server"] is None and not cleared.component["liveInput"]
+
+
+def test_an_upload_over_a_drawing_then_undo_then_a_blank_upload(user):
+    draw(user.page, SHAPES["2"], canvas=CANVAS)
+    drawn = settle(user.page)
+    upload = user._key("upload").locator('input[type="file"]')
+    upload.set_input_files(str(GOOD_UPLOAD))
+    uploaded = settle(user.page)
+    check_one_truth(uploaded, "upload over a drawing")
+    assert uploaded.component["strokes"] == 0  # the canvas shows the picture, not the drawing
+    assert _live_fingerprint(uploaded) != _live_fingerprint(drawn)
+    draw(user.page, SHAPES["bar"], canvas=CANVAS)  # drawing on a picture starts a new drawing
+    new = settle(user.page)
+    check_one_truth(new, "a stroke on the picture")
+    assert new.component["strokes"] == 1
+    user.undo()  # the upload comes back
+    back = settle(user.page)
+    check_one_truth(back, "undo")
+    assert _live_fingerprint(back) == _live_fingerprint(uploaded)
+    upload.set_input_files(str(BLANK_UPLOAD))
+    blank = settle(user.page)
+    check_one_truth(blank, "a blank upload")
+    assert blank.component["server"] is None and not blank.component["liveInput"]
+    assert "blank" in blank.text
+    pixels = np.frombuffer(__import__("base64").b64decode(blank.component["canvas"]), np.uint8)
+    assert pixels.reshape(-1, 4)[:, :3].max() == 0  # no stale picture beside the message
+
+
+def test_a_random_test_image_is_explained_live(user):
+    user.test_image()
+    screen = settle(user.page)
+    check_one_truth(screen, "random test image")
+    assert "test image #" in screen.component["note"]
+
+
+def test_compare_pairs_shows_the_upload_not_the_old_drawing(user):
+    draw(user.page, SHAPES["2"], canvas=CANVAS)
+    settle(user.page)
+    user._key("upload").locator('input[type="file"]').set_input_files(str(GOOD_UPLOAD))
+    uploaded = settle(user.page)
+    user._go("Compare pairs")
+    user.page.locator(".live-canvas[data-engine=ready]").first.wait_for(timeout=TIMEOUT)
+    compared = settle(user.page)
+    assert compared.component["liveInput"] == uploaded.component["liveInput"]
+    assert compared.component["strokes"] == 0
+
+
+def test_closing_edit_mode_keeps_the_undo_history(user):
+    draw(user.page, SHAPES["Z"], canvas=CANVAS)
+    first = settle(user.page)
+    draw(user.page, SHAPES["bar"], canvas=CANVAS)
+    second = settle(user.page)
+    user.edit()  # open the editor and close it: the drawing goes back on the live canvas
+    closed = settle(user.page)
+    check_one_truth(closed, "edit closed")
+    assert closed.component["strokes"] == 2
+    user.undo()  # back to the drawing as it was before the editor opened
+    undone = settle(user.page)
+    check_one_truth(undone, "undo after the editor")
+    assert undone.component["strokes"] == 2
+    assert _live_fingerprint(undone) == _live_fingerprint(second)
+    user.undo()  # and further back: the history from before the editor survived it
+    again = settle(user.page)
+    check_one_truth(again, "second undo")
+    assert _live_fingerprint(again) == _live_fingerprint(first)
