@@ -120,7 +120,7 @@ def input_data() -> dict:
         "rasterStrokes": record.raster_strokes,
         "image": _levels(record.image) if placed else None,
         "description": record.description if record.source not in ("pen", "none") else "",
-        "problem": record.problem or "",
+        "problem": inputs.plain_text(record.problem or ""),  # the record's is Markdown
     }
 
 
