@@ -24,7 +24,7 @@ st.caption(
     + (" and not the other character of its pair" if mode == "contrast" else "")
     + f" ({mode} mode, {state.KIND_NAMES[kind]} networks)."
 )
-SHARED_KEY = "compare_shared_scale"
+SHARED_KEY = state.SHARED_SCALE_KEY
 
 
 @st.fragment
