@@ -38,7 +38,7 @@ def compare_pairs() -> None:
         help="Off: each map on its own scale (the networks' values differ by orders of "
         "magnitude). On: one scale for all four, so their strengths compare.",
     )
-    fixed = {pair: cache.map_limit(pair, kind, mode) for pair in PAIRS}
+    fixed = {pair: cache.map_limits(pair, kind, mode) for pair in PAIRS}
     networks = [
         live_canvas.network(
             pair,

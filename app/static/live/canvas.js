@@ -19,7 +19,8 @@
 //   size      the canvas' side in pixels (280, as core's canvas path expects)
 //   brush     initial brush width
 //   engine    the engine module's address; networks: [{title, url, labels, limit, unlikely,
-//             refusal}]: limit the fixed colour scale (null: the map's own, or shared),
+//             refusal}]: limit the fixed colour scale, a list with one per explained class
+//             or one number (null: the map's own, or shared),
 //             unlikely the address of the network's "not one of these" parameters (null: no
 //             check), refusal the answer shown when the check flags the drawing
 //   judge     the 8-character CNN's weights, whose logits every check reads
@@ -614,7 +615,9 @@ class LiveCanvas {
       const shared = this.data.sharedScale && found.length > 1 ? symmetricLimit(concat(found.map((f) => f.map))) : null;
       found.forEach((explained, index) => {
         const panel = this.panels[index];
-        this.paintMap(panel, prepared.input, explained.map, shared || panel.network.limit || symmetricLimit(explained.map));
+        const limit = panel.network.limit; // fixed: one per explained class, or one for all
+        const fixed = Array.isArray(limit) ? limit[explained.target] : limit;
+        this.paintMap(panel, prepared.input, explained.map, shared || fixed || symmetricLimit(explained.map));
       });
       this.paintOverlay(this.panels[0], prepared.frame);
     } catch (error) {
