@@ -223,10 +223,14 @@ class LiveCanvas {
     const input = data.input || {};
     let newInput = false;
     if (input.load !== this.load) {
-      if (this.load !== undefined) this.remember();
+      const strokes = (input.strokes || []).map((stroke) => ({ w: stroke.w, p: [...stroke.p] }));
+      const picture = strokes.length ? null : input.picture || null;
+      // a load that shows the drawing already here (the editor closed without a change) is no
+      // step of the history: one Undo undoes one change
+      if (this.load !== undefined && !this.shows(strokes, picture)) this.remember();
       this.load = input.load;
-      this.strokes = (input.strokes || []).map((stroke) => ({ w: stroke.w, p: [...stroke.p] }));
-      this.picture = this.strokes.length ? null : input.picture || null;
+      this.strokes = strokes;
+      this.picture = picture;
       this.placed =
         this.strokes.length && input.image ? Float32Array.from(input.image, (v) => v / 255) : null;
       this.base = this.strokes.length && input.raster ? this.raster(input.raster, input.rasterStrokes) : null;
@@ -511,6 +515,11 @@ class LiveCanvas {
 
   snapshot() {
     return { strokes: [...this.strokes], picture: this.picture, placed: this.placed, base: this.base };
+  }
+
+  shows(strokes, picture) {
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    return same(strokes, this.strokes) && same(picture && Array.from(picture), this.picture && Array.from(this.picture));
   }
 
   remember() {
