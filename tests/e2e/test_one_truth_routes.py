@@ -162,3 +162,22 @@ def test_one_undo_undoes_one_move_in_the_editor(user):
     page.locator(".live-canvas .tools button", has_text="Redo").first.click()
     redone = settle(page)
     assert _live_fingerprint(redone) == _live_fingerprint(moved)
+
+
+def test_the_undo_history_survives_another_network_and_compare_pairs(user):
+    """Verification of the one-truth issue: switching the network, or Compare pairs and back,
+    emptied the canvas' undo history (the component is mounted again)."""
+    draw(user.page, SHAPES["Z"], canvas=CANVAS)
+    first = settle(user.page)
+    draw(user.page, SHAPES["bar"], canvas=CANVAS)
+    settle(user.page)
+    user.compare_and_back()
+    back = settle(user.page)
+    assert back.component["strokes"] == 2
+    user.undo()
+    undone = settle(user.page)
+    check_one_truth(undone, "undo after Compare pairs and back")
+    assert (
+        undone.component["strokes"] == 1
+        and undone.component["liveInput"] == first.component["liveInput"]
+    )

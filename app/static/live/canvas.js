@@ -38,6 +38,7 @@
 // drawing, so canvas and map share the first screen; a button switches to the map beside it.
 
 const CONTROLLERS = new WeakMap(); // parentElement -> controller, so reruns reuse the DOM
+const HISTORY = { undo: [], redo: [] }; // the drawing's undo and redo steps (see LiveCanvas)
 const ENGINES = new Map(); // engine address -> Promise of the module
 const NETWORKS = new Map(); // manifest address -> Promise of the loaded network
 const CHECKS = new Map(); // "not one of these" parameters' address -> Promise of the check
@@ -143,8 +144,10 @@ class LiveCanvas {
     this.root.liveStats = this.stats;
     this.strokes = [];
     this.picture = null;
-    this.undoStack = [];
-    this.redoStack = [];
+    // one history per browser tab: it survives the component being mounted again (another
+    // network, Compare pairs and back), as the record it steps through does
+    this.undoStack = HISTORY.undo;
+    this.redoStack = HISTORY.redo;
     this.current = null; // the stroke being drawn
     this.pendingSince = null; // time stamp of the oldest pointer event not yet painted
     this.frame = 0;
@@ -525,7 +528,7 @@ class LiveCanvas {
   remember() {
     this.undoStack.push(this.snapshot());
     if (this.undoStack.length > 100) this.undoStack.shift();
-    this.redoStack = [];
+    this.redoStack.length = 0;
   }
 
   restore(state) {
