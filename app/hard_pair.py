@@ -8,6 +8,7 @@ import streamlit as st
 
 from app import cache
 from core.data.pairs import display_name, pair_characters, pair_title
+from core.errors import ProjectFileError
 from core.insight.hard_pairs import (
     HARD_BELOW,
     accuracy_interval,
@@ -24,8 +25,8 @@ def test_accuracy(pair: str, kind: str) -> tuple[int, int] | None:
         test = cache.metadata(pair, kind)["evaluation"]["test"]
         total = int(test["n"])
         return round(float(test["accuracy"]) * total), total
-    except (KeyError, TypeError, ValueError):
-        return None
+    except (KeyError, TypeError, ValueError, ProjectFileError):
+        return None  # a damaged metadata file is named by the page's own checks
 
 
 def show(pair: str, kind: str, key: str) -> None:

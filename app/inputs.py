@@ -57,10 +57,14 @@ def _picture_link(image: np.ndarray | None) -> str | None:
     return None if image is None else encode(LinkedInput("picture", picture=image))
 
 
-def _render(drawn) -> tuple[np.ndarray | None, str | None, str]:
+def _render(drawn) -> tuple[np.ndarray | None, str | None, str | None]:
     """core's 28x28 input of strokes (or why they are not a character) and the canvas'
-    pixels it was made from, as a PNG data URL."""
-    rgba = render_pixel_strokes(list(drawn), CANVAS_SIZE)
+    pixels it was made from, as a PNG data URL (None when the drawing is too costly for the
+    server to draw: core refuses it before drawing, ``MAX_RENDER_WORK_US``)."""
+    try:
+        rgba = render_pixel_strokes(list(drawn), CANVAS_SIZE)
+    except ImageInputError as error:
+        return None, as_text(f"The drawing could not be used: {error}."), None
     raster = "data:image/png;base64," + base64.b64encode(image_to_png(rgba[..., 0])).decode()
     try:
         return canvas_to_input(rgba), None, raster
@@ -327,6 +331,13 @@ def description_markdown() -> str:
 
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def plain_text(escaped: str) -> str:
+    """:func:`as_text`'s output back as typed: the browser component shows text, not
+    Markdown (a refused upload's reason read "blank\\.png\\: ..." on the canvas)."""
+    return _ESCAPED.sub(r"\1", escaped)
 
 
 def as_text(text: str) -> str:

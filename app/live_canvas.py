@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from app import inputs, state
+from app import component_values, inputs, session_budget, state
 from core.errors import ProjectFileError
 from core.explain.question import indices
 from core.inputs.strokes import CANVAS_SIZE, DEFAULT_BRUSH, strokes_payload
@@ -32,6 +32,8 @@ LIVE_KEY = "live_engine"  # False: the server path only (the sidebar's switch, o
 
 @cache
 def _component():
+    component_values.install()  # what a browser sends is checked before Streamlit decodes it
+    session_budget.install()  # and what one session may cost the server is bounded
     return st.components.v2.component(
         "modulex_live_canvas",
         js=(STATIC / "canvas.js").read_text(encoding="utf-8"),
@@ -74,9 +76,12 @@ def engine_address() -> str:
     return engine_url()
 
 
-def network(name: str, kind: str, title: str, labels, limit: float | None = None) -> dict:
+def network(
+    name: str, kind: str, title: str, labels, limit: float | list[float] | None = None
+) -> dict:
     """A panel of the canvas: the network's browser weights and, for its "not one of these"
-    check, its parameters and the answer shown when the check flags the drawing."""
+    check, its parameters and the answer shown when the check flags the drawing. ``limit``: the
+    fixed colour scale, one per explained class (a list) or one for all; None: the map's own."""
     from core.insight.unlikely import not_one_of_these
     from core.models.networks import characters_of
 
@@ -92,8 +97,13 @@ def network(name: str, kind: str, title: str, labels, limit: float | None = None
 
 
 def accept(key: str) -> str | None:
-    """Take what the canvas sent (before the page explains anything): a hint if refused."""
-    return inputs.accept_drawing(_value(st.session_state.get(key), "drawing"), key)
+    """Take what the canvas sent (before the page explains anything): a hint if refused. The
+    value was decoded within app/component_values.py's budgets when the session state read it;
+    one it refused reads as ``{REFUSED_KEY: why}``, which holds no drawing and gives the hint."""
+    component_values.install()  # idempotent; also done when the component is first mounted
+    sent = st.session_state.get(key)
+    refused = inputs.accept_drawing(_value(sent, "drawing"), key)
+    return component_values.refusal(sent) or refused
 
 
 def _levels(image) -> list[int] | None:
@@ -113,7 +123,7 @@ def input_data() -> dict:
         "rasterStrokes": record.raster_strokes,
         "image": _levels(record.image) if placed else None,
         "description": record.description if record.source not in ("pen", "none") else "",
-        "problem": record.problem or "",
+        "problem": inputs.plain_text(record.problem or ""),  # the record's is Markdown
     }
 
 

@@ -22,6 +22,27 @@ html { font-size: 21px; }
   padding: 0.75rem 1.5rem 3rem; max-width: 100%;
 }
 h1 { font-size: 1.6rem !important; padding-top: 0.25rem !important; }
+/* phones: the bar in two short rows (the drop-downs side by side, then the buttons), not a
+   first screen of controls */
+@media (max-width: 640px) {
+  html { font-size: 15px; }
+  [data-testid="stMainBlockContainer"] { padding: 0.5rem 0.75rem 3rem; }
+  .st-key-presenter_bar { gap: 0.35rem !important; }
+  .st-key-presenter_bar [data-testid="stHorizontalBlock"] {
+    flex-wrap: nowrap !important; gap: 0.3rem !important; width: 100% !important;
+  }
+  .st-key-presenter_bar [data-testid="stHorizontalBlock"] > div {
+    flex: 1 1 0 !important; min-width: 0 !important; width: auto !important;
+  }
+  .st-key-presenter_bar [data-testid="stSelectbox"] { width: 100% !important; }
+  .st-key-presenter_bar [data-testid="stSelectbox"] input { flex: 1 1 auto; min-width: 0; }
+  .st-key-presenter_bar [data-testid="stSelectbox"] input + button { flex: 0 0 auto; width: auto; }
+  .st-key-presenter_bar > div:not(:first-child) { flex: 1 1 auto !important; }
+  .st-key-presenter_bar button {
+    width: 100%; padding: 0.25rem 0.4rem !important; min-height: 2.1rem;
+  }
+  .st-key-presenter_bar kbd { display: none; }
+}
 </style>"""
 NEXT_EXAMPLE_KEY, CLEAR_KEY = "N", "Delete"
 EXAMPLE_INDEX = "presenter_example"

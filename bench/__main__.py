@@ -3,7 +3,9 @@
 ``python -m bench``               everything but the load test (a few minutes)
 ``python -m bench --quick``       a tiny configuration (the smoke test runs this)
 ``python -m bench load``          the load test: 20/40/60 protocol sessions on one server and on two
-                                  replicas behind nginx, validated against 5 Chromium sessions
+                                  replicas behind nginx, validated against 5 Chromium sessions; a
+                                  class of 60 with one Chromium drawing; one hostile session
+                                  flooding the class (bench/hostile.py)
 ``python -m bench uploads``       time and memory of every hostile upload (also part of ``all``)
 ``python -m bench gallery``       the mistakes gallery's filter change (needs the dataset)
 ``python -m bench live``          the live drawing component in Chromium (also part of ``all``)
@@ -51,6 +53,15 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--skip-replicas", action="store_true", help="load test: leave out the nginx replicas"
     )
+    parser.add_argument(
+        "--hostile",
+        default="all",
+        help="load test: the floods to measure (bench/hostile.py kinds, comma-separated; "
+        "'none' leaves them out)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="load test: classroom rounds with one Chromium"
+    )
     parser.add_argument("--out", help="write results.json / results.md here instead of bench/")
     args = parser.parse_args(argv)
 
@@ -68,10 +79,13 @@ def main(argv=None) -> int:
     if args.what == "load":
         from bench import load
 
+        kinds = {"all": None, "none": ()}.get(args.hostile, tuple(args.hostile.split(",")))
         results["load"] = load.run(
             levels=[int(level) for level in args.sessions.split(",")],
             replicas=not args.skip_replicas,
             browsers=not args.skip_browser,
+            hostile_kinds=kinds,
+            rounds=args.rounds,
         )
     elif args.what == "live":
         from bench import live

@@ -23,7 +23,7 @@ import random
 import statistics
 import threading
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 
 from bench.browser import ROOT, app_server, resident_memory_mb
 from bench.protocol import Session, SessionError
@@ -106,6 +106,18 @@ class Servers:
 
     def memory(self) -> float:
         return sum(resident_memory_mb(pid) for pid in self.pids)
+
+    def waited(self) -> float:
+        """Seconds the servers' threads have spent ready to run but waiting for a core
+        (Linux schedstat): what the machine's other work took from them."""
+        total = 0
+        for pid in self.pids:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                try:
+                    total += int(open(f"/proc/{pid}/task/{task}/schedstat").read().split()[1])
+                except (OSError, IndexError, ValueError):  # a thread that just ended
+                    continue
+        return total / 1e9
 
 
 @contextmanager
@@ -193,10 +205,12 @@ async def _protocol_level(url: str, sessions: int, pointer_ups: int, servers: Se
     cpu_opened = servers.cpu()
     memory_open = servers.memory()
     client_cpu = time.process_time()
+    waited = servers.waited()
     started = time.perf_counter()
     with peak_memory(servers) as memory:
         await asyncio.gather(*(_draw_session(s, n, pointer_ups, outcome) for n, s in opened))
     elapsed = time.perf_counter() - started
+    waited = servers.waited() - waited
     client_cpu = time.process_time() - client_cpu
     cpu_drawn = servers.cpu()
     for _, session in opened:
@@ -207,6 +221,7 @@ async def _protocol_level(url: str, sessions: int, pointer_ups: int, servers: Se
         "server_cpu_s_per_open": (cpu_opened - cpu_open) / max(len(opened), 1),
         "server_cpu_share": (cpu_drawn - cpu_opened) / (elapsed * (os.cpu_count() or 1)),
         "client_cpu_share": client_cpu / (elapsed * (os.cpu_count() or 1)),
+        "cpu_wait_share": waited / elapsed,
         "max_s": max(latencies, default=float("nan")),
         "open_p95_s": percentile(outcome["open_s"], 0.95),
         "memory_mb": {
@@ -336,6 +351,186 @@ def validate(url: str, servers: Servers, sessions: int = 5, repeats: int = 2) ->
     }
 
 
+# --- a classroom with a real browser, and one hostile session ---------------------------------
+
+CLASSROOM = 60
+CLASSROOM_ROUNDS = 4
+P95_TARGET_S = 0.25
+HOSTILE_RATIO_TARGET = 2.0
+
+
+async def _flood_process(url: str, kind: str, seconds: float):
+    """``python -m bench.hostile`` in a process of its own (its sending must not slow this
+    process' sessions), already flooding when this returns."""
+    import sys
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.hostile",
+        url,
+        kind,
+        str(seconds),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    await asyncio.sleep(3)  # it opened its page and floods
+    return process
+
+
+async def _flood_result(process) -> dict:
+    import json
+
+    if process.returncode is None:
+        process.terminate()
+    output, _ = await process.communicate()
+    try:
+        return json.loads(output.decode().strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"sent": None, "note": "stopped before it reported"}
+
+
+async def _classroom_round(
+    url: str, sessions: int, servers: Servers, browsers: int, hostile: str | None
+) -> dict:
+    """``sessions`` protocol sessions and ``browsers`` Chromium pages draw at once (the pages
+    open and settle first), with one ``hostile`` session flooding throughout if given."""
+    protocol = {"errors": [], "latencies": [], "open_s": []}
+    browser = {"errors": [], "latencies": []}
+    opened: list[tuple[int, Session]] = []
+
+    async def open_one(number):
+        session = Session(url)
+        try:
+            protocol["open_s"].append(await session.open())
+            opened.append((number, session))
+        except (SessionError, OSError) as error:
+            protocol["errors"].append(f"session {number} did not open: {error}")
+
+    await asyncio.gather(*(open_one(number) for number in range(sessions)))
+    flood = None
+    tasks = []
+    async with _maybe_chromium(browsers) as contexts:
+        ready, go = asyncio.Semaphore(0), asyncio.Event()
+        tasks = [
+            asyncio.create_task(_browser_session(c, url, 1000 + n, POINTER_UPS, ready, go, browser))
+            for n, c in enumerate(contexts)
+        ]
+        for _ in contexts:
+            await ready.acquire()
+        if contexts:
+            await asyncio.sleep(3)  # the pages' static files and the engines' weights: loaded
+        if hostile:
+            flood = await _flood_process(url, hostile, 120)
+        before = load_average()[0]
+        cpu, waited = servers.cpu(), servers.waited()
+        started = time.perf_counter()
+        go.set()
+        await asyncio.gather(
+            *(_draw_session(s, n, POINTER_UPS, protocol) for n, s in opened), *tasks
+        )
+        elapsed = time.perf_counter() - started
+        cpu, waited = servers.cpu() - cpu, servers.waited() - waited
+        flooded = await _flood_result(flood) if flood else None
+    for _, session in opened:
+        await session.close()
+    return {
+        "protocol": _level_figures(sessions, protocol, cpu, elapsed),
+        "browser": browser,
+        "cpu_wait_share": waited / elapsed,
+        "hostile": hostile,
+        "flood": flooded,
+        "load_average": [before, load_average()[0]],
+    }
+
+
+@asynccontextmanager
+async def _maybe_chromium(browsers: int):
+    """``browsers`` fresh Chromium contexts (none: no browser started)."""
+    if not browsers:
+        yield []
+        return
+    from playwright.async_api import async_playwright
+
+    from bench.browser import CHROMIUM_ARGS, chromium_path
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield [
+                await chromium.new_context(viewport={"width": 1300, "height": 900})
+                for _ in range(browsers)
+            ]
+        finally:
+            await chromium.close()
+
+
+def classroom(
+    url: str, servers: Servers, sessions: int = CLASSROOM, rounds: int = CLASSROOM_ROUNDS
+) -> dict:
+    """A class of ``sessions`` protocol sessions with one real Chromium drawing among them,
+    ``rounds`` times (the browser's pen lifts pooled over the rounds for its p95)."""
+    rows = [
+        run_async(_classroom_round(url, sessions, servers, browsers=1, hostile=None))
+        for _ in range(rounds)
+    ]
+    browser = [latency for row in rows for latency in row["browser"]["latencies"]]
+    errors = [error for row in rows for error in row["browser"]["errors"]]
+    protocol = [row["protocol"] for row in rows]
+    return {
+        "sessions": sessions,
+        "rounds": rounds,
+        "browser": {
+            "pointer_ups": len(browser),
+            "errors": len(errors),
+            "error_messages": errors[:5],
+            "p50_s": statistics.median(browser) if browser else float("nan"),
+            "p95_s": percentile(browser, 0.95),
+            "max_s": max(browser, default=float("nan")),
+        },
+        "protocol": {
+            "pointer_ups": sum(row["pointer_ups"] for row in protocol),
+            "errors": sum(row["errors"] for row in protocol),
+            "p95_s_per_round": [row["p95_s"] for row in protocol],
+            "server_cpu_ms_per_pointer_up": statistics.mean(
+                row["server_cpu_ms_per_pointer_up"] for row in protocol
+            ),
+        },
+        "cpu_wait_share": [row["cpu_wait_share"] for row in rows],
+        "load_average": [row["load_average"] for row in rows],
+    }
+
+
+def hostile(url: str, servers: Servers, sessions: int = CLASSROOM, kinds=None) -> dict:
+    """For each kind of flood (bench/hostile.py): the class drawing without it, then with one
+    session flooding throughout; the others' p50 / p95 beside each other."""
+    from bench.hostile import KINDS
+
+    found = {}
+    for kind in kinds or KINDS:
+        quiet = run_async(_classroom_round(url, sessions, servers, browsers=0, hostile=None))
+        flooded = run_async(_classroom_round(url, sessions, servers, browsers=0, hostile=kind))
+        found[kind] = {
+            "without": {
+                **quiet["protocol"],
+                "load_average": quiet["load_average"],
+                "cpu_wait_share": quiet["cpu_wait_share"],
+            },
+            "with": {
+                **flooded["protocol"],
+                "load_average": flooded["load_average"],
+                "cpu_wait_share": flooded["cpu_wait_share"],
+            },
+            "flood": flooded["flood"],
+            "p95_ratio": flooded["protocol"]["p95_s"] / quiet["protocol"]["p95_s"],
+        }
+    return found
+
+
 # --- the whole benchmark ----------------------------------------------------------------------
 
 
@@ -353,10 +548,17 @@ async def _warm(url: str) -> None:
 
 
 def run(
-    levels=LEVELS, pointer_ups: int = POINTER_UPS, replicas: bool = True, browsers: bool = True
+    levels=LEVELS,
+    pointer_ups: int = POINTER_UPS,
+    replicas: bool = True,
+    browsers: bool = True,
+    hostile_kinds=None,
+    rounds: int = CLASSROOM_ROUNDS,
 ) -> dict:
-    """Every level on one server, the browser validation, and every level on two replicas
-    behind nginx (skipped, and said so, when nginx is not installed)."""
+    """Every level on one server, the browser validation, the classroom (60 sessions and one
+    Chromium) and the hostile floods; then the levels and the classroom on two replicas behind
+    nginx (skipped, and said so, when nginx is not installed). ``hostile_kinds=()`` leaves the
+    floods out."""
     results = {
         "method": "protocol",
         "levels": {},
@@ -370,6 +572,9 @@ def run(
             results["levels"][str(sessions)] = protocol_level(url, sessions, servers, pointer_ups)
         if browsers:
             results["validation"] = validate(url, servers)
+            results["classroom"] = classroom(url, servers, rounds=rounds)
+        if hostile_kinds != ():
+            results["hostile"] = hostile(url, servers, kinds=hostile_kinds)
     if replicas:
         from bench.proxy import nginx_path, replicas_behind_nginx
 
@@ -384,6 +589,10 @@ def run(
                     str(sessions): protocol_level(url, sessions, servers, pointer_ups)
                     for sessions in levels
                 }
+                if browsers:
+                    results["replicas_classroom"] = classroom(url, servers, rounds=rounds)
+                if hostile_kinds != ():
+                    results["replicas_hostile"] = hostile(url, servers, kinds=hostile_kinds)
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
     return results
 

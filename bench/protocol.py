@@ -121,6 +121,7 @@ class Session:
         self.widgets: dict[str, WidgetState] = {}  # what the page shows, sent with each rerun
         self.popovers: set[tuple[int, ...]] = set()  # their content is not mounted until opened
         self.fingerprint = ""
+        self.texts: list[str] = []  # the text and warnings the last run showed
 
     async def open(self) -> float:
         """Load the page as a fresh tab does; return seconds to the first run's end."""
@@ -179,6 +180,31 @@ class Session:
             raise SessionError("the fragment run ended without the confidence line")
         return updated - started
 
+    async def send_value(self, text: str, field: str = "state") -> float:
+        """Send raw JSON ``text`` as the canvas' state (``field="state"``, a widget state's
+        ``json_value``) or its event list (``"events"``), as a client crafting its own messages
+        would, in the fragment rerun of a pen lift; return seconds until the run ends. Raises
+        :class:`SessionError` if the page shows an exception or the connection closes."""
+        state = BackMsg().rerun_script.widget_states
+        for widget_id, shown in self.widgets.items():
+            if widget_id != self.canvas_id:
+                state.widgets.append(shown)
+        widget = state.widgets.add()
+        if field == "state":
+            widget.id = self.canvas_id
+            widget.json_value = text
+        else:  # Streamlit's trigger aggregator of the component (bidi_component/main.py)
+            from streamlit.components.v2.bidi_component.main import _make_trigger_id
+
+            widget.id = _make_trigger_id(self.canvas_id, "events")
+            widget.json_trigger_value = text
+        message = BackMsg(rerun_script=self._client_state(widget_states=state))
+        message.rerun_script.fragment_id = self.fragment_id
+        started = time.perf_counter()
+        await self._send(message)
+        await self._until_finished(started)
+        return time.perf_counter() - started
+
     async def close(self) -> None:
         if self.socket is not None:
             await self.socket.close()
@@ -204,6 +230,7 @@ class Session:
     async def _until_finished(self, started: float | None = None) -> float | None:
         """Read ForwardMsgs until the run ends; return when the confidence line arrived."""
         updated = None
+        self.texts = []
         deadline = time.perf_counter() + self.timeout
         while True:
             remaining = deadline - time.perf_counter()
@@ -255,8 +282,11 @@ class Session:
         if which == "bidi_component" and element.bidi_component.id.endswith(f"-{CANVAS_KEY}"):
             self.canvas_id = element.bidi_component.id
             self.fragment_id = delta.fragment_id
+        if which == "alert":
+            self.texts.append(element.alert.body)
         if which == "markdown":
             body = element.markdown.body
+            self.texts.append(body)
             found = FINGERPRINT.search(body)
             if found:
                 self.fingerprint = found.group(1)

@@ -1,12 +1,13 @@
 """Reading the project's own stored files safely: JSON nested a bounded depth, ``.npz`` files
-without pickles and with every member's size checked before it is decompressed, and float
-arrays of a known shape. Each problem is a :class:`~core.errors.ModelFileError` that names the
-file and the command that restores it.
+without pickles and with every member's size and ``.npy`` header checked before it is
+decompressed, and float arrays of a known shape. Each problem is a
+:class:`~core.errors.ModelFileError` that names the file and the command that restores it.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import zipfile
 from pathlib import Path
 
@@ -51,7 +52,10 @@ def load_json(path: Path, fix: str | None = None):
 
 def read_npz(path: Path, fix: str, what: str = "global maps file") -> dict[str, np.ndarray]:
     """Every array of an ``.npz`` file, without pickles, refusing oversized files and members
-    before decompressing them; a :class:`ModelFileError` naming the file otherwise."""
+    before decompressing them, and any member whose ``.npy`` header declares another array than
+    the member holds, before numpy allocates it (:func:`npy_header_problem`; a header claiming
+    2.85 TiB raised MemoryError on six pages, issue 25); a :class:`ModelFileError` naming the
+    file otherwise."""
     if not path.is_file():
         raise ModelFileError(path, f"{what} not found", fix=fix)
     if path.stat().st_size > MAX_NPZ_BYTES:
@@ -59,16 +63,45 @@ def read_npz(path: Path, fix: str, what: str = "global maps file") -> dict[str, 
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-        if len(members) > MAX_NPZ_MEMBERS or any(
-            info.file_size > MAX_NPZ_BYTES for info in members
-        ):
-            raise ValueError(
-                f"more than {MAX_NPZ_MEMBERS} arrays or one over {MAX_NPZ_BYTES // 2**20} MB"
-            )
+            if len(members) > MAX_NPZ_MEMBERS or any(
+                info.file_size > MAX_NPZ_BYTES for info in members
+            ):
+                raise ValueError(
+                    f"more than {MAX_NPZ_MEMBERS} arrays or one over {MAX_NPZ_BYTES // 2**20} MB"
+                )
+            for info in members:
+                problem = npy_header_problem(archive, info)
+                if problem:
+                    raise ValueError(f"member {info.filename[:40]!r} {problem}")
         with np.load(path, allow_pickle=False) as stored:
             return {key: stored[key] for key in stored.files}
     except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as error:
         raise ModelFileError(path, f"is not a valid {what} ({error})", fix=fix) from None
+
+
+def npy_header_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+    """What is wrong with the ``.npy`` header of one member, or None: the array it declares
+    (shape and dtype, read without numpy allocating anything) must be plain data and fill the
+    member exactly, so its size is bounded by the member's (checked) size."""
+    from numpy.lib import format as npy
+
+    with archive.open(info) as member:
+        try:
+            version = npy.read_magic(member)
+            read = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+            shape, _, dtype = read(member)
+        except (ValueError, SyntaxError, TypeError) as error:
+            return f"has no readable array header ({str(error)[:80]})"
+        header_bytes = member.tell()
+    if dtype.hasobject:
+        return "holds Python objects (pickles are refused)"
+    declared = math.prod(shape) * dtype.itemsize  # Python integers: no overflow
+    if declared != info.file_size - header_bytes:
+        return (
+            f"declares a {'x'.join(map(str, shape)) or 'scalar'} {dtype} array "
+            f"({declared:,} bytes) but holds {info.file_size - header_bytes:,}"
+        )
+    return None
 
 
 def npz_header(path: Path, arrays: dict, fix: str) -> dict:

@@ -151,3 +151,57 @@ def test_two_replicas_behind_nginx_stick_and_survive_one_stopping():
     ports = (BASE_PORT + 1, BASE_PORT + 2)
     with proxy.replicas_behind_nginx(ports, BASE_PORT + 3) as (url, replicas):
         load.run_async(_replica_scenario(url, replicas))
+
+
+@pytest.mark.slow
+def test_one_command_serves_a_classroom_behind_nginx():
+    """``python -m app.serve``: replicas and nginx from one command; a tab draws through it;
+    SIGTERM stops every process it started."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    _nginx_or_skip()
+    port = BASE_PORT + 10
+    command = [sys.executable, "-m", "app.serve", "--replicas", "2", "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--address", "127.0.0.1"],
+        cwd=proxy.ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        lines = iter(server.stdout.readline, "")  # the replicas' own lines come first
+        assert any("ModuleX dashboard: http://localhost:" in line for line in lines)
+        url = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=10) as response:
+            assert response.read() == b"ok"
+            assert response.headers["X-Replica"].startswith("127.0.0.1:")
+
+        async def draw():
+            session = Session(url)
+            await session.open()
+            assert session.replica and session.page_replica == session.replica
+            await session.pointer_up(load.canvas_strokes(1))
+            await session.close()
+
+        load.run_async(draw())
+        children = _children(server.pid)
+        assert len(children) == 3  # two replicas and nginx
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    deadline = time.monotonic() + 20
+    while any(os.path.exists(f"/proc/{pid}") for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in children)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        path = f"/proc/{pid}/task/{task}/children"
+        if os.path.exists(path):
+            found += [int(child) for child in open(path).read().split()]
+    return found

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from core.data.idx import read_idx
-from core.data.pairs import pair_characters
+from core.data.pairs import EIGHT_CHARACTERS, pair_characters
 from core.errors import DatasetError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +77,25 @@ def read_mapping(path: str | Path) -> dict[int, str]:
     return mapping
 
 
+def eight_character_problem(mapping: dict[int, str]) -> str | None:
+    """What keeps a mapping from being the 8-character set's (label ``i`` holds the ``i``-th of
+    ``0 2 5 8 B O S Z``, a letter in either case, and nothing else), or None. Every page reads
+    the same file through this check, so the 8-character and the pair pages refuse the same
+    files (issue 25)."""
+    expected = {
+        label: {character, character.lower()} for label, character in enumerate(EIGHT_CHARACTERS)
+    }
+    if sorted(mapping) != sorted(expected):
+        return f"lists labels {sorted(mapping)[:10]}, not 0 to {len(EIGHT_CHARACTERS) - 1}"
+    for label, characters in sorted(mapping.items()):
+        if not characters or not set(characters) <= expected[label]:
+            return (
+                f"label {label} stands for {characters!r}, not {EIGHT_CHARACTERS[label]} "
+                "(the file is damaged or not the 8-character set's)"
+            )
+    return None
+
+
 def label_for(mapping: dict[int, str], character: str, source: str | Path | None = None) -> int:
     """The label whose characters include ``character`` (letters match either case); an error
     names ``source`` (default: the pairs' mapping file) when not exactly one label does."""
@@ -109,7 +128,12 @@ def _load_split_cached(folder: str, split: str) -> tuple[np.ndarray, np.ndarray]
         )
     if len(labels) != len(stored):
         raise DatasetError(labels_path, f"holds {len(labels)} labels for {len(stored)} images")
-    known = np.array(sorted(read_mapping(folder_path / PAIR_FILES["mapping"])))
+    mapping_path = folder_path / PAIR_FILES["mapping"]
+    table = read_mapping(mapping_path)
+    problem = eight_character_problem(table)
+    if problem:
+        raise DatasetError(mapping_path, problem)
+    known = np.array(sorted(table))
     unknown = np.setdiff1d(np.unique(labels), known)
     if unknown.size:
         raise DatasetError(

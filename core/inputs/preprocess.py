@@ -59,10 +59,15 @@ TARGET_SIDE = 24
 MIN_EXTENT = 0.12
 """Smallest drawing accepted, as a share of the picture's longer side: a dot or a tick would
 otherwise be blown up to fill the frame and be "recognised" as a blob."""
-MAX_UPLOAD_PIXELS = 4096 * 4096
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # the same cap as server.maxUploadSize in .streamlit/config.toml
+MAX_UPLOAD_SIDE = 4096
+MAX_UPLOAD_PIXELS = MAX_UPLOAD_SIDE * MAX_UPLOAD_SIDE
+MAX_UPLOAD_BYTES = 5 * 1000 * 1000
+"""server.maxUploadSize in .streamlit/config.toml (5) as Streamlit's upload widget counts it in
+the browser: 5,000,000 bytes (it counts 1,024-byte kilobytes only on Windows, and the server
+accepts up to 5 MiB), so a file the widget refuses is refused here too, whatever sent it."""
 Image.MAX_IMAGE_PIXELS = MAX_UPLOAD_PIXELS  # Pillow refuses decompression bombs beyond twice this
-MAX_WEBP_PIXELS = 2048 * 2048
+MAX_WEBP_SIDE = 2048
+MAX_WEBP_PIXELS = MAX_WEBP_SIDE * MAX_WEBP_SIDE
 """Pillow's WebP decoder holds several full-size copies: 16 MP would cost over 250 MB."""
 UPLOAD_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
 """The only decoders an upload may reach (an EPS renamed .png must not start Ghostscript)."""
@@ -286,30 +291,26 @@ def image_file_to_input(data: bytes) -> np.ndarray:
         raise ImageInputError("the file is empty (0 bytes)")
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImageInputError(
-            f"the file is {len(data) / 2**20:.1f} MB; "
-            f"pictures up to {MAX_UPLOAD_BYTES // 2**20} MB are accepted"
+            f"the file is {len(data):,} bytes; pictures up to {MAX_UPLOAD_BYTES / 1e6:g} MB "
+            f"({MAX_UPLOAD_BYTES:,} bytes) are accepted"
         )
     try:
         with Image.open(io.BytesIO(data), formats=UPLOAD_FORMATS) as image:
             width, height = image.size
             limit = MAX_WEBP_PIXELS if image.format == "WEBP" else MAX_UPLOAD_PIXELS
             if width * height > limit:
+                webp = limit < MAX_UPLOAD_PIXELS
                 raise ImageInputError(
-                    f"the image is {width}x{height} pixels; "
-                    f"the limit is {limit / 1_000_000:.0f} megapixels"
-                    + (
-                        " for WebP (PNG and JPEG may be larger)"
-                        if limit < MAX_UPLOAD_PIXELS
-                        else ""
-                    )
+                    f"the image is {width}x{height} pixels; the limit is "
+                    + pixel_limit_text(MAX_WEBP_SIDE if webp else MAX_UPLOAD_SIDE)
+                    + (" for WebP (PNG and JPEG may be larger)" if webp else "")
                 )
             ink = _picture_ink(image)
     except ImageInputError:
         raise
     except Image.DecompressionBombError:
         raise ImageInputError(
-            "the image is too large to open safely "
-            f"(limit {MAX_UPLOAD_PIXELS // 1_000_000} megapixels)"
+            f"the image is too large to open safely (the limit is {pixel_limit_text()})"
         ) from None
     except UnidentifiedImageError:
         raise ImageInputError(
@@ -321,6 +322,12 @@ def image_file_to_input(data: bytes) -> np.ndarray:
     if prepared is None:
         raise ImageInputError("the image is blank: no character found")
     return prepared
+
+
+def pixel_limit_text(side: int = MAX_UPLOAD_SIDE) -> str:
+    """A pixel limit as a user reads it, exactly: ``"16,777,216 pixels (4096x4096)"`` (a
+    4097x4097 picture is over it, which "17 megapixels" did not say)."""
+    return f"{side * side:,} pixels ({side}x{side})"
 
 
 def _picture_ink(image: Image.Image) -> np.ndarray | None:

@@ -59,9 +59,55 @@ draws them (a binary 1x rendering differs from the canvas by a pixel along every
 to move a 28x28 input by tens of grey levels once it is framed and thinned)."""
 
 
+# What the 4x-supersampled renderer below spends, in CPU time (measured 2026-12 on this
+# project's shared 2-core machine, load average 3-5: 120 drawings of 50-5,000 points at brush
+# 2-80, fitted to those over 8 ms; the estimate is within 0.5-1.45x of each of them): ~2 ms for
+# the canvas itself (the 1120x1120 image and its reduction); at each point drawn, a disc and a
+# polygon, ~6 us plus ~0.3 us per pixel of brush width; and the polygons' scanlines and fill,
+# ~0.12 us per pixel of stroke length plus ~1 ns per pixel of length times width. Points within
+# a quarter pixel of the last one drawn are skipped (:func:`_distinct`), so at most 1 + 4 x its
+# length of a stroke's points are drawn (the estimate counts that many: a stroke of many
+# near-duplicate points is overestimated). A drawing's points are bounded by MAX_POINTS, but
+# 20,000 points at brush 80 still took 0.7-1.4 s of one core (estimated 0.6-1.2 s): the work is
+# bounded per drawing instead, so one pen lift cannot hold the server.
+RENDER_US_BASE = 2_000.0
+JOINT_US_BASE, JOINT_US_PER_PIXEL = 6.0, 0.3
+LENGTH_US_PER_PIXEL = 0.12
+FILL_US_PER_PIXEL = 0.001
+MAX_RENDER_WORK_US = 60_000.0
+"""Largest estimated drawing work the server does for one drawing (~60 ms): a character of a
+few strokes costs ~2-4 ms (estimated 2.1-2.4 ms), 3,000 points with the 20 px brush 38-61 ms
+(estimated 39 ms)."""
+
+
+def render_work(strokes: list[PixelStroke]) -> float:
+    """Estimated microseconds :func:`render_pixel_strokes` spends on ``strokes`` (the canvas,
+    the points drawn and the strokes' length and fill, the terms above), computed without
+    drawing."""
+    work = RENDER_US_BASE
+    for stroke in strokes:
+        points = np.asarray(stroke.points, dtype=np.float64).reshape(-1, 2)
+        length = float(np.hypot(*np.diff(points, axis=0).T).sum()) if len(points) > 1 else 0.0
+        drawn = min(len(points), 1 + SUPERSAMPLE * length)  # what _distinct can keep
+        work += drawn * (JOINT_US_BASE + JOINT_US_PER_PIXEL * stroke.width)
+        work += length * (LENGTH_US_PER_PIXEL + FILL_US_PER_PIXEL * stroke.width)
+    return work
+
+
 def render_pixel_strokes(strokes: list[PixelStroke], size: int = CANVAS_SIZE) -> np.ndarray:
     """RGBA uint8 ``[size, size, 4]``: white strokes with round ends and joints on black,
-    anti-aliased: :func:`supersampled` averaged down by :func:`average_down`."""
+    anti-aliased: :func:`supersampled` averaged down by :func:`average_down`.
+
+    Raises :class:`ImageInputError` before drawing anything when the drawing would cost more
+    than ``MAX_RENDER_WORK_US`` (:func:`render_work`)."""
+    work = render_work(strokes)
+    if work > MAX_RENDER_WORK_US:
+        count = sum(len(stroke.points) for stroke in strokes)
+        brush = max(stroke.width for stroke in strokes)
+        raise ImageInputError(
+            f"the drawing is too detailed for the server to draw ({count:,} points, brush up "
+            f"to {brush:g} px): undo some strokes, clear the canvas or use a thinner brush"
+        )
     grey = average_down(supersampled(strokes, size))
     return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
 
@@ -111,7 +157,8 @@ def parse_strokes(payload, size: int = CANVAS_SIZE) -> list[PixelStroke]:
     """The strokes of a drawing sent by the browser, checked like any upload.
 
     ``payload`` is a list of ``{"w": width, "p": [x0, y0, x1, y1, ...]}`` in canvas pixels.
-    Raises :class:`ImageInputError` naming what is wrong (type, count, size, range, finite).
+    Raises :class:`ImageInputError` naming what is wrong (type, count, size, range, finite);
+    never anything else, whatever the payload (a 400-digit coordinate included).
     """
     if not isinstance(payload, list):
         raise ImageInputError("the drawing is not a list of strokes")
@@ -133,15 +180,24 @@ def parse_strokes(payload, size: int = CANVAS_SIZE) -> list[PixelStroke]:
         total += len(values) // 2
         if total > MAX_POINTS:
             raise ImageInputError(f"the drawing has more than {MAX_POINTS} points")
-        if not all(_is_number(value) for value in values):
+        # plain numbers only (no text, booleans, lists or None); checked in one pass in C
+        if not set(map(type, values)) <= {int, float}:
             raise ImageInputError(f"stroke {number}: every coordinate must be a finite number")
-        coordinates = np.asarray(values, dtype=np.float64)
+        try:
+            coordinates = np.asarray(values, dtype=np.float64)
+        except OverflowError:  # an integer too large for a float
+            raise ImageInputError(
+                f"stroke {number}: points must lie on or near the {size}x{size} canvas"
+            ) from None
+        if not np.isfinite(coordinates).all():
+            raise ImageInputError(f"stroke {number}: every coordinate must be a finite number")
         # a stroke moved partly off the canvas (edit mode) is fine: its ink there is clipped
         if coordinates.min() < -size or coordinates.max() > 2 * size:
             raise ImageInputError(
                 f"stroke {number}: points must lie on or near the {size}x{size} canvas"
             )
-        strokes.append(PixelStroke(float(width), [tuple(p) for p in coordinates.reshape(-1, 2)]))
+        points = list(map(tuple, coordinates.reshape(-1, 2).tolist()))
+        strokes.append(PixelStroke(float(width), points))
     return strokes
 
 
@@ -207,15 +263,28 @@ def _clip_segment(start, end, low: float, high: float):
 
 
 def strokes_payload(strokes: list[PixelStroke]) -> list[dict]:
-    """The inverse of :func:`parse_strokes`: JSON for the browser (0.1 px precision)."""
+    """The inverse of :func:`parse_strokes`: JSON for the browser (0.1 px precision; numpy
+    rounds a whole stroke at once: 20,000 points one by one cost the server ~15 ms a run)."""
     return [
-        {"w": stroke.width, "p": [round(float(v), 1) for point in stroke.points for v in point]}
+        {
+            "w": stroke.width,
+            "p": np.round(np.asarray(stroke.points, np.float64).ravel(), 1).tolist(),
+        }
         for stroke in strokes
     ]
 
 
 def _is_number(value) -> TypeGuard[float]:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite int or float (not a bool). Integers are compared, never converted: a 400-digit
+    one is not a float and would raise OverflowError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, int):
+        return -_LARGEST_INT <= value <= _LARGEST_INT
+    return math.isfinite(value)
+
+
+_LARGEST_INT = 2**53  # every int up to this is exactly a float
 
 
 def arc(

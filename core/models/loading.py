@@ -29,9 +29,13 @@ from core.models.paths import METADATA_FILE, MODEL_FILE, model_dir
 from core.models.weights_export import (
     EXPORT_FIX,
     MANIFEST_FILE,
+    MAX_ACTIVATION,
     WeightsExport,
+    activation_bound,
+    describe_layers,
     metadata_checksums_problem,
     model_problem,
+    overflow_problem,
     read_export,
     source_model_problem,
 )
@@ -87,6 +91,9 @@ def _model_problem(model: keras.Model, kind: str, n_classes: int | None) -> str 
         return f"has {classes} outputs; this network tells {n_classes} classes apart"
     if not all(np.isfinite(weights).all() for weights in model.get_weights()):
         return "holds non-finite weights (NaN or infinity)"
+    bound = activation_bound(describe_layers(layer_stack(model)))
+    if bound > MAX_ACTIVATION:
+        return overflow_problem(bound)
     return None
 
 

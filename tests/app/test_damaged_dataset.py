@@ -55,8 +55,44 @@ DAMAGES = {
     "mapping garbage": (data.PAIR_FILES["mapping"], lambda raw: b"zero forty-eight\n"),
     "mapping empty": (data.PAIR_FILES["mapping"], lambda raw: b""),
     "mapping without Z": (data.PAIR_FILES["mapping"], lambda raw: MAPPING.encode()[:-9]),
+    # the 8-character pick accepted these while the pair pages refused them (issue 25)
+    "mapping listing S twice": (
+        data.PAIR_FILES["mapping"],
+        lambda raw: MAPPING.replace("2 53", "2 83 115").encode(),
+    ),
+    "mapping with a 3 for the 5": (
+        data.PAIR_FILES["mapping"],
+        lambda raw: MAPPING.replace("2 53", "2 51").encode(),
+    ),
+    "mapping with labels shifted": (
+        data.PAIR_FILES["mapping"],
+        lambda raw: "".join(
+            f"{int(line.split()[0]) + 1} {line.split(' ', 1)[1]}\n" for line in MAPPING.splitlines()
+        ).encode(),
+    ),
 }
 QUICK = ("images truncated", "labels outside the mapping", "mapping without Z")
+
+
+@pytest.mark.parametrize("damage", [name for name in DAMAGES if name.startswith("mapping")])
+def test_every_scope_refuses_the_same_mapping_files(damage, tmp_path, monkeypatch):
+    """A mapping file is refused by the 8-character pick exactly when the pair pages refuse it."""
+    from core.errors import DatasetError
+
+    pairs = _write_dataset(tmp_path)
+    name, change = DAMAGES[damage]
+    (pairs / name).write_bytes(change((pairs / name).read_bytes()))
+    monkeypatch.setenv("EMNIST_DIR", str(tmp_path))
+    data._load_split_cached.cache_clear()
+    outcomes = []
+    for load in (lambda: data.load_split("test"), lambda: data.load_pair("5S", "test")):
+        try:
+            load()
+            outcomes.append("accepted")
+        except DatasetError as error:
+            assert name in str(error) and "To fix:" in str(error)
+            outcomes.append("refused")
+    assert outcomes == ["refused", "refused"], (damage, outcomes)
 
 
 def _pick(tmp_path, monkeypatch, damage, scope):

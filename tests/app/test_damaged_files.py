@@ -9,6 +9,7 @@ import pytest
 from app.pages import FILES
 from tests.app.conftest import drawn, run_page, texts
 from tests.fixtures.damaged_pretrained import (
+    BINARY,
     GRID,
     MAPS,
     METADATA,
@@ -21,6 +22,7 @@ from tests.fixtures.damaged_pretrained import (
 # the pages that read each file (for the network the session has chosen)
 READERS = {
     MODEL: {"views/draw.py", "views/compare.py", "views/methods.py", "views/indirect.py"},
+    BINARY: {"views/draw.py", "views/compare.py", "views/methods.py", "views/indirect.py"},
     METADATA: {"views/models.py"},
     MAPS: {"views/draw.py", "views/global_maps.py"},
     GRID: {"views/draw.py"},
@@ -46,6 +48,7 @@ def _visit_every_page(variant, tmp_path, monkeypatch):
         app = run_page(page, session=_session(network))
         assert not app.exception, (variant, page, [e.stack_trace for e in app.exception])
         shown = texts(app)
+        assert "nan%" not in shown, (variant, page)  # a probability is never NaN
         readers = READERS[name] if network.partition("-")[0] in ("2Z", "all8") else set()
         if network.startswith("all8") and name != METADATA:
             readers = {"views/draw.py"}  # the only page with the 8-character network

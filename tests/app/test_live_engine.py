@@ -6,6 +6,7 @@ shipped exports from disk. The same cases run in real Chromium in tests/e2e/test
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -138,3 +139,63 @@ def test_parameters_that_do_not_match_their_address_are_refused(tmp_path):
     done = live.node_run(cases, tmp_path)
     assert done.returncode != 0
     assert "sha256 does not match its address" in done.stderr
+
+
+def _served_copy(tmp_path, tamper=None) -> Path:
+    """The 2Z export as the server serves it: in a folder named by its manifest's checksum."""
+    from core.models.weights_export import read_export, sha256_hex
+
+    source = ROOT / "pretrained" / "2Z"
+    folder = tmp_path / "weights" / f"2Z-{read_export(source).tag}"
+    folder.mkdir(parents=True)
+    for name in ("weights.json", "weights.bin"):
+        shutil.copy(source / name, folder / name)
+    if tamper:
+        binary = bytearray((folder / "weights.bin").read_bytes())
+        tamper(binary)
+        manifest = json.loads((folder / "weights.json").read_text())
+        manifest["sha256"] = sha256_hex(bytes(binary))  # consistent: binary and manifest
+        manifest["byte_length"] = len(binary) if tamper is not _truncate else len(binary) + 4
+        (folder / "weights.bin").write_bytes(bytes(binary))
+        (folder / "weights.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    return folder / "weights.json"
+
+
+def _truncate(binary: bytearray) -> None:
+    del binary[-4:]
+
+
+def _load_only(url: str) -> dict:
+    return {"inputs": [], "networks": [{"url": url, "requests": []}], "inks": [], "canvases": []}
+
+
+def test_a_copy_at_its_checksum_address_loads(tmp_path):
+    cases = {**_load_only(_served_copy(tmp_path).as_uri()), "digestText": ""}
+    assert live.run_in_node(cases, tmp_path)["networks"][0]["labels"] == ["2", "Z"]
+
+
+@pytest.mark.parametrize(
+    "tamper, phrase",
+    [
+        (lambda binary: binary.__setitem__(slice(0, 4), b"\x00\x00\x00\x7f"), "its address"),
+        (_truncate, "its address"),
+    ],
+)
+def test_a_copy_changed_on_the_server_is_refused_with_its_fix(tmp_path, tamper, phrase):
+    """The binary changed and its manifest's sha256 updated to match (issue 25): the manifest
+    no longer has the checksum its address carries."""
+    cases = {**_load_only(_served_copy(tmp_path, tamper).as_uri()), "digestText": ""}
+    done = live.node_run(cases, tmp_path)
+    assert done.returncode != 0
+    assert f"sha256 does not match {phrase}" in done.stderr
+    assert "To fix: restart the dashboard" in done.stderr
+
+
+def test_a_byte_length_mismatch_says_how_to_fix_it(tmp_path):
+    manifest_path = tmp_path / "weights.json"
+    shutil.copy(ROOT / "pretrained" / "2Z" / "weights.bin", tmp_path / "weights.bin")
+    manifest = json.loads((ROOT / "pretrained" / "2Z" / "weights.json").read_text())
+    manifest["byte_length"] += 4
+    manifest_path.write_text(json.dumps(manifest))
+    done = live.node_run({**_load_only(manifest_path.as_uri()), "digestText": ""}, tmp_path)
+    assert "the manifest says" in done.stderr and "To fix:" in done.stderr

@@ -10,23 +10,24 @@ from core.models.paths import PRETRAINED_DIR
 
 def test_a_checked_export_is_published_under_its_checksum(tmp_path):
     found = weights_export.read_export(PRETRAINED_DIR / "2Z-cnn")
-    served = live_weights.publish(found, tmp_path)
+    served = live_weights.publish(found, tmp_path, tmp_path / "staging")
     assert served == f"2Z-cnn-{found.manifest_sha256[:8]}"
     for name in (weights_export.MANIFEST_FILE, weights_export.BINARY_FILE):
         assert (tmp_path / served / name).read_bytes() == (
             PRETRAINED_DIR / "2Z-cnn" / name
         ).read_bytes()
     stamp = (tmp_path / served / "weights.bin").stat().st_mtime_ns
-    assert live_weights.publish(found, tmp_path) == served
+    assert live_weights.publish(found, tmp_path, tmp_path / "staging") == served
     assert (tmp_path / served / "weights.bin").stat().st_mtime_ns == stamp  # reused, not rewritten
-    assert [p.name for p in tmp_path.iterdir()] == [served]  # no staging folder left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [served, "staging"]
+    assert list((tmp_path / "staging").iterdir()) == []  # no staging folder left
 
 
 def test_a_damaged_copy_is_replaced(tmp_path):
     found = weights_export.read_export(PRETRAINED_DIR / "5S")
-    served = live_weights.publish(found, tmp_path)
+    served = live_weights.publish(found, tmp_path, tmp_path / "staging")
     (tmp_path / served / "weights.bin").write_bytes(b"broken")
-    assert live_weights.publish(found, tmp_path) == served
+    assert live_weights.publish(found, tmp_path, tmp_path / "staging") == served
     assert (tmp_path / served / "weights.bin").read_bytes() == (
         PRETRAINED_DIR / "5S" / "weights.bin"
     ).read_bytes()

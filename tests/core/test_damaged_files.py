@@ -8,11 +8,12 @@ import pytest
 from core.aggregates import GLOBAL_MAPS_FILE, load_global_maps, shipped_contrast_grid
 from core.errors import ModelFileError
 from core.insight.unlikely import shipped_parameters
-from core.models.loading import load_pretrained
+from core.models.loading import load_network, load_pretrained
 from core.models.metadata import load_metadata
 from core.models.networks import expected_classes
 from core.models.paths import model_dir
 from tests.fixtures.damaged_pretrained import (
+    BINARY,
     GRID,
     MAPS,
     METADATA,
@@ -28,6 +29,8 @@ def _load(network: str, name: str, root):
     kind = kind or "dense"
     if name == MODEL:
         return load_pretrained(pair, kind, root)
+    if name == BINARY:
+        return load_network(pair, kind, root)
     if name == METADATA:
         return load_metadata(pair, kind, root)
     if name == MAPS:
@@ -51,7 +54,7 @@ def test_a_damaged_file_is_named_with_its_fix(variant, tmp_path):
     assert "git checkout -- pretrained/" in caught.value.fix
 
 
-@pytest.mark.parametrize("name", [MODEL, METADATA, MAPS, GRID, UNLIKELY])
+@pytest.mark.parametrize("name", [MODEL, BINARY, METADATA, MAPS, GRID, UNLIKELY])
 def test_the_shipped_files_pass_the_same_checks(name):
     for network in ("2Z", "2Z-cnn", "all8", "all8-cnn", "5S", "0O-cnn"):
         if name != GRID or network.startswith("all8"):

@@ -65,6 +65,67 @@ def test_values_to_input_checks_count_type_and_range():
             values_to_input(bad)
 
 
+@pytest.mark.parametrize(
+    "stroke",
+    [
+        {"w": 20, "p": [10**400, 5]},  # OverflowError in float() before (issue 25)
+        {"w": 20, "p": [-(10**400), 5]},
+        {"w": 10**400, "p": [1, 2]},
+        {"w": 2**53 + 1, "p": [1, 2]},
+        {"w": 20, "p": [2**64, 5]},
+    ],
+)
+def test_huge_integers_are_the_users_error(stroke):
+    with pytest.raises(ImageInputError):
+        parse_strokes([stroke])
+
+
+def test_parsed_points_are_plain_floats():
+    parsed = parse_strokes([{"w": 20, "p": [1, 2.5, 3, 4]}])
+    assert parsed[0].points == [(1.0, 2.5), (3.0, 4.0)]
+    assert all(type(v) is float for point in parsed[0].points for v in point)
+
+
+def _random_stroke(points: int, width: float, seed: int = 0) -> PixelStroke:
+    xy = np.random.default_rng(seed).uniform(0, 280, (points, 2))
+    return PixelStroke(width, [tuple(p) for p in xy.tolist()])
+
+
+def test_a_drawing_too_costly_to_draw_is_refused_before_drawing(monkeypatch):
+    """20,000 points at brush 80 cost the server 2.1-2.3 s of drawing (issue 25): the estimated
+    work is bounded, and the refusal comes before PIL draws anything."""
+    from core.inputs import strokes as module
+
+    hostile = [_random_stroke(20_000, 80)]
+    assert module.render_work(hostile) > 10 * module.MAX_RENDER_WORK_US
+    monkeypatch.setattr(module.ImageDraw, "Draw", lambda image: pytest.fail("drew anyway"))
+    with pytest.raises(ImageInputError, match="too detailed for the server to draw"):
+        render_pixel_strokes(hostile)
+
+
+def test_real_drawings_are_well_within_the_drawing_budget():
+    from core.inputs.examples import EXAMPLES
+    from core.inputs.strokes import MAX_RENDER_WORK_US, render_work
+
+    # a few hundred points per stroke at the broadest brush a person picks
+    scribble = [_random_stroke(200, 40, seed) for seed in range(3)]
+    assert render_work(scribble) < MAX_RENDER_WORK_US
+    for example in EXAMPLES:
+        strokes = [PixelStroke(example.brush, unit_to_pixels(stroke)) for stroke in example.strokes]
+        assert render_work(strokes) < MAX_RENDER_WORK_US / 10, example.name
+
+
+def test_the_work_estimate_grows_with_points_and_brush():
+    from core.inputs.strokes import render_work
+
+    small, more, broader = (
+        render_work([_random_stroke(100, 20)]),
+        render_work([_random_stroke(200, 20)]),
+        render_work([_random_stroke(100, 40)]),
+    )
+    assert small < more and small < broader
+
+
 def test_strokes_dragged_off_the_canvas_keep_every_part_on_it():
     """An edit can drag strokes off the canvas. Clipped, every point lies within the canvas grown
     by the brush (so no end cap or butt end reaches onto it), every piece lies on a stroke of the

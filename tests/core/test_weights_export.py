@@ -225,3 +225,43 @@ def test_the_command_rewrites_the_committed_files_unchanged(tmp_path):
     assert main(["export-weights", "--pair", "8B", "--kind", "cnn", "--root", str(tmp_path)]) == 0
     for name in (export.MANIFEST_FILE, export.BINARY_FILE, "metadata.json"):
         assert (target / name).read_bytes() == (source / name).read_bytes(), name
+
+
+def test_the_activation_bound_of_a_tiny_network_is_computed_by_hand():
+    """Dense 3 -> 2 -> 1: sums of |w| per unit are (3, 5) then 4; biases 1 and 2. Inputs in
+    [0, 1] bound the first layer by 5 * 1 + 1 = 6 and the second by 4 * 6 + 2 = 26."""
+    from core.models.weights_export import activation_bound
+
+    first = np.array([[1, -2], [1, 2], [-1, 1]], np.float32)
+    second = np.array([[-3], [1]], np.float32)
+    described = [
+        ({"kind": "reshape"}, {}),
+        ({"kind": "dense"}, {"kernel": first, "bias": np.array([1, -1], np.float32)}),
+        ({"kind": "dense"}, {"kernel": second, "bias": np.array([-2], np.float32)}),
+    ]
+    assert activation_bound(described) == 26
+    conv = np.ones((3, 3, 2, 4), np.float32)  # 18 inputs per filter
+    assert activation_bound([({"kind": "conv"}, {"kernel": conv, "bias": np.zeros(4)})]) == 18
+
+
+def test_the_shipped_networks_are_far_below_the_activation_limit():
+    from core.models.paths import model_dir
+    from core.models.weights_export import MAX_ACTIVATION, activation_bound, read_export
+
+    for pair, kind in SHIPPED:
+        shipped = read_export(model_dir(pair, kind))
+        bound = activation_bound(zip(shipped.layers, shipped.arrays, strict=True))
+        assert bound < MAX_ACTIVATION / 1e5, (pair, kind)
+
+
+def test_a_write_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import errno
+
+    def full(self, data):
+        open(self, "wb").close()  # created, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with pytest.raises(OSError, match="No space"):
+        export._write_atomic(tmp_path / "weights.bin", b"1234")
+    assert list(tmp_path.iterdir()) == []

@@ -83,3 +83,22 @@ def test_drawing_map_bars_and_headline_fill_the_first_screen(projector, dashboar
     _apart(drawing, live_map, "drawing and map")
     for what in ("drawing", "live map", "legend", "bars"):
         _apart(shown[what], headline, f"{what} and the headline")
+
+
+def test_the_phone_presenter_bar_leaves_the_canvas_in_the_first_screen(chromium, dashboard):
+    """390x844 in presenter view: the bar is two short rows, not a first screen of controls."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(dashboard + "/?presenter=1")
+        wait_for_app(page)
+        bar = _box(page, ".st-key-presenter_bar")
+        drawing = _box(page, "canvas.draw")
+        assert bar["height"] <= 0.2 * 844, bar
+        assert bar["x"] + bar["width"] <= 390 + 0.5, bar
+        assert drawing["y"] < 844 * 0.6, drawing  # the canvas starts high in the first screen
+        for key in ("pair", "mode", "kind"):  # each drop-down still shows its value
+            value = page.locator(f".st-key-{key} input").first
+            assert value.bounding_box()["width"] >= 40, key
+    finally:
+        context.close()

@@ -14,8 +14,11 @@
 //
 // The weights come from `python -m core export-weights` (core/models/weights_export.py): a
 // JSON manifest (layers, shapes, byte offsets, labels, the binary's sha256) and a float32
-// little-endian binary. loadNetwork fetches both once per address and verifies the checksum.
-//
+// little-endian binary. loadNetwork fetches both once per address and verifies both: the
+// manifest against the checksum its address carries (the folder app/live_weights.py serves it
+// from is named <network>-<first 8 hex digits of the manifest's sha256>), the binary against
+// the manifest. A copy changed on the server, binary and manifest together, is refused.
+
 // Speed: every buffer a frame needs is allocated once per network (or grown once for the
 // preprocessing); the loops skip zero inputs, which most pixels of a drawing are.
 
@@ -52,30 +55,56 @@ function absolute(address) {
 }
 
 async function fetchNetwork(url) {
+  const where = addressPath(url);
   const manifestResponse = await fetch(url);
   if (!manifestResponse.ok) {
-    throw new Error(`weights manifest ${url}: HTTP ${manifestResponse.status}`);
+    throw loadError(`weights manifest ${where}: HTTP ${manifestResponse.status}`);
   }
-  const manifest = await manifestResponse.json();
-  if (manifest.format !== "modulex-weights" || manifest.version !== 1) {
-    throw new Error(`weights manifest ${url}: not a modulex-weights version 1 manifest`);
+  const manifestBytes = await manifestResponse.arrayBuffer();
+  const tag = /\/[^/]+-([0-9a-f]{8})\/[^/]+$/.exec(new URL(url).pathname); // served copies
+  if (tag && !(await sha256Hex(manifestBytes)).startsWith(tag[1])) {
+    throw loadError(`weights manifest ${where}: sha256 does not match its address (changed on the server)`);
+  }
+  let manifest;
+  try {
+    manifest = JSON.parse(new TextDecoder().decode(manifestBytes));
+  } catch {
+    throw loadError(`weights manifest ${where}: not JSON`);
+  }
+  if (!manifest || manifest.format !== "modulex-weights" || manifest.version !== 1) {
+    throw loadError(`weights manifest ${where}: not a modulex-weights version 1 manifest`);
   }
   const binaryUrl = new URL(manifest.binary, url).href;
+  const binaryWhere = addressPath(binaryUrl);
   const binaryResponse = await fetch(binaryUrl);
   if (!binaryResponse.ok) {
-    throw new Error(`weights file ${binaryUrl}: HTTP ${binaryResponse.status}`);
+    throw loadError(`weights file ${binaryWhere}: HTTP ${binaryResponse.status}`);
   }
   const buffer = await binaryResponse.arrayBuffer();
   if (buffer.byteLength !== manifest.byte_length) {
-    throw new Error(
-      `weights file ${binaryUrl}: ${buffer.byteLength} bytes, the manifest says ${manifest.byte_length}`,
+    throw loadError(
+      `weights file ${binaryWhere}: ${buffer.byteLength} bytes, the manifest says ${manifest.byte_length}`,
     );
   }
   const digest = await sha256Hex(buffer);
   if (digest !== manifest.sha256) {
-    throw new Error(`weights file ${binaryUrl}: sha256 does not match its manifest (stale or damaged)`);
+    throw loadError(`weights file ${binaryWhere}: sha256 does not match its manifest (stale or damaged)`);
   }
   return new Network(manifest, buffer);
+}
+
+// Every loading error says what fixes it: the server checks pretrained/ and copies it anew
+// when it starts, so a copy that is missing, damaged or changed is replaced by a restart.
+const LOAD_FIX = "To fix: restart the dashboard, which copies the checked weights again";
+
+function loadError(problem) {
+  return new Error(`${problem}. ${LOAD_FIX}`);
+}
+
+/** The path of an address (no scheme or host): short enough for the page's one-line note. */
+function addressPath(address) {
+  const url = new URL(address);
+  return url.protocol === "file:" ? url.pathname.split("/").slice(-2).join("/") : url.pathname;
 }
 
 /** Hex sha256 of an ArrayBuffer: crypto.subtle where the page has it (https, localhost), else
@@ -1086,12 +1115,13 @@ export function loadUnlikely(url) {
 }
 
 async function fetchUnlikely(url) {
+  const where = addressPath(url);
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`"not one of these" parameters ${url}: HTTP ${response.status}`);
+  if (!response.ok) throw loadError(`"not one of these" parameters ${where}: HTTP ${response.status}`);
   const bytes = await response.arrayBuffer();
   const tag = /-unlikely-([0-9a-f]{8})\/[^/]*$/.exec(new URL(url).pathname);
   if (tag && !(await sha256Hex(bytes)).startsWith(tag[1])) {
-    throw new Error(`"not one of these" parameters ${url}: sha256 does not match its address`);
+    throw loadError(`"not one of these" parameters ${where}: sha256 does not match its address`);
   }
   return new Unlikely(JSON.parse(new TextDecoder().decode(bytes)), url);
 }
