@@ -6,7 +6,7 @@
 // Held equal to core by tests/app/test_live_engine.py (Node) and tests/e2e/test_live_engine.py
 // (Chromium) on generated drawings (thin, thick, wide, tiny, faint, off-square, too small,
 // blank): the same outcome (input, blank or the too-small sentence), the 28x28 input within
-// 2/255, the same frame; canvasInk equal to core's canvas_ink.
+// 2/255; canvasInk exactly equal to core's canvas_ink.
 //
 // Speed: the scratch buffers are grown once and reused from frame to frame.
 
