@@ -180,12 +180,39 @@ def hidden_layout(
     return chosen, tsne(space[chosen]), {}
 
 
-def map_limit(name: str, kind: str, mode: str) -> float | None:
-    """The colour limit for this network's maps in ``mode`` when the session fixes the scale
-    per network (the sidebar's option), else None: each map then sets its own."""
+def map_limit(name: str, kind: str, mode: str, target: int | None = None) -> float | None:
+    """The colour limit for this network's maps in ``mode`` (of class ``target`` explained,
+    when given) when the session fixes the scale per network (the sidebar's option), else None:
+    each map then sets its own."""
     if not state.fixed_scale():
         return None
+    if target is not None:
+        limits = map_limits(name, kind, mode)
+        if limits is not None and 0 <= target < len(limits):
+            return limits[target]
     return network_limit(name, kind, mode)
+
+
+def map_limits(name: str, kind: str, mode: str) -> list[float] | None:
+    """The fixed limits per explained class, for the live canvas (it picks the one of the
+    class it explains in each frame); None when the scale is not fixed or the file is bad."""
+    if not state.fixed_scale():
+        return None
+    from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS
+
+    classes = len(EIGHT_CHARACTERS) if name == ALL_EIGHT else 2
+    try:
+        return _target_limits(name, kind, classes, str(pretrained_root()))[mode]
+    except (ProjectFileError, KeyError):
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def _target_limits(name: str, kind: str, classes: int, root: str) -> dict[str, list[float]]:
+    from core.insight.map_scales import load_target_limits
+    from core.models.paths import model_dir
+
+    return load_target_limits(model_dir(name, kind, Path(root)), classes)
 
 
 def network_limit(name: str, kind: str, mode: str) -> float | None:

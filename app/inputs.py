@@ -326,6 +326,13 @@ def description_markdown() -> str:
 
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def plain_text(escaped: str) -> str:
+    """:func:`as_text`'s output back as typed: the browser component shows text, not
+    Markdown (a refused upload's reason read "blank\\.png\\: ..." on the canvas)."""
+    return _ESCAPED.sub(r"\1", escaped)
 
 
 def as_text(text: str) -> str:

@@ -15,6 +15,8 @@ from core.inputs.link import LinkError, decode
 PRESENTER_VALUES = {"1": True, "true": True, "on": True, "0": False, "false": False, "off": False}
 SCALES = {"own": False, "fixed": True}
 SCALE_PARAM = "scale"  # the URL's name for the session's fixed-scale switch
+SHARED_PARAM = "shared"  # ...and for Compare pairs' one scale for the four maps
+SHARED_VALUES = {"1": True, "0": False}
 READ_KEY = "link_read"
 
 
@@ -34,6 +36,7 @@ def load_from_url() -> None:
             notices.append(f"{name} must be one of {', '.join(state.CHOICES[name])}")
     _flag(state.PRESENTER_KEY, PRESENTER_VALUES, "presenter must be 1 or 0", notices)
     _flag(state.FIXED_SCALE_KEY, SCALES, "scale must be own or fixed", notices, SCALE_PARAM)
+    _flag(state.SHARED_SCALE_KEY, SHARED_VALUES, "shared must be 1 or 0", notices, SHARED_PARAM)
     palette = _query_value(state.PALETTE_KEY)
     if palette is not None:
         from core.insight.palette import PALETTES
@@ -105,6 +108,8 @@ def wanted() -> dict[str, str]:
         params[state.PALETTE_KEY] = state.palette()
     if state.fixed_scale():
         params[SCALE_PARAM] = "fixed"
+    if state.shared_scale():
+        params[SHARED_PARAM] = "1"
     record = state.current()
     if record.link:
         params["input"] = record.link
@@ -120,7 +125,8 @@ OWNED = (
     *state.DEFAULTS,
     state.PRESENTER_KEY,
     state.PALETTE_KEY,
-    state.FIXED_SCALE_KEY,
+    SCALE_PARAM,  # the URL's names (a value the link refused is dropped from it)
+    SHARED_PARAM,
     "input",
     "image",
 )

@@ -76,9 +76,12 @@ def engine_address() -> str:
     return engine_url()
 
 
-def network(name: str, kind: str, title: str, labels, limit: float | None = None) -> dict:
+def network(
+    name: str, kind: str, title: str, labels, limit: float | list[float] | None = None
+) -> dict:
     """A panel of the canvas: the network's browser weights and, for its "not one of these"
-    check, its parameters and the answer shown when the check flags the drawing."""
+    check, its parameters and the answer shown when the check flags the drawing. ``limit``: the
+    fixed colour scale, one per explained class (a list) or one for all; None: the map's own."""
     from core.insight.unlikely import not_one_of_these
     from core.models.networks import characters_of
 
@@ -120,7 +123,7 @@ def input_data() -> dict:
         "rasterStrokes": record.raster_strokes,
         "image": _levels(record.image) if placed else None,
         "description": record.description if record.source not in ("pen", "none") else "",
-        "problem": record.problem or "",
+        "problem": inputs.plain_text(record.problem or ""),  # the record's is Markdown
     }
 
 

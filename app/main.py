@@ -99,9 +99,10 @@ with st.sidebar:
         st.toggle(
             "Fixed colour scale per network",
             key=state.FIXED_SCALE_KEY,
-            help="One symmetric scale per network and mode, measured on drawings (half of the "
-            "varied example drawings fill it), so colours mean the same from one drawing to the "
-            "next: a faint map is a weak one, values beyond the scale saturate.",
+            help="One symmetric scale per network, mode and class explained, measured on "
+            "drawings (half of the varied example drawings fill it), so colours mean the same "
+            "from one drawing to the next: a faint map is a weak one, values beyond the scale "
+            "saturate.",
         )
 plots.set_scale_source(lambda: presenter.SCALE if state.presenter() else 1.0)
 plots.set_palette_source(state.palette)

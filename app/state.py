@@ -50,6 +50,7 @@ RECORD_KEY = "current_input"
 PALETTE_KEY = "palette"  # a key of core.insight.palette.PALETTES
 FIXED_SCALE_KEY = "fixed_scale"  # one colour scale per network and mode (map_scales.json)
 PRESENTER_KEY = "presenter"
+SHARED_SCALE_KEY = "compare_shared_scale"  # Compare pairs: one colour scale for the four maps
 
 
 # --- the question ---------------------------------------------------------------------------
@@ -162,3 +163,8 @@ def palette() -> str:
 def fixed_scale() -> bool:
     """Whether maps use one colour scale per network and mode instead of one per map."""
     return bool(st.session_state.get(FIXED_SCALE_KEY, False))
+
+
+def shared_scale() -> bool:
+    """Whether Compare pairs draws its four maps on one colour scale."""
+    return bool(st.session_state.get(SHARED_SCALE_KEY, False))

@@ -24,7 +24,7 @@ st.caption(
     + (" and not the other character of its pair" if mode == "contrast" else "")
     + f" ({mode} mode, {state.KIND_NAMES[kind]} networks)."
 )
-SHARED_KEY = "compare_shared_scale"
+SHARED_KEY = state.SHARED_SCALE_KEY
 
 
 @st.fragment
@@ -38,7 +38,7 @@ def compare_pairs() -> None:
         help="Off: each map on its own scale (the networks' values differ by orders of "
         "magnitude). On: one scale for all four, so their strengths compare.",
     )
-    fixed = {pair: cache.map_limit(pair, kind, mode) for pair in PAIRS}
+    fixed = {pair: cache.map_limits(pair, kind, mode) for pair in PAIRS}
     networks = [
         live_canvas.network(
             pair,

@@ -212,7 +212,7 @@ def _server_figures(image: np.ndarray, found) -> None:
     for label in order:
         text = f"{names[label]}: {probabilities[label]:.1%}"
         st.progress(float(probabilities[label]), text=f":gray[{text}]" if found.refused else text)
-    limit = cache.map_limit(name, kind, mode)
+    limit = cache.map_limit(name, kind, mode, found.target)
     figure = st.session_state.get("explanation_figure")
     if figure is None:
         figure = st.session_state["explanation_figure"] = plots.explanation_figure(
@@ -294,7 +294,7 @@ def _export_buttons(record, found) -> None:
     # read here: the exports run outside the script's thread
     described = inputs.description()
     palette = state.palette()
-    limit = cache.map_limit(name, kind, mode)
+    limit = cache.map_limit(name, kind, mode, found.target)
     meaning = plain(colour_meaning(found.question, characters, palette))
     today = datetime.date.today().isoformat()
     accuracy = hard_pair.test_accuracy(name, kind)
@@ -385,7 +385,7 @@ def draw_and_explain() -> None:
                 "What the network sees (28x28), coloured by the live map · "
                 f"{'8-character' if net == ALL_EIGHT else pair_title(pair)}, {KIND_NAMES[kind]}",
                 names,
-                cache.map_limit(name, kind, mode),
+                cache.map_limits(name, kind, mode),
             )
         ]
         problem = live_canvas.show(

@@ -135,6 +135,8 @@ else:
     )
     target, contrast = resolved.target, resolved.contrast is not None
     columns = st.columns(2)
+    if st.session_state.get("why") not in (PREDICTED, *characters):
+        st.session_state["why"] = PREDICTED  # a character of another network: none shown chosen
     columns[0].segmented_control(
         "Explain",
         [PREDICTED, *characters],

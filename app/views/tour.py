@@ -175,9 +175,12 @@ def step_pairs(image) -> Report:
         config={"displayModeBar": False},
     )
     colours = plots.palette()
+    limits = [plots.symmetric_limit(m) for m in maps]
     meaning = (
         f"Contrast maps: {colours['for']} makes it the predicted character rather than the other "
-        f"one of its pair, {colours['against']} the reverse."
+        f"one of its pair, {colours['against']} the reverse. Each map has its own colour scale "
+        f"(here from ±{min(limits):.2g} to ±{max(limits):.2g}: a network sure of its answer "
+        "gives a far stronger map), so compare where the colour lies, not how strong it is."
     )
     st.caption(meaning)
     return Report(

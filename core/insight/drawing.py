@@ -136,7 +136,7 @@ def explain_drawing(
     )
     unlikely = None if unlikely_check is None else unlikely_check(image)
     if unlikely is not None and unlikely.flagged:
-        sentence = f"{not_one_of_these(classes)}, so the map below explains a guess. " + sentence
+        sentence = f"{not_one_of_these(classes)}, so its map explains a guess. " + sentence
     return LiveExplanation(
         probabilities,
         importance,

@@ -56,17 +56,31 @@ def reference_drawings(characters, variants: int = VARIANTS, seed: int = SEED) -
 
 
 def compute_map_scales(model, images: np.ndarray) -> dict:
-    """Each mode's fixed limit: the median of the maps' own limits over ``images``."""
+    """Each mode's fixed limit: the median of the maps' own limits over ``images``; and per
+    class explained (``by_target``), the median over the drawings that class is explained for
+    (the network's limit where the drawings explain no such class)."""
     probabilities, _ = predict_and_explain(model, images, mode="thesis")
     targets = [resolve_indices("target", None, None, p)[0] for p in probabilities]
     runners_up = [runner_up(p, t) for p, t in zip(probabilities, targets, strict=True)]
-    limits = {}
+    limits, by_target = {}, {}
+    classes = probabilities.shape[1]
+    explained = np.asarray(targets)
     for mode in MODES:
         contrast = runners_up if mode == "contrast" else None
         _, maps = predict_and_explain(model, images, mode=mode, target=targets, contrast=contrast)
-        limits[mode] = float(np.percentile([symmetric_limit(m) for m in maps], PERCENTILE_OF_MAPS))
+        own = np.array([symmetric_limit(m) for m in maps])
+        limits[mode] = float(np.percentile(own, PERCENTILE_OF_MAPS))
+        # per explained class: "why 2 and not Z/z" maps are several times weaker than "why Z/z
+        # and not 2" ones, so one limit for both left a 2's map almost blank
+        by_target[mode] = [
+            float(np.percentile(own[explained == c], PERCENTILE_OF_MAPS))
+            if np.any(explained == c)
+            else limits[mode]
+            for c in range(classes)
+        ]
     return {
         "limits": limits,
+        "by_target": by_target,
         "percentile_of_maps": PERCENTILE_OF_MAPS,
         "drawings": int(len(images)),
         "source": f"the shipped examples, {VARIANTS} seeded variations each (seed {SEED})",
@@ -103,3 +117,30 @@ def load_map_scales(folder: Path) -> dict[str, float]:
         ):
             raise ModelFileError(path, f"the {mode} limit is {value!r}, not a number > 0", FIX)
     return {mode: float(value) for mode, value in limits.items()}
+
+
+def load_target_limits(folder: Path, classes: int) -> dict[str, list[float]]:
+    """The fixed limit of each mode per explained class (``classes`` of them), checked like
+    :func:`load_map_scales`'s."""
+    from core.safe_files import load_json
+
+    load_map_scales(folder)  # the file's size, JSON and per-mode limits
+    path = Path(folder) / MAP_SCALES_FILE
+    by_target = load_json(path, fix=FIX).get("by_target")
+    if not isinstance(by_target, dict) or set(by_target) != set(MODES):
+        raise ModelFileError(
+            path, f"needs limits per class for each mode ({', '.join(MODES)})", FIX
+        )
+    found = {}
+    for mode, values in by_target.items():
+        if not isinstance(values, list) or len(values) != classes:
+            raise ModelFileError(path, f"needs {classes} {mode} limits, one per class", FIX)
+        for value in values:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not (math.isfinite(value) and value > 0)
+            ):
+                raise ModelFileError(path, f"a {mode} limit is {value!r}, not a number > 0", FIX)
+        found[mode] = [float(value) for value in values]
+    return found

@@ -99,6 +99,7 @@ def test_a_test_image_link_without_the_dataset_says_so(no_dataset):
         ({"net": "all9"}, "net must be one of"),
         ({"palette": "rainbow"}, "palette must be one of"),
         ({"scale": "huge"}, "scale must be own or fixed"),
+        ({"shared": "maybe"}, "shared must be 1 or 0"),
     ],
 )
 def test_a_bad_link_gets_a_notice_and_the_defaults(no_dataset, query, notice):
@@ -107,3 +108,20 @@ def test_a_bad_link_gets_a_notice_and_the_defaults(no_dataset, query, notice):
     assert notice in _toasts(app)
     assert "Draw a character" in texts(app)  # an empty canvas, as on a fresh page
     assert all(value not in _toasts(app) for value in query.values() if len(value) > 3)
+    # the refused value leaves the URL, so copying the link again does not repeat the notice
+    for name, value in query.items():
+        if name not in ("input", "image"):
+            assert _link(app).get(name) != value, name
+
+
+def test_the_colour_scales_go_into_the_link(no_dataset):
+    app = run_page(query={"pair": "2Z"})
+    app.sidebar.toggle(key="fixed_scale").set_value(True).run()
+    assert _link(app).get("scale") == "fixed"
+    compare = run_page("views/compare.py", query=_link(app))
+    compare.toggle(key="compare_shared_scale").set_value(True).run()
+    link = _link(compare)
+    assert link.get("shared") == "1" and link.get("scale") == "fixed"
+    reopened = run_page("views/compare.py", query=link)
+    assert reopened.toggle(key="compare_shared_scale").value is True
+    assert reopened.sidebar.toggle(key="fixed_scale").value is True

@@ -211,6 +211,12 @@ def test_an_upload_replaces_the_drawing(monkeypatch):
     assert "blank" in inputs.load_upload(blank)
     assert state.current_input() is None and inputs.strokes() == ()  # nothing stale beside it
     assert state.current().load == loads + 2 and "blank" in state.current().problem
+    # the canvas shows the reason as typed (the record's is Markdown for the page)
+    from app import live_canvas
+
+    monkeypatch.setattr(live_canvas, "st", session)
+    shown = live_canvas.input_data()["problem"]
+    assert shown.startswith("blank.png: the image is blank") and "\\" not in shown
 
 
 def test_a_test_image_or_upload_is_shown_on_the_canvas_as_a_picture(no_dataset, live):

@@ -129,3 +129,11 @@ def test_methods_page_explains_the_cnn_with_every_method_lrp_included(no_dataset
     assert not app.warning, [w.value for w in app.warning]
     titles = chart_text(app)
     assert all(label in titles for label in ("ModuleX", "LRP-ε", "Gradient x input"))
+
+
+def test_the_explain_control_always_shows_a_choice(no_dataset):
+    """A character of another network (the 8-character one's S) left the control on the pair's
+    page with no option chosen; it falls back to the prediction."""
+    app = run_page(PAGE, query={"why": "S", "net": "all8"}, session={"input_image": drawn("2")})
+    assert app.segmented_control(key="why").value == "predicted"
+    assert not app.exception

@@ -11,7 +11,7 @@ from app import live_canvas
 from app.explainers import answer_title
 from core.explain.question import Question
 from core.insight.drawing import explain_drawing
-from core.insight.map_scales import load_map_scales
+from core.insight.map_scales import load_target_limits
 from core.models.loading import load_network
 from core.models.paths import model_dir
 from tests.app.conftest import current_image, drawn, run_page, texts
@@ -58,8 +58,9 @@ def test_the_export_title_of_a_refused_drawing_is_the_verdict():
 def test_the_fixed_scale_is_the_networks_scale_for_drawings(no_dataset, monkeypatch):
     monkeypatch.setattr(live_canvas, "weights_address", lambda name, kind: f"w/{name}-{kind}")
     app = run_page(query={"pair": "5S", "mode": "target"}, session={"fixed_scale": True})
-    limits = load_map_scales(model_dir("5S", "dense"))
+    limits = load_target_limits(model_dir("5S", "dense"), 2)  # one per class explained
     assert _data(app)["networks"][0]["limit"] == limits["target"]
+    assert limits["target"][0] != limits["target"][1]
     off = run_page(query={"pair": "5S", "mode": "target"})
     assert _data(off)["networks"][0]["limit"] is None  # each map its own scale
 

@@ -117,17 +117,67 @@ def test_closing_edit_mode_keeps_the_undo_history(user):
     draw(user.page, SHAPES["Z"], canvas=CANVAS)
     first = settle(user.page)
     draw(user.page, SHAPES["bar"], canvas=CANVAS)
-    second = settle(user.page)
+    settle(user.page)
     user.edit()  # open the editor and close it: the drawing goes back on the live canvas
     closed = settle(user.page)
     check_one_truth(closed, "edit closed")
-    assert closed.component["strokes"] == 2
-    user.undo()  # back to the drawing as it was before the editor opened
+    assert closed.component["strokes"] == 2  # the same strokes (the server now renders them)
+    user.undo()  # no change in the editor, no step in the history: the bar goes
     undone = settle(user.page)
     check_one_truth(undone, "undo after the editor")
-    assert undone.component["strokes"] == 2
-    assert _live_fingerprint(undone) == _live_fingerprint(second)
-    user.undo()  # and further back: the history from before the editor survived it
-    again = settle(user.page)
-    check_one_truth(again, "second undo")
-    assert _live_fingerprint(again) == _live_fingerprint(first)
+    assert _live_fingerprint(undone) == _live_fingerprint(first)
+
+
+def test_one_undo_undoes_one_move_in_the_editor(user):
+    """Verification of the one-truth issue: after moving a stroke in the editor and closing
+    it, the first Undo did nothing and a second was needed (Redo the same)."""
+    draw(user.page, SHAPES["Z"], canvas=CANVAS)
+    settle(user.page)
+    draw(user.page, SHAPES["bar"], canvas=CANVAS)
+    before = settle(user.page)
+    page = user.page
+    user._key("editing_drawing").locator("label").click()
+    editor = page.locator(".st-key-edit_canvas")
+    editor.locator("canvas").first.wait_for(timeout=TIMEOUT)
+    settle(page)
+    editor.locator("button[title='Edit']").first.click()
+    box = editor.locator("canvas").last.bounding_box()
+    # the bar's right half (the Z's diagonal crosses its left half), dragged down
+    x0, y0 = box["x"] + box["width"] * 0.63, box["y"] + box["height"] * 0.5
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x0, y0 + 0.02 * box["height"] * step)
+    page.mouse.up()
+    moved = settle(page)
+    assert _live_fingerprint(moved) != _live_fingerprint(before), "the move was not applied"
+    user._key("editing_drawing").locator("label").click()
+    editor.wait_for(state="detached", timeout=TIMEOUT)
+    closed = settle(page)
+    assert closed.component["strokes"] == 2
+    user.undo()
+    undone = settle(page)
+    check_one_truth(undone, "one undo after a move")
+    assert _live_fingerprint(undone) == _live_fingerprint(before)
+    page.locator(".live-canvas .tools button", has_text="Redo").first.click()
+    redone = settle(page)
+    assert _live_fingerprint(redone) == _live_fingerprint(moved)
+
+
+def test_the_undo_history_survives_another_network_and_compare_pairs(user):
+    """Verification of the one-truth issue: switching the network, or Compare pairs and back,
+    emptied the canvas' undo history (the component is mounted again)."""
+    draw(user.page, SHAPES["Z"], canvas=CANVAS)
+    first = settle(user.page)
+    draw(user.page, SHAPES["bar"], canvas=CANVAS)
+    settle(user.page)
+    user.compare_and_back()
+    back = settle(user.page)
+    assert back.component["strokes"] == 2
+    user.undo()
+    undone = settle(user.page)
+    check_one_truth(undone, "undo after Compare pairs and back")
+    assert (
+        undone.component["strokes"] == 1
+        and undone.component["liveInput"] == first.component["liveInput"]
+    )

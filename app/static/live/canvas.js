@@ -19,7 +19,8 @@
 //   size      the canvas' side in pixels (280, as core's canvas path expects)
 //   brush     initial brush width
 //   engine    the engine module's address; networks: [{title, url, labels, limit, unlikely,
-//             refusal}]: limit the fixed colour scale (null: the map's own, or shared),
+//             refusal}]: limit the fixed colour scale, a list with one per explained class
+//             or one number (null: the map's own, or shared),
 //             unlikely the address of the network's "not one of these" parameters (null: no
 //             check), refusal the answer shown when the check flags the drawing
 //   judge     the 8-character CNN's weights, whose logits every check reads
@@ -37,6 +38,7 @@
 // drawing, so canvas and map share the first screen; a button switches to the map beside it.
 
 const CONTROLLERS = new WeakMap(); // parentElement -> controller, so reruns reuse the DOM
+const HISTORY = { undo: [], redo: [] }; // the drawing's undo and redo steps (see LiveCanvas)
 const ENGINES = new Map(); // engine address -> Promise of the module
 const NETWORKS = new Map(); // manifest address -> Promise of the loaded network
 const CHECKS = new Map(); // "not one of these" parameters' address -> Promise of the check
@@ -142,8 +144,10 @@ class LiveCanvas {
     this.root.liveStats = this.stats;
     this.strokes = [];
     this.picture = null;
-    this.undoStack = [];
-    this.redoStack = [];
+    // one history per browser tab: it survives the component being mounted again (another
+    // network, Compare pairs and back), as the record it steps through does
+    this.undoStack = HISTORY.undo;
+    this.redoStack = HISTORY.redo;
     this.current = null; // the stroke being drawn
     this.pendingSince = null; // time stamp of the oldest pointer event not yet painted
     this.frame = 0;
@@ -222,10 +226,14 @@ class LiveCanvas {
     const input = data.input || {};
     let newInput = false;
     if (input.load !== this.load) {
-      if (this.load !== undefined) this.remember();
+      const strokes = (input.strokes || []).map((stroke) => ({ w: stroke.w, p: [...stroke.p] }));
+      const picture = strokes.length ? null : input.picture || null;
+      // a load that shows the drawing already here (the editor closed without a change) is no
+      // step of the history: one Undo undoes one change
+      if (this.load !== undefined && !this.shows(strokes, picture)) this.remember();
       this.load = input.load;
-      this.strokes = (input.strokes || []).map((stroke) => ({ w: stroke.w, p: [...stroke.p] }));
-      this.picture = this.strokes.length ? null : input.picture || null;
+      this.strokes = strokes;
+      this.picture = picture;
       this.placed =
         this.strokes.length && input.image ? Float32Array.from(input.image, (v) => v / 255) : null;
       this.base = this.strokes.length && input.raster ? this.raster(input.raster, input.rasterStrokes) : null;
@@ -512,10 +520,15 @@ class LiveCanvas {
     return { strokes: [...this.strokes], picture: this.picture, placed: this.placed, base: this.base };
   }
 
+  shows(strokes, picture) {
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    return same(strokes, this.strokes) && same(picture && Array.from(picture), this.picture && Array.from(this.picture));
+  }
+
   remember() {
     this.undoStack.push(this.snapshot());
     if (this.undoStack.length > 100) this.undoStack.shift();
-    this.redoStack = [];
+    this.redoStack.length = 0;
   }
 
   restore(state) {
@@ -614,7 +627,9 @@ class LiveCanvas {
       const shared = this.data.sharedScale && found.length > 1 ? symmetricLimit(concat(found.map((f) => f.map))) : null;
       found.forEach((explained, index) => {
         const panel = this.panels[index];
-        this.paintMap(panel, prepared.input, explained.map, shared || panel.network.limit || symmetricLimit(explained.map));
+        const limit = panel.network.limit; // fixed: one per explained class, or one for all
+        const fixed = Array.isArray(limit) ? limit[explained.target] : limit;
+        this.paintMap(panel, prepared.input, explained.map, shared || fixed || symmetricLimit(explained.map));
       });
       this.paintOverlay(this.panels[0], prepared.frame);
     } catch (error) {
