@@ -191,7 +191,7 @@ def test_an_upload_replaces_the_drawing(monkeypatch):
     from types import SimpleNamespace
 
     from app import inputs, state
-    from core.inputs.preprocess import image_to_png
+    from core.inputs.uploads import image_to_png
 
     session = SimpleNamespace(session_state={})  # the pages' session, without a page
     monkeypatch.setattr(inputs, "st", session)
