@@ -93,7 +93,7 @@ def test_a_drawing_sent_on_pointer_up_is_explained_by_the_server(no_dataset, liv
     # the live canvas shows bars and map; the server adds numbers, sentence and exports, and
     # the page no plotly figure at all (the global maps are the reference-maps component's)
     assert len(app.get("progress")) == 0 and len(app.get("plotly_chart")) == 0
-    assert "Explanation confidence" in texts(app)
+    assert "Map stability" in texts(app)
 
 
 def _packed(image: np.ndarray) -> str:

@@ -1,6 +1,6 @@
 """The first screen of Draw & explain on a 1280x720 projector: the drawing and its live map at
 280 px or more, with the bars, the map's legend and the headline, all inside the viewport and
-not overlapping; in presenter view also Undo / Clear, the confidence and the sentence. Before the
+not overlapping; in presenter view also Undo / Clear, the map checks and the sentence. Before the
 first stroke, both squares say what to do."""
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def test_drawing_map_bars_and_headline_fill_the_first_screen(projector, dashboar
     if presenter:
         shown["undo"] = _box(page, ".tools button:has-text('Undo')")
         shown["clear"] = _box(page, ".tools button:has-text('Clear')")
-        shown["confidence"] = _box(page, "p:has-text('Explanation confidence')")
+        shown["confidence"] = _box(page, "p:has-text('Map stability')")
         shown["sentence"] = _box(page, "[data-testid='stMarkdownContainer'] em")
     for what, box in shown.items():
         _inside(box, what)
