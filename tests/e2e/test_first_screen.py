@@ -92,6 +92,11 @@ def test_the_phone_presenter_bar_leaves_the_canvas_in_the_first_screen(chromium,
     try:
         page.goto(dashboard + "/?presenter=1")
         wait_for_app(page)
+        settle(page)  # the page's styles applied and nothing moving any more
+        page.wait_for_function(
+            "() => getComputedStyle(document.querySelector('[data-testid=stHeader]')).display"
+            " === 'none'"  # presenter view's style sheet is in
+        )
         bar = _box(page, ".st-key-presenter_bar")
         drawing = _box(page, "canvas.draw")
         assert bar["height"] <= 0.2 * 844, bar
