@@ -54,6 +54,10 @@ PAGE_CSS = """<style>
   [data-testid="stMainBlockContainer"] { padding-left: 2.5rem; padding-right: 2.5rem; }
   [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0 0 0.25rem; }
 }
+.st-key-live_row { flex-wrap: wrap; gap: 0.5rem !important; }
+.st-key-live_row:has(.st-key-editor_box) > div:first-child {
+  flex: 0 1 280px !important; width: 280px !important; min-width: 0;
+}
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
   [data-testid="stMainBlockContainer"] h1 { font-size: 1.5rem; padding: 0; }
@@ -255,9 +259,8 @@ def _show_explanation(record, found, live: bool) -> None:
             "Grad-CAM: the last convolution's feature maps weighted by their mean gradient, "
             "positive part, upsampled from 3x3."
         )
-    label = f" · labelled {display_name(record.label)}" if record.label else ""
-    st.caption(
-        f"Input: {inputs.description_markdown()}{inputs.as_text(label)} · "
+    st.caption(  # a test image's description names its label already
+        f"Input: {inputs.description_markdown()} · "
         f"{int((record.image > 127).sum())} ink pixels of 784 · "
         f"fingerprint {answers.fingerprint(record.image)}"
     )
@@ -368,15 +371,19 @@ def draw_and_explain() -> None:
                 cache.map_limits(name, kind, mode),
             )
         ]
-        problem = live_canvas.show(
-            "canvas",
-            networks,
-            characters,
-            server=live_canvas.server_data(found, record),
-            editing=edit_mode.active(),
-        )
-        if edit_mode.active():
-            edit_mode.show()
+        # the editor beside the live map (one row; on a phone one under the other), so both
+        # are in view while a stroke is dragged; the live canvas keeps its place in the page
+        with st.container(horizontal=True, key="live_row"):
+            problem = live_canvas.show(
+                "canvas",
+                networks,
+                characters,
+                server=live_canvas.server_data(found, record),
+                editing=edit_mode.active(),
+            )
+            if edit_mode.active():
+                with st.container(width=284, key="editor_box"):
+                    edit_mode.show()
         edit_mode.toggle()
         if problem:
             st.caption(live_canvas.fallback_note(problem))

@@ -158,8 +158,11 @@ def report_pdf(report: Report) -> bytes:
     """The report on one A4 page: title, pictures with their captions, then the text."""
     page = Page(*A4)
     margin, width = 48.0, A4[0] - 96.0
-    page.text(margin, margin, report.title, size=16, bold=True)
-    top = margin + 30
+    top = margin
+    for line in wrap(report.title, width, 16):  # a refused drawing's verdict is a long title
+        page.text(margin, top, line, size=16, bold=True)
+        top += 20
+    top += 10
     # the input and its maps across the page's width, the references in a row of their own
     for row in report._rows():
         if not row:
