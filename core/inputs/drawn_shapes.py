@@ -162,14 +162,15 @@ class Drawing:
 
 
 def place(
-    recipe: list[Stroke], size: float, brush: float, rng: np.random.Generator
+    recipe: list[Stroke], size: float, brush: float, rng: np.random.Generator | None
 ) -> list[PixelStroke]:
     """The recipe as a person might draw it: rotated (±10°), sheared, stretched (±15% per axis),
     every point jittered (±0.8% of the drawing), then scaled so the longer side of its strokes'
-    box (the ink's, brush included) is ``size`` of the canvas and put somewhere on it."""
-    angle = math.radians(rng.uniform(-10, 10))
-    shear = rng.uniform(-0.15, 0.15)
-    stretch = rng.uniform(0.85, 1.15, size=2)
+    box (the ink's, brush included) is ``size`` of the canvas and put somewhere on it. Without
+    ``rng``: as the recipe draws it, in the middle of the canvas."""
+    angle = math.radians(rng.uniform(-10, 10)) if rng else 0.0
+    shear = rng.uniform(-0.15, 0.15) if rng else 0.0
+    stretch = rng.uniform(0.85, 1.15, size=2) if rng else np.ones(2)
     cos, sin = math.cos(angle), math.sin(angle)
     moved = []
     for stroke in recipe:
@@ -177,14 +178,15 @@ def place(
         points = points * stretch
         points[:, 0] += shear * points[:, 1]
         points = points @ np.array([[cos, sin], [-sin, cos]])
-        moved.append(points + rng.normal(0, 0.008, points.shape))
+        moved.append(points + rng.normal(0, 0.008, points.shape) if rng else points)
     every = np.concatenate(moved)
     low, high = every.min(axis=0), every.max(axis=0)
     longer = max(float((high - low).max()), 1e-6)
     side = size * CANVAS_SIZE
     scale = max(side - brush, 1.0) / longer  # the ink's box: the path's plus the brush
     extent = (high - low) * scale + brush
-    corner = [rng.uniform(0, max(CANVAS_SIZE - span, 0)) for span in extent]
+    room = [max(CANVAS_SIZE - span, 0) for span in extent]
+    corner = [rng.uniform(0, free) if rng else free / 2 for free in room]
     strokes = []
     for points in moved:
         pixels = (points - low) * scale + brush / 2 + np.asarray(corner)
@@ -226,7 +228,9 @@ def drawn_set(shape: str, count: int, seed: int = 0):
     sizes ``[count]`` and brushes ``[count]``. A drawing the canvas path refuses is drawn again
     with the next random numbers (that refusal is the app's answer, not the check's)."""
     rng = _rng(shape, seed)
-    images, sizes, brushes = [], [], []
+    images: list[np.ndarray] = []
+    sizes: list[float] = []
+    brushes: list[float] = []
     while len(images) < count:
         drawing = _drawing(shape, rng)
         image = prepared(drawing)
