@@ -232,6 +232,34 @@ def _map_scales(name: str, kind: str, root: str) -> dict[str, float]:
     return load_map_scales(model_dir(name, kind, Path(root)))
 
 
+def confidence_bands(name: str, kind: str, mode: str) -> dict | None:
+    """The typical stability and agreement of this network's maps in ``mode`` on drawings
+    (core.insight.confidence_band); None when the network's file is missing or damaged."""
+    try:
+        return _confidence_bands(name, kind, str(pretrained_root()))[mode]
+    except (ProjectFileError, KeyError):
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def _confidence_bands(name: str, kind: str, root: str) -> dict:
+    from core.insight.confidence_band import load_bands
+    from core.models.paths import model_dir
+
+    return load_bands(model_dir(name, kind, Path(root)))
+
+
+@st.cache_resource(show_spinner=False)
+def confidence_auroc_ranges() -> dict | None:
+    """The AUROC ranges of reports/confidence.json the help texts cite; None without it."""
+    from core.studies.confidence_stored import auroc_ranges, load_report
+
+    try:
+        return auroc_ranges(load_report())
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def gallery_thumbnails(pair: str, kind: str, mode: str, palette: str) -> np.ndarray:
     """ModuleX thumbnails of every test image for its predicted class (shared, read-only):
     computed once per network, mode and palette, so a filter change only indexes them."""

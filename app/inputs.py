@@ -25,14 +25,7 @@ from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS, display_name, pair_char
 from core.errors import ProjectFileError
 from core.inputs.examples import Example, by_name
 from core.inputs.link import LinkedInput, LinkError, encode, unpack_picture
-from core.inputs.preprocess import (
-    ImageInputError,
-    canvas_to_input,
-    image_file_to_input,
-    image_to_png,
-    packed_to_input,
-    values_to_input,
-)
+from core.inputs.preprocess import ImageInputError, canvas_to_input
 from core.inputs.strokes import (
     CANVAS_SIZE,
     PixelStroke,
@@ -40,6 +33,8 @@ from core.inputs.strokes import (
     render_pixel_strokes,
     unit_to_pixels,
 )
+from core.inputs.uploads import image_file_to_input, image_to_png
+from core.inputs.wire import packed_to_input, values_to_input
 
 SEEN = "live_seen"  # per canvas key, the id of the last drawing it sent that was used
 UPLOAD_SEEN = "upload_seen"

@@ -53,7 +53,7 @@ def _browser_input(strokes_json: str) -> str:
 
 
 CANVAS_KEY = "canvas"  # app/views/draw.py: live_canvas.show("canvas", ...)
-CONFIDENCE = "**Explanation confidence:"  # the fragment's line that follows a new drawing
+CONFIDENCE = "**Map stability:"  # the fragment's line that follows a new drawing (its checks)
 FINGERPRINT = re.compile(r"fingerprint (\w+)")
 _ids = itertools.count()
 

@@ -62,7 +62,8 @@ def run() -> dict:
 
 
 def _measure_one(path: Path) -> dict:
-    from core.inputs.preprocess import ImageInputError, image_file_to_input
+    from core.inputs.preprocess import ImageInputError
+    from core.inputs.uploads import image_file_to_input
 
     data = path.read_bytes()
     Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current VmRSS

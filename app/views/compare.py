@@ -2,18 +2,19 @@
 
 One row of four live maps follows the pen (each network explains its own prediction, in the
 sidebar's mode); under it, the server's answer per network, in the same words as on every other
-page: the probability of the prediction, the "not one of these" verdict, the explanation
-confidence and the sentence.
+page: the probability of the prediction, the "not one of these" verdict, the map's stability
+against the band typical for the network, and the sentence.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app import answers, cache, inputs, link, live_canvas, plots, state
+from app import answers, cache, inputs, link, live_canvas, map_checks, plots, state
 from core.data.pairs import PAIRS, display_name, pair_characters, pair_title
 from core.errors import ProjectFileError
 from core.explain.question import Question
+from core.insight.confidence_band import typical
 from core.insight.palette import words
 
 mode, kind = state.mode(), state.kind()
@@ -110,7 +111,10 @@ def server_results(record, live: bool, shared: bool) -> None:
                 "answer": "neither of its characters" if found.refused else names[predicted],
                 "probability of the prediction": f"{probabilities[predicted]:.1%}",
                 "map answers": found.question.words(characters),
-                "explanation confidence": round(found.confidence, 2),
+                "map stability": round(found.stability, 2),
+                "typical for drawings": typical(
+                    (cache.confidence_bands(pair, kind, mode) or {}).get("stability")
+                ),
             }
         )
     if not live:  # the server path: its own row of maps (the live canvas shows them otherwise)
@@ -129,8 +133,11 @@ def server_results(record, live: bool, shared: bool) -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
     st.caption(
         _colour_words()
-        + " Explanation confidence (0-1): the map's stability under small moves and noise, and "
-        "its agreement with the network's global map."
+        + " Map stability (−1 to 1): how little the map changes when the drawing moves a "
+        "pixel or its ink varies; typical: the 10th to 90th percentile on example drawings. It "
+        "describes the map, not how far to trust the answer: read the probability and the "
+        "“not one of these” verdict for that.",
+        help=map_checks.help_text(),
     )
     st.markdown("\n\n".join(sentences))
 

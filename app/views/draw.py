@@ -22,6 +22,7 @@ from app import (
     inputs,
     link,
     live_canvas,
+    map_checks,
     plots,
     reference_maps,
     state,
@@ -229,28 +230,9 @@ def _show_explanation(record, found, live: bool) -> None:
     _headline(found)
     if not live:
         _server_figures(record.image, found)
-    agreement = (
-        "no global map to compare with"
-        if np.isnan(found.agreement)
-        else f"agreement with the global map {found.agreement:+.2f}"
-    )
-    st.markdown(
-        f"**Explanation confidence: {found.confidence:.2f}** (stability under small moves and "
-        f"noise {found.stability:+.2f}, {agreement})",
-        help=(
-            "How far to trust this map, 0 to 1: the mean of its stability and its agreement with "
-            "the global map (see README)."
-        ),
-    )
+    map_checks.show(found, name, kind, mode)
     st.markdown(f"*{found.sentence}*")
     st.caption(mode_in_a_sentence(found.question, characters))
-    if mode == "target" and (kind == "cnn" or net == ALL_EIGHT):
-        st.caption(
-            "On target maps of the CNNs and of the 8-class networks, this number told right from "
-            "wrong test predictions at about chance level for most of them "
-            "(8/B's CNN excepted; see README), though it still flags noise. Contrast mode is where "
-            "it helps most."
-        )
     st.caption(
         colour_meaning(found.question, characters, state.palette())
         + f" ({state.network_title()} network.)"
@@ -297,6 +279,7 @@ def _export_buttons(record, found) -> None:
     limit = cache.map_limit(name, kind, mode, found.target)
     meaning = plain(colour_meaning(found.question, characters, palette))
     today = datetime.date.today().isoformat()
+    checks = map_checks.export_line(found, name, kind, mode)
     accuracy = hard_pair.test_accuracy(name, kind)
     if accuracy:
         low, high = accuracy_interval(*accuracy)
@@ -318,10 +301,7 @@ def _export_buttons(record, found) -> None:
         ]
         text = ""
         if with_text:
-            lines.append(
-                f"Mode: {mode}. Explanation confidence {found.confidence:.2f}. "
-                f"Input: {described}. {today}."
-            )
+            lines.append(f"Mode: {mode}. {checks}. Input: {described}. {today}.")
             if accuracy_line:
                 lines.append(accuracy_line)
             text = found.sentence

@@ -12,7 +12,7 @@ from core.models.networks import KINDS, THESIS_KIND, characters_of
 def _read_images(paths):
     import numpy as np
 
-    from core.inputs.preprocess import image_file_to_input
+    from core.inputs.uploads import image_file_to_input
 
     return np.stack([image_file_to_input(Path(path).read_bytes()) for path in paths])
 

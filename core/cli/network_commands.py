@@ -1,5 +1,6 @@
 """The networks' commands: ``train`` (the thesis' fit), ``evaluate-model`` (its evaluate),
-``global-maps``, ``map-scales`` and ``export-weights`` (the files shipped beside each network)."""
+``global-maps``, ``map-scales``, ``confidence-bands`` and ``export-weights`` (the files shipped
+beside each network)."""
 
 from __future__ import annotations
 
@@ -114,6 +115,37 @@ def cmd_map_scales(args) -> int:
     return 0
 
 
+def cmd_confidence_bands(args) -> int:
+    from core.aggregates import shipped_contrast_grid, shipped_maps
+    from core.data.dataset import sha256_of
+    from core.data.pairs import ALL_EIGHT
+    from core.insight.confidence_band import compute_bands, save_bands
+    from core.insight.map_scales import SEED, VARIANTS, reference_drawings
+    from core.models.loading import load_network
+    from core.models.networks import characters_of
+    from core.models.paths import model_dir
+
+    for name in args.pair:
+        characters = characters_of(name)
+        drawings = reference_drawings(characters)
+        for kind in args.kind:
+            folder = model_dir(name, kind)
+            grid = shipped_contrast_grid(kind) if name == ALL_EIGHT else None
+            bands = compute_bands(
+                load_network(name, kind), drawings, characters, shipped_maps(name, kind), grid
+            )
+            info = {
+                "network": name,
+                "kind": kind,
+                "source": f"the shipped examples, {VARIANTS} seeded variations each (seed {SEED})",
+                "weights_sha256": sha256_of(folder / "weights.bin"),
+                "global_maps_sha256": sha256_of(folder / "global_maps.npz"),
+            }
+            path = save_bands(bands, folder, info)
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
 def cmd_export_weights(args) -> int:
     from core.models.paths import MODEL_FILE, model_dir, pretrained_root
     from core.models.saving import export_weights
@@ -204,6 +236,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_pair_and_kind(scales)
     scales.set_defaults(run=cmd_map_scales)
+
+    bands = commands.add_parser(
+        "confidence-bands",
+        help="measure each network's typical map stability and agreement on varied example "
+        "drawings (the draw page's reference band; no dataset needed)",
+    )
+    add_pair_and_kind(bands)
+    bands.set_defaults(run=cmd_confidence_bands)
 
     export = commands.add_parser(
         "export-weights",

@@ -86,24 +86,19 @@ def cmd_bias_share(args) -> int:
 
 
 def cmd_confidence_report(args) -> int:
-    from core.data.pairs import ALL_EIGHT
-    from core.models.loading import load_pretrained
-    from core.studies.confidence_study import analyse
+    """How far the explanation confidence says to trust a map: reports/confidence.md, .json."""
+    from core.studies.confidence_study import markdown, run, write
 
-    report = []
-    for pair in args.pair:
-        for kind in args.kind:
-            model = load_pretrained(pair, kind)
-            for mode in args.mode:
-                if pair == ALL_EIGHT and mode == "contrast":
-                    continue  # the 8-class network has no single class to argue against
-                report.append({"kind": kind, **analyse(pair, model, mode)})
-                print(
-                    f"{pair} {kind} {mode}: AUROC confidence "
-                    f"{report[-1]['auroc_correct_vs_wrong']['confidence']:.3f}",
-                    file=sys.stderr,
-                )
-    print_json(report)
+    networks = [(pair, kind) for pair in args.pair for kind in args.kind]
+    options = {"resamples": args.resamples, "byclass_images": args.byclass_images}
+    modes = list(args.mode)
+    report = run(
+        networks, modes, progress=lambda message: print(message, file=sys.stderr), **options
+    )
+    if args.report:
+        for path in write(report, Path(args.report)):
+            print(f"wrote {path}", file=sys.stderr)
+    print(markdown(report))
     return 0
 
 
@@ -186,14 +181,29 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     confidence = commands.add_parser(
         "confidence-report",
-        help="does explanation confidence separate right from wrong predictions? (test set, noise)",
+        help="does the explanation confidence tell right from wrong answers and characters from "
+        "non-characters? (test sets, ByClass, generated and drawn inputs; AUROC with intervals)",
     )
     add_pair_and_kind(confidence)
     confidence.add_argument(
         "--mode",
         type=_comma_separated,
-        default=["target"],
-        help="explanation modes, comma-separated (target, contrast, thesis)",
+        default=["target", "contrast"],
+        help="explanation modes, comma-separated: thesis, target, contrast (default: the last two)",
+    )
+    confidence.add_argument(
+        "--resamples", type=int, default=1000, help="bootstrap resamples per AUROC"
+    )
+    confidence.add_argument(
+        "--byclass-images",
+        type=int,
+        default=1000,
+        help="other characters taken from the ByClass evaluation half (seeded)",
+    )
+    confidence.add_argument(
+        "--report",
+        default=str(REPORTS_DIR),
+        help="folder for confidence.md and confidence.json ('' for none)",
     )
     confidence.set_defaults(run=cmd_confidence_report)
 

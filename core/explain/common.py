@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.explain.engine import Engine, engine_for
+from core.explain.backends import Engine, engine_for
 from core.explain.targets import resolve_contrast, resolve_targets
 from core.inputs.preprocess import to_model_input
 from core.types import TargetLike

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.explain.backends import NumpyEngine
 from core.explain.common import check_batch_size, prepare
-from core.explain.engine import NumpyEngine
 from core.explain.walker import GRADIENT, propagate
 from core.types import TargetLike
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.explain.backends import NumpyEngine
 from core.explain.common import DEFAULT_BATCH_SIZE, check_batch_size, prepare
-from core.explain.engine import NumpyEngine
 from core.explain.walker import Epsilon, ZPlus, propagate
 from core.models.layer_stack import UnsupportedModelError, softmax
 from core.types import TargetLike

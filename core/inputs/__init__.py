@@ -1,5 +1,7 @@
-"""Input preparation: pixels -> the 28x28 input the networks take (canvas, uploads,
-dataset arrays), stroke rendering, and the ready example drawings.
+"""Input preparation: pixels -> the 28x28 input the networks take (the canvas path and dataset
+arrays in ``preprocess``, uploads in ``uploads``, the browser's 28x28 on the wire in ``wire``,
+the constants shared with the browser in ``live_constants``), stroke rendering, and the ready
+example drawings.
 """
 
 from __future__ import annotations
@@ -10,13 +12,12 @@ from core.inputs.preprocess import (
     ImageInputError,
     canvas_ink,
     canvas_to_input,
-    image_file_to_input,
-    image_to_png,
     ink_bounding_box,
     ink_to_input,
     to_model_input,
 )
 from core.inputs.strokes import CANVAS_SIZE, DEFAULT_BRUSH, Stroke, arc, render_strokes
+from core.inputs.uploads import image_file_to_input, image_to_png
 
 __all__ = [
     "CANVAS_SIZE",

@@ -8,6 +8,8 @@ seeded, so a seed gives the same drawings on every machine.
 Kinds (:data:`KINDS`): straight lines at any angle (a "1"-like vertical line included), short
 dashes, big dots (one press of a broad brush), scribbles (a random tangle), circles with a tail
 and tiny scribbles (small tangles in a corner of the canvas, which the preprocessing blows up).
+Beside them, :data:`MORE_KINDS`, kept out of the "not one of these" calibration: ticks (a short
+stroke down, a longer one up to the right), what a teacher draws to mark an answer.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from core.inputs.preprocess import ImageInputError, canvas_to_input
 from core.inputs.strokes import Stroke, arc, render_strokes
 
 KINDS = ("line", "dash", "dot", "scribble", "circle_tail", "tiny_scribble")
+MORE_KINDS = ("tick",)
 
 
 def _line(rng: np.random.Generator) -> tuple[list[Stroke], int]:
@@ -74,6 +77,17 @@ def _tiny_scribble(rng: np.random.Generator) -> tuple[list[Stroke], int]:
     return strokes, int(rng.integers(12, 24))
 
 
+def _tick(rng: np.random.Generator) -> tuple[list[Stroke], int]:
+    corner = rng.uniform(0.15, 0.35), rng.uniform(0.45, 0.65)  # where the pen starts
+    down = rng.uniform(0.12, 0.25)  # the short stroke, down and to the right
+    bottom = corner[0] + down * rng.uniform(0.6, 1.0), corner[1] + down
+    up = rng.uniform(0.45, 0.7)  # the long stroke, up to the right
+    angle = np.deg2rad(rng.uniform(40, 70))
+    top = bottom[0] + up * np.cos(angle), bottom[1] - up * np.sin(angle)
+    points = [corner, bottom, top]
+    return [[(float(x), float(y)) for x, y in points]], int(rng.integers(12, 32))
+
+
 _MAKERS: dict[str, Callable[[np.random.Generator], tuple[list[Stroke], int]]] = {
     "line": _line,
     "dash": _dash,
@@ -81,6 +95,7 @@ _MAKERS: dict[str, Callable[[np.random.Generator], tuple[list[Stroke], int]]] = 
     "scribble": _scribble,
     "circle_tail": _circle_tail,
     "tiny_scribble": _tiny_scribble,
+    "tick": _tick,
 }
 
 
@@ -88,7 +103,7 @@ def non_character_strokes(kind: str, rng: np.random.Generator) -> tuple[list[Str
     """One drawing of ``kind``: its strokes (unit square, margins applied by the renderer) and
     the brush width in canvas pixels."""
     if kind not in _MAKERS:
-        raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+        raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(_MAKERS)}")
     return _MAKERS[kind](rng)
 
 
@@ -97,9 +112,9 @@ def non_characters(kind: str, count: int, seed: int = 0) -> np.ndarray:
 
     A drawing the preprocessing refuses (too small) is drawn again with the next random numbers.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
-    rng = np.random.default_rng([seed, KINDS.index(kind)])
+    if kind not in _MAKERS:
+        raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(_MAKERS)}")
+    rng = np.random.default_rng([seed, list(_MAKERS).index(kind)])
     images: list[np.ndarray] = []
     while len(images) < count:
         strokes, brush = non_character_strokes(kind, rng)

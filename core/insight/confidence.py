@@ -1,4 +1,10 @@
-"""Explanation confidence: how far to trust one ModuleX map.
+"""Two checks of one ModuleX map, and their mean (historically "explanation confidence").
+
+Measured in reports/confidence.md (``python -m core confidence-report``): neither the checks
+nor their mean tell right from wrong answers or characters from non-characters as well as the
+network's probability and the "not one of these" check do, so the pages show the checks for
+what they are, against the band typical for the network (:mod:`.confidence_band`), and never
+as "how far to trust" the map or the answer.
 
 Two checks, each a Pearson correlation over the 784 pixels:
 

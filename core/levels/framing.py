@@ -34,17 +34,17 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from core.inputs.preprocess import (
+from core.inputs.live_constants import (
     BLUR_FRACTION,
     IMAGE_SIDE,
+    MAX_EROSION_SHARE,
     MAX_STROKE_SHARE,
     MIN_EXTENT,
     TARGET_SIDE,
     THINNED_STROKE_SHARE,
-    ImageInputError,
-    ink_bounding_box,
-    stroke_width,
+    TOO_SMALL,
 )
+from core.inputs.preprocess import ImageInputError, ink_bounding_box, stroke_width
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def thinning_passes(ink: np.ndarray) -> int:
     width = stroke_width(ink)
     if width <= MAX_STROKE_SHARE * longer:
         return 0
-    passes = min(int((width - THINNED_STROKE_SHARE * longer) // 2), int(0.35 * width))
+    passes = min(int((width - THINNED_STROKE_SHARE * longer) // 2), int(MAX_EROSION_SHARE * width))
     passes = max(passes, 0)
     thinned = erode(ink, passes)
     box = ink_bounding_box(thinned)
@@ -133,9 +133,7 @@ def frame_of(ink: np.ndarray) -> Frame | None:
     top, bottom, left, right = box
     longer = max(bottom - top, right - left) + 1
     if longer < MIN_EXTENT * max(ink.shape):
-        raise ImageInputError(
-            "the drawing is too small to be a character (a dot or a short tick): draw it larger"
-        )
+        raise ImageInputError(TOO_SMALL)
     rows, columns, margin = _geometry(bottom - top + 1, right - left + 1)
     partial = Frame(top - margin, left - margin, rows, columns, 1.0, passes, ink.shape)
     peak = float(np.clip(partial.small(partial.crop(thinned.astype(np.float64))), 0, None).max())

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.explain.backends import Engine, engine_for
 from core.explain.common import DEFAULT_BATCH_SIZE, row_chunks
-from core.explain.engine import Engine, engine_for
 from core.explain.targets import resolve_targets
 from core.inputs.preprocess import to_model_input
 

@@ -93,3 +93,77 @@ def precision_recall_f1(labels: np.ndarray, predicted: np.ndarray, n_classes: in
         }
         for label in range(n_classes)
     ]
+
+
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 0
+
+
+def _checked(scores, positive) -> tuple[np.ndarray, np.ndarray]:
+    positive = np.asarray(positive, bool)
+    scores = np.asarray(scores, np.float64)
+    if scores.shape != positive.shape or scores.ndim != 1:
+        raise ValueError(f"scores {scores.shape} and labels {positive.shape} must be 1-D alike")
+    if np.isnan(scores).any():
+        raise ValueError("scores hold NaN")
+    return scores, positive
+
+
+def weighted_aurocs(scores: np.ndarray, positive: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The AUROC of ``scores`` for each row of ``weights`` (``[r, n]``: how often each image
+    counts), as if each image were repeated that often; both classes must be present.
+
+    No sort per row: the negatives are sorted once and each positive's place among them found
+    once, then a row costs O(n):
+    ``sum_i w_i (weight of negatives below s_i + half the weight tied with it)
+    / (weight of positives x weight of negatives)``."""
+    scores, positive = _checked(scores, positive)
+    weights = np.atleast_2d(np.asarray(weights, np.float64))
+    order = np.argsort(scores[~positive], kind="stable")
+    negatives = scores[~positive][order]
+    below = np.searchsorted(negatives, scores[positive], side="left")
+    up_to = np.searchsorted(negatives, scores[positive], side="right")
+    pos_weights, neg_weights = weights[:, positive], weights[:, ~positive][:, order]
+    cumulative = np.zeros((len(weights), len(negatives) + 1))
+    np.cumsum(neg_weights, axis=1, out=cumulative[:, 1:])
+    strictly = np.take_along_axis(cumulative, np.broadcast_to(below, pos_weights.shape), axis=1)
+    tied = np.take_along_axis(cumulative, np.broadcast_to(up_to, pos_weights.shape), axis=1)
+    tied -= strictly
+    pairs = pos_weights.sum(axis=1) * neg_weights.sum(axis=1)
+    return (pos_weights * (strictly + 0.5 * tied)).sum(axis=1) / pairs
+
+
+def auroc_interval(
+    scores: np.ndarray,
+    positive: np.ndarray,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+    level: float = 0.95,
+    chunk: int = 100,
+) -> tuple[float, float, float]:
+    """AUROC of ``scores`` telling ``positive`` from the rest (as :func:`auroc`: ties half,
+    infinities tied at their end) and its percentile bootstrap interval at ``level``.
+
+    The bootstrap is stratified (positives and negatives resampled apart, so every resample
+    keeps both classes) and seeded: resample ``j`` draws the same images whatever ``chunk``
+    (how many resamples are weighed at once, :func:`weighted_aurocs`). (nan, nan, nan) when a
+    class is missing; NaN scores are refused.
+    """
+    scores, positive = _checked(scores, positive)
+    if positive.all() or not positive.any():
+        return float("nan"), float("nan"), float("nan")
+    where = np.flatnonzero(positive), np.flatnonzero(~positive)
+    estimate = float(weighted_aurocs(scores, positive, np.ones((1, len(scores))))[0])
+    rng = np.random.default_rng(seed)
+    found = []
+    for start in range(0, resamples, chunk):
+        weights = np.zeros((min(chunk, resamples - start), len(scores)))
+        for row in weights:
+            for members in where:  # positives, then negatives: drawn apart, as many as there are
+                row += np.bincount(
+                    members[rng.integers(0, len(members), len(members))], minlength=len(scores)
+                )
+        found.append(weighted_aurocs(scores, positive, weights))
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(np.concatenate(found), [tail, 100 - tail])
+    return estimate, float(low), float(high)

@@ -16,7 +16,7 @@ import numpy as np
 
 from core.data.dataset import load_pair
 from core.explain import METHODS, integrated_gradients, lrp_epsilon
-from core.explain.engine import NumpyEngine, engine_for
+from core.explain.backends import NumpyEngine, engine_for
 from core.explain.modulex import output_importance
 from core.explain.walker import ModuleX, propagate
 from core.inputs.preprocess import to_model_input

@@ -93,7 +93,7 @@ def test_a_drawing_sent_on_pointer_up_is_explained_by_the_server(no_dataset, liv
     # the live canvas shows bars and map; the server adds numbers, sentence and exports, and
     # the page no plotly figure at all (the global maps are the reference-maps component's)
     assert len(app.get("progress")) == 0 and len(app.get("plotly_chart")) == 0
-    assert "Explanation confidence" in texts(app)
+    assert "Map stability" in texts(app)
 
 
 def _packed(image: np.ndarray) -> str:
@@ -191,7 +191,7 @@ def test_an_upload_replaces_the_drawing(monkeypatch):
     from types import SimpleNamespace
 
     from app import inputs, state
-    from core.inputs.preprocess import image_to_png
+    from core.inputs.uploads import image_to_png
 
     session = SimpleNamespace(session_state={})  # the pages' session, without a page
     monkeypatch.setattr(inputs, "st", session)

@@ -17,6 +17,15 @@ from tests.live_engine_cases import NODE
 QUESTION_JS = Path(__file__).resolve().parents[2] / "app" / "static" / "live" / "question.js"
 
 
+def _run_in_node(script: str):
+    """What an ES module script prints as JSON, run by Node."""
+    done = subprocess.run(
+        [NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 def _probability_vectors(n: int) -> list[list[float]]:
     rng = np.random.default_rng(n)
     vectors = [rng.dirichlet(np.ones(n)).tolist() for _ in range(12)]
@@ -53,11 +62,7 @@ def test_the_browser_resolves_every_question_as_core(tmp_path):
         "console.log(JSON.stringify(cases.map((c) => "
         "resolveQuestion(c.mode, c.why, c.against, c.p))));\n"
     )
-    done = subprocess.run(
-        [NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    browser = json.loads(done.stdout)
+    browser = _run_in_node(script)
     assert len(browser) == len(cases) > 1000
     for case, found in zip(cases, browser, strict=True):
         expected = resolve_indices(case["mode"], case["why"], case["against"], case["p"])
@@ -80,11 +85,7 @@ def test_the_live_legend_words_each_question_as_core():
         f"console.log(JSON.stringify(cases.map((c) => "
         f"legendWords(c.mode, c.target, c.contrast, {json.dumps(names)}))));\n"
     )
-    done = subprocess.run(
-        [NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    browser = json.loads(done.stdout)
+    browser = _run_in_node(script)
     assert len(browser) == len(cases) > 40
     for case, found in zip(cases, browser, strict=True):
         expected = legend_words(case["mode"], case["target"], case["contrast"], names)

@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 
 from app.inputs import as_text
 from app.state import DEFAULTS, RECORD_KEY
-from core.inputs.preprocess import UPLOAD_FORMATS
+from core.inputs.uploads import UPLOAD_FORMATS
 from tests.app.conftest import drawn, record_of, run_page
 
 EXTENSIONS = {"PNG": {"png"}, "JPEG": {"jpg", "jpeg"}, "GIF": {"gif"}, "BMP": {"bmp"}}

@@ -37,7 +37,7 @@ VISIT_EVERY_PAGE = textwrap.dedent(
         }}
         app.run()
         check(app, (kind, "draw"))
-        assert any("Explanation confidence" in m.value for m in app.markdown)
+        assert any("Map stability" in m.value for m in app.markdown)
         for page in PAGES:
             app.switch_page(page)
             app.run()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from core.explain import METHODS, integrated_gradients, lrp_epsilon
-from core.explain.engine import engine_for, softmax_backward
+from core.explain.backends import engine_for, softmax_backward
 from core.metrics import completeness
 from core.studies.explain_sweep import IG_LIMIT, PRECISION_LIMIT, modulex_float64, saturated
 from tests.helpers import FAST_OPTIONS, dense_model, random_dense_model, random_images

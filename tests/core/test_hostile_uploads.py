@@ -10,7 +10,8 @@ from PIL import Image
 
 import core.inputs.preprocess as preprocess
 from core.explain import predict_and_explain
-from core.inputs.preprocess import WORK_SIDE, ImageInputError, image_file_to_input, ink_bounding_box
+from core.inputs.preprocess import ImageInputError, ink_bounding_box
+from core.inputs.uploads import UPLOAD_FORMATS, WORK_SIDE, image_file_to_input
 from core.models import load_pretrained
 from tests.fixtures import hostile_uploads as hostile
 
@@ -113,5 +114,5 @@ def test_only_the_accepted_formats_are_decoded(monkeypatch):
     monkeypatch.setattr(Image, "open", spying_open)
     with pytest.raises(ImageInputError, match="not an image"):
         image_file_to_input(hostile.eps_renamed())
-    assert opened == [preprocess.UPLOAD_FORMATS]
-    assert set(preprocess.UPLOAD_FORMATS) == {"PNG", "JPEG", "GIF", "BMP", "WEBP"}
+    assert opened == [UPLOAD_FORMATS]
+    assert set(UPLOAD_FORMATS) == {"PNG", "JPEG", "GIF", "BMP", "WEBP"}

@@ -21,7 +21,7 @@ from core.explain import (
     saliency,
     smoothgrad,
 )
-from core.explain.engine import engine_for
+from core.explain.backends import engine_for
 from core.models.layer_stack import dense_stack
 from core.models.loading import load_pretrained
 from core.models.prediction import predict

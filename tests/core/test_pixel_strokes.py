@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.inputs.preprocess import ImageInputError, values_to_input
+from core.inputs.preprocess import ImageInputError
 from core.inputs.strokes import (
     PixelStroke,
     parse_strokes,
@@ -14,6 +14,7 @@ from core.inputs.strokes import (
     strokes_payload,
     unit_to_pixels,
 )
+from core.inputs.wire import values_to_input
 
 Z = [[(0.1, 0.1), (0.9, 0.1), (0.1, 0.9), (0.9, 0.9)]]
 

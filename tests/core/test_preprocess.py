@@ -11,12 +11,12 @@ from PIL import Image
 from core.inputs.preprocess import (
     ImageInputError,
     canvas_to_input,
-    image_file_to_input,
     ink_bounding_box,
     ink_to_input,
     to_model_input,
 )
 from core.inputs.strokes import arc, render_strokes
+from core.inputs.uploads import image_file_to_input
 
 Z_STROKES = [[(0.1, 0.1), (0.9, 0.1), (0.1, 0.9), (0.9, 0.9)]]
 

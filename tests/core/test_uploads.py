@@ -11,12 +11,8 @@ import numpy as np
 import pytest
 
 from core.explain import predict_and_explain
-from core.inputs.preprocess import (
-    MAX_UPLOAD_BYTES,
-    ImageInputError,
-    image_file_to_input,
-    ink_bounding_box,
-)
+from core.inputs.preprocess import ImageInputError, ink_bounding_box
+from core.inputs.uploads import MAX_UPLOAD_BYTES, image_file_to_input
 from core.models.loading import load_pretrained
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +85,7 @@ def test_a_picture_one_pixel_over_the_limit_is_told_the_exact_limit():
     """A 4097x4097 picture was told "the limit is 17 megapixels" (it is 16.8)."""
     from PIL import Image
 
-    from core.inputs.preprocess import MAX_UPLOAD_SIDE
+    from core.inputs.uploads import MAX_UPLOAD_SIDE
 
     buffer = io.BytesIO()
     Image.new("1", (MAX_UPLOAD_SIDE + 1, MAX_UPLOAD_SIDE + 1), 1).save(buffer, "PNG")

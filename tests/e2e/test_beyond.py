@@ -22,7 +22,7 @@ def test_cnn_drawing_gets_confidence_and_a_sentence(page, dashboard):
     _open(page, f"{dashboard}/?pair=2Z&kind=cnn&mode=contrast")
     draw(page, DRAWN["Z"])
     wait_for_text(page, r"Prediction: Z/z \(\d")
-    wait_for_text(page, r"Explanation confidence: \d\.\d\d")
+    wait_for_text(page, r"Map stability: −?\d\.\d\d")
     wait_for_text(page, r"(make|makes) it Z/z rather than 2|Nothing in the drawing speaks for Z/z")
     assert page.get_by_role("radiogroup", name="Architecture").get_by_text("CNN").is_visible()
     assert "kind=cnn" in page.url

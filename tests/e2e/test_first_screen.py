@@ -1,6 +1,6 @@
 """The first screen of Draw & explain on a 1280x720 projector: the drawing and its live map at
 280 px or more, with the bars, the map's legend and the headline, all inside the viewport and
-not overlapping; in presenter view also Undo / Clear, the confidence and the sentence. Before the
+not overlapping; in presenter view also Undo / Clear, the map checks and the sentence. Before the
 first stroke, both squares say what to do."""
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def test_drawing_map_bars_and_headline_fill_the_first_screen(projector, dashboar
     if presenter:
         shown["undo"] = _box(page, ".tools button:has-text('Undo')")
         shown["clear"] = _box(page, ".tools button:has-text('Clear')")
-        shown["confidence"] = _box(page, "p:has-text('Explanation confidence')")
+        shown["confidence"] = _box(page, "p:has-text('Map stability')")
         shown["sentence"] = _box(page, "[data-testid='stMarkdownContainer'] em")
     for what, box in shown.items():
         _inside(box, what)
@@ -92,6 +92,11 @@ def test_the_phone_presenter_bar_leaves_the_canvas_in_the_first_screen(chromium,
     try:
         page.goto(dashboard + "/?presenter=1")
         wait_for_app(page)
+        settle(page)  # the page's styles applied and nothing moving any more
+        page.wait_for_function(
+            "() => getComputedStyle(document.querySelector('[data-testid=stHeader]')).display"
+            " === 'none'"  # presenter view's style sheet is in
+        )
         bar = _box(page, ".st-key-presenter_bar")
         drawing = _box(page, "canvas.draw")
         assert bar["height"] <= 0.2 * 844, bar

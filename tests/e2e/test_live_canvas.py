@@ -76,7 +76,7 @@ def test_the_overlay_follows_the_pen_and_pointer_up_updates_the_page(page, dashb
     assert "Prediction" not in page_text(page)  # nothing was sent yet: the browser did it
     page.mouse.up()
     wait_for_text(page, r"Prediction: Z/z \(\d")
-    wait_for_text(page, r"Explanation confidence: \d\.\d\d")
+    wait_for_text(page, r"Map stability: −?\d\.\d\d")
     caption = page.locator(".caption").first.inner_text()
     assert caption.startswith("Z/z") and "why Z/z and not 2" in caption
 

@@ -40,8 +40,6 @@
 const CONTROLLERS = new WeakMap(); // parentElement -> controller, so reruns reuse the DOM
 const HISTORY = { undo: [], redo: [] }; // the drawing's undo and redo steps (see LiveCanvas)
 const ENGINES = new Map(); // engine address -> Promise of the module
-const NETWORKS = new Map(); // manifest address -> Promise of the loaded network
-const CHECKS = new Map(); // "not one of these" parameters' address -> Promise of the check
 
 function loadEngine(address) {
   const url = new URL(address, document.baseURI).href;
@@ -49,24 +47,14 @@ function loadEngine(address) {
   return ENGINES.get(url);
 }
 
+// The engine keeps one Promise per address (weights.js' loadOnce); addresses are resolved
+// against the page here, as the component's data gives them relative to it.
 function loadNetwork(engine, address) {
-  const url = new URL(address, document.baseURI).href;
-  if (!NETWORKS.has(url)) {
-    const loading = engine.loadNetwork(url);
-    loading.catch(() => NETWORKS.delete(url)); // a failed load may be retried later
-    NETWORKS.set(url, loading);
-  }
-  return NETWORKS.get(url);
+  return engine.loadNetwork(new URL(address, document.baseURI).href);
 }
 
 function loadCheck(engine, address) {
-  const url = new URL(address, document.baseURI).href;
-  if (!CHECKS.has(url)) {
-    const loading = engine.loadUnlikely(url);
-    loading.catch(() => CHECKS.delete(url));
-    CHECKS.set(url, loading);
-  }
-  return CHECKS.get(url);
+  return engine.loadUnlikely(new URL(address, document.baseURI).href);
 }
 
 // numpy's default percentile (linear interpolation) of |values|: the same symmetric colour

@@ -1,4 +1,6 @@
-"""Forward and backward passes the explanation methods run on.
+"""The backends the explanation methods run on: forward and backward passes (the engines).
+
+(Not the browser engine: that is ``app/static/live/engine.js``, the live path.)
 
 * :class:`NumpyEngine`: numpy over :func:`~core.models.layer_stack.layer_stack`, the one numpy
   view of a model (Dense stacks and CNNs alike); the backward pass is the shared walk
