@@ -133,6 +133,7 @@ def cmd_calibrate_unlikely(args) -> int:
     results = run(
         byclass_limit=args.byclass_limit,
         generated_per_kind=args.generated,
+        drawn_per_shape=args.drawn,
         networks=networks,
         root=Path(args.out) if args.out else None,
         progress=lambda message: print(message, file=sys.stderr),
@@ -246,6 +247,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     unlikely.add_argument(
         "--generated", type=int, default=200, help="generated non-characters per kind"
+    )
+    unlikely.add_argument(
+        "--drawn",
+        type=int,
+        default=150,
+        help="drawn shapes per shape and seed (characters and look-alikes, canvas path)",
     )
     unlikely.add_argument("--out", help="folder of the networks (default: pretrained/)")
     unlikely.add_argument(

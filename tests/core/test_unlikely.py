@@ -272,3 +272,61 @@ def test_logits_in_batches_equal_one_forward_pass(kind):
     batched = eight_logits(model, images, batch_size=5)
     assert batched.shape == (23, 8)
     np.testing.assert_allclose(batched, whole, rtol=1e-4, atol=1e-4 * np.abs(whole).max())
+
+
+# --- drawn through the canvas path at the slider's brushes and tiny to full sizes ------------
+
+
+def _drawn(shape: str, side: float, brush: float) -> np.ndarray:
+    """``shape``'s first recipe as drawn (upright, centred): ``side`` px, ``brush`` px."""
+    from core.inputs.drawn_shapes import place, shape_recipe
+    from core.inputs.strokes import render_pixel_strokes
+
+    recipe = shape_recipe(shape, np.random.default_rng(0))
+    image = canvas_to_input(render_pixel_strokes(place(recipe, side / 280, brush, None)))
+    assert image is not None
+    return image
+
+
+THIN, DEFAULT_BRUSH = 6, 20  # the brush slider's narrowest and its default (canvas.js)
+TINY, FULL = 45, 250  # px of the 280 px canvas: about 16% and 90%
+
+
+@pytest.mark.parametrize(
+    "network, shape, side, brush",
+    [
+        ("2Z", "2", FULL, THIN),  # a thin-brush 2 (it became "Z/z 69%")
+        ("2Z", "Z", TINY, THIN),
+        ("5S", "S", TINY, THIN),  # a tiny S (refused before)
+        ("8B", "8", TINY, THIN),  # a tiny 8
+        ("0O", "O", TINY, THIN),  # a tiny O
+        ("0O", "O", FULL, THIN),  # a thin-brush O
+        ("all8", "S", TINY, THIN),
+        ("all8", "2", FULL, THIN),
+    ],
+)
+def test_drawn_characters_at_any_brush_and_size_are_accepted(checks, network, shape, side, brush):
+    image = _drawn(shape, side, brush)
+    for kind in ("dense", "cnn"):
+        verdict = checks[(network, kind)](image)
+        assert not verdict.flagged, (network, kind, shape, side, brush, verdict)
+
+
+@pytest.mark.parametrize(
+    "network, shape, side, brush",
+    [
+        ("2Z", "X", FULL, DEFAULT_BRUSH),  # an X was "Z/z (100%)"
+        ("2Z", "X", TINY, THIN),
+        ("2Z", "N", FULL, DEFAULT_BRUSH),
+        ("5S", "3", FULL, DEFAULT_BRUSH),
+        ("8B", "X", FULL, DEFAULT_BRUSH),
+        ("0O", "6", FULL, DEFAULT_BRUSH),
+        ("all8", "X", FULL, DEFAULT_BRUSH),
+        ("all8", "e", FULL, DEFAULT_BRUSH),
+    ],
+)
+def test_drawn_look_alikes_are_refused(checks, network, shape, side, brush):
+    image = _drawn(shape, side, brush)
+    for kind in ("dense", "cnn"):
+        verdict = checks[(network, kind)](image)
+        assert verdict.flagged, (network, kind, shape, side, brush, verdict)
