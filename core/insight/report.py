@@ -163,13 +163,18 @@ def report_pdf(report: Report) -> bytes:
         page.text(margin, top, line, size=16, bold=True)
         top += 20
     top += 10
+    paragraphs = [*report.lines, report.text] if report.text else list(report.lines)
+    text_lines = [wrap(paragraph, width, 11) for paragraph in paragraphs]
+    text_height = sum(15 * len(lines) + 6 for lines in text_lines)
+    rows = [row for row in report._rows() if row]
+    gap = 8
+    # the pictures as large as the page allows once the whole text has its room below them
+    room = A4[1] - margin - top - text_height - 44 * len(rows)
+    tallest_pictures = sum(max(p.height for _, p in row) for row in rows) or 1
     # the input and its maps across the page's width, the references in a row of their own
-    for row in report._rows():
-        if not row:
-            continue
-        gap = 8
+    for row in rows:
         total = sum(picture.width for _, picture in row) + gap * (len(row) - 1)
-        scale = min(width / total, MAX_PDF_SCALE)
+        scale = max(0.2, min(width / total, MAX_PDF_SCALE, room / tallest_pictures))
         x = margin
         tallest = 0.0
         for caption, picture in row:
@@ -180,10 +185,9 @@ def report_pdf(report: Report) -> bytes:
                 page.text(x, top + shown + 4 + index * 11, line, size=size)
             x += (picture.width + gap) * scale
         top += tallest + 44
-    paragraphs = [*report.lines, report.text] if report.text else list(report.lines)
-    for paragraph in paragraphs:
-        for line in wrap(paragraph, width, 11):
-            if top > A4[1] - margin:
+    for lines in text_lines:
+        for line in lines:
+            if top > A4[1] - margin:  # only a text longer than a page is cut
                 break
             page.text(margin, top, line, size=11)
             top += 15

@@ -127,3 +127,34 @@ def test_the_picture_exports_draw_greek_letters():
     epsilon, missing, other_missing = drawn("ε"), drawn("\u0378"), drawn("\u0379")
     assert np.array_equal(missing, other_missing)  # unassigned code points: the same box
     assert epsilon.any() and not np.array_equal(epsilon, missing)
+
+
+def test_the_pdf_keeps_all_its_text_on_the_page():
+    """A long title and a long text: the pictures shrink, no line of text is dropped, and every
+    line lies inside the page (a refused drawing's report lost the end of its sentence)."""
+    import re
+
+    from core.insight.pdf import A4
+    from core.insight.report import Report, pdf_bytes
+
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (28, 28)).astype(np.uint8)
+    maps = [("map", rng.normal(size=(28, 28)))]
+    references = [(f"global map of {c}", rng.normal(size=(28, 28))) for c in "2Z"]
+    text = " ".join(f"sentence number {i} of a long explanation." for i in range(30))
+    last = "the very last words."
+    report = Report(
+        "A title " * 20,
+        image,
+        ["line one", "line two"],
+        maps,
+        text + " " + last,
+        references=references,
+    )
+    pdf = pdf_bytes(report)
+    shown = re.findall(rb"BT /F\d+ [\d.]+ Tf ([\d.]+) ([\d.]+) Td \(((?:[^()\\]|\\.)*)\) Tj", pdf)
+    assert shown
+    words = " ".join(line.decode("cp1252") for _, _, line in shown)
+    assert last in words and "sentence number 29" in words
+    for x, y, _ in shown:
+        assert 0 <= float(y) <= A4[1] and 0 <= float(x) <= A4[0]
