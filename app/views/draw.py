@@ -298,7 +298,7 @@ def _export_buttons(record, found) -> None:
             " · ".join(
                 f"{n}: {p:.1%}"
                 for n, p in zip(names, found.probabilities, strict=True)
-                if p >= 0.005
+                if p >= 0.005 or len(names) <= 2  # a pair: both, even at 0.0%
             ),
             meaning,
         ]
