@@ -226,7 +226,7 @@ class User:
 
     def presenter(self) -> str:
         if self.presenting():
-            self._key("presenter_exit").locator("button").click()
+            self._key("presenter_exit").get_by_role("button", name="Exit").first.click()
             return "presenter off"
         self._sidebar_open()
         self._key("presenter").locator("label").click()
