@@ -40,8 +40,12 @@ page = st.navigation(pages)
 
 def view_controls(where) -> None:
     """Pair, explanation mode and network: in the sidebar, or in presenter view's bar."""
-    for name in state.DEFAULTS:  # kept when a control moves between the sidebar and the bar
-        if name in st.session_state:
+    # kept when a control moves between the sidebar and the bar, or its page is not shown
+    # (Streamlit forgets a widget's value then): a choice is always one of its options
+    for name in state.DEFAULTS:
+        if name in state.CHOICES:
+            st.session_state[name] = state.choice(name)
+        elif name in st.session_state:
             st.session_state[name] = st.session_state[name]
     # in presenter view's bar: no labels (the values say it), so the bar is one row at 1280 px
     sized = {} if where is st.sidebar else {"width": 180, "label_visibility": "collapsed"}

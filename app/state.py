@@ -56,27 +56,28 @@ SHARED_SCALE_KEY = "compare_shared_scale"  # Compare pairs: one colour scale for
 # --- the question ---------------------------------------------------------------------------
 
 
-def _choice(name: str) -> str:
+def choice(name: str) -> str:
+    """The session's value of the control ``name`` (a key of CHOICES), its default if none."""
     value = st.session_state.get(name)
     return value if value in CHOICES[name] else DEFAULTS[name]
 
 
 def pair() -> str:
-    return _choice("pair")
+    return choice("pair")
 
 
 def mode() -> str:
-    return _choice("mode")
+    return choice("mode")
 
 
 def kind() -> str:
     """Which architecture: "dense" (the thesis network) or "cnn"."""
-    return _choice("kind")
+    return choice("kind")
 
 
 def net() -> str:
     """ "pair": the pair's own network; "all8": the 8-character network."""
-    return _choice("net")
+    return choice("net")
 
 
 def network_name() -> str:
@@ -96,8 +97,8 @@ def question() -> Question:
     """The question as asked, fitted to the network: a character it does not know is the
     prediction (why) or the runner-up (against); a pair network argues against the other."""
     characters = classes()
-    why = _choice("why")
-    against = _choice("against")
+    why = choice("why")
+    against = choice("against")
     return Question(
         mode(),
         why if why in characters else PREDICTED,

@@ -181,3 +181,20 @@ def test_the_undo_history_survives_another_network_and_compare_pairs(user):
         undone.component["strokes"] == 1
         and undone.component["liveInput"] == first.component["liveInput"]
     )
+
+
+def test_the_network_switch_keeps_its_choice_after_compare_pairs(user):
+    """Final check of the one-truth issue: after a test image, Undo, Compare pairs and back, the
+    Network control showed no choice while the title named the pair's network (Streamlit had
+    forgotten the widget's value)."""
+    page = user.page
+    user.example()
+    settle(page)
+    user.test_image()
+    settle(page)
+    user.undo()
+    settle(page)
+    user.compare_and_back()
+    settle(page)
+    chosen = page.locator(".st-key-net button[aria-checked=true]")
+    assert chosen.count() == 1 and chosen.first.inner_text() == "2 vs Z/z"
