@@ -198,11 +198,10 @@ def map_limits(name: str, kind: str, mode: str) -> list[float] | None:
     class it explains in each frame); None when the scale is not fixed or the file is bad."""
     if not state.fixed_scale():
         return None
-    from core.data.pairs import ALL_EIGHT, EIGHT_CHARACTERS
+    from core.models.networks import characters_of
 
-    classes = len(EIGHT_CHARACTERS) if name == ALL_EIGHT else 2
     try:
-        return _target_limits(name, kind, classes, str(pretrained_root()))[mode]
+        return _target_limits(name, kind, len(characters_of(name)), str(pretrained_root()))[mode]
     except (ProjectFileError, KeyError):
         return None
 

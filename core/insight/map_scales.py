@@ -95,9 +95,8 @@ def save_map_scales(scales: dict, folder: Path, info: dict | None = None) -> Pat
     return path
 
 
-def load_map_scales(folder: Path) -> dict[str, float]:
-    """The fixed limit of each mode, checked (finite, positive); a :class:`ModelFileError`
-    naming the file otherwise."""
+def _record(folder: Path) -> tuple[Path, dict]:
+    """The scales file's path and content, checked to exist, be small and hold JSON."""
     from core.safe_files import load_json
 
     path = Path(folder) / MAP_SCALES_FILE
@@ -106,27 +105,40 @@ def load_map_scales(folder: Path) -> dict[str, float]:
     if path.stat().st_size > MAX_BYTES:
         raise ModelFileError(path, f"is larger than {MAX_BYTES // 1024} KB", fix=FIX)
     record = load_json(path, fix=FIX)
-    limits = record.get("limits") if isinstance(record, dict) else None
+    return path, record if isinstance(record, dict) else {}
+
+
+def _limit_problem(value) -> bool:
+    """Whether ``value`` is not a colour limit (a finite number > 0, not a bool)."""
+    return (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not (math.isfinite(value) and value > 0)
+    )
+
+
+def _checked_limits(path: Path, limits) -> dict[str, float]:
     if not isinstance(limits, dict) or set(limits) != set(MODES):
         raise ModelFileError(path, f"needs one limit for each mode ({', '.join(MODES)})", FIX)
     for mode, value in limits.items():
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not (math.isfinite(value) and value > 0)
-        ):
+        if _limit_problem(value):
             raise ModelFileError(path, f"the {mode} limit is {value!r}, not a number > 0", FIX)
     return {mode: float(value) for mode, value in limits.items()}
 
 
+def load_map_scales(folder: Path) -> dict[str, float]:
+    """The fixed limit of each mode, checked (finite, positive); a :class:`ModelFileError`
+    naming the file otherwise."""
+    path, record = _record(folder)
+    return _checked_limits(path, record.get("limits"))
+
+
 def load_target_limits(folder: Path, classes: int) -> dict[str, list[float]]:
     """The fixed limit of each mode per explained class (``classes`` of them), checked like
-    :func:`load_map_scales`'s."""
-    from core.safe_files import load_json
-
-    load_map_scales(folder)  # the file's size, JSON and per-mode limits
-    path = Path(folder) / MAP_SCALES_FILE
-    by_target = load_json(path, fix=FIX).get("by_target")
+    :func:`load_map_scales`'s (the file is read once)."""
+    path, record = _record(folder)
+    _checked_limits(path, record.get("limits"))
+    by_target = record.get("by_target")
     if not isinstance(by_target, dict) or set(by_target) != set(MODES):
         raise ModelFileError(
             path, f"needs limits per class for each mode ({', '.join(MODES)})", FIX
@@ -136,11 +148,7 @@ def load_target_limits(folder: Path, classes: int) -> dict[str, list[float]]:
         if not isinstance(values, list) or len(values) != classes:
             raise ModelFileError(path, f"needs {classes} {mode} limits, one per class", FIX)
         for value in values:
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or not (math.isfinite(value) and value > 0)
-            ):
+            if _limit_problem(value):
                 raise ModelFileError(path, f"a {mode} limit is {value!r}, not a number > 0", FIX)
         found[mode] = [float(value) for value in values]
     return found
